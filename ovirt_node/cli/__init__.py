@@ -1,0 +1,1 @@
+"""cli layer of ovirt-node (see DESIGN.md)."""

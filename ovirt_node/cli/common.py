@@ -1,0 +1,35 @@
+"""What every console script shares: `--root`, `--bus`, `--debug` and logging set-up."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from ovirt_node.system.root import Root
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", metavar="DIR", default="/",
+                        help="operate on the node tree under DIR instead of / (installer, tests, demo)")
+    parser.add_argument("--debug", action="store_true", help="log every step and command to stderr")
+
+
+def add_bus_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bus", metavar="ADDRESS",
+                        help="D-Bus address to perform runtime effects on when --root is not /")
+
+
+def setup_logging(debug: bool) -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def root_from(args: argparse.Namespace) -> Root:
+    root = Root.at(args.root)
+    if not root.prefix.is_dir():
+        raise SystemExit(f"{args.root}: not a directory")
+    return root

@@ -1,0 +1,228 @@
+"""`ovirt-node-config`: read and change the node's settings without the TUI.
+
+Exit codes: 0 ok, 1 other failure (e.g. another change in progress), 2 invalid input (the
+message names the key and the rule), 3 the change failed and was rolled back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ovirt_node.cli.common import add_bus_option, add_common_options, root_from, setup_logging
+from ovirt_node.config.aug import AugeasError
+from ovirt_node.config.context import Context
+from ovirt_node.config.engine import Engine, InvalidChanges
+from ovirt_node.config.kernelargs import changes_from_kernel_args
+from ovirt_node.config.registry import all_sections
+from ovirt_node.config.transaction import Progress, Transaction, TransactionError, TransactionLocked
+from ovirt_node.system import cmdline
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_ROLLED_BACK = 0, 1, 2, 3
+
+
+class InputError(Exception):
+    """Bad input that is not about one key (a malformed argument or answers file)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ovirt-node-config", description=__doc__.splitlines()[0])
+    add_common_options(parser)
+    add_bus_option(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    show = sub.add_parser("show", help="every key with its value and where the value comes from")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.add_argument("prefix", nargs="?", default="", help="only keys starting with this (e.g. logging)")
+
+    get = sub.add_parser("get", help="print one key's value")
+    get.add_argument("key")
+
+    set_ = sub.add_parser("set", help="validate all changes, then apply them in one transaction")
+    set_.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    set_.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
+    apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
+    apply.add_argument("file", type=Path)
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
+    kargs = sub.add_parser("cmdline", help="apply kernel arguments (3.x names)")
+    kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
+    kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
+    kargs.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    return parser
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"{item!r}: expected KEY=VALUE")
+        changes[key.strip()] = value
+    return changes
+
+
+def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
+    """`{ssh: {pwauth: true}}` or `{"ssh.pwauth": "yes"}` -> {"ssh.pwauth": "yes"}."""
+    if not isinstance(data, Mapping):
+        raise InputError("the answers file must hold a mapping of keys to values")
+    flat: dict[str, str] = {}
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(flatten_answers(value, key + "."))
+        elif isinstance(value, bool):
+            flat[key] = "yes" if value else "no"
+        elif value is None:
+            flat[key] = ""
+        elif isinstance(value, int | float | str):
+            flat[key] = str(value)
+        else:
+            raise InputError(f"{key}: a value must be a string, number or boolean, not a {type(value).__name__}")
+    return flat
+
+
+def load_answers(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InputError(f"{path}: not valid YAML or JSON{where}") from exc
+    if data is None:
+        raise InputError(f"{path}: the file is empty")
+    try:
+        return flatten_answers(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+
+
+def print_progress(event: Progress) -> None:
+    print(event, flush=True)
+
+
+def print_plan(tx: Transaction, ctx: Context) -> None:
+    if not tx.steps:
+        print("Nothing to change.")
+        return
+    print(f"Plan ({len(tx.steps)} steps, dry run: nothing was changed):")
+    for line in tx.describe(ctx):
+        print("  " + line)
+
+
+def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool) -> int:
+    tx = engine.plan(changes)
+    if dry_run:
+        print_plan(tx, engine.ctx)
+        return EXIT_OK
+    if not tx.steps:
+        print("Nothing to change: the node already has these values.")
+        return EXIT_OK
+    tx.run(engine.ctx, print_progress)
+    print(f"Applied: {', '.join(sorted(changes))}")
+    return EXIT_OK
+
+
+def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
+    settings = {k: s for k, s in engine.read().items() if k.startswith(args.prefix)}
+    if args.json:
+        out = {
+            name: {
+                "value": s.value,
+                "source": s.source.value,
+                "ovirt_key": s.key.ovirt,
+                "defaults_value": s.defaults_value,
+                "description": s.key.help,
+            }
+            for name, s in settings.items()
+        }
+        print(json.dumps(out, indent=2, sort_keys=True))
+    else:
+        width = max((len(n) for n in settings), default=0)
+        for name, s in settings.items():
+            drift = ""
+            if s.defaults_value is not None and s.defaults_value != s.value:
+                drift = f"  (settings file says {s.defaults_value!r})"
+            print(f"{name:<{width}}  {s.value!r:<24} [{s.source.value}]{drift}")
+    for line in engine.ctx.defaults.unparsed_lines():
+        print(f"warning: /etc/default/ovirt: kept a line that is not a setting: {line!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_get(engine: Engine, args: argparse.Namespace) -> int:
+    if args.key not in engine.keys:
+        raise InvalidChanges({args.key: "unknown key (`ovirt-node-config show` lists the keys)"})
+    print(engine.read([engine.keys[args.key].section])[args.key].value)
+    return EXIT_OK
+
+
+def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
+    if args.args and args.from_file:
+        raise InputError("give either arguments or --from FILE, not both")
+    if args.args:
+        text = " ".join(args.args)
+    else:
+        source = args.from_file or engine.ctx.root(cmdline.PROC_CMDLINE)
+        try:
+            text = Path(source).read_text()
+        except OSError as exc:
+            raise InputError(f"{source}: {exc.strerror}") from exc
+    found = changes_from_kernel_args(engine, cmdline.parse(text))
+    for arg in found.ignored:
+        print(f"ignored: {arg} (not a setting this node knows)")
+    for arg, reason in found.rejected:
+        print(f"skipped: {arg}: {reason}")
+    if not found.changes:
+        print("No settings in the kernel arguments.")
+        return EXIT_OK
+    return run_changes(engine, found.changes, args.dry_run)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.debug)
+    ctx = Context(root=root_from(args), bus=args.bus, dry_run=getattr(args, "dry_run", False))
+    try:
+        engine = Engine(ctx, all_sections())
+        if args.command == "show":
+            return cmd_show(engine, args)
+        if args.command == "get":
+            return cmd_get(engine, args)
+        if args.command == "set":
+            return run_changes(engine, parse_assignments(args.assignments), args.dry_run)
+        if args.command == "apply":
+            return run_changes(engine, load_answers(args.file), args.dry_run)
+        return cmd_cmdline(engine, args)
+    except InvalidChanges as exc:
+        for key, message in exc.errors.items():
+            print(f"ovirt-node-config: invalid {key}: {message}", file=sys.stderr)
+        print("Nothing was changed.", file=sys.stderr)
+        return EXIT_INVALID
+    except InputError as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        print("Nothing was changed.", file=sys.stderr)
+        return EXIT_INVALID
+    except TransactionError as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        return EXIT_ROLLED_BACK
+    except TransactionLocked as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (AugeasError, OSError) as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""config layer of ovirt-node (see DESIGN.md)."""

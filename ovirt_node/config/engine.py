@@ -1,0 +1,143 @@
+"""The engine: one path from a change (TUI page, CLI, kernel arguments) to the node.
+
+changes -> validate all (nothing applied if anything is wrong) -> plan a Transaction
+(defaults file, the real files through Augeas, persistence, then unit restarts) -> run it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ovirt_node.config.context import Context
+from ovirt_node.config.model import Key, Section, Source, changed_fields
+from ovirt_node.config.steps import PersistPath, RestartUnit, WriteDefaults
+from ovirt_node.config.transaction import ProgressCallback, Step, Transaction
+from ovirt_node.config.valid import SafeValue
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A key's effective value and where it came from."""
+
+    key: Key
+    value: str
+    source: Source
+    defaults_value: str | None  # what /etc/default/ovirt says, to show drift
+
+
+class InvalidChanges(ValueError):
+    """One or more changes were rejected; `errors` maps each key to its reason."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+_SAFE = SafeValue()
+
+
+class Engine:
+    def __init__(self, ctx: Context, sections: Iterable[Section]) -> None:
+        self.ctx = ctx
+        self.sections = {s.name: s for s in sections}
+        self.keys = {k.name: k for s in self.sections.values() for k in s.keys}
+        ctx.need(f for s in self.sections.values() for f in s.lens_files)
+
+    def section_of(self, key: str) -> Section:
+        return self.sections[self.keys[key].section]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def read(self, sections: Iterable[str] | None = None) -> dict[str, Setting]:
+        settings: dict[str, Setting] = {}
+        stored = self.ctx.defaults.items()
+        for name in sections or self.sections:
+            section = self.sections[name]
+            system = section.read(self.ctx)
+            for key in section.keys:
+                in_defaults = stored.get(key.ovirt) if key.ovirt else None
+                if system.get(key.name) is not None:
+                    value, source = system[key.name] or "", Source.SYSTEM
+                elif in_defaults is not None:
+                    value, source = in_defaults, Source.DEFAULTS
+                else:
+                    value, source = key.default, Source.BUILTIN
+                settings[key.name] = Setting(key, value, source, in_defaults)
+        return settings
+
+    def values(self, sections: Iterable[str] | None = None) -> dict[str, str]:
+        return {name: s.value for name, s in self.read(sections).items()}
+
+    # -- changing -------------------------------------------------------------------------
+
+    def validate(self, changes: Mapping[str, str]) -> dict[str, str]:
+        """Check every change; return them in canonical form or raise InvalidChanges."""
+        errors: dict[str, str] = {}
+        clean: dict[str, str] = {}
+        for name, value in changes.items():
+            key = self.keys.get(name)
+            if key is None:
+                errors[name] = "unknown key (`ovirt-node-config show` lists the keys)"
+                continue
+            problem = _SAFE.check(value) or key.validator.check(value)
+            if problem:
+                errors[name] = problem
+            else:
+                clean[name] = key.canonical(value)
+        if errors:
+            raise InvalidChanges(errors)
+        touched = {self.keys[n].section for n in clean}
+        current = self.values(touched)
+        desired = {**current, **clean}
+        for name in touched:
+            errors.update(self.sections[name].check(desired))
+        if errors:
+            raise InvalidChanges(errors)
+        return clean
+
+    def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
+        """Validate, then build the transaction; empty when nothing would change."""
+        clean = self.validate(changes)
+        by_section: dict[str, dict[str, str]] = {}
+        for name, value in clean.items():
+            by_section.setdefault(self.keys[name].section, {})[name] = value
+        current = self.values(by_section)
+
+        file_steps: list[Step] = []
+        restarts: list[Step] = []
+        defaults: dict[str, str | None] = {}
+        secrets: set[str] = set()
+        for name, section_changes in by_section.items():
+            section = self.sections[name]
+            desired = {**current, **section_changes}
+            old, new = section.to_settings(current), section.to_settings(desired)
+            stored = self.ctx.defaults.items()
+            for key in section.keys:
+                if not key.ovirt or key.secret:
+                    continue
+                wanted = desired[key.name] or None
+                if key.name in section_changes and stored.get(key.ovirt) != wanted:
+                    defaults[key.ovirt] = wanted
+            if not changed_fields(old, new):
+                continue
+            for step in section.plan(self.ctx, old, new):
+                (restarts if isinstance(step, RestartUnit) else file_steps).append(step)
+            secrets.update(k.ovirt for k in section.keys if k.secret and k.ovirt)
+
+        steps: list[Step] = []
+        if defaults:
+            steps.append(WriteDefaults(defaults, frozenset(secrets)))
+        steps.extend(file_steps)
+        written = dict.fromkeys(p for s in steps for p in s.touches())
+        steps.extend(PersistPath(p) for p in written)
+        steps.extend(restarts)
+        return Transaction(title, steps)
+
+    def apply(
+        self, changes: Mapping[str, str], progress: ProgressCallback | None = None
+    ) -> Transaction:
+        tx = self.plan(changes)
+        tx.run(self.ctx, progress)
+        return tx
+

@@ -1,0 +1,1 @@
+"""installer layer of ovirt-node (see DESIGN.md)."""

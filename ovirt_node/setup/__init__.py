@@ -1,0 +1,1 @@
+"""setup layer of ovirt-node (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""system layer of ovirt-node (see DESIGN.md)."""

@@ -1,0 +1,53 @@
+"""The root prefix: every path the program touches is resolved through a Root.
+
+The same code then runs against `/` on a node, against the target tree in the installer,
+and against a copied directory tree in tests and `make demo`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+
+class RootEscapeError(ValueError):
+    """A path that would resolve outside the root prefix."""
+
+
+@dataclass(frozen=True)
+class Root:
+    """A directory that stands in for `/`."""
+
+    prefix: Path = Path("/")
+
+    @classmethod
+    def at(cls, prefix: str | Path | None) -> Root:
+        return cls(Path(prefix or "/").resolve())
+
+    @property
+    def is_host(self) -> bool:
+        """True when this root is the real `/`, so runtime effects are real too."""
+        return self.prefix == Path("/")
+
+    def __call__(self, path: str | PurePosixPath) -> Path:
+        """Map an absolute node path (`/etc/ssh/sshd_config`) to the real path under the prefix."""
+        text = str(path)
+        if not text.startswith("/"):
+            raise RootEscapeError(f"not an absolute path: {text!r}")
+        # normpath folds `..` so that `/../../x` cannot climb out of the prefix.
+        clean = posixpath.normpath(text).lstrip("/")
+        if clean.startswith(".."):
+            raise RootEscapeError(f"path leaves the root: {text!r}")
+        return self.prefix / clean if clean else self.prefix
+
+    def node_path(self, real: str | Path) -> str:
+        """The inverse of __call__: the node path of a real path under the prefix."""
+        rel = Path(real).resolve().relative_to(self.prefix) if not self.is_host else Path(real)
+        return "/" + str(rel).lstrip("/") if str(rel) != "." else "/"
+
+    def __str__(self) -> str:
+        return str(self.prefix)
+
+
+HOST = Root()

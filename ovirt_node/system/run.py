@@ -1,0 +1,92 @@
+"""The one way this program runs other programs: argv lists only, every call logged.
+
+Secrets passed in `secrets=` are masked in the log and in the dry-run record; in dry-run
+nothing is executed and the calls are recorded so a plan can show them.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+MASK = "********"
+
+
+class CommandError(RuntimeError):
+    """A command exited non-zero (or could not be started)."""
+
+    def __init__(self, argv: Sequence[str], returncode: int, stderr: str) -> None:
+        self.argv = list(argv)
+        self.returncode = returncode
+        self.stderr = stderr
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
+        super().__init__(f"{argv[0]} exited with {returncode}: {detail}")
+
+
+@dataclass(frozen=True)
+class Result:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """Replace every non-empty secret inside `text`."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
+
+
+@dataclass
+class Runner:
+    """Runs argv lists; with `dry_run` it only records what it would run."""
+
+    dry_run: bool = False
+    calls: list[tuple[str, ...]] = field(default_factory=list)
+
+    def __call__(
+        self,
+        argv: Sequence[str],
+        *,
+        check: bool = True,
+        input: str | None = None,
+        secrets: Iterable[str] = (),
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = 120,
+    ) -> Result:
+        if isinstance(argv, str):
+            raise TypeError("run() takes an argv list, never a shell string")
+        secrets = [s for s in secrets if s]
+        shown = tuple(mask(a, secrets) for a in argv)
+        self.calls.append(shown)
+        if self.dry_run:
+            log.info("dry-run: %s", " ".join(shown))
+            return Result(shown, 0, "", "")
+        log.info("run: %s", " ".join(shown))
+        try:
+            proc = subprocess.run(
+                list(argv), input=input, capture_output=True, text=True, env=env, timeout=timeout, check=False
+            )
+        except FileNotFoundError as exc:
+            raise CommandError(shown, 127, f"{argv[0]}: command not found") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise CommandError(shown, 124, f"timed out after {timeout} s") from exc
+        result = Result(shown, proc.returncode, proc.stdout, mask(proc.stderr, secrets))
+        log.debug("exit %d: %s", proc.returncode, shown[0])
+        if check and proc.returncode != 0:
+            raise CommandError(shown, proc.returncode, result.stderr)
+        return result
+
+
+#: The default runner for code that has no reason to carry its own.
+run = Runner()

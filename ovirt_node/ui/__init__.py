@@ -1,0 +1,1 @@
+"""ui layer of ovirt-node (see DESIGN.md)."""
