@@ -1,0 +1,61 @@
+"""Fixtures shared by the engine tests: a node tree to work on, and snapshots of it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_ROOT = REPO / "data" / "demo-root"
+
+Snapshot = dict[str, tuple[str, int, int, int]]
+
+
+@pytest.fixture
+def node_root(tmp_path: Path) -> Path:
+    """A fresh copy of the demo node tree."""
+    root = tmp_path / "root"
+    shutil.copytree(DEMO_ROOT, root, symlinks=True)
+    return root
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Every file under the root (except /run, where the lock lives): hash, mode, owner."""
+    result: Snapshot = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root)
+        if rel_dir.parts[:1] == ("run",):
+            continue
+        for name in filenames:
+            path = Path(dirpath) / name
+            st = path.lstat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            result["/" + str(rel_dir / name).lstrip("./")] = (digest, st.st_mode, st.st_uid, st.st_gid)
+        for name in dirnames:
+            if not (rel_dir / name).parts[:1] == ("run",):
+                result["/" + str(rel_dir / name).lstrip("./") + "/"] = ("dir", 0, 0, 0)
+    return result
+
+
+def changed_paths(before: Snapshot, after: Snapshot) -> set[str]:
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+def run_config(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """The real `ovirt-node-config` in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "ovirt_node.cli.config", *args],
+        capture_output=True, text=True, check=check, cwd=REPO,
+    )
+
+
+@pytest.fixture
+def config_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_config
