@@ -1,0 +1,73 @@
+"""The Augeas layer against real Augeas on a temp root."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from ovirt_node.config.aug import Augeas, AugeasError, LensFile
+from ovirt_node.config.logs import LOGROTATE, RSYSLOG_REMOTE
+from ovirt_node.config.ssh import SSHD_CONFIG
+from ovirt_node.system.root import Root
+
+HOSTS = LensFile("Hosts", "/etc/hosts")
+
+
+def test_loads_only_the_named_files(node_root: Path) -> None:
+    (node_root / "etc/hosts").write_text("127.0.0.1 localhost\n")
+    aug = Augeas(Root.at(node_root), [SSHD_CONFIG])
+    assert aug.get("/files/etc/ssh/sshd_config/PasswordAuthentication") == "no"
+    assert not aug.match("/files/etc/hosts")
+    assert aug.match("/augeas/load/*") and len(aug.match("/augeas/load/*")) == 1
+
+
+def test_parse_error_names_file_and_line(node_root: Path) -> None:
+    (node_root / "etc/ssh/sshd_config").write_text('Port 22\n"unbalanced quote\n')
+    with pytest.raises(AugeasError) as err:
+        Augeas(Root.at(node_root), [SSHD_CONFIG])
+    assert err.value.path == "/etc/ssh/sshd_config"
+    assert err.value.line == "2"
+    assert str(err.value) == "/etc/ssh/sshd_config, line 2: Get did not match entire input"
+
+
+def test_save_writes_only_changed_files(node_root: Path) -> None:
+    (node_root / "etc/logrotate.d/ovirt-node").write_text("/var/log/x.log {\n    daily\n}\n")
+    aug = Augeas(Root.at(node_root), [SSHD_CONFIG, LOGROTATE])
+    sshd = node_root / "etc/ssh/sshd_config"
+    before = sshd.stat()
+    time.sleep(0.01)
+    # Setting a value to what it already is leaves the tree clean: nothing is written.
+    assert aug.set("/files/etc/ssh/sshd_config/PasswordAuthentication", "no") is False
+    assert aug.set("/files/etc/logrotate.d/ovirt-node/rule/schedule", "weekly") is True
+    assert aug.save() == ["/etc/logrotate.d/ovirt-node"]
+    after = sshd.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert "weekly" in (node_root / "etc/logrotate.d/ovirt-node").read_text()
+
+
+def test_copy_if_rename_fails_is_on(node_root: Path) -> None:
+    aug = Augeas(Root.at(node_root), [SSHD_CONFIG])
+    assert aug.exists("/augeas/save/copy_if_rename_fails")
+
+
+def test_new_file_is_created_on_save(node_root: Path) -> None:
+    aug = Augeas(Root.at(node_root), [RSYSLOG_REMOTE])
+    node = "/files" + RSYSLOG_REMOTE.path
+    aug.set(node + "/entry/selector/facility", "*")
+    aug.set(node + "/entry/selector/level", "*")
+    aug.set(node + "/entry/action/protocol", "@")
+    aug.set(node + "/entry/action/hostname", "log.example.com")
+    aug.save()
+    assert (node_root / RSYSLOG_REMOTE.path.lstrip("/")).read_text() == "*.*\t@log.example.com\n"
+
+
+def test_put_error_is_one_clear_sentence(node_root: Path) -> None:
+    aug = Augeas(Root.at(node_root), [LOGROTATE])
+    aug.set("/files/etc/logrotate.d/ovirt-node/rule/file", "/var/log/x.log")
+    aug.set("/files/etc/logrotate.d/ovirt-node/rule/no-such-option", "x")
+    with pytest.raises(AugeasError) as err:
+        aug.save()
+    assert str(err.value).startswith("/etc/logrotate.d/ovirt-node: ")
+    assert "\n" not in str(err.value)
