@@ -73,6 +73,13 @@ class Context:
         return Systemd.connect(self.bus)
 
     def reload(self) -> None:
-        """Re-read the files after a rollback put the old contents back."""
-        if "aug" in self.__dict__:
-            self.aug.load()
+        """Forget the handle after a rollback put the old contents back.
+
+        Augeas's own reload skips files whose mtime looks unchanged (one-second
+        granularity), so a file restored right after it was saved would keep the
+        rolled-back tree; a new handle reads everything from disk.
+        """
+        aug = self.__dict__.pop("aug", None)
+        self.__dict__.pop("defaults", None)
+        if aug is not None:
+            aug.close()

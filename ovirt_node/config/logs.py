@@ -17,7 +17,7 @@ from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section, change
 from ovirt_node.config.platform import detect
 from ovirt_node.config.steps import AugeasEdit, RestartUnit
 from ovirt_node.config.transaction import Step
-from ovirt_node.config.valid import FQDNOrIP, Empty, Number, OneOf, Port
+from ovirt_node.config.valid import Empty, FQDNOrIP, Number, OneOf, Port
 
 RSYSLOG_REMOTE = LensFile("Rsyslog", "/etc/rsyslog.d/ovirt-node-remote.conf")
 LOGROTATE = LensFile("Logrotate", "/etc/logrotate.d/ovirt-node")
@@ -157,6 +157,8 @@ def write_logrotate(aug: Augeas, new: LoggingSettings) -> None:
         for option, value in (("rotate", "5"), ("missingok", "missingok"), ("ifempty", "notifempty"),
                               ("compress", "compress")):
             aug.set(f"{rule}/{option}", value)
+    if not aug.exists(f"{rule}/missingok"):  # the log directory may hold no log yet
+        aug.set(f"{rule}/missingok", "missingok")
     aug.remove(f"{rule}/minsize")  # 3.x's mistaken spelling of the same setting
     aug.remove(f"{rule}/size")
     aug.set(f"{rule}/schedule", new.logrotate_interval)

@@ -133,6 +133,10 @@ class FileBackup:
                 if directory.exists() and not any(directory.iterdir()):
                     directory.rmdir()
             return
+        if self.path.is_file() and self.path.read_bytes() == self.content:
+            st = self.path.stat()
+            if (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (self.mode, self.uid, self.gid):
+                return  # untouched: nothing to write (and the file system may be read-only)
         # In place, not via rename: a persisted file is a bind mount and must stay one.
         with open(self.path, "r+b" if self.path.exists() else "wb") as handle:
             handle.write(self.content)

@@ -1,0 +1,135 @@
+"""Transactions: rollback leaves every file byte-identical, the lock, progress events."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ovirt_node.config.aug import Augeas
+from ovirt_node.config.context import Context
+from ovirt_node.config.ssh import SSHD_CONFIG, set_global_option
+from ovirt_node.config.steps import AugeasEdit, WriteDefaults, WriteFile
+from ovirt_node.config.transaction import (
+    LOCK_PATH,
+    Progress,
+    Step,
+    StepState,
+    Transaction,
+    TransactionError,
+    TransactionLocked,
+    transaction_lock,
+)
+from ovirt_node.system.root import Root
+from tests.node_fixtures import snapshot
+
+
+@dataclass
+class HalfWriteThenFail(Step):
+    """Writes part of a file, then fails: the transaction must undo its own partial write too."""
+
+    path: str
+    title: str = "Break in the middle"
+
+    def touches(self) -> Sequence[str]:
+        return (self.path,)
+
+    def apply(self, ctx: Context) -> None:
+        ctx.root(self.path).write_text("half written")
+        raise RuntimeError("disk on fire")
+
+
+def four_steps(ctx: Context) -> Transaction:
+    def sshd(aug: Augeas) -> None:
+        set_global_option(aug, "Port", "2222")
+
+    return Transaction("test", [
+        WriteDefaults({"OVIRT_SSH_PORT": "2222", "OVIRT_HOSTNAME": None}),
+        AugeasEdit("Configure sshd", SSHD_CONFIG, sshd),
+        HalfWriteThenFail("/etc/rsyslog.conf"),
+        WriteFile("/etc/new/never.conf", "never\n"),
+    ])
+
+
+def make_ctx(root: Path) -> Context:
+    ctx = Context(root=Root.at(root))
+    ctx.need([SSHD_CONFIG])
+    return ctx
+
+
+def test_failure_in_step_3_of_4_restores_every_file(node_root: Path) -> None:
+    (node_root / "etc/rsyslog.conf").chmod(0o640)
+    before = snapshot(node_root)
+    ctx = make_ctx(node_root)
+    events: list[Progress] = []
+    with pytest.raises(TransactionError) as err:
+        four_steps(ctx).run(ctx, events.append)
+    assert "Break in the middle failed: disk on fire" in str(err.value)
+    assert "all changes were rolled back" in str(err.value)
+    assert snapshot(node_root) == before  # content, mode and owner of every file, no new files
+    assert [(e.index, e.state) for e in events] == [
+        (1, StepState.RUNNING), (1, StepState.DONE),
+        (2, StepState.RUNNING), (2, StepState.DONE),
+        (3, StepState.RUNNING), (3, StepState.FAILED),
+        (3, StepState.ROLLED_BACK), (2, StepState.ROLLED_BACK), (1, StepState.ROLLED_BACK),
+    ]
+    # The handle was reloaded: it shows the restored file, not the rolled-back edit.
+    assert ctx.aug.get("/files/etc/ssh/sshd_config/Port") is None
+    # The lock was released: the next transaction runs.
+    Transaction("next", [WriteDefaults({"OVIRT_X": "1"})]).run(ctx)
+    assert 'OVIRT_X="1"' in (node_root / "etc/default/ovirt").read_text()
+
+
+def test_success_reports_each_step(node_root: Path) -> None:
+    ctx = make_ctx(node_root)
+    events: list[Progress] = []
+    Transaction("ok", [WriteFile("/etc/motd", "hello\n", mode=0o600)]).run(ctx, events.append)
+    assert str(events[-1]) == "(1/1) Write /etc/motd: done"
+    assert (node_root / "etc/motd").stat().st_mode & 0o777 == 0o600
+
+
+def test_write_file_keeps_mode_and_owner(node_root: Path) -> None:
+    target = node_root / "etc/hostname"
+    target.chmod(0o604)
+    import os
+
+    os.chown(target, 1234, 4321)
+    Transaction("w", [WriteFile("/etc/hostname", "other\n")]).run(make_ctx(node_root))
+    st = target.stat()
+    assert (st.st_mode & 0o777, st.st_uid, st.st_gid) == (0o604, 1234, 4321)
+    assert target.read_text() == "other\n"
+
+
+def test_second_transaction_gets_a_clear_error(node_root: Path) -> None:
+    ctx = make_ctx(node_root)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with transaction_lock(Root.at(node_root)(LOCK_PATH)):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(5)
+        before = snapshot(node_root)
+        with pytest.raises(TransactionLocked, match="another configuration change is in progress"):
+            Transaction("blocked", [WriteDefaults({"OVIRT_X": "1"})]).run(ctx)
+        assert snapshot(node_root) == before
+    finally:
+        release.set()
+        thread.join()
+    Transaction("after", [WriteDefaults({"OVIRT_X": "1"})]).run(ctx)
+
+
+def test_describe_marks_runtime_steps_skipped_under_a_prefix(node_root: Path) -> None:
+    from ovirt_node.config.steps import RestartUnit
+
+    ctx = make_ctx(node_root)
+    lines = Transaction("p", [RestartUnit("ssh.service")]).describe(ctx)
+    assert lines == [f"(1/1) Restart ssh.service  [skipped: root prefix {node_root}: runtime effects need --bus]"]
