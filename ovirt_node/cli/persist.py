@@ -131,7 +131,7 @@ def unpersist_main(argv: list[str] | None = None) -> int:
 
 def restore_main(argv: list[str] | None = None) -> int:
     """Boot time: bind-mount / re-create every persisted path (see `Store.restore`)."""
-    parser = _parser("persist-restore", "Put every path persisted in /config back in place (boot).")
+    parser = _parser("ovirt-node-restore-config", "Put every path persisted in /config back in place (boot).")
     args = parser.parse_args(argv)
     try:
         store = _setup(args)
