@@ -280,3 +280,14 @@ def test_read_only_root(node_root: Path) -> None:
     assert "Read-only file system" in result.stderr
     assert "rolled back" in result.stderr
     assert snapshot(node_root) == before
+
+
+def test_garbage_lines_in_the_settings_file_are_kept(node_root: Path) -> None:
+    defaults = node_root / "etc/default/ovirt"
+    defaults.write_text(defaults.read_text() + "this is ( not shell\n")
+    shown = run_config("--root", str(node_root), "show")
+    assert shown.returncode == 0
+    assert "kept a line that is not a setting: 'this is ( not shell'" in shown.stderr
+    run_config("--root", str(node_root), "set", "ssh.port=2200", check=True)
+    text = defaults.read_text()
+    assert "this is ( not shell\n" in text and 'OVIRT_SSH_PORT="2200"' in text

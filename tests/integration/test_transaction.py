@@ -133,3 +133,34 @@ def test_describe_marks_runtime_steps_skipped_under_a_prefix(node_root: Path) ->
     ctx = make_ctx(node_root)
     lines = Transaction("p", [RestartUnit("ssh.service")]).describe(ctx)
     assert lines == [f"(1/1) Restart ssh.service  [skipped: root prefix {node_root}: runtime effects need --bus]"]
+
+
+def test_run_command_step_masks_secrets_and_follows_the_bus_rule(node_root: Path) -> None:
+    from ovirt_node.config.steps import RunCommand
+
+    ctx = make_ctx(node_root)
+    target = node_root / "etc/from-command"
+    write = RunCommand("Write with tee", ["tee", str(target)], stdin="hunter2-data\n", files=["/etc/from-command"])
+    secret = RunCommand("Set a password", ["true", "hunter2"], secrets=["hunter2"])
+    live = RunCommand("Reload the kernel's view", ["touch", str(node_root / "etc/live-effect")], runtime=True)
+    tx = Transaction("cmds", [write, secret, live])
+    assert secret.describe() == "Set a password: true ********"
+    tx.run(ctx)
+    assert target.read_text() == "hunter2-data\n"
+    assert ctx.runner.calls[1] == ("true", "********")
+    assert not (node_root / "etc/live-effect").exists()  # runtime effect: skipped under a prefix
+
+
+def test_failed_command_rolls_back_the_files_it_declared(node_root: Path) -> None:
+    from ovirt_node.config.steps import RunCommand
+
+    ctx = make_ctx(node_root)
+    before = snapshot(node_root)
+    tx = Transaction("cmds", [
+        WriteFile("/etc/motd", "hello\n"),
+        RunCommand("Fail", ["sh", "-c", "echo partial > \"$0\"; exit 3", str(node_root / "etc/hostname")],
+                   files=["/etc/hostname"]),
+    ])
+    with pytest.raises(TransactionError, match="Fail failed: sh exited with 3"):
+        tx.run(ctx)
+    assert snapshot(node_root) == before
