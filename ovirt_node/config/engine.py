@@ -108,11 +108,11 @@ class Engine:
         restarts: list[Step] = []
         defaults: dict[str, str | None] = {}
         secrets: set[str] = set()
+        stored = self.ctx.defaults.items()
         for name, section_changes in by_section.items():
             section = self.sections[name]
             desired = {**current, **section_changes}
             old, new = section.to_settings(current), section.to_settings(desired)
-            stored = self.ctx.defaults.items()
             for key in section.keys:
                 if not key.ovirt or key.secret:
                     continue

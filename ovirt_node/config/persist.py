@@ -357,6 +357,16 @@ def _copy_to_temp(src: Path, beside: Path, kind: str) -> Path:
     return tmp
 
 
+def _replace_with_link(target: str, stored: Path, live: Path) -> None:
+    """Atomically put a symlink to `target` (copying `stored`'s metadata) at `live`."""
+    tmp = _link_to_temp(target, stored, live)
+    try:
+        os.replace(tmp, live)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
 def _link_to_temp(target: str, like: Path, beside: Path) -> Path:
     """A temporary symlink to `target` next to `beside`, with the owner/times of link `like`."""
     tmp = _temp_beside(beside, directory=False)
@@ -650,12 +660,7 @@ class Store:
             if not (live.is_symlink() and os.readlink(live) == target):
                 if live.is_dir() and not live.is_symlink():
                     raise PersistError(f"{clean} is now a directory; not replacing it with the symlink")
-                tmp = _link_to_temp(target, stored, live)
-                try:
-                    os.replace(tmp, live)
-                except BaseException:
-                    _remove(tmp)
-                    raise
+                _replace_with_link(target, stored, live)
         else:
             kind = "dir" if stat.S_ISDIR(st.st_mode) else "file"
             tmp = _copy_to_temp(stored, live, kind)
@@ -702,12 +707,7 @@ class Store:
             if live.is_dir() and not live.is_symlink():
                 raise PersistError("is a directory, the stored copy is a symlink")
             self._make_parents(clean, src=self.stored, dst=self.root)
-            tmp = _link_to_temp(target, stored, live)
-            try:
-                os.replace(tmp, live)
-            except BaseException:
-                _remove(tmp)
-                raise
+            _replace_with_link(target, stored, live)
             log.info("restored symlink %s -> %s", clean, target)
             return True
         real = _real(live)
