@@ -1,0 +1,65 @@
+"""Plugin discovery through the `ovirt_node.plugins` entry point group.
+
+An entry point may name a `Page` subclass, or an object (module, class, instance) with a
+`pages()` callable returning Page subclasses and/or a `sections()` callable returning config
+sections. The built-in pages are registered the same way. A plugin that fails to import or
+to answer is skipped, logged, and listed in `Plugins.failures` for the Plugins page.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+
+from ovirt_node.config.model import Section
+from ovirt_node.ui.page import Page
+
+log = logging.getLogger(__name__)
+
+GROUP = "ovirt_node.plugins"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str  # entry point name
+    value: str  # module:attr
+    distribution: str
+    version: str
+
+
+@dataclass
+class Plugins:
+    pages: list[type[Page]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    loaded: list[PluginInfo] = field(default_factory=list)
+    failures: list[tuple[PluginInfo, str]] = field(default_factory=list)
+
+
+def _info(ep: EntryPoint) -> PluginInfo:
+    dist = ep.dist
+    return PluginInfo(ep.name, ep.value, dist.name if dist else "?", dist.version if dist else "?")
+
+
+def discover() -> Plugins:
+    found = Plugins()
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        info = _info(ep)
+        try:
+            obj = ep.load()
+            if isinstance(obj, type) and issubclass(obj, Page):
+                pages: list[type[Page]] = [obj]
+            else:
+                pages = list(getattr(obj, "pages", lambda: [])())
+            sections = list(getattr(obj, "sections", lambda: [])())
+            bad = [p for p in pages if not (isinstance(p, type) and issubclass(p, Page))]
+            if bad:
+                raise TypeError(f"pages() returned something that is not a Page subclass: {bad[0]!r}")
+        except Exception as exc:  # a broken plugin must never take the UI down
+            log.error("plugin %s (%s) skipped: %s: %s", ep.name, ep.value, type(exc).__name__, exc)
+            found.failures.append((info, f"{type(exc).__name__}: {exc}"))
+            continue
+        found.pages.extend(pages)
+        found.sections.extend(sections)
+        found.loaded.append(info)
+    return found

@@ -1,0 +1,182 @@
+"""The page API: what a setup page (built-in or a plugin's) declares.
+
+A page is a class with a name, a title, a rank (menu order; ties broken by name), the
+engine keys it edits, and a declarative layout of items. Fields bind to keys: engine keys
+(`ssh.port`) get the engine's validator and current value; page-local keys (e.g. a
+password confirmation) carry their own validator and are handed to `Page.save()`.
+
+The UI framework (`ovirt_node.ui.form`, `ovirt_node.ui.app`) renders the layout, validates
+as the operator types, disables Save while anything is invalid, and on Save passes only the
+values that changed to `Page.save()`, whose default runs them through the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from ovirt_node.config.valid import Validator
+
+if TYPE_CHECKING:
+    from ovirt_node.config.engine import Engine
+    from ovirt_node.config.transaction import Transaction
+    from ovirt_node.system.machine import Machine
+    from ovirt_node.system.root import Root
+
+Values = Mapping[str, str]
+#: Whether an item is enabled, given the form's current values (typed or not yet saved).
+EnabledWhen = Callable[[Values], bool]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page can read: the engine (values, plans), the machine, the root."""
+
+    engine: Engine
+    machine: Machine
+    root: Root
+    demo: bool = False
+
+
+class PageUI(Protocol):
+    """What a page's button handlers may ask of the UI. Every call returns at once; slow
+    work goes through `run_in_worker`, whose callback runs back on the main loop."""
+
+    def info(self, title: str, text: str) -> None: ...
+    def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None: ...
+    def show_text(self, title: str, text: str) -> None: ...
+    def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None: ...
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None: ...
+    def reload(self) -> None: ...
+    def lock(self) -> None: ...
+    def quit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Item:
+    """Anything in a layout. `enabled_when` greys it out (keeping typed values) when false."""
+
+    enabled_when: EnabledWhen | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Field(Item):
+    """An input bound to a key; `validator` overrides (or, for page-local keys, provides)
+    the rule. Empty `label` is allowed for fields explained by a neighbouring Label."""
+
+    key: str
+    label: str
+    validator: Validator | None = field(default=None, kw_only=True)
+    help: str = field(default="", kw_only=True)
+
+
+@dataclass(frozen=True)
+class Entry(Field):
+    """One line of text."""
+
+
+@dataclass(frozen=True)
+class Password(Field):
+    """A masked entry; with `confirm`, a second entry must match. `strength_hint` shows
+    the system's password-quality verdict as a notice (never blocks Save by itself)."""
+
+    confirm: bool = field(default=True, kw_only=True)
+    strength_hint: bool = field(default=True, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    """Radio buttons: (value, label) pairs."""
+
+    options: Sequence[tuple[str, str]] = field(default=(), kw_only=True)
+
+
+@dataclass(frozen=True)
+class Checkbox(Field):
+    """A yes/no key; the value is "yes" or "no"."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: `value` is what selecting it stores; a disabled row shows `reason`."""
+
+    value: str
+    cells: Sequence[str]
+    enabled: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Table(Field):
+    """Rows with columns. Single select stores the row value; `multi` stores a
+    comma-separated list of row values. `rows` is called in a worker (it may be slow)."""
+
+    columns: Sequence[str] = field(default=(), kw_only=True)
+    rows: Callable[[PageContext], Sequence[Row]] = field(default=lambda ctx: (), kw_only=True)
+    multi: bool = field(default=False, kw_only=True)
+    height: int = field(default=5, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Button(Item):
+    """A push button; `on_press` gets the UI to open dialogs, run workers or transactions."""
+
+    label: str
+    on_press: Callable[[PageUI], None]
+
+
+@dataclass(frozen=True)
+class Label(Item):
+    """Static text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class KeyValue(Item):
+    """`label: value`, the value computed from the page context (in a worker)."""
+
+    label: str
+    value: Callable[[PageContext], str]
+
+
+@dataclass(frozen=True)
+class Divider(Item):
+    """A blank line, or a line of `char`."""
+
+    char: str = " "
+
+
+class Page:
+    """Base class of every setup page. Subclass, set the class attributes, implement
+    `layout()`; override `check()` for rules across fields and `save()` for changes that
+    are not plain engine keys."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    rank: ClassVar[int] = 50
+    #: Engine keys this page edits (their current values fill the fields).
+    keys: ClassVar[tuple[str, ...]] = ()
+    #: Pages that only show things have no Save/Reset buttons.
+    editable: ClassVar[bool] = True
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+
+    def layout(self) -> Sequence[Item]:
+        raise NotImplementedError
+
+    def check(self, values: Values) -> dict[str, str]:
+        """Messages by key for rules that span fields (shown next to the field)."""
+        return {}
+
+    def save(self, changes: Values) -> Transaction:
+        """The transaction for the changed values; by default the engine's plan."""
+        return self.ctx.engine.plan({k: v for k, v in changes.items() if k in self.ctx.engine.keys},
+                                    title=f"Save {self.title}")
+
+
+def sort_pages(pages: Sequence[type[Page]]) -> list[type[Page]]:
+    """Menu order: rank, then title (3.x's order was undefined on equal ranks)."""
+    return sorted(pages, key=lambda p: (p.rank, p.title.lower(), p.name))
