@@ -12,7 +12,7 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony
 
-.PHONY: all deps venv test lint unit demo bench clean
+.PHONY: all deps venv test lint unit plugin-test demo bench clean
 
 all: test
 
@@ -28,13 +28,25 @@ $(STAMP): pyproject.toml
 venv: deps $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check ovirt_node tests
+	$(BIN)/ruff check ovirt_node tests examples
 	$(BIN)/mypy
 
 unit: venv
 	$(BIN)/pytest -q
 
-test: lint unit
+# The example plugin is installed into its own directory, not the venv, so the main suite
+# sees the product without it (and tests that it appears only when installed).
+PLUGIN_SRC := examples/ovirt-node-plugin-motd
+PLUGIN_DIR := build/example-plugin
+$(PLUGIN_DIR)/.stamp: $(STAMP) $(shell find $(PLUGIN_SRC) -name '*.py' -o -name pyproject.toml)
+	rm -rf $(PLUGIN_DIR)
+	$(BIN)/pip install -q --no-deps --target $(PLUGIN_DIR) $(PLUGIN_SRC)
+	touch $@
+
+plugin-test: venv $(PLUGIN_DIR)/.stamp
+	PYTHONPATH=$(PLUGIN_DIR) $(BIN)/pytest -q -p no:cacheprovider $(PLUGIN_SRC)/tests
+
+test: lint plugin-test unit
 
 demo: venv
 	@tools/demo
