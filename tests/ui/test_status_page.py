@@ -1,0 +1,103 @@
+"""The Status page's content on the demo node, and its power actions through logind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ovirt_node.config.context import Context
+from ovirt_node.config.engine import Engine
+from ovirt_node.config.registry import all_sections
+from ovirt_node.plugins import discover
+from ovirt_node.setup.status import StatusPage
+from ovirt_node.system.machine import load_profile, profile_path
+from ovirt_node.system.root import Root
+from ovirt_node.ui.page import Button, KeyValue, PageContext
+from tests.dbus_env import spawn_dbusmock
+
+
+class RecordingUI:
+    """Runs workers at once and records dialogs; confirms say yes."""
+
+    def __init__(self) -> None:
+        self.dialogs: list[tuple[str, str, str]] = []
+
+    def info(self, title: str, text: str) -> None:
+        self.dialogs.append(("info", title, text))
+
+    def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None:
+        self.dialogs.append(("confirm", title, text))
+        on_yes()
+
+    def show_text(self, title: str, text: str) -> None:
+        self.dialogs.append(("text", title, text))
+
+    def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
+        done(work())
+
+    def run_transaction(self, tx: Any, on_done: Any = None) -> None: ...
+    def reload(self) -> None: ...
+    def lock(self) -> None:
+        self.dialogs.append(("lock", "", ""))
+
+    def quit(self) -> None: ...
+
+
+def make_page(root: Path, bus: str | None = None) -> StatusPage:
+    engine = Engine(Context(root=Root.at(root), bus=bus), all_sections())
+    machine = load_profile(profile_path("demo"))
+    return StatusPage(PageContext(engine, machine, Root.at(root), demo=True))
+
+
+def test_status_is_registered_like_a_plugin_and_first_in_the_menu() -> None:
+    pages = discover().pages
+    assert StatusPage in pages
+    assert StatusPage.rank == 0
+
+
+def test_status_values_on_the_demo_node(node_root: Path) -> None:
+    (node_root / "etc/resolv.conf").write_text("nameserver 192.0.2.53\nnameserver 2001:db8::53\n")
+    page = make_page(node_root)
+    values = {i.label: i.value(page.ctx) for i in page.layout() if isinstance(i, KeyValue)}
+    assert values["Hostname"] == "demo-node.example.com"
+    assert values["Network"].startswith("eth0 (link up)")
+    assert values["DNS"] == "192.0.2.53, 2001:db8::53"
+    assert values["Logs"] == "Local only"
+    assert values["Running VMs"] == "unknown"
+    assert "Hardware virtualization available" in values["Virtualization"]
+    buttons = [i.label for i in page.layout() if isinstance(i, Button)]
+    assert buttons == ["SSH host keys", "CPU details", "Lock", "Log off", "Restart", "Power off"]
+
+
+def test_logs_line_follows_the_engine(node_root: Path) -> None:
+    page = make_page(node_root)
+    page.ctx.engine.apply({"logging.rsyslog.server": "log.example.com", "logging.rsyslog.protocol": "tcp"})
+    value = next(i for i in page.layout() if isinstance(i, KeyValue) and i.label == "Logs").value(page.ctx)
+    assert value == "rsyslog log.example.com:514 (tcp)"
+
+
+def press(page: StatusPage, label: str, ui: RecordingUI) -> None:
+    next(i for i in page.layout() if isinstance(i, Button) and i.label == label).on_press(ui)
+
+
+def test_restart_without_a_bus_under_a_prefix_is_refused(node_root: Path) -> None:
+    ui = RecordingUI()
+    press(make_page(node_root), "Restart", ui)
+    assert ui.dialogs[0][0] == "info" and "runtime effects need --bus" in ui.dialogs[0][2]
+
+
+def test_restart_confirms_then_asks_logind(node_root: Path, private_bus: str) -> None:
+    with spawn_dbusmock(private_bus, "logind", "org.freedesktop.login1", "/org/freedesktop/login1") as mock:
+        ui = RecordingUI()
+        press(make_page(node_root, bus=private_bus), "Restart", ui)
+        assert ui.dialogs[0][:2] == ("confirm", "Restart")
+        assert "virtual machine(s) are running" in ui.dialogs[0][2]
+        calls = [(str(name), [bool(a) for a in args]) for _t, name, args in mock.mock.GetCalls()]
+        assert ("Reboot", [False]) in calls
+
+
+def test_host_keys_dialog(node_root: Path) -> None:
+    ui = RecordingUI()
+    press(make_page(node_root), "SSH host keys", ui)
+    assert ui.dialogs == [("text", "SSH host key fingerprints", "This node has no SSH host keys yet.")]
