@@ -1,0 +1,149 @@
+"""One page on screen: its title, its items (scrollable), and Save/Reset pinned below.
+
+Save stays visibly disabled while the form is invalid or unchanged, with a word on why. A
+page whose `layout()` (or constructor, or form) raises becomes a notice in its body, and the
+rest of the UI carries on: a third-party plugin must never take the setup TUI down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from typing import Any
+
+import urwid
+
+from ovirt_node.config.engine import InvalidChanges
+from ovirt_node.ui.form import FORM_KEY, Form, fields_of
+from ovirt_node.ui.page import Item, Page, PageContext, PageUI
+from ovirt_node.ui.palette import Style
+from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, build_item, button_row, styled_button
+
+log = logging.getLogger(__name__)
+
+SAVE, RESET = "Save", "Reset"
+
+
+def _title(text: str, style: Style) -> list[urwid.Widget]:
+    return [urwid.Text(("title", style.text(text))), urwid.Divider(style.rule)]
+
+
+def _focus_first_selectable(walker: urwid.SimpleFocusListWalker[Any]) -> None:
+    for index, widget in enumerate(walker):
+        if widget.selectable():
+            walker.set_focus(index)
+            return
+
+
+class PageView(urwid.WidgetWrap[urwid.Pile]):
+    """The widgets of one page bound to one `Form`."""
+
+    def __init__(self, page: Page, ui: PageUI, style: Style, items: list[Item] | None = None) -> None:
+        self.page = page
+        self.ui = ui
+        self.style = style
+        items = list(page.layout()) if items is None else items
+        self.form: Form | None = Form(page, items) if fields_of(items) else None
+        self.items: list[ItemWidget] = []
+        body: list[urwid.Widget] = _title(page.title, style)
+        for item in items:
+            try:
+                widget = build_item(item, self.form, style, ui, page.ctx)
+            except Exception as exc:
+                log.exception("page %s: cannot show %r", page.name, item)
+                body.append(urwid.Text(("error", style.text(f"(this item cannot be shown: {exc})"))))
+                continue
+            self.items.append(widget)
+            body.append(widget)
+        self.form_error = Message(style)
+        body.append(self.form_error)
+        self.walker: urwid.SimpleFocusListWalker[Any] = urwid.SimpleFocusListWalker(body)
+        _focus_first_selectable(self.walker)
+        parts: list[Any] = [("weight", 1, urwid.ListBox(self.walker))]
+        self.save_button: ActionButton | None = None
+        self.reset_button: ActionButton | None = None
+        self.status = urwid.Text("")
+        if page.editable and self.form is not None:
+            self.save_button = ActionButton(SAVE, self.save)
+            self.reset_button = ActionButton(RESET, self.reset)
+            self._save_look = styled_button(self.save_button)
+            buttons = button_row([self._save_look, styled_button(self.reset_button)])
+            parts += [("pack", urwid.Divider(style.rule)), ("pack", urwid.Columns([("pack", buttons), self.status],
+                                                                                   dividechars=2))]
+        super().__init__(urwid.Pile(parts))
+        if self.form is not None:
+            self.form.subscribe(self.refresh)
+        self.refresh()
+
+    # -- keeping the widgets in step with the form ------------------------------------------
+
+    def refresh(self) -> None:
+        for widget in self.items:
+            widget.refresh()
+        if self.form is None:
+            return
+        self.form_error.set(self.form.errors().get(FORM_KEY, ""))
+        if self.save_button is not None:
+            can = self.form.can_save
+            self.save_button.enabled = can
+            look: dict[Hashable, Hashable] = {None: "button" if can else "button disabled"}
+            focus_look: dict[Hashable, Hashable] = {None: "button focus" if can else "button disabled"}
+            self._save_look.set_attr_map(look)
+            self._save_look.set_focus_map(focus_look)
+            if can:
+                self.status.set_text("")
+            elif not self.form.valid:
+                self.status.set_text(("error", "Fix the marked fields to save"))
+            else:
+                self.status.set_text(("notice", "No changes to save"))
+
+    # -- Save and Reset ---------------------------------------------------------------------
+
+    def save(self) -> None:
+        form = self.form
+        if form is None or not form.can_save:
+            return
+        try:
+            tx = form.plan()
+        except InvalidChanges:
+            return  # the form now shows the engine's reasons next to the fields
+        except Exception as exc:
+            log.exception("page %s: planning the save failed", self.page.name)
+            self.ui.info("Cannot save", f"{type(exc).__name__}: {exc}")
+            return
+        if not tx.steps:
+            form.reset()
+            self.ui.info("Nothing to change", "The node already has these values.")
+            return
+        self.ui.run_transaction(tx, on_done=self._saved)
+
+    def _saved(self, ok: bool) -> None:
+        if ok and self.form is not None:
+            self.form.reset()
+
+    def reset(self) -> None:
+        if self.form is not None:
+            self.form.reset()
+
+
+def broken_view(title: str, exc: BaseException, style: Style) -> urwid.ListBox[int]:
+    """The notice shown in place of a page that could not be built."""
+    lines: list[Any] = [
+        *_title(title, style),
+        urwid.Text(("error", "This page could not be shown.")),
+        urwid.Divider(),
+        urwid.Text(style.text(f"{type(exc).__name__}: {exc}")),
+        urwid.Divider(),
+        urwid.Text(("notice", "The details are in the log. The other pages work as usual.")),
+    ]
+    return urwid.ListBox(urwid.SimpleFocusListWalker(lines))
+
+
+def build_view(page_cls: type[Page], ctx: PageContext, ui: PageUI, style: Style) -> urwid.Widget:
+    """A PageView, or the broken-page notice when anything about the page raises."""
+    title = getattr(page_cls, "title", page_cls.__name__)
+    try:
+        return PageView(page_cls(ctx), ui, style)
+    except Exception as exc:
+        log.exception("page %s (%s) failed to build", getattr(page_cls, "name", "?"), page_cls.__qualname__)
+        return broken_view(str(title), exc, style)

@@ -1,0 +1,273 @@
+"""Helpers for page authors: drive a page without a terminal.
+
+    ctx = PageContext(engine, machine, root)
+    h = PageHarness(MotdPage, ctx)
+    h.type("motd.message", "Hello")        # by key, or by label ("Message")
+    assert h.error("Message") == ""
+    assert h.save_enabled
+    h.save()
+    assert h.changes_saved == {"motd.message": "Hello"}
+    print(h.text())                          # the page as 80x24 text
+
+`FakeUI` stands in for the application: it records every dialog and transaction, runs
+workers at once in the calling thread, and (with `apply=True`) runs transactions for real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import urwid
+
+from ovirt_node.config.transaction import Transaction, TransactionError
+from ovirt_node.ui.form import Form, confirm_key
+from ovirt_node.ui.page import Field, Page, PageContext
+from ovirt_node.ui.pageview import SAVE, PageView, build_view
+from ovirt_node.ui.palette import Mode, style_for
+from ovirt_node.ui.widgets import (
+    ButtonWidget,
+    CheckboxWidget,
+    ChoiceWidget,
+    FieldWidget,
+    PasswordWidget,
+    TableWidget,
+)
+
+SIZE = (80, 24)
+#: Width handed to a single widget's keypress (any width that fits the widget works).
+LABEL_COLS = 40
+
+
+@dataclass
+class Dialog:
+    """One dialog the page asked for."""
+
+    kind: str  # info, confirm, text
+    title: str
+    text: str
+    on_yes: Callable[[], None] | None = None
+
+
+@dataclass
+class FakeUI:
+    """A PageUI that records what it is asked. Confirmations are answered with `answer`."""
+
+    ctx: PageContext | None = None
+    apply: bool = False
+    answer: bool = True
+    dialogs: list[Dialog] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    results: list[bool] = field(default_factory=list)
+    reloads: int = 0
+    locked: bool = False
+    quitted: bool = False
+
+    def info(self, title: str, text: str) -> None:
+        self.dialogs.append(Dialog("info", title, text))
+
+    def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None:
+        self.dialogs.append(Dialog("confirm", title, text, on_yes))
+        if self.answer:
+            on_yes()
+
+    def show_text(self, title: str, text: str) -> None:
+        self.dialogs.append(Dialog("text", title, text))
+
+    def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
+        try:
+            result: object = work()
+        except Exception as exc:
+            result = exc
+        done(result)
+
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None:
+        """Record `tx`; with `apply`, run it on the page context's engine and report the outcome."""
+        self.transactions.append(tx)
+        if not self.apply:
+            return
+        if self.ctx is None:
+            raise RuntimeError("FakeUI(apply=True) needs the page context")
+        try:
+            tx.run(self.ctx.engine.ctx)
+            ok = True
+        except TransactionError as exc:
+            self.dialogs.append(Dialog("info", "Failed", str(exc)))
+            ok = False
+        self.results.append(ok)
+        if on_done is not None:
+            on_done(ok)
+
+    def reload(self) -> None:
+        self.reloads += 1
+
+    def lock(self) -> None:
+        self.locked = True
+
+    def quit(self) -> None:
+        self.quitted = True
+
+
+def canvas_text(widget: urwid.Widget, size: tuple[int, int] = SIZE) -> list[str]:
+    """The rows `widget` draws at `size`, trailing blanks removed."""
+    canvas = widget.render(size, focus=True)
+    return [line.rstrip() for line in canvas.decoded_text]
+
+
+def _norm(label: str) -> str:
+    return label.strip().rstrip(":").strip().lower()
+
+
+class PageHarness:
+    """A page built as the application builds it, with a FakeUI, for tests."""
+
+    def __init__(self, page_cls: type[Page], ctx: PageContext, *, ui: FakeUI | None = None,
+                 mode: Mode = "color", size: tuple[int, int] = SIZE) -> None:
+        self.ui = ui or FakeUI(ctx)
+        if self.ui.ctx is None:
+            self.ui.ctx = ctx
+        self.size = size
+        self.style = style_for(mode)
+        self.view = build_view(page_cls, ctx, self.ui, self.style)
+
+    # -- what is there ----------------------------------------------------------------------
+
+    @property
+    def page_view(self) -> PageView:
+        if not isinstance(self.view, PageView):
+            raise AssertionError("the page did not build; it shows: " + self.text())
+        return self.view
+
+    @property
+    def broken(self) -> bool:
+        return not isinstance(self.view, PageView)
+
+    @property
+    def form(self) -> Form:
+        form = self.page_view.form
+        if form is None:
+            raise AssertionError("the page has no fields")
+        return form
+
+    def lines(self) -> list[str]:
+        return canvas_text(self.view, self.size)
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def field(self, key_or_label: str) -> FieldWidget:
+        """The widget of a field, found by key or by label (case and a trailing colon ignored)."""
+        widgets = [w for w in self.page_view.items if isinstance(w, FieldWidget)]
+        for widget in widgets:
+            if widget.key == key_or_label:
+                return widget
+        for widget in widgets:
+            if _norm(widget.item.label) == _norm(key_or_label):
+                return widget
+        raise KeyError(f"no field {key_or_label!r}; fields: {[w.key for w in widgets]}")
+
+    def item(self, key_or_label: str) -> Field:
+        return self.field(key_or_label).item
+
+    # -- doing things -----------------------------------------------------------------------
+
+    def type(self, key_or_label: str, text: str, *, confirm: bool = True) -> None:
+        """Replace the field's text, as typing it would (the same change signals fire).
+        A password's confirmation gets the same text unless `confirm` is False."""
+        widget = self.field(key_or_label)
+        edit = getattr(widget, "edit", None)
+        if not isinstance(edit, urwid.Edit):
+            raise TypeError(f"{widget.key} is not a text field")
+        edit.set_edit_text(text)
+        if isinstance(widget, PasswordWidget) and widget.confirm is not None and confirm:
+            widget.confirm.set_edit_text(text)
+
+    def type_confirmation(self, key_or_label: str, text: str) -> None:
+        widget = self.field(key_or_label)
+        if not isinstance(widget, PasswordWidget) or widget.confirm is None:
+            raise TypeError(f"{widget.key} has no confirmation")
+        widget.confirm.set_edit_text(text)
+
+    def keys(self, *keys: str) -> list[str]:
+        """Send keys to the page; returns those it did not handle."""
+        return [k for key in keys if (k := self.view.keypress(self.size, key)) is not None]
+
+    def toggle(self, key_or_label: str) -> None:
+        widget = self.field(key_or_label)
+        if not isinstance(widget, CheckboxWidget):
+            raise TypeError(f"{widget.key} is not a checkbox")
+        widget.box.keypress((LABEL_COLS,), " ")
+
+    def choose(self, key_or_label: str, value: str) -> None:
+        """Pick a radio option or activate (select or toggle) a table row by its value."""
+        widget = self.field(key_or_label)
+        if isinstance(widget, ChoiceWidget):
+            widget.buttons[value].keypress((LABEL_COLS,), " ")
+        elif isinstance(widget, TableWidget):
+            row = next((r for r in widget.row_widgets if r.row.value == value), None)
+            if row is None:
+                raise KeyError(f"{widget.key}: no selectable row {value!r}")
+            row.keypress((LABEL_COLS,), "enter")
+        else:
+            raise TypeError(f"{widget.key} is not a choice or a table")
+
+    def press(self, label: str) -> None:
+        """Press a button by its label (Save and Reset included), as Enter would."""
+        view = self.page_view
+        for button in (view.save_button, view.reset_button):
+            if button is not None and button.label == label:
+                button.keypress((LABEL_COLS,), "enter")
+                return
+        for widget in view.items:
+            if isinstance(widget, ButtonWidget) and widget.button.label == self.style.text(label):
+                widget.button.keypress((LABEL_COLS,), "enter")
+                return
+        raise KeyError(f"no button {label!r}")
+
+    def save(self) -> None:
+        self.press(SAVE)
+
+    # -- reading results --------------------------------------------------------------------
+
+    def value(self, key_or_label: str) -> str:
+        return self.form.typed(self.field(key_or_label).key)
+
+    def error(self, key_or_label: str) -> str:
+        """The inline error shown under the field ("" when none)."""
+        return self.field(key_or_label).error.text
+
+    def confirm_error(self, key_or_label: str) -> str:
+        widget = self.field(key_or_label)
+        if not isinstance(widget, PasswordWidget):
+            raise TypeError(f"{widget.key} is not a password")
+        return widget.confirm_error.text
+
+    def hint(self, key_or_label: str) -> str:
+        widget = self.field(key_or_label)
+        if not isinstance(widget, PasswordWidget):
+            raise TypeError(f"{widget.key} is not a password")
+        return widget.hint.text
+
+    def enabled(self, key_or_label: str) -> bool:
+        return self.field(key_or_label).gate.enabled
+
+    @property
+    def save_enabled(self) -> bool:
+        button = self.page_view.save_button
+        return button is not None and button.enabled
+
+    def changes(self) -> dict[str, str]:
+        """What Save would hand to the page now."""
+        return self.form.changes()
+
+    def plan(self) -> Transaction:
+        """The transaction Save would run now (without running it)."""
+        return self.form.plan()
+
+    @property
+    def planned(self) -> Transaction | None:
+        """The last transaction Save handed to the UI."""
+        return self.ui.transactions[-1] if self.ui.transactions else None
+
+
+__all__ = ["SIZE", "Dialog", "FakeUI", "PageHarness", "canvas_text", "confirm_key"]

@@ -1,0 +1,489 @@
+"""urwid widgets for the page items, each bound to the page's `Form`.
+
+A widget writes what the operator does into the form (`Form.set`) and reads everything back
+in `refresh()`, which the page view calls after every form change: error lines, greyed-out
+fields and shown values therefore always agree with the form, whoever changed it (typing,
+Reset, F12). Slow values (`KeyValue`, `Table.rows`, the password strength) are computed
+through `PageUI.run_in_worker` and shown as an ellipsis until they arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, ClassVar, Literal
+
+import urwid
+
+from ovirt_node.config.valid import parse_bool
+from ovirt_node.ui.form import Form, confirm_key
+from ovirt_node.ui.page import (
+    Button,
+    Checkbox,
+    Choice,
+    Divider,
+    Entry,
+    Field,
+    Item,
+    KeyValue,
+    Label,
+    PageContext,
+    PageUI,
+    Password,
+    Row,
+    Table,
+)
+from ovirt_node.ui.palette import ATTR_NAMES, Style
+from ovirt_node.ui.strength import Strength, strength
+
+log = logging.getLogger(__name__)
+
+LABEL_WIDTH = 18
+MAX_CELL = 24
+#: Everything turns grey inside a disabled item, whatever attribute it had.
+_GREY: dict[Hashable, Hashable] = {None: "disabled", **dict.fromkeys(ATTR_NAMES, "disabled")}
+
+
+def labelled(label: str, widget: urwid.Widget, style: Style) -> urwid.Columns:
+    """`label` in a fixed column on the left, `widget` in the rest: fields line up."""
+    return urwid.Columns([(LABEL_WIDTH, urwid.Text(("label", style.text(label)))), widget], dividechars=1)
+
+
+def indented(widget: urwid.Widget) -> urwid.Padding[urwid.Widget]:
+    return urwid.Padding(widget, left=LABEL_WIDTH + 1)
+
+
+class Message(urwid.WidgetWrap[urwid.Pile]):
+    """A line under a field that takes no room while empty (errors, hints)."""
+
+    def __init__(self, style: Style, attr: str = "error") -> None:
+        self._style = style
+        self._attr = attr
+        self._text = ""
+        super().__init__(urwid.Pile([]))
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def set(self, text: str, attr: str | None = None) -> None:
+        attr = attr or self._attr
+        if text == self._text and attr == self._attr:
+            return
+        self._text, self._attr = text, attr
+        pile = self._w
+        if text:
+            line = indented(urwid.Text((attr, self._style.text(text))))
+            pile.contents = [(line, pile.options())]
+        else:
+            pile.contents = []
+
+
+class Gate(urwid.WidgetWrap[urwid.AttrMap[Any]]):
+    """Greys out and disables its content while the item's `enabled_when` is false."""
+
+    def __init__(self, widget: urwid.Widget) -> None:
+        self._disable = urwid.WidgetDisable(widget, disabled=False)
+        super().__init__(urwid.AttrMap(self._disable, {}))
+
+    @property
+    def enabled(self) -> bool:
+        return not self._disable.disabled
+
+    def set_enabled(self, enabled: bool) -> None:
+        if enabled == self.enabled:
+            return
+        self._disable.disabled = not enabled
+        self._w.set_attr_map({} if enabled else dict(_GREY))
+
+
+class AsciiEdit(urwid.Edit):
+    """An Edit that accepts only ASCII, for basic mode: nothing it echoes can leave 7 bits."""
+
+    def valid_char(self, ch: str) -> bool:
+        return ch.isascii() and super().valid_char(ch)
+
+
+def make_edit(text: str, style: Style, mask: str | None = None) -> urwid.Edit:
+    cls = AsciiEdit if style.ascii else urwid.Edit
+    return cls("", text, mask=mask)
+
+
+class ItemWidget(urwid.WidgetWrap[urwid.Widget]):
+    """Base of every item's widget: `refresh()` re-reads the form."""
+
+    def __init__(self, item: Item, form: Form | None, widget: urwid.Widget) -> None:
+        self.item = item
+        self.form = form
+        self.gate = Gate(widget)
+        super().__init__(self.gate)
+
+    def refresh(self) -> None:
+        if self.form is not None:
+            self.gate.set_enabled(self.form.enabled(self.item))
+
+
+class FieldWidget(ItemWidget):
+    """A field: its input row(s) plus an inline error line."""
+
+    item: Field
+
+    def __init__(
+        self, item: Field, form: Form, style: Style, rows: Sequence[urwid.Widget], after: Sequence[urwid.Widget] = ()
+    ) -> None:
+        self.style = style
+        self.error = Message(style)
+        super().__init__(item, form, urwid.Pile([*rows, self.error, *after]))
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+    def on_value(self, value: str) -> None:
+        assert self.form is not None
+        self.form.set(self.key, value)
+
+    def refresh(self) -> None:
+        super().refresh()
+        assert self.form is not None
+        self.error.set(self.form.error(self.key) if self.gate.enabled else "")
+        self.show(self.form.typed(self.key))
+
+    def show(self, value: str) -> None:
+        """Make the input show `value` (after Reset or a reload); never fires a change."""
+
+
+def _sync_edit(edit: urwid.Edit, value: str) -> None:
+    if edit.edit_text != value:
+        edit.set_edit_text(value)
+
+
+class EntryWidget(FieldWidget):
+    def __init__(self, item: Entry, form: Form, style: Style) -> None:
+        self.edit = make_edit(form.typed(item.key), style)
+        urwid.connect_signal(self.edit, "postchange", lambda edit, _old: self.on_value(edit.edit_text))
+        row = labelled(item.label, urwid.AttrMap(self.edit, "field", "field focus"), style)
+        super().__init__(item, form, style, [row])
+
+    def show(self, value: str) -> None:
+        _sync_edit(self.edit, value)
+
+
+class PasswordWidget(FieldWidget):
+    """Masked entry, strength hint, and (with `confirm`) a second entry that must match."""
+
+    item: Password
+
+    def __init__(self, item: Password, form: Form, style: Style, ui: PageUI) -> None:
+        self.ui = ui
+        self.edit = make_edit(form.typed(item.key), style, mask="*")
+        self.hint = Message(style, "notice")
+        self._generation = 0
+        urwid.connect_signal(self.edit, "postchange", lambda edit, _old: self._typed(edit.edit_text))
+        rows: list[urwid.Widget] = [labelled(item.label, urwid.AttrMap(self.edit, "field", "field focus"), style)]
+        if item.strength_hint:
+            rows.append(self.hint)
+        self.confirm: urwid.Edit | None = None
+        self.confirm_error = Message(style)
+        after: list[urwid.Widget] = []
+        if item.confirm:
+            self.confirm = make_edit(form.typed(confirm_key(item.key)), style, mask="*")
+            urwid.connect_signal(
+                self.confirm, "postchange", lambda edit, _old: form.set(confirm_key(item.key), edit.edit_text)
+            )
+            confirm_row = labelled("Confirm:", urwid.AttrMap(self.confirm, "field", "field focus"), style)
+            after = [confirm_row, self.confirm_error]
+        super().__init__(item, form, style, rows, after)
+
+    def _typed(self, password: str) -> None:
+        self.on_value(password)
+        if not self.item.strength_hint:
+            return
+        self._generation += 1
+        generation = self._generation
+        if not password:
+            self.hint.set("")
+            return
+
+        def done(result: object) -> None:
+            if generation != self._generation:
+                return  # the operator typed on; an older verdict must not overwrite a newer one
+            if isinstance(result, Strength):
+                self.hint.set(f"Strength: {result.text}", "error" if result.weak else "notice")
+
+        self.ui.run_in_worker(lambda: strength(password), done)
+
+    def refresh(self) -> None:
+        super().refresh()
+        assert self.form is not None
+        ckey = confirm_key(self.key)
+        self.confirm_error.set(self.form.error(ckey) if self.gate.enabled else "")
+        if self.confirm is not None:
+            _sync_edit(self.confirm, self.form.typed(ckey))
+        if not self.edit.edit_text:
+            self.hint.set("")
+
+    def show(self, value: str) -> None:
+        _sync_edit(self.edit, value)
+
+
+class Radio(urwid.RadioButton):
+    states: ClassVar[dict[bool | Literal["mixed"], urwid.SelectableIcon]] = {
+        True: urwid.SelectableIcon("(\u2022)", 1),
+        False: urwid.SelectableIcon("( )", 1),
+        "mixed": urwid.SelectableIcon("(#)", 1),
+    }
+
+
+class AsciiRadio(urwid.RadioButton):
+    states: ClassVar[dict[bool | Literal["mixed"], urwid.SelectableIcon]] = {
+        True: urwid.SelectableIcon("(*)", 1),
+        False: urwid.SelectableIcon("( )", 1),
+        "mixed": urwid.SelectableIcon("(#)", 1),
+    }
+
+
+class ChoiceWidget(FieldWidget):
+    item: Choice
+
+    def __init__(self, item: Choice, form: Form, style: Style) -> None:
+        group: list[urwid.RadioButton] = []
+        cls = AsciiRadio if style.ascii else Radio
+        current = form.typed(item.key)
+        self.buttons: dict[str, urwid.RadioButton] = {}
+        for value, text in item.options:
+            button = cls(group, style.text(text), state=value == current)
+            urwid.connect_signal(button, "postchange", self._picked, user_args=[value])
+            self.buttons[value] = button
+        column = urwid.Pile([urwid.AttrMap(b, None, "field focus") for b in self.buttons.values()])
+        super().__init__(item, form, style, [labelled(item.label, column, style)])
+
+    def _picked(self, value: str, button: urwid.RadioButton, _old: object) -> None:
+        if button.get_state() is True:
+            self.on_value(value)
+
+    def show(self, value: str) -> None:
+        for option, button in self.buttons.items():
+            wanted = option == value
+            if (button.get_state() is True) != wanted:
+                button.set_state(wanted, do_callback=False)
+
+
+class CheckboxWidget(FieldWidget):
+    def __init__(self, item: Checkbox, form: Form, style: Style) -> None:
+        self.box = urwid.CheckBox(style.text(item.label), state=_truth(form.typed(item.key)))
+        urwid.connect_signal(self.box, "postchange", lambda box, _old: self.on_value(_yes_no(box.get_state())))
+        super().__init__(item, form, style, [indented(urwid.AttrMap(self.box, None, "field focus"))])
+
+    def show(self, value: str) -> None:
+        if (self.box.get_state() is True) != _truth(value):
+            self.box.set_state(_truth(value), do_callback=False)
+
+
+def _truth(value: str) -> bool:
+    try:
+        return parse_bool(value) if value else False
+    except ValueError:
+        return False
+
+
+def _yes_no(state: object) -> str:
+    return "yes" if state is True else "no"
+
+
+class TableRow(urwid.WidgetWrap[urwid.AttrMap[Any]]):
+    """One selectable row: marker plus cells; activating it picks or toggles it."""
+
+    signals: ClassVar[list[str]] = ["activate"]
+
+    def __init__(self, row: Row, text: str) -> None:
+        self.row = row
+        self.icon = urwid.SelectableIcon(text, 1)
+        super().__init__(urwid.AttrMap(self.icon, None, "field focus"))
+
+    def set_text(self, text: str) -> None:
+        self.icon.set_text(text)
+
+    def selectable(self) -> bool:
+        return True
+
+    def keypress(self, size: tuple[int] | tuple[()], key: str) -> str | None:  # type: ignore[override]
+        if self._command_map[key] == urwid.ACTIVATE:
+            self._emit("activate")
+            return None
+        return key
+
+    def mouse_event(self, size: Any, event: str, button: int, col: int, row: int, focus: bool) -> bool:
+        if event == "mouse press" and button == 1:
+            self._emit("activate")
+            return True
+        return False
+
+
+class TableWidget(FieldWidget):
+    """Header plus a scrollable list of rows, filled by a worker. Disabled rows show why."""
+
+    item: Table
+
+    def __init__(self, item: Table, form: Form, style: Style, ui: PageUI, ctx: PageContext) -> None:
+        self.walker: urwid.SimpleFocusListWalker[Any] = urwid.SimpleFocusListWalker(
+            [urwid.Text(("notice", f"{style.ellipsis} loading"))]
+        )
+        self.header = urwid.Text("")
+        self.table_rows: list[Row] = []
+        self.row_widgets: list[TableRow] = []
+        self.widths: list[int] = []
+        self.box = urwid.BoxAdapter(urwid.ListBox(self.walker), 1)
+        body = urwid.Pile([self.header, self.box])
+        super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), indented(body)])
+        ui.run_in_worker(lambda: list(item.rows(ctx)), self._loaded)
+
+    def _selected(self) -> list[str]:
+        assert self.form is not None
+        value = self.form.typed(self.key)
+        if self.item.multi:
+            return [v for v in value.split(",") if v]
+        return [value] if value else []
+
+    def _marker(self, row: Row) -> str:
+        on = row.value in self._selected()
+        if self.item.multi:
+            return self.style.check_on if on else self.style.check_off
+        return self.style.radio_on if on else self.style.radio_off
+
+    def _cells(self, cells: Sequence[str]) -> str:
+        shown = []
+        for width, cell in zip(self.widths, cells, strict=False):
+            text = self.style.text(cell)
+            if len(text) > width:
+                text = text[: max(width - len(self.style.ellipsis), 0)] + self.style.ellipsis
+            shown.append(text.ljust(width))
+        return " ".join(shown).rstrip()
+
+    def _loaded(self, result: object) -> None:
+        if isinstance(result, BaseException) or not isinstance(result, list):
+            self.walker[:] = [urwid.Text(("error", self.style.text(f"could not list the rows: {result}")))]
+            return
+        self.table_rows = [r for r in result if isinstance(r, Row)]
+        columns = list(self.item.columns)
+        count = max([len(columns), *(len(r.cells) for r in self.table_rows)])
+        columns += [""] * (count - len(columns))
+        self.widths = [
+            min(MAX_CELL, max([len(columns[i]), *(len(r.cells[i]) for r in self.table_rows if i < len(r.cells))]))
+            for i in range(count)
+        ]
+        pad = " " * (len(self.style.radio_off) + 1)
+        self.header.set_text(("label", pad + self._cells(columns)))
+        widgets: list[urwid.Widget] = []
+        self.row_widgets = []
+        for row in self.table_rows:
+            if row.enabled:
+                widget = TableRow(row, f"{self._marker(row)} {self._cells(row.cells)}")
+                urwid.connect_signal(widget, "activate", self._activate, user_args=[row])
+                self.row_widgets.append(widget)
+                widgets.append(widget)
+            else:
+                reason = f" ({row.reason})" if row.reason else " (unavailable)"
+                text = f"{'-' * len(self.style.radio_off)} {self._cells(row.cells)}{reason}"
+                widgets.append(urwid.Text(("disabled", self.style.text(text))))
+        if not widgets:
+            widgets = [urwid.Text(("notice", "(nothing to list)"))]
+        self.walker[:] = widgets
+        self.box.height = max(1, min(len(widgets), self.item.height))
+
+    def _activate(self, row: Row, _widget: TableRow) -> None:
+        if self.item.multi:
+            chosen = set(self._selected()) ^ {row.value}
+            self.on_value(",".join(r.value for r in self.table_rows if r.value in chosen))
+        else:
+            self.on_value(row.value)
+        self._redraw_markers()
+
+    def _redraw_markers(self) -> None:
+        for widget in self.row_widgets:
+            widget.set_text(f"{self._marker(widget.row)} {self._cells(widget.row.cells)}")
+
+    def show(self, value: str) -> None:
+        self._redraw_markers()
+
+
+class ActionButton(urwid.Button):
+    """A button that can be switched off: greyed and deaf to presses, yet still focusable,
+    so moving through the page does not jump around as it becomes valid."""
+
+    def __init__(self, label: str, on_press: Callable[[], None]) -> None:
+        self.enabled = True
+        super().__init__(label, lambda _b: on_press())
+
+    def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
+        if not self.enabled and self._command_map[key] == urwid.ACTIVATE:
+            return None
+        return super().keypress(size, key)
+
+    def mouse_event(self, size: Any, event: str, button: int, col: int, row: int, focus: bool) -> bool:
+        if not self.enabled:
+            return True
+        return bool(super().mouse_event(size, event, button, col, row, focus))
+
+
+def button_row(buttons: Sequence[urwid.Widget]) -> urwid.Columns:
+    return urwid.Columns([("pack", b) for b in buttons], dividechars=2)
+
+
+def styled_button(button: urwid.Button, prefix: str = "") -> urwid.AttrMap[urwid.Button]:
+    return urwid.AttrMap(button, f"{prefix}button", f"{prefix}button focus")
+
+
+class ButtonWidget(ItemWidget):
+    def __init__(self, item: Button, form: Form | None, style: Style, ui: PageUI) -> None:
+        def press() -> None:
+            try:
+                item.on_press(ui)
+            except Exception as exc:  # a page's handler must not take the UI down
+                log.exception("button %r failed", item.label)
+                ui.info("Error", f"{item.label}: {type(exc).__name__}: {exc}")
+
+        self.button = ActionButton(style.text(item.label), press)
+        super().__init__(item, form, button_row([styled_button(self.button)]))
+
+
+class KeyValueWidget(ItemWidget):
+    def __init__(self, item: KeyValue, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> None:
+        self.style = style
+        self.value = urwid.Text(style.ellipsis)
+        super().__init__(item, form, labelled(item.label, self.value, style))
+        ui.run_in_worker(lambda: item.value(ctx), self._done)
+
+    def _done(self, result: object) -> None:
+        if isinstance(result, BaseException):
+            self.value.set_text(("error", self.style.text(f"unavailable ({type(result).__name__}: {result})")))
+        else:
+            self.value.set_text(self.style.text(str(result)))
+
+
+def build_item(item: Item, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> ItemWidget:
+    """The widget for one item; fields need the form."""
+    if isinstance(item, Field):
+        if form is None:
+            raise ValueError("a field needs a form")
+        if isinstance(item, Password):
+            return PasswordWidget(item, form, style, ui)
+        if isinstance(item, Choice):
+            return ChoiceWidget(item, form, style)
+        if isinstance(item, Checkbox):
+            return CheckboxWidget(item, form, style)
+        if isinstance(item, Table):
+            return TableWidget(item, form, style, ui, ctx)
+        if isinstance(item, Entry):
+            return EntryWidget(item, form, style)
+        raise TypeError(f"no widget for the field type {type(item).__name__}")
+    if isinstance(item, Button):
+        return ButtonWidget(item, form, style, ui)
+    if isinstance(item, KeyValue):
+        return KeyValueWidget(item, form, style, ui, ctx)
+    if isinstance(item, Label):
+        return ItemWidget(item, form, urwid.Text(("label", style.text(item.text))))
+    if isinstance(item, Divider):
+        char = style.text(item.char)[:1] or " "
+        return ItemWidget(item, form, urwid.Divider(char))
+    raise TypeError(f"no widget for the item type {type(item).__name__}")

@@ -1,0 +1,87 @@
+"""Work off the main loop, results back on it.
+
+Only the main loop may touch widgets (DESIGN.md, "The UI never blocks"), so a worker thread
+never calls back directly: it posts a callable to a `Dispatcher`, and the loop's dispatcher
+runs it from the event loop (through a pipe the loop watches). Tests use `Immediate`, which
+runs everything in the caller's thread, so a page can be exercised without threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import urwid
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[], object]
+Done = Callable[[object], None]
+
+
+class Dispatcher(Protocol):
+    def post(self, callback: Callable[[], None]) -> None:
+        """Run `callback` on the main loop; safe to call from any thread."""
+
+
+class Immediate:
+    """Runs posted callbacks at once, in the calling thread (tests, and before the loop runs)."""
+
+    def post(self, callback: Callable[[], None]) -> None:
+        callback()
+
+
+class LoopDispatcher:
+    """Posts callbacks into an urwid MainLoop through `watch_pipe`: the writer only ever puts
+    a byte in the pipe; the loop drains a queue of callables when it sees it."""
+
+    def __init__(self, loop: urwid.MainLoop) -> None:
+        self._queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._fd: int | None = loop.watch_pipe(self._drain)
+
+    def post(self, callback: Callable[[], None]) -> None:
+        self._queue.put(callback)
+        fd = self._fd
+        if fd is not None:
+            try:
+                os.write(fd, b"!")
+            except OSError:  # closed while shutting down: nobody is left to run it
+                log.debug("dispatcher closed; dropped a callback")
+
+    def _drain(self, _data: bytes) -> bool:
+        while True:
+            try:
+                callback = self._queue.get_nowait()
+            except queue.Empty:
+                return True
+            try:
+                callback()
+            except Exception:  # one failing callback must not stop the loop or the others
+                log.exception("callback on the main loop failed")
+
+    def close(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
+
+
+def start_worker(work: Work, done: Done, dispatcher: Dispatcher, name: str = "ovirt-node-worker") -> threading.Thread:
+    """Run `work` in a daemon thread; `done` gets its result, or the exception it raised,
+    on the main loop."""
+
+    def body() -> None:
+        try:
+            result: object = work()
+        except Exception as exc:
+            log.exception("worker %s failed", name)
+            result = exc
+        dispatcher.post(lambda: done(result))
+
+    thread = threading.Thread(target=body, name=name, daemon=True)
+    thread.start()
+    return thread
