@@ -85,3 +85,29 @@ def start_worker(work: Work, done: Done, dispatcher: Dispatcher, name: str = "ov
     thread = threading.Thread(target=body, name=name, daemon=True)
     thread.start()
     return thread
+
+
+class Manual:
+    """Keeps posted callbacks until `run_pending()`: a main loop stand-in for tests that
+    need real worker threads but want to say when the "main loop" runs."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+
+    def post(self, callback: Callable[[], None]) -> None:
+        self._queue.put(callback)
+
+    def run_pending(self, wait: float = 0.0) -> int:
+        """Run what is queued; with `wait`, first wait up to that long for something to arrive."""
+        count = 0
+        try:
+            callback = self._queue.get(timeout=wait) if wait else self._queue.get_nowait()
+        except queue.Empty:
+            return 0
+        while True:
+            callback()
+            count += 1
+            try:
+                callback = self._queue.get_nowait()
+            except queue.Empty:
+                return count

@@ -1,0 +1,204 @@
+"""Dialogs: info, confirm, text viewer and transaction progress.
+
+A dialog is a framed widget the application lays over the screen; it closes itself through
+the `close` callback it was given, so the application keeps the stack. Confirmations focus
+Cancel first: Enter on a dialog that appeared unexpectedly must never do the dangerous thing.
+
+The progress dialog runs a Transaction in a worker thread. Progress events are posted to the
+main loop through a `Dispatcher`; only the main loop touches the widgets. While it runs the
+dialog cannot be closed (Esc is ignored): a half-applied change must be seen to its end.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import urwid
+
+from ovirt_node.config.transaction import Progress, StepState, Transaction, TransactionError, TransactionLocked
+from ovirt_node.ui.palette import Style
+from ovirt_node.ui.widgets import button_row, styled_button
+from ovirt_node.ui.worker import Dispatcher, start_worker
+
+if TYPE_CHECKING:
+    from ovirt_node.config.context import Context
+
+log = logging.getLogger(__name__)
+
+OK, CANCEL, CLOSE = "OK", "Cancel", "Close"
+#: (width, height) of a dialog over the screen: a number of columns/rows, or a percentage.
+Size = tuple[Any, Any]
+
+
+class Dialog(urwid.WidgetWrap[urwid.AttrMap[Any]]):
+    """A titled frame around a body and a row of buttons."""
+
+    #: Esc closes it (the application asks `closable` before it closes a dialog).
+    closable = True
+    size: Size = (60, "pack")
+
+    def __init__(self, title: str, body: urwid.Widget, buttons: list[urwid.Button], style: Style,
+                 close: Callable[[Dialog], None], *, box: bool = False) -> None:
+        self.title = title
+        self.style = style
+        self._close = close
+        self.buttons = buttons
+        self.button_bar = urwid.Padding(button_row([styled_button(b, "dialog ") for b in buttons]), left=1, right=1)
+        body = urwid.Padding(body, left=1, right=1)
+        parts: list[Any] = [("weight", 1, body) if box else body, ("pack", urwid.Divider()), ("pack", self.button_bar)]
+        self.pile = urwid.Pile(parts)
+        tl, t, tr, left, right, bl, b, br = style.box
+        frame = urwid.LineBox(self.pile, title=style.text(title), title_attr="dialog title",
+                              tlcorner=tl, tline=t, trcorner=tr, lline=left, rline=right,
+                              blcorner=bl, bline=b, brcorner=br)
+        super().__init__(urwid.AttrMap(frame, "dialog"))
+        if buttons:
+            self.pile.focus_position = len(parts) - 1
+
+    def close(self) -> None:
+        self._close(self)
+
+    def focus_button(self, label: str) -> None:
+        columns = self.button_bar.original_widget
+        assert isinstance(columns, urwid.Columns)
+        for index, button in enumerate(self.buttons):
+            if button.label == label:
+                columns.focus_position = index
+
+
+def _button(label: str, on_press: Callable[[], None]) -> urwid.Button:
+    return urwid.Button(label, lambda _b: on_press())
+
+
+def _text(text: str, style: Style, attr: str = "dialog") -> urwid.Text:
+    return urwid.Text((attr, style.text(text)))
+
+
+class InfoDialog(Dialog):
+    def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
+        super().__init__(title, _text(text, style), [_button(OK, lambda: self.close())], style, close)
+
+
+class ConfirmDialog(Dialog):
+    """OK runs `on_yes` (after closing); Cancel and Esc only close."""
+
+    def __init__(self, title: str, text: str, on_yes: Callable[[], None], style: Style,
+                 close: Callable[[Dialog], None]) -> None:
+        self.on_yes = on_yes
+        buttons = [_button(OK, self._yes), _button(CANCEL, lambda: self.close())]
+        super().__init__(title, _text(text, style), buttons, style, close)
+        self.focus_button(CANCEL)
+
+    def _yes(self) -> None:
+        self.close()
+        self.on_yes()
+
+
+class TextDialog(Dialog):
+    """A scrollable viewer for long text (command output, key fingerprints, logs)."""
+
+    size: Size = (("relative", 90), ("relative", 85))
+
+    def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
+        lines = [_text(line, style) for line in text.expandtabs().splitlines()] or [_text("", style)]
+        self.listbox = urwid.ListBox(urwid.SimpleFocusListWalker(lines))
+        super().__init__(title, self.listbox, [_button(CLOSE, lambda: self.close())], style, close, box=True)
+
+    def keypress(self, size: tuple[int, int], key: str) -> str | None:  # type: ignore[override]
+        # Page up/down scroll the text while the focus stays on Close.
+        if key in ("page up", "page down", "up", "down", "home", "end"):
+            body_rows = max(size[1] - 4, 1)
+            self.listbox.keypress((max(size[0] - 2, 1), body_rows), key)
+            return None
+        return super().keypress(size, key)
+
+
+def step_line(event: Progress) -> str:
+    state = event.state.value
+    detail = f" ({event.detail})" if event.detail and event.state is not StepState.RUNNING else ""
+    return f"({event.index}/{event.total}) {event.title}: {state}{detail}"
+
+
+class ProgressDialog(Dialog):
+    """Runs `tx` in a worker and shows each step as its events arrive, then the outcome."""
+
+    size: Size = (("relative", 90), ("relative", 80))
+
+    def __init__(self, tx: Transaction, ctx: Context, dispatcher: Dispatcher, style: Style,
+                 close: Callable[[Dialog], None], on_done: Callable[[bool], None] | None = None) -> None:
+        self.tx = tx
+        self.ctx = ctx
+        self.dispatcher = dispatcher
+        self.on_done = on_done
+        self.running = False
+        self.ok: bool | None = None
+        self.lines: dict[int, urwid.Text] = {}
+        self.failed: dict[int, Progress] = {}
+        self.walker: urwid.SimpleFocusListWalker[Any] = urwid.SimpleFocusListWalker([])
+        for index, step in enumerate(tx.steps, 1):
+            line = _text(f"({index}/{len(tx.steps)}) {step.title}: pending", style)
+            self.lines[index] = line
+            self.walker.append(line)
+        self.result = _text(f"Applying {style.ellipsis}", style)
+        self.walker.append(urwid.Divider())
+        self.walker.append(self.result)
+        self.close_button = _button(CLOSE, lambda: self.close())
+        super().__init__(tx.title, urwid.ListBox(self.walker), [], style, close, box=True)
+
+    @property
+    def closable(self) -> bool:  # type: ignore[override]
+        return not self.running
+
+    def start(self) -> None:
+        self.running = True
+
+        def progress(event: Progress) -> None:  # worker thread: hand over, touch nothing
+            self.dispatcher.post(lambda: self.update(event))
+
+        def work() -> object:
+            self.tx.run(self.ctx, progress)
+            return None
+
+        start_worker(work, self.finished, self.dispatcher, name="ovirt-node-transaction")
+
+    def update(self, event: Progress) -> None:
+        line = self.lines.get(event.index)
+        if line is None:
+            return
+        if event.state is StepState.FAILED:
+            self.failed[event.index] = event
+        failure = self.failed.get(event.index)
+        text = step_line(event)
+        if failure is not None and event.state is StepState.ROLLED_BACK:
+            text = f"{step_line(failure)}; rolled back"
+        attr = "dialog error" if failure is not None else "dialog"
+        line.set_text((attr, self.style.text(text)))
+        self.walker.set_focus(self.walker.index(line))
+
+    def finished(self, result: object) -> None:
+        self.running = False
+        self.ok = result is None
+        if result is None:
+            skipped = sum(1 for s in self.tx.steps if s.skip_reason(self.ctx))
+            note = f" ({skipped} skipped)" if skipped else ""
+            text, attr = f"Done: {len(self.tx.steps)} steps applied{note}.", "dialog title"
+        elif isinstance(result, TransactionError):
+            if result.rollback_errors:
+                after = "The rollback was incomplete: " + "; ".join(result.rollback_errors)
+            else:
+                after = "The change was rolled back: the node is as it was before."
+            text, attr = f"Failed: {result.step}: {result.cause}\n{after}", "dialog error"
+        elif isinstance(result, TransactionLocked):
+            text, attr = f"Not applied: {result}", "dialog error"
+        else:
+            text, attr = f"Failed: {type(result).__name__}: {result}", "dialog error"
+        log.info("transaction %r finished: %s", self.tx.title, text.replace("\n", " "))
+        self.result.set_text((attr, self.style.text(text)))
+        self.walker.set_focus(len(self.walker) - 1)
+        self.buttons.append(self.close_button)
+        self.button_bar.original_widget = button_row([styled_button(self.close_button, "dialog ")])
+        self.pile.focus_position = len(self.pile.contents) - 1
+        if self.on_done is not None:
+            self.on_done(bool(self.ok))
