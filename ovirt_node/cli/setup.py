@@ -1,15 +1,136 @@
-"""`ovirt-node-setup`: the setup TUI (being built; see README "Status")."""
+"""`ovirt-node-setup`: the setup TUI on the console, a serial line or over SSH.
+
+Start-up is kept short (the budget is the first screen within 1.5x of importing urwid):
+nothing heavy is imported before the arguments are parsed, and the UI modules only once
+the terminal is known to be usable. Logs go to <root>/var/log/ovirt-node/setup.log (and the
+journal when python-systemd is installed), never to the terminal the UI draws on.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ovirt_node.cli.common import add_bus_option, add_common_options, root_from
+
+if TYPE_CHECKING:
+    from ovirt_node.system.machine import Machine
+    from ovirt_node.system.root import Root
+    from ovirt_node.ui.palette import Mode
+
+LOG_PATH = "/var/log/ovirt-node/setup.log"
+SERIAL_TERMS = frozenset({"vt100", "vt220", "linux"})
+
+log = logging.getLogger("ovirt_node.setup")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ovirt-node-setup", description=__doc__.splitlines()[0])
+    add_common_options(parser)
+    add_bus_option(parser)
+    parser.add_argument("--machine", metavar="FILE|NAME",
+                        help="describe the machine from a JSON profile (a file, or a name in data/machines) "
+                             "instead of probing it")
+    parser.add_argument("--basic", action="store_true", help="ASCII only, no colour (serial consoles)")
+    parser.add_argument("--mono", action="store_true", help="no colour")
+    parser.add_argument("--demo", action="store_true", help="demo mode: the lock screen's password is 'demo'")
+    return parser
+
+
+def want_basic(env: Mapping[str, str], tty: str | None) -> bool:
+    """Basic mode on a serial line with a plain terminal type (a vt100 cannot draw Unicode)."""
+    return env.get("TERM", "") in SERIAL_TERMS and bool(tty) and str(tty).startswith("/dev/ttyS")
+
+
+def _tty_name() -> str | None:
+    try:
+        return os.ttyname(sys.stdin.fileno())
+    except OSError:
+        return None
+
+
+def setup_logging(root: Root, debug: bool) -> Path:
+    """File log under the root (the directory is created), plus the journal if available."""
+    path = root(LOG_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    top = logging.getLogger()
+    top.handlers[:] = [handler]
+    top.setLevel(logging.DEBUG if debug else logging.INFO)
+    logging.getLogger("urwid").setLevel(logging.WARNING)
+    try:
+        from systemd import journal  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        pass
+    else:
+        top.addHandler(journal.JournalHandler(SYSLOG_IDENTIFIER="ovirt-node-setup"))
+    return path
+
+
+def load_machine(spec: str | None, root: Root) -> Machine:
+    from ovirt_node.system.machine import load_profile, probe, profile_path
+
+    if not spec:
+        return probe(root)
+    if "/" in spec or spec.endswith(".json"):
+        return load_profile(Path(spec))
+    return load_profile(profile_path(spec))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    print(
-        "ovirt-node-setup: the setup TUI is not part of this release yet; "
-        "use `ovirt-node-config show|set` meanwhile.",
-        file=sys.stderr,
-    )
-    return 1
+    args = build_parser().parse_args(argv)
+    root = root_from(args)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("ovirt-node-setup: needs a terminal (use ovirt-node-config in scripts)", file=sys.stderr)
+        return 1
+    log_path = setup_logging(root, args.debug)
+    basic = args.basic or want_basic(os.environ, _tty_name())
+    mode: Mode = "basic" if basic else "mono" if args.mono else "color"
+    log.info("starting: root %s, machine %s, mode %s, demo %s", root, args.machine or "probed", mode, args.demo)
+
+    from ovirt_node.system.machine import ProfileError
+
+    try:
+        machine = load_machine(args.machine, root)
+    except (ProfileError, ValueError) as exc:
+        print(f"ovirt-node-setup: {exc}", file=sys.stderr)
+        return 2
+
+    from ovirt_node.config.engine import Engine
+    from ovirt_node.config.registry import all_sections
+    from ovirt_node.plugins import discover
+    from ovirt_node.ui.app import Application
+    from ovirt_node.ui.auth import PamUnavailable, default_authenticator
+    from ovirt_node.ui.page import PageContext
+    from ovirt_node.ui.threadsafe import ThreadSafeContext
+
+    plugins = discover()
+    # all_sections() already holds the sections plugins contribute (registry.plugin_sections).
+    engine = Engine(ThreadSafeContext(root=root, bus=args.bus), all_sections())
+    ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
+    try:
+        authenticator = default_authenticator(args.demo)
+    except PamUnavailable as exc:
+        print(f"ovirt-node-setup: {exc}", file=sys.stderr)
+        return 1
+    app = Application(ctx, plugins.pages, authenticator, mode=mode)
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        log.exception("the setup TUI failed")
+        print(f"ovirt-node-setup: failed; see {log_path}", file=sys.stderr)
+        return 1
+    log.info("finished")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -96,6 +96,10 @@ class Form:
     def subscribe(self, callback: Callable[[], None]) -> None:
         self._subscribers.append(callback)
 
+    def unsubscribe(self, callback: Callable[[], None]) -> None:
+        if callback in self._subscribers:
+            self._subscribers.remove(callback)
+
     def _notify(self) -> None:
         for callback in list(self._subscribers):
             callback()

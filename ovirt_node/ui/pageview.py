@@ -38,12 +38,17 @@ def _focus_first_selectable(walker: urwid.SimpleFocusListWalker[Any]) -> None:
 class PageView(urwid.WidgetWrap[urwid.Pile]):
     """The widgets of one page bound to one `Form`."""
 
-    def __init__(self, page: Page, ui: PageUI, style: Style, items: list[Item] | None = None) -> None:
+    def __init__(self, page: Page, ui: PageUI, style: Style, items: list[Item] | None = None,
+                 form: Form | None = None) -> None:
+        """`items` and `form` carry a page over to a new look (F4) with what was typed."""
         self.page = page
         self.ui = ui
         self.style = style
         items = list(page.layout()) if items is None else items
-        self.form: Form | None = Form(page, items) if fields_of(items) else None
+        self.item_specs = items
+        if form is None and fields_of(items):
+            form = Form(page, items)
+        self.form: Form | None = form
         self.items: list[ItemWidget] = []
         body: list[urwid.Widget] = _title(page.title, style)
         for item in items:
@@ -96,6 +101,16 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
                 self.status.set_text(("error", "Fix the marked fields to save"))
             else:
                 self.status.set_text(("notice", "No changes to save"))
+
+    def restyle(self, style: Style) -> PageView:
+        """The same page, form and typed values, drawn in another style."""
+        self.detach()
+        return PageView(self.page, self.ui, style, self.item_specs, self.form)
+
+    def detach(self) -> None:
+        """Stop following the form (the view is being replaced)."""
+        if self.form is not None:
+            self.form.unsubscribe(self.refresh)
 
     # -- Save and Reset ---------------------------------------------------------------------
 

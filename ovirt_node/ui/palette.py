@@ -67,7 +67,7 @@ class Style:
 
     @property
     def colors(self) -> int:
-        return 256 if self.mode == "color" else 1
+        return 16 if self.mode == "color" else 1
 
     def palette(self) -> list[tuple[str, str, str, str]]:
         if self.mode == "color":
