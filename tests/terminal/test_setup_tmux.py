@@ -1,0 +1,104 @@
+"""The real `ovirt-node-setup` in tmux at 80x24: rich (xterm-256color) and basic (vt100).
+
+Every menu entry is walked, a dialog opened and closed, the terminal shrunk below 80x24 and
+back, the page reloaded with F12, and the program left with Esc and its confirmation. In
+basic mode the raw output (recorded with `script`) must be 7-bit ASCII, escapes included.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ovirt_node import PRODUCT_NAME
+from ovirt_node.plugins import discover
+from ovirt_node.ui.page import sort_pages
+from tests.node_fixtures import DEMO_ROOT
+from tests.terminal.tmux import TMUX, Tmux, setup_command
+
+pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
+
+MENU_COLS = 16
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    session = Tmux(80, 24)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def demo_root(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    shutil.copytree(DEMO_ROOT, root, symlinks=True)
+    return root
+
+
+def page_title_line(screen: str) -> str:
+    """The right-hand side of the first body line: the shown page's title."""
+    lines = screen.splitlines()
+    return lines[1].split("\u2502" if "\u2502" in lines[1] else "|", 1)[-1].strip() if len(lines) > 1 else ""
+
+
+def walk(tmux: Tmux, ellipsis: str) -> None:
+    titles = [p.title for p in sort_pages(discover().pages)]
+    assert titles, "no pages are registered"
+    screen = tmux.wait_for("demo-node.example.com")
+    assert PRODUCT_NAME in screen.splitlines()[0]
+    assert "Esc quit" in screen.splitlines()[-1]
+    for index, title in enumerate(titles):
+        if index:
+            tmux.send("Down")
+        tmux.wait(lambda s, t=title: page_title_line(s) == t, what=f"page {title!r}")  # type: ignore[misc]
+    tmux.wait(lambda s: ellipsis not in s.split("\n", 1)[1], what="the page's values")
+
+    support = any(p.name == "support" for p in discover().pages)
+    tmux.send("F8")
+    if support:
+        tmux.wait(lambda s: page_title_line(s) == "Support", what="the support page")
+    else:
+        tmux.wait_for("Support page not installed")
+        assert "Esc close" in tmux.screen()
+        tmux.send("Escape")
+        tmux.wait_gone("Support page not installed")
+
+    tmux.resize(60, 20)
+    tmux.wait_for("Terminal too small: need 80x24, have 60x20")
+    tmux.resize(80, 24)
+    tmux.wait_for("demo-node.example.com")
+    tmux.wait_gone("Terminal too small")
+
+    tmux.send("F12")
+    tmux.wait_for("from the system")
+
+    tmux.send("Escape")
+    tmux.wait_for(f"Leave the {PRODUCT_NAME} setup?")
+    tmux.send("Left", "Enter")
+    assert tmux.exit_status() == 0
+
+
+def test_rich_mode_at_80x24(tmux: Tmux, demo_root: Path) -> None:
+    tmux.start(setup_command(demo_root), {"TERM": "xterm-256color"})
+    tmux.wait_for("\u2502")  # Unicode line drawing in rich mode
+    walk(tmux, "\u2026")
+    log = (demo_root / "var/log/ovirt-node/setup.log").read_text()
+    assert "starting: root" in log and "dialog: Support" in log and "finished" in log
+
+
+def test_basic_mode_on_a_vt100_emits_only_ascii(tmux: Tmux, demo_root: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.out"
+    # `script` records every byte the program writes to its terminal, escapes included.
+    command = ["script", "-q", "-f", "-e", "-c", shlex.join(setup_command(demo_root, "--basic")), str(raw)]
+    tmux.start(command, {"TERM": "vt100"})
+    screen = tmux.wait_for("demo-node.example.com")
+    assert "|" in screen and "F4 rich" in screen
+    walk(tmux, "...")
+    data = raw.read_bytes()
+    assert b"demo-node.example.com" in data and b"Terminal too small" in data, "the program's output was not recorded"
+    bad = sorted({b for b in data if b >= 0x80})
+    assert not bad, f"non-ASCII bytes in basic mode: {[hex(b) for b in bad]}"
