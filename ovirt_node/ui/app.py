@@ -12,6 +12,7 @@ loop's dispatcher; everything in this module runs on the main loop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -21,8 +22,6 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
-from ovirt_node.ui.auth import Authenticator
-from ovirt_node.ui.dialogs import ConfirmDialog, Dialog, InfoDialog, ProgressDialog, TextDialog
 from ovirt_node.ui.page import Page, PageContext, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
@@ -31,6 +30,8 @@ from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_wo
 
 if TYPE_CHECKING:
     from ovirt_node.config.transaction import Transaction
+    from ovirt_node.ui.auth import Authenticator
+    from ovirt_node.ui.dialogs import Dialog
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,16 @@ class Application:
         self.current: str | None = None
         self.locked: LockScreen | None = None
         self.flash = ""
+        #: Worker requests made before the first screen is drawn (see run()); None once released.
+        self._held: list[tuple[Callable[[], object], Callable[[object], None]]] | None = None
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(urwid.SolidFill(" "))
         self._build()
         self.guard = SizeGuard(self.top)
         self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
                                    input_filter=self._filter, unhandled_input=self._unhandled)
         self._loop_dispatcher = LoopDispatcher(self.loop) if dispatcher is None else None
+        if self._loop_dispatcher is not None:
+            self._held = []  # nothing can report back before the loop runs anyway
         self.dispatcher: Dispatcher = dispatcher or self._loop_dispatcher or Immediate()
         self._apply_terminal_style()
         if self.pages:
@@ -310,18 +315,34 @@ class Application:
     # -- PageUI -----------------------------------------------------------------------------
 
     def info(self, title: str, text: str) -> None:
+        from ovirt_node.ui.dialogs import InfoDialog
+
         self.open_dialog(InfoDialog(title, text, self.style, self.close_dialog))
 
     def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None:
+        from ovirt_node.ui.dialogs import ConfirmDialog
+
         self.open_dialog(ConfirmDialog(title, text, on_yes, self.style, self.close_dialog))
 
     def show_text(self, title: str, text: str) -> None:
+        from ovirt_node.ui.dialogs import TextDialog
+
         self.open_dialog(TextDialog(title, text, self.style, self.close_dialog))
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
+        if self._held is not None:
+            self._held.append((work, done))  # started once the first screen is up
+            return
         start_worker(work, done, self.dispatcher)
 
+    def _release_workers(self, *_args: object) -> None:
+        held, self._held = self._held or [], None
+        for work, done in held:
+            start_worker(work, done, self.dispatcher)
+
     def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None:
+        from ovirt_node.ui.dialogs import ProgressDialog
+
         def finished(ok: bool) -> None:
             self._refresh_chrome()
             if on_done is not None:
@@ -364,8 +385,14 @@ class Application:
         log.info("shell closed")
 
     def run(self) -> None:
+        """Draw the first screen, then start the workers the pages asked for meanwhile (they
+        would otherwise compete with the first draw), then serve the terminal."""
         try:
-            self.loop.run()
+            with contextlib.suppress(urwid.ExitMainLoop), self.loop.start():
+                # Queued after start()'s own first-draw alarm, so it runs once the screen is up.
+                self.loop.event_loop.alarm(0, self._release_workers)
+                self.loop.event_loop.run()
         finally:
+            self._release_workers()
             if self._loop_dispatcher is not None:
                 self._loop_dispatcher.close()

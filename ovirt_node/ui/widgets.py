@@ -34,7 +34,6 @@ from ovirt_node.ui.page import (
     Table,
 )
 from ovirt_node.ui.palette import ATTR_NAMES, Style
-from ovirt_node.ui.strength import Strength, strength
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +203,8 @@ class PasswordWidget(FieldWidget):
         if not password:
             self.hint.set("")
             return
+
+        from ovirt_node.ui.strength import Strength, strength
 
         def done(result: object) -> None:
             if generation != self._generation:

@@ -12,7 +12,8 @@ from ovirt_node.cli import setup as setup_cli
 from ovirt_node.config.engine import Engine
 from ovirt_node.config.registry import all_sections
 from ovirt_node.system.root import Root
-from ovirt_node.ui.auth import DemoAuthenticator, PamAuthenticator
+from ovirt_node.ui.auth import DemoAuthenticator
+from ovirt_node.ui.pam import PamAuthenticator
 from ovirt_node.ui.threadsafe import SerializedAugeas, ThreadSafeContext
 
 
