@@ -48,7 +48,7 @@ plugin-test: venv $(PLUGIN_DIR)/.stamp
 
 test: lint plugin-test unit
 
-demo: venv
+demo: venv $(PLUGIN_DIR)/.stamp
 	@tools/demo
 
 bench: venv

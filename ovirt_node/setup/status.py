@@ -101,8 +101,11 @@ class StatusPage(Page):
             ui.run_in_worker(lambda: self._call(engine_ctx.bus, act), lambda err: self._report(ui, what, err))
 
         def ask(vms: object) -> None:
-            count = "an unknown number of" if vms is None else str(vms)
-            ui.confirm(what, f"{what} the node now? {count} virtual machine(s) are running and will be stopped.", go)
+            if vms is None:
+                running = "Any running virtual machines will be stopped (how many run is unknown here)."
+            else:
+                running = f"Running virtual machines: {vms}. They will be stopped."
+            ui.confirm(what, f"{what} the node now?\n{running}", go)
 
         ui.run_in_worker(lambda: status.running_vms() if self.ctx.root.is_host else None, ask)
 

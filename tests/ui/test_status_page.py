@@ -92,7 +92,7 @@ def test_restart_confirms_then_asks_logind(node_root: Path, private_bus: str) ->
         ui = RecordingUI()
         press(make_page(node_root, bus=private_bus), "Restart", ui)
         assert ui.dialogs[0][:2] == ("confirm", "Restart")
-        assert "virtual machine(s) are running" in ui.dialogs[0][2]
+        assert ui.dialogs[0][2].startswith("Restart the node now?\nAny running virtual machines will be stopped")
         calls = [(str(name), [bool(a) for a in args]) for _t, name, args in mock.mock.GetCalls()]
         assert ("Reboot", [False]) in calls
 

@@ -1,0 +1,40 @@
+"""`make demo`: the setup TUI on the built-in demo node (see `ovirt_node.demo`).
+
+The TUI runs as a child on this terminal, with its root in a temp copy of data/demo-root and
+its runtime effects on a private D-Bus with mock systemd/logind; nothing on the host changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from ovirt_node.demo import demo_node
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ovirt-node-demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--basic", action="store_true", help="ASCII-only mode, as on a serial console")
+    parser.add_argument("--keep", action="store_true", help="keep the demo root afterwards")
+    args = parser.parse_args(argv)
+    with demo_node(keep_root=args.keep) as node:
+        argv_setup = [sys.executable, "-m", "ovirt_node.cli.setup", "--root", str(node.root),
+                      "--machine", "demo", "--bus", node.bus, "--demo"]
+        if args.basic:
+            argv_setup.append("--basic")
+        log.info("run: %s", " ".join(argv_setup))
+        # The TUI needs this terminal, so it is not captured like other commands.
+        code = subprocess.run(argv_setup, env=dict(os.environ), check=False).returncode
+        if args.keep:
+            print(f"The demo root is kept at {node.root}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
