@@ -231,6 +231,8 @@ class Application:
         for key in keys:
             if key == "window resize":
                 passed.append(key)
+            elif key == "ctrl l":
+                self.redraw()  # even when locked or too small: a garbled screen is never stuck
             elif self.guard.too_small:
                 continue  # nothing is visible to act on
             elif self.locked is not None:
@@ -283,7 +285,17 @@ class Application:
             self.body.focus_position = 0
 
     def _unhandled(self, key: str | tuple[str, int, int, int]) -> bool:
+        """Enter or Space on a menu entry goes into its page."""
+        if key in ("enter", " ") and self.locked is None and self.body.focus_position == 0:
+            if self.page_holder.original_widget.selectable():
+                self.body.focus_position = 2
+            return True
         return False
+
+    def redraw(self) -> None:
+        """Ctrl-L: repaint the whole terminal (after line noise on a serial console)."""
+        if self.loop.screen.started:
+            self.loop.screen.clear()
 
     def keys(self, *keys: str) -> None:
         """Feed keys as the terminal would (tests)."""

@@ -82,12 +82,29 @@ def walk(tmux: Tmux, ellipsis: str) -> None:
     assert tmux.exit_status() == 0
 
 
+def shell_round_trip(tmux: Tmux) -> None:
+    """F2, confirm, a real shell on the terminal, `exit`, and the UI is back."""
+    tmux.send("F2")
+    tmux.wait_for("Open a shell?")
+    tmux.send("Left", "Enter")
+    tmux.wait_gone("demo-node.example.com")
+    tmux.type("echo inside-the-$((6*7))-shell")
+    tmux.send("Enter")
+    tmux.wait_for("inside-the-42-shell")
+    tmux.type("exit")
+    tmux.send("Enter")
+    tmux.wait_for("demo-node.example.com")
+    tmux.wait_for("F12 reload")
+
+
 def test_rich_mode_at_80x24(tmux: Tmux, demo_root: Path) -> None:
-    tmux.start(setup_command(demo_root), {"TERM": "xterm-256color"})
+    tmux.start(setup_command(demo_root), {"TERM": "xterm-256color", "SHELL": "/bin/sh", "PS1": "$ "})
     tmux.wait_for("\u2502")  # Unicode line drawing in rich mode
+    shell_round_trip(tmux)
     walk(tmux, "\u2026")
     log = (demo_root / "var/log/ovirt-node/setup.log").read_text()
     assert "starting: root" in log and "dialog: Support" in log and "finished" in log
+    assert "opening a shell: /bin/sh" in log and "shell closed" in log
 
 
 def test_basic_mode_on_a_vt100_emits_only_ascii(tmux: Tmux, demo_root: Path, tmp_path: Path) -> None:

@@ -220,3 +220,18 @@ def test_workers_report_on_the_main_loop(app: App) -> None:
                           lambda r: seen.append((r, threading.current_thread() is threading.main_thread())))
     app.settle(lambda: bool(seen))
     assert seen == [(False, True)]  # the work ran off the main thread, the callback on it
+
+
+def test_enter_on_a_menu_entry_goes_into_the_page(app: App) -> None:
+    app.keys("enter", "end", "5")
+    view = app.app.views["remotelog"]
+    assert isinstance(view, PageView) and view.form is not None and view.form.typed("ssh.port") == "225"
+
+
+def test_ctrl_l_redraws_even_when_locked(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    redraws: list[bool] = []
+    monkeypatch.setattr(app.app, "redraw", lambda: redraws.append(True))
+    app.keys("ctrl l")
+    app.app.lock()
+    app.keys("ctrl l")
+    assert redraws == [True, True] and "is locked" in app.text()
