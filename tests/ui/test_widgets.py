@@ -268,3 +268,16 @@ def test_basic_mode_refuses_non_ascii_input(page_ctx: PageContext) -> None:
     h = PageHarness(RemoteLogPage, page_ctx, mode="basic")
     h.keys("end", "\u00e9", "1")
     assert h.value("ssh.port") == "221"
+
+
+def test_every_widget_renders_consistently_at_any_width(page_ctx: PageContext) -> None:
+    """urwid's own sizing checks: rows() agrees with render(), at widths 0, 1 and 80."""
+    from urwid.testing import check_box_sizing, check_flow_sizing
+
+    for mode in ("color", "basic"):
+        h = PageHarness(EverythingPage, page_ctx, mode=mode)  # type: ignore[arg-type]
+        h.type("Secret", "abc", confirm=False)  # hint and error lines present
+        for widget in h.page_view.items:
+            check_flow_sizing(widget)
+        check_box_sizing(h.view)
+    check_box_sizing(PageHarness(BrokenPage, page_ctx).view)
