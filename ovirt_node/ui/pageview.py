@@ -133,12 +133,15 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
         self.ui.run_transaction(tx, on_done=self._saved)
 
     def _saved(self, ok: bool) -> None:
-        if ok and self.form is not None:
-            self.form.reset()
+        if ok:
+            self.reset()
 
     def reset(self) -> None:
+        """Show what the system has now: field values, and the values workers compute."""
         if self.form is not None:
             self.form.reset()
+        for widget in self.items:
+            widget.reload()
 
 
 def broken_view(title: str, exc: BaseException, style: Style) -> urwid.ListBox[int]:

@@ -121,6 +121,9 @@ class ItemWidget(urwid.WidgetWrap[urwid.Widget]):
         if self.form is not None:
             self.gate.set_enabled(self.form.enabled(self.item))
 
+    def reload(self) -> None:
+        """Recompute values that come from the system (after Save or Reset)."""
+
 
 class FieldWidget(ItemWidget):
     """A field: its input row(s) plus an inline error line."""
@@ -337,7 +340,12 @@ class TableWidget(FieldWidget):
         self.box = urwid.BoxAdapter(urwid.ListBox(self.walker), 1)
         body = urwid.Pile([self.header, self.box])
         super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), indented(body)])
-        ui.run_in_worker(lambda: list(item.rows(ctx)), self._loaded)
+        self.ui, self.ctx = ui, ctx
+        self.reload()
+
+    def reload(self) -> None:
+        item, ctx = self.item, self.ctx
+        self.ui.run_in_worker(lambda: list(item.rows(ctx)), self._loaded)
 
     def _selected(self) -> list[str]:
         assert self.form is not None
@@ -453,7 +461,14 @@ class KeyValueWidget(ItemWidget):
         self.style = style
         self.value = urwid.Text(style.ellipsis)
         super().__init__(item, form, labelled(item.label, self.value, style))
-        ui.run_in_worker(lambda: item.value(ctx), self._done)
+        self.ui, self.ctx = ui, ctx
+        self.reload()
+
+    def reload(self) -> None:
+        item, ctx = self.item, self.ctx
+        assert isinstance(item, KeyValue)
+        self.value.set_text(self.style.ellipsis)
+        self.ui.run_in_worker(lambda: item.value(ctx), self._done)
 
     def _done(self, result: object) -> None:
         if isinstance(result, BaseException):

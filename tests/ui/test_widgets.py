@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -281,3 +282,29 @@ def test_every_widget_renders_consistently_at_any_width(page_ctx: PageContext) -
             check_flow_sizing(widget)
         check_box_sizing(h.view)
     check_box_sizing(PageHarness(BrokenPage, page_ctx).view)
+
+
+def _port_in_file(ctx: PageContext) -> str:
+    match = re.search(r"^Port (\d+)", ctx.root("/etc/ssh/sshd_config").read_text(), re.MULTILINE)
+    return match.group(1) if match else "(none)"
+
+
+class PortNow(Page):
+    name = "portnow"
+    title = "Port now"
+    keys = ("ssh.port",)
+
+    def layout(self) -> Sequence[Item]:
+        return [Entry("ssh.port", "SSH port:"), KeyValue("In sshd_config", _port_in_file)]
+
+
+def test_save_and_reset_recompute_the_worker_values(page_ctx: PageContext, node_root: Path) -> None:
+    h = PageHarness(PortNow, page_ctx, ui=FakeUI(page_ctx, apply=True))
+    assert "In sshd_config     (none)" in h.text()
+    h.type("SSH port", "2200")
+    h.save()
+    assert "In sshd_config     2200" in h.text()
+    sshd = node_root / "etc/ssh/sshd_config"
+    sshd.write_text(sshd.read_text().replace("Port 2200", "Port 2300"))
+    h.press("Reset")
+    assert "In sshd_config     2300" in h.text() and h.value("SSH port") == "2300"
