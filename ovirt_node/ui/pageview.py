@@ -17,7 +17,15 @@ from ovirt_node.config.engine import InvalidChanges
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, build_item, button_row, styled_button
+from ovirt_node.ui.widgets import (
+    ActionButton,
+    FieldWidget,
+    ItemWidget,
+    Message,
+    build_item,
+    button_row,
+    styled_button,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +43,27 @@ def _focus_first_selectable(walker: urwid.SimpleFocusListWalker[Any]) -> None:
             return
 
 
+class TopListBox(urwid.ListBox[int]):
+    """A ListBox that first shows the top of its list, with the focus on the first field
+    below any introduction (a plain ListBox would scroll the introduction away)."""
+
+    def __init__(self, walker: urwid.SimpleFocusListWalker[Any]) -> None:
+        super().__init__(walker)
+        self._walker = walker
+        self._placed = False
+
+    def render(self, size: tuple[int, int], focus: bool = False) -> urwid.Canvas:  # type: ignore[override]
+        if not self._placed:
+            self._placed = True
+            position = self._walker.focus
+            if position:
+                cols, rows = size
+                above = sum(w.rows((cols,)) for w in list(self._walker)[:position])
+                if above + self._walker[position].rows((cols,), True) <= rows:
+                    self.change_focus(size, position, offset_inset=above)
+        return super().render(size, focus)
+
+
 class PageView(urwid.WidgetWrap[urwid.Pile]):
     """The widgets of one page bound to one `Form`."""
 
@@ -50,7 +79,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             form = Form(page, items)
         self.form: Form | None = form
         self.items: list[ItemWidget] = []
-        body: list[urwid.Widget] = _title(page.title, style)
+        body: list[urwid.Widget] = []
         for item in items:
             try:
                 widget = build_item(item, self.form, style, ui, page.ctx)
@@ -64,10 +93,15 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
         body.append(self.form_error)
         self.walker: urwid.SimpleFocusListWalker[Any] = urwid.SimpleFocusListWalker(body)
         _focus_first_selectable(self.walker)
-        parts: list[Any] = [("weight", 1, urwid.ListBox(self.walker))]
+        # The title stays put while the items scroll.
+        parts: list[Any] = [("pack", w) for w in _title(page.title, style)]
+        parts.append(("weight", 1, TopListBox(self.walker)))
         self.save_button: ActionButton | None = None
         self.reset_button: ActionButton | None = None
         self.status = urwid.Text("")
+        self.help_line = urwid.Text("", wrap="clip")  # urwid's ellipsis would be Unicode
+        if self.form is not None:
+            parts.append(("pack", self.help_line))
         if page.editable and self.form is not None:
             self.save_button = ActionButton(SAVE, self.save)
             self.reset_button = ActionButton(RESET, self.reset)
@@ -81,6 +115,22 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
         self.refresh()
 
     # -- keeping the widgets in step with the form ------------------------------------------
+
+    def render(self, size: tuple[int, int], focus: bool = False) -> urwid.Canvas:  # type: ignore[override]
+        self._show_help()
+        return super().render(size, focus)
+
+    def _show_help(self) -> None:
+        """The focused field's help (or its engine key's), in the line above Save."""
+        widget = self.walker.get_focus()[0]
+        text = ""
+        if isinstance(widget, FieldWidget) and self.form is not None:
+            key = self.form.engine.keys.get(widget.key)
+            text = widget.item.help or (key.help if key is not None else "")
+            text = text[:1].upper() + text[1:] if text else ""
+        markup = ("notice", self.style.text(text))
+        if self.help_line.get_text()[0] != markup[1]:
+            self.help_line.set_text(markup)
 
     def refresh(self) -> None:
         for widget in self.items:

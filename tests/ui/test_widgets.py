@@ -308,3 +308,19 @@ def test_save_and_reset_recompute_the_worker_values(page_ctx: PageContext, node_
     sshd.write_text(sshd.read_text().replace("Port 2200", "Port 2300"))
     h.press("Reset")
     assert "In sshd_config     2300" in h.text() and h.value("SSH port") == "2300"
+
+
+def test_the_focused_fields_help_is_shown_above_save(page_ctx: PageContext) -> None:
+    h = PageHarness(RemoteLogPage, page_ctx)
+    assert h.lines()[-3] == "TCP port sshd listens on"  # the engine key's help
+    h.keys("down")
+    assert h.lines()[-3] == "Allow SSH logins with a password"
+
+    class Helped(Page):
+        name = "helped"
+        title = "Helped"
+
+        def layout(self) -> Sequence[Item]:
+            return [Entry("ssh.port", "Port", help="the page's own words \u2192 here")]
+
+    assert PageHarness(Helped, page_ctx, mode="basic").lines()[-3] == "The page's own words -> here"
