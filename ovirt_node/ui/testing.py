@@ -1,6 +1,6 @@
 """Helpers for page authors: drive a page without a terminal.
 
-    ctx = PageContext(engine, machine, root)
+    ctx = page_context(node_root, sections=[MotdSection()])   # engine, machine, root
     h = PageHarness(MotdPage, ctx)
     h.type("motd.message", "Hello")        # by key, or by label ("Message")
     assert h.error("Message") == ""
@@ -15,8 +15,10 @@ workers at once in the calling thread, and (with `apply=True`) runs transactions
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import urwid
 
@@ -33,6 +35,9 @@ from ovirt_node.ui.widgets import (
     PasswordWidget,
     TableWidget,
 )
+
+if TYPE_CHECKING:
+    from ovirt_node.config.model import Section
 
 SIZE = (80, 24)
 #: Width handed to a single widget's keypress (any width that fits the widget works).
@@ -106,6 +111,21 @@ class FakeUI:
 
     def quit(self) -> None:
         self.quitted = True
+
+
+def page_context(root: str | Path, machine: str = "demo", sections: Sequence[Section] = (),
+                 demo: bool = True) -> PageContext:
+    """A PageContext on a node tree (a copy of data/demo-root, say): the real engine with the
+    built-in sections plus `sections` (a plugin's own), and a machine profile by name."""
+    from ovirt_node.config.context import Context
+    from ovirt_node.config.engine import Engine
+    from ovirt_node.config.registry import builtin_sections
+    from ovirt_node.system.machine import load_profile, profile_path
+    from ovirt_node.system.root import Root
+
+    node = Root.at(root)
+    engine = Engine(Context(root=node), [*builtin_sections(), *sections])
+    return PageContext(engine=engine, machine=load_profile(profile_path(machine)), root=node, demo=demo)
 
 
 def canvas_text(widget: urwid.Widget, size: tuple[int, int] = SIZE) -> list[str]:
@@ -270,4 +290,4 @@ class PageHarness:
         return self.ui.transactions[-1] if self.ui.transactions else None
 
 
-__all__ = ["SIZE", "Dialog", "FakeUI", "PageHarness", "canvas_text", "confirm_key"]
+__all__ = ["SIZE", "Dialog", "FakeUI", "PageHarness", "canvas_text", "confirm_key", "page_context"]

@@ -324,3 +324,13 @@ def test_the_focused_fields_help_is_shown_above_save(page_ctx: PageContext) -> N
             return [Entry("ssh.port", "Port", help="the page's own words \u2192 here")]
 
     assert PageHarness(Helped, page_ctx, mode="basic").lines()[-3] == "The page's own words -> here"
+
+
+def test_page_context_helper_for_page_authors(node_root: Path) -> None:
+    from ovirt_node.ui.testing import page_context
+
+    ctx = page_context(node_root)
+    assert ctx.machine.name == "demo" and "ssh.port" in ctx.engine.keys and ctx.demo
+    h = PageHarness(RemoteLogPage, ctx)
+    h.type("SSH port", "2022")
+    assert h.changes() == {"ssh.port": "2022"} and h.plan().steps
