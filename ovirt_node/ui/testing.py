@@ -3,10 +3,11 @@
     ctx = page_context(node_root, sections=[MotdSection()])   # engine, machine, root
     h = PageHarness(MotdPage, ctx)
     h.type("motd.message", "Hello")        # by key, or by label ("Message")
-    assert h.error("Message") == ""
+    assert h.error("Message") == ""          # the inline error under the field
     assert h.save_enabled
-    h.save()
-    assert h.changes_saved == {"motd.message": "Hello"}
+    assert h.changes() == {"motd.message": "Hello"}
+    h.save()                                  # the Transaction goes to the FakeUI ...
+    assert h.planned is not None              # ... which runs it too with FakeUI(ctx, apply=True)
     print(h.text())                          # the page as 80x24 text
 
 `FakeUI` stands in for the application: it records every dialog and transaction, runs
