@@ -49,12 +49,9 @@ def read_hostname(ctx: PageContext) -> str:
     return name.splitlines()[0].strip() if name else ctx.machine.name
 
 
-class _Exit(Exception):
-    """Raised from an alarm to leave the main loop (ExitMainLoop itself is caught by
-    handlers that guard page callbacks, so it is raised only where nothing guards)."""
-
-
 def _exit_loop(*_args: object) -> None:
+    """Leave the main loop. Raised from an alarm: page button handlers are guarded with
+    `except Exception`, which would swallow ExitMainLoop raised inside them."""
     raise urwid.ExitMainLoop()
 
 

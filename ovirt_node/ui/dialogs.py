@@ -76,19 +76,50 @@ def _text(text: str, style: Style, attr: str = "dialog") -> urwid.Text:
     return urwid.Text((attr, style.text(text)))
 
 
-class InfoDialog(Dialog):
+#: Texts taller than this (in rows at the dialog's width) scroll, so the buttons stay on screen.
+MAX_FLOW_ROWS = 12
+_FLOW_WIDTH = 56
+
+
+def _rows(text: str) -> int:
+    return sum(max(1, -(-len(line) // _FLOW_WIDTH)) for line in text.splitlines() or [""])
+
+
+class MessageDialog(Dialog):
+    """A text and buttons; a long text becomes a scrollable list instead of running off screen."""
+
+    def __init__(self, title: str, text: str, buttons: list[urwid.Button], style: Style,
+                 close: Callable[[Dialog], None]) -> None:
+        if _rows(text) <= MAX_FLOW_ROWS:
+            super().__init__(title, _text(text, style), buttons, style, close)
+            return
+        self.size = (("relative", 90), ("relative", 85))
+        lines = [_text(line, style) for line in text.splitlines()]
+        self.listbox = urwid.ListBox(urwid.SimpleFocusListWalker(lines))
+        super().__init__(title, self.listbox, buttons, style, close, box=True)
+
+    def keypress(self, size: Any, key: str) -> str | None:
+        listbox = getattr(self, "listbox", None)
+        if listbox is not None and key in ("page up", "page down", "up", "down", "home", "end"):
+            listbox.keypress((max(size[0] - 4, 1), max(size[1] - 4, 1)), key)
+            return None
+        result: str | None = super().keypress(size, key)
+        return result
+
+
+class InfoDialog(MessageDialog):
     def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
-        super().__init__(title, _text(text, style), [_button(OK, lambda: self.close())], style, close)
+        super().__init__(title, text, [_button(OK, lambda: self.close())], style, close)
 
 
-class ConfirmDialog(Dialog):
+class ConfirmDialog(MessageDialog):
     """OK runs `on_yes` (after closing); Cancel and Esc only close."""
 
     def __init__(self, title: str, text: str, on_yes: Callable[[], None], style: Style,
                  close: Callable[[Dialog], None]) -> None:
         self.on_yes = on_yes
         buttons = [_button(OK, self._yes), _button(CANCEL, lambda: self.close())]
-        super().__init__(title, _text(text, style), buttons, style, close)
+        super().__init__(title, text, buttons, style, close)
         self.focus_button(CANCEL)
 
     def _yes(self) -> None:
@@ -96,23 +127,15 @@ class ConfirmDialog(Dialog):
         self.on_yes()
 
 
-class TextDialog(Dialog):
-    """A scrollable viewer for long text (command output, key fingerprints, logs)."""
-
-    size: Size = (("relative", 90), ("relative", 85))
+class TextDialog(MessageDialog):
+    """A scrollable viewer for long text (command output, key fingerprints, logs); the arrows
+    and page keys scroll the text while the focus stays on Close."""
 
     def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
         lines = [_text(line, style) for line in text.expandtabs().splitlines()] or [_text("", style)]
+        self.size = (("relative", 90), ("relative", 85))
         self.listbox = urwid.ListBox(urwid.SimpleFocusListWalker(lines))
-        super().__init__(title, self.listbox, [_button(CLOSE, lambda: self.close())], style, close, box=True)
-
-    def keypress(self, size: tuple[int, int], key: str) -> str | None:  # type: ignore[override]
-        # Page up/down scroll the text while the focus stays on Close.
-        if key in ("page up", "page down", "up", "down", "home", "end"):
-            body_rows = max(size[1] - 4, 1)
-            self.listbox.keypress((max(size[0] - 2, 1), body_rows), key)
-            return None
-        return super().keypress(size, key)
+        Dialog.__init__(self, title, self.listbox, [_button(CLOSE, lambda: self.close())], style, close, box=True)
 
 
 def step_line(event: Progress) -> str:

@@ -125,3 +125,21 @@ def test_failure_shows_the_error_and_the_rollback(tmp_path: Path) -> None:
     assert "(1/2) Write /etc/a.conf: rolled back" in text
     assert "Failed: Break on purpose: disk on fire" in text and "rolled back" in text
     assert done == [False] and not (tmp_path / "etc/a.conf").exists()
+
+
+def test_a_long_message_scrolls_and_keeps_its_buttons_on_screen() -> None:
+    yes: list[bool] = []
+    text = "\n".join(f"line {i}" for i in range(40))
+    dialog = ConfirmDialog("Long", text, lambda: yes.append(True), STYLE, Closed())
+    assert dialog.size == (("relative", 90), ("relative", 85))
+    shown = "\n".join(canvas_text(dialog, (70, 20)))
+    assert "line 0" in shown and "line 30" not in shown and "< OK >" in shown and "< Cancel >" in shown
+    for _ in range(3):
+        dialog.keypress((70, 20), "page down")
+    shown = "\n".join(canvas_text(dialog, (70, 20)))
+    assert "line 39" in shown and "< Cancel >" in shown
+    dialog.keypress((70, 20), "left")
+    dialog.keypress((70, 20), "enter")
+    assert yes == [True]
+    short = InfoDialog("Short", "one line", STYLE, Closed())
+    assert short.size == (60, "pack")
