@@ -30,7 +30,7 @@ _COLOR: list[tuple[str, str, str, str]] = [
     ("notice", "yellow", "black", ""),
     ("good", "light green", "black", ""),
     ("disabled", "dark gray", "black", ""),
-    ("button", "light gray", "black", ""),
+    ("button", "white,bold", "black", "bold"),
     ("button focus", "black", "light cyan", "standout"),
     ("button disabled", "dark gray", "black", ""),
     ("dialog", "black", "light gray", ""),

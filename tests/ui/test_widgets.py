@@ -334,3 +334,21 @@ def test_page_context_helper_for_page_authors(node_root: Path) -> None:
     h = PageHarness(RemoteLogPage, ctx)
     h.type("SSH port", "2022")
     assert h.changes() == {"ssh.port": "2022"} and h.plan().steps
+
+
+@pytest.mark.parametrize("mode", ["color", "mono", "basic"])
+def test_disabled_save_looks_different_in_every_mode(page_ctx: PageContext, mode: str) -> None:
+    from urwid.testing import render_runs, resolve_runs
+
+    from ovirt_node.ui.palette import style_for
+
+    style = style_for(mode)  # type: ignore[arg-type]
+    h = PageHarness(RemoteLogPage, page_ctx, mode=mode)  # type: ignore[arg-type]
+
+    def save_attr() -> object:
+        runs = resolve_runs(render_runs(h.view, (80, 24)), style.palette(), colors=style.colors)
+        return next(attr for attr, text in runs[-1] if "Save" in text)
+
+    disabled = save_attr()
+    h.type("SSH port", "2222")
+    assert save_attr() != disabled
