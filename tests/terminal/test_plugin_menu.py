@@ -1,0 +1,76 @@
+"""The example plugin, installed for real (pip --target), in the real TUI: its page is in
+the menu, edits and saves through the engine; without it installed, the page is gone."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.node_fixtures import DEMO_ROOT, REPO
+from tests.terminal.tmux import TMUX, Tmux, setup_command
+
+pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
+
+EXAMPLE = REPO / "examples" / "ovirt-node-plugin-motd"
+
+
+@pytest.fixture(scope="module")
+def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make test` installs the example into build/example-plugin first; else install it here."""
+    built = REPO / "build" / "example-plugin"
+    if list(built.glob("ovirt_node_plugin_motd-*.dist-info")):
+        return built
+    target = tmp_path_factory.mktemp("plugin")
+    result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+                             str(EXAMPLE)], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot install the example plugin: {result.stderr.strip()[-200:]}")
+    return target
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    session = Tmux(80, 24)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    shutil.copytree(DEMO_ROOT, tmp_path / "root", symlinks=True)
+    return tmp_path / "root"
+
+
+def menu(screen: str) -> list[str]:
+    return [line[:16].strip() for line in screen.splitlines()[1:-1] if line[:16].strip()]
+
+
+def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, root: Path, plugin_dir: Path) -> None:
+    tmux.start(setup_command(root), env={"TERM": "xterm-256color", "PYTHONPATH": str(plugin_dir)})
+    screen = tmux.wait_for("Login Message")
+    assert menu(screen) == ["Status", "Login Message", "Plugins"]
+    tmux.send("Down")
+    tmux.wait_for("The message every user sees")
+    tmux.send("Tab")  # from the menu into the page: the first field
+    tmux.type("  Welcome")
+    tmux.wait_for("must not start or end with spaces")
+    tmux.wait_for("Fix the marked fields to save")
+    tmux.send("Home", "Delete", "Delete")
+    tmux.wait_gone("must not start or end with spaces")
+    tmux.send("Down", "Down")  # to Save
+    tmux.send("Enter")
+    tmux.wait_for("Write the login message: done")
+    assert (root / "etc/motd").read_text() == "Welcome\n"
+    tmux.send("Escape")
+    tmux.wait_for("Now in /etc/motd   Welcome")
+
+
+def test_uninstalled_plugin_is_not_in_the_menu(tmux: Tmux, root: Path) -> None:
+    tmux.start(setup_command(root), env={"TERM": "xterm-256color"})
+    screen = tmux.wait_for("Plugins")
+    assert menu(screen) == ["Status", "Plugins"]
