@@ -345,7 +345,14 @@ class TableWidget(FieldWidget):
 
     def reload(self) -> None:
         item, ctx = self.item, self.ctx
-        self.ui.run_in_worker(lambda: list(item.rows(ctx)), self._loaded)
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
+
+        def loaded(result: object) -> None:
+            if generation == self._generation:  # an older answer must not replace a newer one
+                self._loaded(result)
+
+        self.ui.run_in_worker(lambda: list(item.rows(ctx)), loaded)
 
     def _selected(self) -> list[str]:
         assert self.form is not None
@@ -468,7 +475,14 @@ class KeyValueWidget(ItemWidget):
         item, ctx = self.item, self.ctx
         assert isinstance(item, KeyValue)
         self.value.set_text(self.style.ellipsis)
-        self.ui.run_in_worker(lambda: item.value(ctx), self._done)
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
+
+        def done(result: object) -> None:
+            if generation == self._generation:  # an older answer must not replace a newer one
+                self._done(result)
+
+        self.ui.run_in_worker(lambda: item.value(ctx), done)
 
     def _done(self, result: object) -> None:
         if isinstance(result, BaseException):

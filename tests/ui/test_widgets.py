@@ -352,3 +352,40 @@ def test_disabled_save_looks_different_in_every_mode(page_ctx: PageContext, mode
     disabled = save_attr()
     h.type("SSH port", "2222")
     assert save_attr() != disabled
+
+
+class LateAnswers(FakeUI):
+    """Work runs when asked; the answers are delivered when the test says, in any order."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        super().__init__(ctx)
+        self.answers: list[Callable[[], None]] = []
+
+    def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
+        result = work()
+        self.answers.append(lambda: done(result))
+
+
+class Moving(Page):
+    name = "moving"
+    title = "Moving"
+    editable = False
+    now = "old"
+
+    def layout(self) -> Sequence[Item]:
+        return [KeyValue("Value", lambda ctx: Moving.now),
+                Table("local.t", "Rows:", columns=("A",), rows=lambda ctx: [Row(Moving.now, (Moving.now + "-row",))])]
+
+
+def test_an_older_worker_answer_never_replaces_a_newer_one(page_ctx: PageContext) -> None:
+    ui = LateAnswers(page_ctx)
+    Moving.now = "old"
+    h = PageHarness(Moving, page_ctx, ui=ui)
+    old = list(ui.answers)
+    ui.answers.clear()
+    Moving.now = "new"
+    h.page_view.reset()
+    for deliver in ui.answers + old:  # the newer answers arrive first, the older ones late
+        deliver()
+    text = h.text()
+    assert "Value              new" in text and "new-row" in text and "old" not in text
