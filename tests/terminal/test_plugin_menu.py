@@ -3,15 +3,13 @@ the menu, edits and saves through the engine; without it installed, the page is 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.node_fixtures import DEMO_ROOT, REPO
+from tests.node_fixtures import REPO
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
@@ -33,25 +31,12 @@ def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    session = Tmux(80, 24)
-    yield session
-    session.close()
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_ROOT, tmp_path / "root", symlinks=True)
-    return tmp_path / "root"
-
-
 def menu(screen: str) -> list[str]:
     return [line[:16].strip() for line in screen.splitlines()[1:-1] if line[:16].strip()]
 
 
-def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, root: Path, plugin_dir: Path) -> None:
-    tmux.start(setup_command(root), env={"TERM": "xterm-256color", "PYTHONPATH": str(plugin_dir)})
+def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: Path, plugin_dir: Path) -> None:
+    tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color", "PYTHONPATH": str(plugin_dir)})
     screen = tmux.wait_for("Login Message")
     assert menu(screen) == ["Status", "Login Message", "Plugins"]
     tmux.send("Down")
@@ -65,12 +50,12 @@ def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, root: Path, 
     tmux.send("Down", "Down")  # to Save
     tmux.send("Enter")
     tmux.wait_for("Write the login message: done")
-    assert (root / "etc/motd").read_text() == "Welcome\n"
+    assert (demo_root / "etc/motd").read_text() == "Welcome\n"
     tmux.send("Escape")
     tmux.wait_for("Now in /etc/motd   Welcome")
 
 
-def test_uninstalled_plugin_is_not_in_the_menu(tmux: Tmux, root: Path) -> None:
-    tmux.start(setup_command(root), env={"TERM": "xterm-256color"})
+def test_uninstalled_plugin_is_not_in_the_menu(tmux: Tmux, demo_root: Path) -> None:
+    tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     screen = tmux.wait_for("Plugins")
     assert menu(screen) == ["Status", "Plugins"]

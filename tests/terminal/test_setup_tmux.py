@@ -8,8 +8,6 @@ basic mode the raw output (recorded with `script`) must be 7-bit ASCII, escapes 
 from __future__ import annotations
 
 import shlex
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,26 +15,11 @@ import pytest
 from ovirt_node import PRODUCT_NAME
 from ovirt_node.plugins import discover
 from ovirt_node.ui.page import sort_pages
-from tests.node_fixtures import DEMO_ROOT
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 
 MENU_COLS = 16
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    session = Tmux(80, 24)
-    yield session
-    session.close()
-
-
-@pytest.fixture
-def demo_root(tmp_path: Path) -> Path:
-    root = tmp_path / "root"
-    shutil.copytree(DEMO_ROOT, root, symlinks=True)
-    return root
 
 
 def page_title_line(screen: str) -> str:
