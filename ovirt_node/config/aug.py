@@ -64,6 +64,18 @@ class Augeas:
 
     # -- loading and errors -------------------------------------------------------------
 
+    def add(self, files: Iterable[LensFile]) -> None:
+        """Load more files into this handle, e.g. when a section is read for the first time
+        (the Sshd lens alone costs 8 MB: a screen that shows no SSH setting should not pay it).
+        Re-reads the files, so call it between changes, not in the middle of an edit."""
+        new = [lf for lf in dict.fromkeys(files) if lf not in self.files]
+        if not new:
+            return
+        for lf in new:
+            self._aug.transform(lf.lens, lf.path)
+        self.files = (*self.files, *new)
+        self.load()
+
     def load(self) -> None:
         """(Re)read every file from disk; raise on the first parse error."""
         self._aug.load()

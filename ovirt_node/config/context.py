@@ -38,10 +38,11 @@ class Context:
         self.runner.dry_run = self.runner.dry_run or self.dry_run
 
     def need(self, files: Iterable[LensFile]) -> None:
-        """Ask for more lenses; must be called before the handle is first used."""
-        if "aug" in self.__dict__:
-            raise RuntimeError("the Augeas handle is already loaded")
+        """Make sure these files are loaded: now if the handle exists, else when it is made."""
+        files = tuple(files)
         self.lens_files = tuple(dict.fromkeys((*self.lens_files, *files)))
+        if "aug" in self.__dict__:
+            self.aug.add(files)
 
     @cached_property
     def aug(self) -> Augeas:

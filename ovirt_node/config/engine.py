@@ -42,7 +42,6 @@ class Engine:
         self.ctx = ctx
         self.sections = {s.name: s for s in sections}
         self.keys = {k.name: k for s in self.sections.values() for k in s.keys}
-        ctx.need(f for s in self.sections.values() for f in s.lens_files)
 
     def section_of(self, key: str) -> Section:
         return self.sections[self.keys[key].section]
@@ -54,6 +53,7 @@ class Engine:
         stored = self.ctx.defaults.items()
         for name in sections or self.sections:
             section = self.sections[name]
+            self.ctx.need(section.lens_files)  # lenses load with the first read of their section
             system = section.read(self.ctx)
             for key in section.keys:
                 in_defaults = stored.get(key.ovirt) if key.ovirt else None

@@ -51,6 +51,10 @@ class SerializedAugeas(Augeas):
             super().__init__(root, files)
         self._aug = _Serialized(self._aug, self.lock)
 
+    def add(self, files: Iterable[LensFile]) -> None:
+        with self.lock:  # the transforms and the reload belong together
+            super().add(files)
+
     def locked(self, action: Callable[[], Any]) -> Any:
         with self.lock:
             return action()

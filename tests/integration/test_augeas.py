@@ -71,3 +71,16 @@ def test_put_error_is_one_clear_sentence(node_root: Path) -> None:
         aug.save()
     assert str(err.value).startswith("/etc/logrotate.d/ovirt-node: ")
     assert "\n" not in str(err.value)
+
+
+def test_engine_loads_a_sections_lenses_on_its_first_read(node_root: Path) -> None:
+    from ovirt_node.config.context import Context
+    from ovirt_node.config.engine import Engine
+    from ovirt_node.config.registry import builtin_sections
+
+    engine = Engine(Context(root=Root.at(node_root)), builtin_sections())
+    engine.read(["logging"])
+    assert SSHD_CONFIG not in engine.ctx.aug.files  # a screen without SSH settings never pays for Sshd
+    assert LOGROTATE in engine.ctx.aug.files
+    assert engine.read(["ssh"])["ssh.pwauth"].value == "no"
+    assert SSHD_CONFIG in engine.ctx.aug.files
