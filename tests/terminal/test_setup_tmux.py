@@ -102,3 +102,21 @@ def test_basic_mode_on_a_vt100_emits_only_ascii(tmux: Tmux, demo_root: Path, tmp
     assert b"demo-node.example.com" in data and b"Terminal too small" in data, "the program's output was not recorded"
     bad = sorted({b for b in data if b >= 0x80})
     assert not bad, f"non-ASCII bytes in basic mode: {[hex(b) for b in bad]}"
+
+
+def test_lock_screen_needs_the_admin_password(tmux: Tmux, demo_root: Path) -> None:
+    tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
+    tmux.wait_for("Running VMs")
+    tmux.send("Tab")  # into the Status page: the first button
+    tmux.send("Down", "Down", "Enter")  # SSH host keys, CPU details, Lock
+    tmux.wait_for("oVirt Node is locked")
+    tmux.send("F8", "Escape", "F2")  # no hotkey gets past the lock
+    screen = tmux.wait_for("Enter the password of admin to unlock.")
+    assert "Status" not in screen
+    tmux.type("wrong")
+    tmux.send("Enter")
+    tmux.wait_for("Wrong password. Try again.")
+    tmux.type("demo")  # the demo authenticator's password (PAM on a real node)
+    tmux.send("Enter")
+    tmux.wait_for("Running VMs")
+    tmux.wait_gone("oVirt Node is locked")
