@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,8 +53,3 @@ def run_config(*args: str, check: bool = False) -> subprocess.CompletedProcess[s
         [sys.executable, "-m", "ovirt_node.cli.config", *args],
         capture_output=True, text=True, check=check, cwd=REPO,
     )
-
-
-@pytest.fixture
-def config_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
-    return run_config

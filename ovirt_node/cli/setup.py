@@ -102,26 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ovirt-node-setup: {exc}", file=sys.stderr)
         return 2
 
+    from ovirt_node.config.context import Context
     from ovirt_node.config.engine import Engine
-    from ovirt_node.config.registry import builtin_sections
+    from ovirt_node.config.registry import all_sections
     from ovirt_node.plugins import discover
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import default_authenticator
     from ovirt_node.ui.page import PageContext
-    from ovirt_node.ui.threadsafe import ThreadSafeContext
 
     plugins = discover()
-    # Built-in sections first, then the plugins' (as registry.all_sections() orders them,
-    # without discovering the plugins a second time); a name already taken is skipped.
-    sections = builtin_sections()
-    taken = {s.name for s in sections}
-    for section in plugins.sections:
-        if section.name in taken:
-            log.error("config section %r is defined twice; keeping the first", section.name)
-            continue
-        taken.add(section.name)
-        sections.append(section)
-    engine = Engine(ThreadSafeContext(root=root, bus=args.bus), sections)
+    engine = Engine(Context(root=root, bus=args.bus), all_sections(plugins.sections))
     ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
     try:
         authenticator = default_authenticator(args.demo)

@@ -3,14 +3,20 @@
 Full lens autoload costs over a second; loading a handful of named lenses costs a few
 milliseconds (see `make bench`). Errors that Augeas records under `/augeas//error` are
 raised as `AugeasError` naming the file and line, never silently ignored.
+
+libaugeas is not thread-safe and python-augeas releases the GIL around its C calls, while the
+TUI reads one handle from the main loop, page workers and the transaction thread at once: so
+every call on a handle holds the handle's lock (calls are short; nobody waits for long).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import augeas
 
@@ -45,17 +51,38 @@ def files_node(path: str) -> str:
     return "/files" + path
 
 
+class _Serialized:
+    """Forwards to the libaugeas handle; every call runs under the lock."""
+
+    def __init__(self, inner: Any, lock: threading.RLock) -> None:
+        self._inner = inner
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return call
+
+
 class Augeas:
-    """A handle on a root with exactly the given files loaded."""
+    """A handle on a root with exactly the given files loaded; safe to share between threads."""
 
     def __init__(self, root: Root, files: Iterable[LensFile]) -> None:
         self.root = root
         self.files = tuple(dict.fromkeys(files))
-        self._aug = augeas.Augeas(
+        self.lock = threading.RLock()
+        handle = augeas.Augeas(
             root=str(root.prefix),
             loadpath=str(LENS_DIR),
             flags=augeas.Augeas.NO_MODL_AUTOLOAD | augeas.Augeas.NO_LOAD,
         )
+        self._aug = _Serialized(handle, self.lock)
         for lf in self.files:
             self._aug.transform(lf.lens, lf.path)
         # Bind-mounted (persisted) files cannot be renamed over: fall back to copying.
@@ -68,13 +95,14 @@ class Augeas:
         """Load more files into this handle, e.g. when a section is read for the first time
         (the Sshd lens alone costs 8 MB: a screen that shows no SSH setting should not pay it).
         Re-reads the files, so call it between changes, not in the middle of an edit."""
-        new = [lf for lf in dict.fromkeys(files) if lf not in self.files]
-        if not new:
-            return
-        for lf in new:
-            self._aug.transform(lf.lens, lf.path)
-        self.files = (*self.files, *new)
-        self.load()
+        with self.lock:  # the transforms and the reload belong together
+            new = [lf for lf in dict.fromkeys(files) if lf not in self.files]
+            if not new:
+                return
+            for lf in new:
+                self._aug.transform(lf.lens, lf.path)
+            self.files = (*self.files, *new)
+            self.load()
 
     def load(self) -> None:
         """(Re)read every file from disk; raise on the first parse error."""

@@ -43,9 +43,6 @@ class Engine:
         self.sections = {s.name: s for s in sections}
         self.keys = {k.name: k for s in self.sections.values() for k in s.keys}
 
-    def section_of(self, key: str) -> Section:
-        return self.sections[self.keys[key].section]
-
     # -- reading --------------------------------------------------------------------------
 
     def read(self, sections: Iterable[str] | None = None) -> dict[str, Setting]:
@@ -73,6 +70,10 @@ class Engine:
 
     def validate(self, changes: Mapping[str, str]) -> dict[str, str]:
         """Check every change; return them in canonical form or raise InvalidChanges."""
+        return self._checked(changes)[0]
+
+    def _checked(self, changes: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """validate(), plus the current values of the touched sections it had to read."""
         errors: dict[str, str] = {}
         clean: dict[str, str] = {}
         for name, value in changes.items():
@@ -94,15 +95,14 @@ class Engine:
             errors.update(self.sections[name].check(desired))
         if errors:
             raise InvalidChanges(errors)
-        return clean
+        return clean, current
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
         """Validate, then build the transaction; empty when nothing would change."""
-        clean = self.validate(changes)
+        clean, current = self._checked(changes)
         by_section: dict[str, dict[str, str]] = {}
         for name, value in clean.items():
             by_section.setdefault(self.keys[name].section, {})[name] = value
-        current = self.values(by_section)
 
         file_steps: list[Step] = []
         restarts: list[Step] = []

@@ -7,6 +7,7 @@ Plugins add sections through the `ovirt_node.plugins` entry point group by expos
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from ovirt_node.config.logs import Logging
 from ovirt_node.config.model import Section
@@ -19,17 +20,16 @@ def builtin_sections() -> list[Section]:
     return [Ssh(), Logging()]
 
 
-def plugin_sections() -> list[Section]:
-    from ovirt_node.plugins import discover
+def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:
+    """Built-in sections first, then the plugins' (discovered here unless the caller already
+    has them); a name already taken is skipped and logged."""
+    if plugin_sections is None:
+        from ovirt_node.plugins import discover
 
-    return discover().sections
-
-
-def all_sections() -> list[Section]:
-    sections = builtin_sections() + plugin_sections()
+        plugin_sections = discover().sections
     seen: set[str] = set()
     unique = []
-    for section in sections:
+    for section in [*builtin_sections(), *plugin_sections]:
         if section.name in seen:
             log.error("config section %r is defined twice; keeping the first", section.name)
             continue

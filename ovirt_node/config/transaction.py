@@ -152,16 +152,6 @@ class Transaction:
     title: str
     steps: list[Step] = field(default_factory=list)
 
-    def add(self, *steps: Step) -> Transaction:
-        self.steps.extend(steps)
-        return self
-
-    def __iter__(self) -> Iterator[Step]:
-        return iter(self.steps)
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
     def describe(self, ctx: Context) -> list[str]:
         """The plan, one line per step, marking steps that would be skipped and why."""
         lines = []

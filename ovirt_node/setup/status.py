@@ -36,8 +36,13 @@ def _virt(ctx: PageContext) -> str:
     return status.virtualization(ctx.root, ctx.machine).summary
 
 
+def _running_vms(ctx: PageContext) -> int | None:
+    """libvirt describes the running host, not a node tree under a root prefix."""
+    return status.running_vms() if ctx.root.is_host else None
+
+
 def _vms(ctx: PageContext) -> str:
-    count = status.running_vms() if ctx.root.is_host else None
+    count = _running_vms(ctx)
     return "unknown" if count is None else str(count)
 
 
@@ -107,7 +112,7 @@ class StatusPage(Page):
                 running = f"Running virtual machines: {vms}. They will be stopped."
             ui.confirm(what, f"{what} the node now?\n{running}", go)
 
-        ui.run_in_worker(lambda: status.running_vms() if self.ctx.root.is_host else None, ask)
+        ui.run_in_worker(lambda: _running_vms(self.ctx), ask)
 
     @staticmethod
     def _call(bus: str | None, act: Callable[[Logind], None]) -> str | None:

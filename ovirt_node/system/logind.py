@@ -8,12 +8,13 @@ the TUI cannot answer a polkit agent's question, so logind must decide on its ow
 from __future__ import annotations
 
 import logging
-from types import TracebackType
 from typing import Any
 
 import dbus
 import dbus.bus
 import dbus.exceptions
+
+from ovirt_node.system.dbusclient import BusClient, describe, open_bus
 
 log = logging.getLogger(__name__)
 
@@ -36,47 +37,16 @@ class LogindError(RuntimeError):
     """logind could not be reached or refused the request."""
 
 
-def _describe(exc: dbus.exceptions.DBusException) -> str:
-    name = exc.get_dbus_name()
-    message = exc.get_dbus_message() or str(exc)
-    return f"{name}: {message}" if name else message
-
-
-class Logind:
+class Logind(BusClient):
     """Client for logind's manager on one D-Bus connection; build it with :meth:`connect`.
 
     Usable as a context manager; :meth:`close` drops the private connection.
     """
 
-    def __init__(self, bus: dbus.bus.BusConnection, where: str = "the system bus") -> None:
-        self._bus = bus
-        self._where = where
-
     @classmethod
     def connect(cls, address: str | None = None) -> Logind:
         """Open a private connection: ``None`` = the system bus, otherwise a D-Bus address."""
-        where = "the system bus" if address is None else address
-        target: str | int = dbus.bus.BusConnection.TYPE_SYSTEM if address is None else address
-        try:
-            bus = dbus.bus.BusConnection(target)
-        except dbus.exceptions.DBusException as exc:
-            raise LogindError(f"cannot connect to D-Bus at {where}: {_describe(exc)}") from exc
-        log.debug("logind: connected to %s", where)
-        return cls(bus, where)
-
-    def close(self) -> None:
-        self._bus.close()
-
-    def __enter__(self) -> Logind:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        return cls(*open_bus(address, LogindError))
 
     def _call(self, what: str, method: str, signature: str, *args: Any, outcome: str = "refused") -> Any:
         """Call a Manager method; errors read "{what} {outcome}: reason" ("reboot refused: …")."""
@@ -86,10 +56,10 @@ class Logind:
                 BUS_NAME, MANAGER_PATH, MANAGER_IFACE, method, signature, args, timeout=CALL_TIMEOUT
             )
         except dbus.exceptions.DBusException as exc:
-            log.warning("logind: %s failed: %s", method, _describe(exc))
+            log.warning("logind: %s failed: %s", method, describe(exc))
             if exc.get_dbus_name() in _NOT_RUNNING:
-                raise LogindError(f"{what} failed: logind is not running on {self._where} ({_describe(exc)})") from exc
-            raise LogindError(f"{what} {outcome}: {_describe(exc)}") from exc
+                raise LogindError(f"{what} failed: logind is not running on {self._where} ({describe(exc)})") from exc
+            raise LogindError(f"{what} {outcome}: {describe(exc)}") from exc
         log.debug("logind: %s -> %r", method, reply)
         return reply
 

@@ -41,11 +41,6 @@ class Root:
             raise RootEscapeError(f"path leaves the root: {text!r}")
         return self.prefix / clean if clean else self.prefix
 
-    def node_path(self, real: str | Path) -> str:
-        """The inverse of __call__: the node path of a real path under the prefix."""
-        rel = Path(real).resolve().relative_to(self.prefix) if not self.is_host else Path(real)
-        return "/" + str(rel).lstrip("/") if str(rel) != "." else "/"
-
     def __str__(self) -> str:
         return str(self.prefix)
 

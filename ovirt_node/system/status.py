@@ -33,9 +33,8 @@ import os
 import re
 import socket
 import struct
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -101,18 +100,6 @@ class HostKey:
     fingerprint: str
     #: The node path of the public key file.
     path: str
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    hostname: str
-    nic: NicStatus | None
-    dns: list[str]
-    logging: str
-    virt: VirtStatus
-    running_vms: int | None
-    uptime: str
-    elapsed_ms: float
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +457,7 @@ def running_vms(runner: CommandRunner = run) -> int | None:
     """The number of active libvirt domains on qemu:///system; None when it cannot be known.
 
     The python ``libvirt`` module is used when importable, else ``virsh -r``.  Both describe the
-    running host only (gather() does not ask under a root prefix).
+    running host only: do not ask for a node tree under a root prefix.
     """
     try:
         libvirt: Any = importlib.import_module("libvirt")
@@ -582,36 +569,3 @@ def ssh_host_keys(root: Root, runner: CommandRunner = run) -> list[HostKey]:
             key = _key_from_file(text, node_path) if text is not None else None
         keys.append(key or HostKey(_type_from_name(real.name), None, UNKNOWN, node_path))
     return keys
-
-
-# --------------------------------------------------------------------------------------------
-# Everything the page shows at once
-# --------------------------------------------------------------------------------------------
-
-
-def gather(
-    root: Root,
-    machine: Machine,
-    runner: CommandRunner,
-    values: Mapping[str, str],
-    bootif: str | None = None,
-) -> StatusReport:
-    """The Status page's fields (host keys and CPU details are the dialogs' business).
-
-    `values` are the engine values (``Engine.values()``), `bootif` is OVIRT_BOOTIF.  Running
-    guests are counted on the host only; under a prefix the count is None ("unknown").
-    """
-    started = time.monotonic()
-    report = StatusReport(
-        hostname=hostname(root, machine),
-        nic=management_nic(root, machine, bootif, runner),
-        dns=dns_servers(root),
-        logging=logging_destinations(values),
-        virt=virtualization(root, machine),
-        running_vms=running_vms(runner) if root.is_host else None,
-        uptime=uptime(root),
-        elapsed_ms=0.0,
-    )
-    elapsed = (time.monotonic() - started) * 1000
-    log.debug("status: gathered in %.1f ms", elapsed)
-    return replace(report, elapsed_ms=elapsed)

@@ -32,13 +32,14 @@ from __future__ import annotations
 import ctypes
 import logging
 import time
-from types import TracebackType
 from typing import Any
 
 import dbus
 import dbus.bus
 import dbus.exceptions
 import dbus.mainloop.glib
+
+from ovirt_node.system.dbusclient import BusClient, describe, open_bus
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,7 @@ def _libglib() -> ctypes.CDLL:
     return _glib
 
 
-def _describe(exc: dbus.exceptions.DBusException) -> str:
-    name = exc.get_dbus_name()
-    message = exc.get_dbus_message() or str(exc)
-    return f"{name}: {message}" if name else message
-
-
-class Systemd:
+class Systemd(BusClient):
     """Client for systemd's manager on one D-Bus connection.
 
     Build it with :meth:`connect`; the connection must be attached to a
@@ -97,8 +92,7 @@ class Systemd:
     """
 
     def __init__(self, bus: dbus.bus.BusConnection, where: str = "the system bus") -> None:
-        self._bus = bus
-        self._where = where
+        super().__init__(bus, where)
         self._subscribed = False
         self._receiver: Any = None
         # job path -> result, filled by the JobRemoved handler
@@ -108,32 +102,14 @@ class Systemd:
     @classmethod
     def connect(cls, address: str | None = None) -> Systemd:
         """Open a private connection: ``None`` = the system bus, otherwise a D-Bus address."""
-        where = "the system bus" if address is None else address
         loop = dbus.mainloop.glib.DBusGMainLoop(set_as_default=False)
-        target: str | int = dbus.bus.BusConnection.TYPE_SYSTEM if address is None else address
-        try:
-            bus = dbus.bus.BusConnection(target, mainloop=loop)
-        except dbus.exceptions.DBusException as exc:
-            raise SystemdError(f"cannot connect to D-Bus at {where}: {_describe(exc)}") from exc
-        log.debug("systemd: connected to %s", where)
-        return cls(bus, where)
+        return cls(*open_bus(address, SystemdError, mainloop=loop))
 
     def close(self) -> None:
         if self._receiver is not None:
             self._receiver.remove()
             self._receiver = None
-        self._bus.close()
-
-    def __enter__(self) -> Systemd:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        super().close()
 
     def _call(
         self, path: str, iface: str, method: str, signature: str, *args: Any, timeout: float = 25.0
@@ -165,12 +141,12 @@ class Systemd:
         except dbus.exceptions.DBusException as exc:
             if exc.get_dbus_name() == NO_SUCH_UNIT:
                 return "inactive"
-            raise SystemdError(f"looking up {name} failed: {_describe(exc)}") from exc
+            raise SystemdError(f"looking up {name} failed: {describe(exc)}") from exc
         log.debug("systemd: Get %s %s.ActiveState", unit_path, UNIT_IFACE)
         try:
             return str(self._call(str(unit_path), PROPERTIES_IFACE, "Get", "ss", UNIT_IFACE, "ActiveState"))
         except dbus.exceptions.DBusException as exc:
-            raise SystemdError(f"reading ActiveState of {name} failed: {_describe(exc)}") from exc
+            raise SystemdError(f"reading ActiveState of {name} failed: {describe(exc)}") from exc
 
     # ---- job machinery ---------------------------------------------------------------
 
@@ -187,13 +163,13 @@ class Systemd:
                 bus_name=BUS_NAME,
             )
         except dbus.exceptions.DBusException as exc:
-            raise SystemdError(f"cannot watch systemd jobs on {self._where}: {_describe(exc)}") from exc
+            raise SystemdError(f"cannot watch systemd jobs on {self._where}: {describe(exc)}") from exc
         log.debug("systemd: Subscribe")
         try:
             self._call(MANAGER_PATH, MANAGER_IFACE, "Subscribe", "")
         except dbus.exceptions.DBusException as exc:
             # older/other managers (and mocks) may not have it; signals may still arrive
-            log.debug("systemd: Subscribe not supported, ignored (%s)", _describe(exc))
+            log.debug("systemd: Subscribe not supported, ignored (%s)", describe(exc))
         self._subscribed = True
 
     def _on_job_removed(self, job_id: Any, job: Any, unit: Any, result: Any) -> None:
@@ -211,7 +187,7 @@ class Systemd:
                 self._call(MANAGER_PATH, MANAGER_IFACE, method, "ss", name, mode, timeout=max(timeout, 0.001))
             )
         except dbus.exceptions.DBusException as exc:
-            raise SystemdError(f"{verb} {name} failed: {_describe(exc)}") from exc
+            raise SystemdError(f"{verb} {name} failed: {describe(exc)}") from exc
         self._pending.add(job)
         try:
             result = self._wait_for(job, deadline)

@@ -52,7 +52,6 @@ class Style:
 
     mode: Mode
     ellipsis: str
-    arrow: str
     radio_on: str
     radio_off: str
     check_on: str
@@ -123,5 +122,5 @@ ASCII_BOX = ("+", "-", "+", "|", "|", "+", "-", "+")
 
 def style_for(mode: Mode) -> Style:
     if mode == "basic":
-        return Style("basic", "...", "->", "(*)", "( )", "[X]", "[ ]", ASCII_BOX, "-")
-    return Style(mode, "\u2026", "\u2192", "(\u2022)", "( )", "[X]", "[ ]", RICH_BOX, "\u2500")
+        return Style("basic", "...", "(*)", "( )", "[X]", "[ ]", ASCII_BOX, "-")
+    return Style(mode, "\u2026", "(\u2022)", "( )", "[X]", "[ ]", RICH_BOX, "\u2500")

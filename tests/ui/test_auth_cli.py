@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 import pytest
 
 from ovirt_node.cli import setup as setup_cli
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.registry import all_sections
 from ovirt_node.system.root import Root
 from ovirt_node.ui.auth import DemoAuthenticator
 from ovirt_node.ui.pam import PamAuthenticator
-from ovirt_node.ui.threadsafe import SerializedAugeas, ThreadSafeContext
 
 
 def test_demo_authenticator() -> None:
@@ -28,30 +24,6 @@ def test_pam_refuses_an_unknown_user_without_raising(caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.DEBUG):
         assert auth.authenticate("not-the-password-123") is False
     assert "not-the-password-123" not in caplog.text  # never logged
-
-
-def test_thread_safe_context_reads_from_many_threads(node_root: Path) -> None:
-    engine = Engine(ThreadSafeContext(root=Root.at(node_root)), all_sections())
-    assert isinstance(engine.ctx.aug, SerializedAugeas)
-    expected = engine.values()
-    results: list[dict[str, str]] = []
-    errors: list[BaseException] = []
-
-    def read() -> None:
-        try:
-            for _ in range(20):
-                results.append(engine.values())
-        except BaseException as exc:  # pragma: no cover - only on failure
-            errors.append(exc)
-
-    threads = [threading.Thread(target=read) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(results) == 120 and all(r == expected for r in results)
-    engine.ctx.reload()
-    assert isinstance(engine.ctx.aug, SerializedAugeas)
 
 
 @pytest.mark.parametrize(("term", "tty", "basic"), [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import shutil
 import socket
 import sys
@@ -19,13 +18,11 @@ from ovirt_node.system.machine import Machine, load_profile, profile_path
 from ovirt_node.system.root import Root
 from ovirt_node.system.run import CommandError, Result, Runner, run
 from ovirt_node.system.status import (
-    CommandRunner,
     HostKey,
     NicStatus,
     cpu_details,
     dns_servers,
     format_duration,
-    gather,
     hostname,
     logging_destinations,
     management_nic,
@@ -671,55 +668,3 @@ def test_cpu_details_from_the_profile(empty: Root, demo: Machine) -> None:
 
 def test_cpu_details_with_nothing_to_go_on(empty: Root) -> None:
     assert cpu_details(empty, FakeRunner()) == "CPU details not available"
-
-
-# --------------------------------------------------------------------------------------------
-# gather
-# --------------------------------------------------------------------------------------------
-
-
-def test_gather_under_a_prefix(tree: Path, demo: Machine, caplog: pytest.LogCaptureFixture) -> None:
-    runner = FakeRunner()
-    values = {"logging.rsyslog.server": "log.example.com", "logging.rsyslog.port": "514",
-              "logging.rsyslog.protocol": "tcp"}
-    with caplog.at_level(logging.DEBUG, logger="ovirt_node.system.status"):
-        report = gather(Root.at(tree), demo, runner, values, bootif="eth1")
-    assert report.hostname == "node1.example.com"
-    assert report.nic == NicStatus("eth1", False, [], [], "52:54:00:3a:5c:02")
-    assert report.dns == ["192.0.2.53", "2001:db8::53", "198.51.100.1"]
-    assert report.logging == "rsyslog log.example.com:514 (tcp)"
-    assert report.virt.summary == "Hardware virtualization available (vmx), /dev/kvm present"
-    assert report.running_vms is None  # the host's libvirt says nothing about a prefix tree
-    assert report.uptime == "3 days, 4:05"
-    assert report.elapsed_ms >= 0
-    assert runner.calls == []
-    assert any(m.startswith("status: gathered in ") and m.endswith(" ms") for m in caplog.messages)
-
-
-def test_gather_on_an_empty_prefix_reports_unknowns(empty: Root, many: Machine) -> None:
-    report = gather(empty, many, FakeRunner(), {})
-    assert (report.hostname, report.dns, report.logging, report.uptime) == (
-        "many-nics-many-disks", [], "Local only", "unknown"
-    )
-    assert report.nic is not None and report.nic.name == "eno1"
-    assert report.virt.kvm_device is False
-
-
-@pytest.mark.usefixtures("no_libvirt")
-def test_gather_on_the_host_asks_the_tools(demo: Machine) -> None:
-    runner = FakeRunner(
-        {
-            ("ip",): ip_json("eth0", ("inet", "192.0.2.10", 24)),
-            ("virsh",): "guest\n",
-        }
-    )
-    report = gather(HOST, demo, runner, {})
-    assert report.nic is not None and report.nic.ipv4 == ["192.0.2.10/24"]
-    assert report.running_vms == 1
-    assert {call[0] for call in runner.calls} == {"ip", "virsh"}
-
-
-def test_runner_fits_the_protocol() -> None:
-    runner: CommandRunner = Runner()
-    fake: CommandRunner = FakeRunner()
-    assert callable(runner) and callable(fake)
