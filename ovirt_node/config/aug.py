@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import augeas
-
 from ovirt_node.system.root import Root
 
 log = logging.getLogger(__name__)
@@ -77,6 +75,8 @@ class Augeas:
         self.root = root
         self.files = tuple(dict.fromkeys(files))
         self.lock = threading.RLock()
+        import augeas  # here, not at the top: the setup TUI draws its first screen without it
+
         handle = augeas.Augeas(
             root=str(root.prefix),
             loadpath=str(LENS_DIR),

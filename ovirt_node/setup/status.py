@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ovirt_node.system import status
-from ovirt_node.system.logind import Logind, LogindError
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
+
+if TYPE_CHECKING:
+    from ovirt_node.system.logind import Logind
 
 
 def _hostname(ctx: PageContext) -> str:
@@ -116,6 +119,8 @@ class StatusPage(Page):
 
     @staticmethod
     def _call(bus: str | None, act: Callable[[Logind], None]) -> str | None:
+        from ovirt_node.system.logind import Logind, LogindError  # D-Bus only when it is needed
+
         try:
             with Logind.connect(bus) as logind:
                 act(logind)

@@ -19,7 +19,7 @@ import urwid
 
 from ovirt_node.config.transaction import Progress, StepState, Transaction, TransactionError, TransactionLocked
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import button_row, styled_button
+from ovirt_node.ui.widgets import PushButton, button_row, styled_button
 from ovirt_node.ui.worker import Dispatcher, start_worker
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Dialog(urwid.WidgetWrap[urwid.AttrMap[Any]]):
     closable = True
     size: Size = (60, "pack")
 
-    def __init__(self, title: str, body: urwid.Widget, buttons: list[urwid.Button], style: Style,
+    def __init__(self, title: str, body: urwid.Widget, buttons: list[PushButton], style: Style,
                  close: Callable[[Dialog], None], *, box: bool = False) -> None:
         self.title = title
         self.style = style
@@ -68,8 +68,8 @@ class Dialog(urwid.WidgetWrap[urwid.AttrMap[Any]]):
                 columns.focus_position = index
 
 
-def _button(label: str, on_press: Callable[[], None]) -> urwid.Button:
-    return urwid.Button(label, lambda _b: on_press())
+def _button(label: str, on_press: Callable[[], None]) -> PushButton:
+    return PushButton(label, on_press)
 
 
 def _text(text: str, style: Style, attr: str = "dialog") -> urwid.Text:
@@ -88,7 +88,7 @@ def _rows(text: str) -> int:
 class MessageDialog(Dialog):
     """A text and buttons; a long text becomes a scrollable list instead of running off screen."""
 
-    def __init__(self, title: str, text: str, buttons: list[urwid.Button], style: Style,
+    def __init__(self, title: str, text: str, buttons: list[PushButton], style: Style,
                  close: Callable[[Dialog], None]) -> None:
         if _rows(text) <= MAX_FLOW_ROWS:
             super().__init__(title, _text(text, style), buttons, style, close)

@@ -59,6 +59,10 @@ class Style:
     #: LineBox corners and lines: tl, t, tr, l, r, bl, b, br.
     box: tuple[str, str, str, str, str, str, str, str]
     rule: str
+    #: Table scroll bar: thumb, trough, and the up/down end markers.
+    scroll_thumb: str
+    scroll_trough: str
+    scroll_ends: tuple[str, str]
 
     @property
     def ascii(self) -> bool:
@@ -122,5 +126,6 @@ ASCII_BOX = ("+", "-", "+", "|", "|", "+", "-", "+")
 
 def style_for(mode: Mode) -> Style:
     if mode == "basic":
-        return Style("basic", "...", "(*)", "( )", "[X]", "[ ]", ASCII_BOX, "-")
-    return Style(mode, "\u2026", "(\u2022)", "( )", "[X]", "[ ]", RICH_BOX, "\u2500")
+        return Style("basic", "...", "(*)", "( )", "[X]", "[ ]", ASCII_BOX, "-", "#", "|", ("^", "v"))
+    return Style(mode, "\u2026", "(\u2022)", "( )", "[X]", "[ ]", RICH_BOX, "\u2500",
+                 "\u2588", "\u2502", ("\u25b2", "\u25bc"))

@@ -53,3 +53,14 @@ def test_heuristic_without_pwscore(monkeypatch: pytest.MonkeyPatch) -> None:
     assert strength("Abcdefgh-9").text == "strong"
     assert strength("").text == ""
     assert heuristic("Abcdefgh-9").score > heuristic("abcdefgh").score
+
+
+def test_the_systems_pwscore_decides_when_installed() -> None:
+    """The real libpwquality (make test installs libpwquality-tools): its verdicts, not ours."""
+    assert strength_mod.shutil.which("pwscore"), "libpwquality-tools is not installed"
+    short = strength("abc")
+    assert short.weak and short.text == "weak: The password is shorter than 8 characters"
+    dictionary = strength("password1")
+    assert dictionary.weak and "dictionary" in dictionary.text
+    good = strength("Tr0ub4dor&3-horse-staple")
+    assert not good.weak and good.text.endswith("of 100)")

@@ -172,6 +172,25 @@ def test_table_scrolls_within_its_height(page_ctx: PageContext) -> None:
     assert h.changes() == {"local.disk": "disk8"}
 
 
+def _disk_lines(h: PageHarness) -> list[str]:
+    return [line for line in h.lines() if "disk" in line or "Name" in line]
+
+
+@pytest.mark.parametrize(("mode", "up", "down", "thumb"), [("color", "\u25b2", "\u25bc", "\u2588"),
+                                                          ("basic", "^", "v", "#")])
+def test_table_shows_a_scroll_bar_only_when_rows_are_hidden(page_ctx: PageContext, mode: str, up: str,
+                                                            down: str, thumb: str) -> None:
+    h = PageHarness(ManyRows, page_ctx, mode=mode)
+    rows = [line for line in _disk_lines(h) if "GB" in line]
+    assert len(rows) == 4 and rows[0].endswith(up) and rows[-1].endswith(down)
+    assert rows[1].endswith(thumb) and not rows[2].endswith(thumb), "thumb at the top: 4 of 12 rows shown"
+    h.keys(*["down"] * 11)
+    rows = [line for line in _disk_lines(h) if "GB" in line]
+    assert "disk11" in rows[-1] and rows[2].endswith(thumb) and not rows[1].endswith(thumb)
+    few = PageHarness(EverythingPage, page_ctx, mode=mode)
+    assert not any(line.rstrip().endswith((up, down, thumb)) for line in few.lines()), "nothing hidden, no bar"
+
+
 class Deferred(FakeUI):
     """Workers wait until `finish()`: what the page shows meanwhile."""
 
