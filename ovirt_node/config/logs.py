@@ -109,14 +109,14 @@ class Logging(Section):
         if changed & {"rsyslog_server", "rsyslog_port", "rsyslog_protocol"}:
             steps += [
                 AugeasEdit("Configure remote syslog", RSYSLOG_REMOTE, lambda aug: write_rsyslog(aug, new)),
-                RestartUnit(platform.rsyslog_unit),
+                RestartUnit(platform.unit("rsyslog")),
             ]
         if changed & {"logrotate_max_size", "logrotate_interval"}:
             steps.append(AugeasEdit("Configure log rotation", LOGROTATE, lambda aug: write_logrotate(aug, new)))
         if changed & {"netconsole_server", "netconsole_port"}:
             steps += [
                 AugeasEdit("Configure netconsole", NETCONSOLE, lambda aug: write_netconsole(aug, new)),
-                RestartUnit(platform.netconsole_unit),
+                RestartUnit(platform.unit("netconsole")),
             ]
         return steps
 

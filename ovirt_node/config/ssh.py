@@ -65,7 +65,7 @@ class Ssh(Section):
 
         return [
             AugeasEdit("Configure the SSH daemon", SSHD_CONFIG, edit),
-            RestartUnit(detect(ctx.root).ssh_unit),
+            RestartUnit(detect(ctx.root).unit("ssh")),
         ]
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
