@@ -11,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ovirt_node.config.platform import detect
 from ovirt_node.system.machine import data_dir
 from ovirt_node.system.mockbus import (
     SYSTEMD_BUS_NAME,
@@ -19,9 +20,7 @@ from ovirt_node.system.mockbus import (
     private_dbus,
     spawn_dbusmock,
 )
-
-#: The units the engine may restart on the demo node.
-DEMO_UNITS = ("ssh.service", "rsyslog.service", "netconsole.service")
+from ovirt_node.system.root import Root
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,8 @@ def demo_node(keep_root: bool = False) -> Iterator[DemoNode]:
             address = stack.enter_context(private_dbus())
             systemd = stack.enter_context(spawn_dbusmock(address, "systemd", SYSTEMD_BUS_NAME, SYSTEMD_PATH))
             add_systemd_extras(systemd.mock)
-            for unit in DEMO_UNITS:
+            # Every unit the engine may restart on this platform (data/platforms).
+            for unit in sorted(set(detect(Root.at(root)).units.values())):
                 systemd.mock.AddMockUnit(unit)
             stack.enter_context(spawn_dbusmock(address, "logind", "org.freedesktop.login1", "/org/freedesktop/login1"))
             yield DemoNode(root, address)
