@@ -129,13 +129,77 @@ class ConfirmDialog(MessageDialog):
 
 class TextDialog(MessageDialog):
     """A scrollable viewer for long text (command output, key fingerprints, logs); the arrows
-    and page keys scroll the text while the focus stays on Close."""
+    and page keys scroll the text while the focus stays on Close. `/` starts a search: type,
+    Enter finds the next line holding the text (ignoring case, wrapping around), `n` the next."""
 
     def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
-        lines = [_text(line, style) for line in text.expandtabs().splitlines()] or [_text("", style)]
+        self.texts = text.expandtabs().splitlines() or [""]
+        self.lines = [_text(line, style) for line in self.texts]
         self.size = (("relative", 90), ("relative", 85))
-        self.listbox = urwid.ListBox(urwid.SimpleFocusListWalker(lines))
-        Dialog.__init__(self, title, self.listbox, [_button(CLOSE, lambda: self.close())], style, close, box=True)
+        self.listbox = urwid.ListBox(urwid.SimpleFocusListWalker(self.lines))
+        self.query: str | None = None  # being typed after `/`
+        self.found_query = ""
+        self.found: int | None = None
+        self.find_line = urwid.Text("")
+        body = urwid.Pile([("weight", 1, self.listbox), ("pack", self.find_line)])
+        Dialog.__init__(self, title, body, [_button(CLOSE, lambda: self.close())], style, close, box=True)
+        self._show_find_help()
+
+    def _show_find_help(self, note: str = "") -> None:
+        help_text = "/ find" + ("  n next" if self.found_query else "")
+        self.find_line.set_text(("dialog", self.style.text(f"{note}  {help_text}" if note else help_text)))
+
+    def keypress(self, size: Any, key: str) -> str | None:
+        if self.query is not None:
+            return self._typing(key)
+        if key == "/":
+            self.query = ""
+            self.find_line.set_text(("dialog title", "Find: "))
+            return None
+        if key == "n" and self.found_query:
+            self.find(self.found_query)
+            return None
+        return super().keypress(size, key)
+
+    def _typing(self, key: str) -> str | None:
+        assert self.query is not None
+        if key == "enter":
+            query, self.query = self.query, None
+            if query:
+                self.find(query)
+            else:
+                self._show_find_help()
+        elif key == "backspace":
+            self.query = self.query[:-1]
+        elif len(key) == 1 and key.isprintable():
+            self.query += key
+        else:
+            return key
+        if self.query is not None:
+            self.find_line.set_text(("dialog title", f"Find: {self.query}"))
+        return None
+
+    def find(self, query: str) -> None:
+        """Focus the next line (after the last match) that holds `query`, ignoring case."""
+        self.found_query = query
+        needle = query.lower()
+        start = -1 if self.found is None else self.found
+        count = len(self.texts)
+        for step in range(1, count + 1):
+            index = (start + step) % count
+            if needle in self.texts[index].lower():
+                self._mark(index)
+                wrapped = " (from the top)" if self.found is not None and index <= start else ""
+                self.found = index
+                self._show_find_help(f"line {index + 1} of {count}{wrapped}")
+                return
+        self._show_find_help(f"not found: {query}")
+
+    def _mark(self, index: int) -> None:
+        if self.found is not None:
+            self.lines[self.found].set_text(("dialog", self.style.text(self.texts[self.found])))
+        self.lines[index].set_text(("field focus", self.style.text(self.texts[index])))
+        self.listbox.set_focus(index, coming_from="above")
 
 
 def step_line(event: Progress) -> str:

@@ -38,7 +38,7 @@ def menu(screen: str) -> list[str]:
 def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: Path, plugin_dir: Path) -> None:
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color", "PYTHONPATH": str(plugin_dir)})
     screen = tmux.wait_for("Login Message")
-    assert menu(screen) == ["Status", "Login Message", "Plugins"]
+    assert menu(screen) == ["Status", "Login Message", "Plugins", "Support"]
     tmux.send("Down")
     tmux.wait_for("The message every user sees")
     tmux.send("Tab")  # from the menu into the page: the first field
@@ -58,4 +58,4 @@ def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: P
 def test_uninstalled_plugin_is_not_in_the_menu(tmux: Tmux, demo_root: Path) -> None:
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     screen = tmux.wait_for("Plugins")
-    assert menu(screen) == ["Status", "Plugins"]
+    assert menu(screen) == ["Status", "Plugins", "Support"]

@@ -59,6 +59,30 @@ def test_text_dialog_scrolls() -> None:
     assert "line 0" not in later and "< Close >" in later
 
 
+def test_text_dialog_finds_text_with_slash_and_n() -> None:
+    text = "\n".join(["boot"] + [f"line {i}" for i in range(60)] + ["Kernel PANIC here", "tail", "panic again"])
+    closed = Closed()
+    dialog = TextDialog("Journal", text, STYLE, closed)
+    size = (60, 12)
+
+    def screen() -> str:
+        return "\n".join(canvas_text(dialog, size))
+
+    assert "/ find" in screen() and "panic" not in screen().lower()
+    for key in ["/", *"PaniX", "backspace", "c", "enter"]:
+        dialog.keypress(size, key)
+    assert "Kernel PANIC here" in screen() and "line 62 of 64" in screen(), "case ignored, scrolled to it"
+    dialog.keypress(size, "n")
+    assert "panic again" in screen() and "line 64 of 64" in screen()
+    dialog.keypress(size, "n")
+    assert "line 62 of 64 (from the top)" in screen()
+    for key in ["/", *"nowhere", "enter"]:
+        dialog.keypress(size, key)
+    assert "not found: nowhere" in screen()
+    dialog.keypress(size, "enter")  # the focus stayed on Close
+    assert closed.dialogs == [dialog]
+
+
 def test_dialogs_are_ascii_in_basic_mode() -> None:
     for dialog in (InfoDialog("T\u2192", "caf\u00e9 \u2026", BASIC, Closed()),
                    ConfirmDialog("Q", "sure?", lambda: None, BASIC, Closed()),

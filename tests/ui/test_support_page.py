@@ -1,0 +1,60 @@
+"""The Support page (F8) and the diagnostics behind it: logs, journal, kernel messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ovirt_node.setup.support import SupportPage
+from ovirt_node.system import diagnostics
+from ovirt_node.system.root import Root
+from ovirt_node.system.run import Runner
+from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.testing import FakeUI, PageHarness
+
+
+def test_missing_tool_failure_and_timeout_read_as_sentences() -> None:
+    assert diagnostics.capture(["no-such-tool-here", "-l"]) == "no-such-tool-here is not installed on this node."
+    failed = diagnostics.capture(["ls", "/no/such/dir"])
+    assert "No such file or directory" in failed and "(ls exited with status 2)" in failed
+    slow = diagnostics.capture(["sleep", "5"], timeout=0.2)
+    assert slow == "sleep 5: sleep exited with 124: timed out after 0.2 s"
+    assert diagnostics.capture(["true"]) == "(no output)"
+
+
+def test_node_logs_listed_and_tailed(tmp_path: Path) -> None:
+    folder = tmp_path / "var/log/ovirt-node"
+    folder.mkdir(parents=True)
+    (folder / "setup.log").write_text("".join(f"entry {i}\n" for i in range(6000)))
+    (folder / "setup.log.1").write_text("older\n")
+    (folder / "notes.txt").write_text("not a log\n")
+    logs = diagnostics.node_logs(Root.at(tmp_path))
+    assert [p.name for p in logs] == ["setup.log", "setup.log.1"]
+    text = diagnostics.tail(logs[0])
+    assert text.splitlines()[0] == "entry 1000" and text.splitlines()[-1] == "entry 5999"
+    assert diagnostics.node_logs(Root.at(tmp_path / "empty")) == []
+
+
+def test_under_a_root_prefix_only_what_lies_under_the_root(tmp_path: Path) -> None:
+    runner = Runner(dry_run=True)
+    root = Root.at(tmp_path)
+    assert diagnostics.kernel_messages(root, runner).startswith("Kernel messages are only available on the node")
+    assert diagnostics.journal(root, runner).startswith(f"No journal under {root}")
+    (tmp_path / "var/log/journal").mkdir(parents=True)
+    diagnostics.journal(root, runner)
+    assert runner.calls[-1][:3] == ("journalctl", "-D", str(tmp_path / "var/log/journal"))
+
+
+def test_support_page_views_each_log_in_the_viewer(page_ctx: PageContext) -> None:
+    folder = page_ctx.root("/var/log/ovirt-node")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "setup.log").write_text("2026-11-21 INFO ovirt_node.setup: starting\n")
+    ui = FakeUI(page_ctx)
+    h = PageHarness(SupportPage, page_ctx, ui=ui)
+    assert "Log: setup.log" in h.text() and "Journal (this boot)" in h.text() and "Save" not in h.text()
+    h.press("Log: setup.log")
+    h.press("Kernel messages")
+    h.press("Journal (this boot)")
+    shown = [(d.title, d.text) for d in ui.dialogs]
+    assert shown[0] == ("Log setup.log", "2026-11-21 INFO ovirt_node.setup: starting")
+    assert shown[1][0] == "Kernel messages" and "only available on the node itself" in shown[1][1]
+    assert shown[2][0] == "Journal" and shown[2][1].startswith("No journal under")
