@@ -31,7 +31,7 @@ Runner = Callable[[Sequence[str]], Result]
 #: Environment variable that points at the data directory (the one holding ``machines/``).
 DATA_ENV = "OVIRT_NODE_DATA"
 
-LSBLK_COLUMNS = "NAME,PATH,SIZE,TYPE,TRAN,MODEL,SERIAL,VENDOR,RM,ROTA,RO"
+LSBLK_COLUMNS = "NAME,PATH,SIZE,TYPE,TRAN,MODEL,SERIAL,VENDOR,RM,ROTA,RO,FSTYPE,MOUNTPOINT"
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2})+$")
 _DIGITS_RE = re.compile(r"(\d+)")
@@ -85,6 +85,21 @@ class Disk:
     holders: tuple[str, ...] = ()
     #: The medium this system was booted from (the installer must not offer it).
     is_boot_media: bool = False
+    #: Where the disk or its partitions are mounted now; "[SWAP]" for active swap.
+    mountpoints: tuple[str, ...] = ()
+    #: On-disk signatures of the disk and its partitions (blkid TYPE: LVM2_member,
+    #: isw_raid_member, ext4 ...): what `wipefs` would erase.
+    signatures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VolumeGroup:
+    """An LVM volume group found on the machine: its tags (a storage domain carries one) and
+    the disks its physical volumes live on."""
+
+    name: str
+    tags: tuple[str, ...]
+    disks: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,7 @@ class Machine:
     cpus: int
     #: The CPU has vmx or svm.
     virt_hw: bool
+    volume_groups: tuple[VolumeGroup, ...] = ()
 
     def __post_init__(self) -> None:
         if self.firmware not in FIRMWARES:
@@ -183,6 +199,10 @@ class _Fields:
     def _wrong(self, key: str, wanted: str, value: object) -> ProfileError:
         return self.error(key, f"expected {wanted}, got {_json_type(value)}")
 
+    def has(self, key: str) -> bool:
+        """Whether an optional field is present (optional fields may be left out)."""
+        return key in self.obj
+
     def text(self, key: str, *, empty: bool = False) -> str:
         value = self._get(key)
         if not isinstance(value, str):
@@ -264,8 +284,12 @@ _DISK_FIELDS = (
     "partitions",
     "holders",
     "is_boot_media",
+    "mountpoints",
+    "signatures",
 )
-_MACHINE_FIELDS = ("name", "nics", "disks", "memory_bytes", "firmware", "cpu_model", "cpus", "virt_hw")
+_VG_FIELDS = ("name", "tags", "disks")
+_MACHINE_FIELDS = ("name", "nics", "disks", "memory_bytes", "firmware", "cpu_model", "cpus", "virt_hw",
+                   "volume_groups")
 
 
 def _nic_from(path: Path, where: str, obj: object) -> Nic:
@@ -313,7 +337,14 @@ def _disk_from(path: Path, where: str, obj: object) -> Disk:
         partitions=f.texts("partitions"),
         holders=f.texts("holders"),
         is_boot_media=f.boolean("is_boot_media"),
+        mountpoints=f.texts("mountpoints") if f.has("mountpoints") else (),
+        signatures=f.texts("signatures") if f.has("signatures") else (),
     )
+
+
+def _vg_from(path: Path, where: str, obj: object) -> VolumeGroup:
+    f = _Fields(path, where, obj, _VG_FIELDS)
+    return VolumeGroup(name=f.text("name"), tags=f.texts("tags"), disks=f.texts("disks"))
 
 
 def _unique(path: Path, what: str, names: Iterable[str]) -> None:
@@ -345,6 +376,8 @@ def load_profile(path: str | Path) -> Machine:
     disks = tuple(_disk_from(path, f"disks[{i}]", obj) for i, obj in enumerate(f.items("disks")))
     _unique(path, "nics", (nic.name for nic in nics))
     _unique(path, "disks", (disk.name for disk in disks))
+    vgs = f.items("volume_groups") if f.has("volume_groups") else []
+    volume_groups = tuple(_vg_from(path, f"volume_groups[{i}]", obj) for i, obj in enumerate(vgs))
     return Machine(
         name=f.text("name"),
         nics=nics,
@@ -354,6 +387,7 @@ def load_profile(path: str | Path) -> Machine:
         cpu_model=f.text("cpu_model"),
         cpus=f.integer("cpus", minimum=1),
         virt_hw=f.boolean("virt_hw"),
+        volume_groups=volume_groups,
     )
 
 
@@ -633,6 +667,12 @@ def _disk_bus(name: str, transport: str | None) -> str:
     return transport or "unknown"
 
 
+def _subtree(dev: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    yield dev
+    for child in dev.get("children") or ():
+        yield from _subtree(child)
+
+
 def _probe_disks(root: Root, runner: Runner) -> tuple[Disk, ...]:
     result = runner(["lsblk", "--json", "--bytes", "-o", LSBLK_COLUMNS])
     tree: Any = json.loads(result.stdout or "{}")
@@ -665,9 +705,41 @@ def _probe_disks(root: Root, runner: Runner) -> tuple[Disk, ...]:
                 partitions=partitions,
                 holders=tuple(dict.fromkeys(_holders(children))),
                 is_boot_media=bool(boot & {name, *partitions}),
+                mountpoints=tuple(dict.fromkeys(m for d in _subtree(dev) if (m := _lsblk_str(d.get("mountpoint"))))),
+                signatures=tuple(dict.fromkeys(t for d in _subtree(dev) if (t := _lsblk_str(d.get("fstype"))))),
             )
         )
     return tuple(disks)
+
+
+def _probe_volume_groups(root: Root, runner: Runner) -> tuple[VolumeGroup, ...]:
+    """LVM's own view (tags included); none when LVM is not installed or finds nothing."""
+    try:
+        result = runner(["vgs", "--reportformat", "json", "--noheadings", "-o", "vg_name,vg_tags,pv_name"])
+        report: Any = json.loads(result.stdout or "{}")
+    except (OSError, ValueError, RuntimeError):
+        return ()
+    groups: dict[str, tuple[set[str], list[str]]] = {}
+    for entry in (report.get("report") or [{}])[0].get("vg") or ():
+        name = str(entry.get("vg_name") or "")
+        if not name:
+            continue
+        tags, disks = groups.setdefault(name, (set(), []))
+        tags.update(t for t in str(entry.get("vg_tags") or "").split(",") if t)
+        pv = str(entry.get("pv_name") or "")
+        disk = _parent_disk(root, os.path.basename(pv)) if pv else ""
+        if disk and disk not in disks:
+            disks.append(disk)
+    return tuple(VolumeGroup(n, tuple(sorted(t)), tuple(d)) for n, (t, d) in groups.items())
+
+
+def _parent_disk(root: Root, name: str) -> str:
+    """The disk a partition belongs to (sysfs knows: a partition's directory sits in its
+    disk's); a whole disk is its own."""
+    entry = root(f"/sys/class/block/{name}")
+    if (entry / "partition").exists():
+        return entry.resolve().parent.name
+    return name
 
 
 def _memory_bytes(root: Root) -> int:
@@ -713,4 +785,5 @@ def probe(root: Root = HOST, runner: Runner = run) -> Machine:
         cpu_model=cpu_model,
         cpus=cpus,
         virt_hw=virt_hw,
+        volume_groups=_probe_volume_groups(root, runner),
     )

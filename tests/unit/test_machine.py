@@ -17,13 +17,14 @@ from ovirt_node.system.machine import (
     Machine,
     Nic,
     ProfileError,
+    VolumeGroup,
     load_profile,
     probe,
     profile_names,
     profile_path,
 )
 from ovirt_node.system.root import Root
-from ovirt_node.system.run import Result
+from ovirt_node.system.run import CommandError, Result
 
 # --- shipped profiles ---------------------------------------------------------------------------
 
@@ -297,9 +298,10 @@ LSBLK = {
                 {
                     "name": "sda2",
                     "type": "part",
+                    "fstype": "LVM2_member",
                     "children": [
                         {"name": "HostVG-Root", "type": "lvm"},
-                        {"name": "HostVG-Swap", "type": "lvm"},
+                        {"name": "HostVG-Swap", "type": "lvm", "fstype": "swap", "mountpoint": "[SWAP]"},
                     ],
                 },
             ],
@@ -373,13 +375,27 @@ LSBLK = {
 
 
 class FakeRunner:
-    def __init__(self, stdout: str) -> None:
+    """lsblk answers `stdout`; vgs answers `vgs` (LVM's JSON report), or fails when None."""
+
+    def __init__(self, stdout: str, vgs: str | None = None) -> None:
         self.stdout = stdout
+        self.vgs = vgs
         self.calls: list[tuple[str, ...]] = []
 
     def __call__(self, argv: Sequence[str]) -> Result:
         self.calls.append(tuple(argv))
+        if argv[0] == "vgs":
+            if self.vgs is None:
+                raise CommandError(argv, 127, "vgs: command not found")
+            return Result(tuple(argv), 0, self.vgs, "")
         return Result(tuple(argv), 0, self.stdout, "")
+
+
+VGS = {"report": [{"vg": [
+    {"vg_name": "HostVG", "vg_tags": "", "pv_name": "/dev/sda2"},
+    {"vg_name": "storage-domain", "vg_tags": "RHAT_storage_domain,other", "pv_name": "/dev/sdc"},
+    {"vg_name": "storage-domain", "vg_tags": "RHAT_storage_domain,other", "pv_name": "/dev/nvme0n1p1"},
+]}]}
 
 
 @pytest.fixture
@@ -454,11 +470,15 @@ def fake_root(tmp_path: Path) -> Path:
     _file(root, "/proc/cpuinfo", cpu.format(n=0) + cpu.format(n=1))
     _file(root, "/proc/sys/kernel/hostname", "node1.example.com\n")
     (root / "sys/firmware/efi").mkdir(parents=True)
+    # sysfs: a partition's directory lies inside its disk's (how a PV is traced to its disk).
+    for disk, part in (("sda", "sda2"), ("nvme0n1", "nvme0n1p1")):
+        _file(root, f"/sys/devices/virtual/test/block/{disk}/{part}/partition", "1\n")
+        _link(root, f"/sys/class/block/{part}", f"../../devices/virtual/test/block/{disk}/{part}")
     return root
 
 
 def _probe(root: Path) -> tuple[Machine, FakeRunner]:
-    runner = FakeRunner(json.dumps(LSBLK))
+    runner = FakeRunner(json.dumps(LSBLK), json.dumps(VGS))
     return probe(Root.at(root), runner=runner), runner
 
 
@@ -512,8 +532,10 @@ def test_probe_nics(fake_root: Path) -> None:
 
 def test_probe_disks(fake_root: Path) -> None:
     m, runner = _probe(fake_root)
+    assert machine_mod.LSBLK_COLUMNS.endswith(",FSTYPE,MOUNTPOINT")
     assert runner.calls == [
-        ("lsblk", "--json", "--bytes", "-o", "NAME,PATH,SIZE,TYPE,TRAN,MODEL,SERIAL,VENDOR,RM,ROTA,RO")
+        ("lsblk", "--json", "--bytes", "-o", machine_mod.LSBLK_COLUMNS),
+        ("vgs", "--reportformat", "json", "--noheadings", "-o", "vg_name,vg_tags,pv_name"),
     ]
     assert [d.name for d in m.disks] == ["sda", "sdb", "sdc", "nvme0n1", "vda"]
     sda = m.disk("sda")
@@ -533,6 +555,8 @@ def test_probe_disks(fake_root: Path) -> None:
         partitions=("sda1", "sda2"),
         holders=("HostVG",),
         is_boot_media=False,
+        mountpoints=("[SWAP]",),
+        signatures=("LVM2_member", "swap"),
     )
     sdb = m.disk("sdb")
     assert sdb is not None
@@ -551,6 +575,13 @@ def test_probe_disks(fake_root: Path) -> None:
     assert vda is not None
     assert (vda.path, vda.size_bytes, vda.bus, vda.transport) == ("/dev/vda", 68719476736, "virtio", None)
     assert (vda.removable, vda.rotational, vda.readonly) == (False, True, True)
+    assert m.volume_groups == (VolumeGroup("HostVG", (), ("sda",)),
+                               VolumeGroup("storage-domain", ("RHAT_storage_domain", "other"), ("sdc", "nvme0n1")))
+
+
+def test_probe_without_lvm_finds_no_volume_groups(fake_root: Path) -> None:
+    m = probe(Root.at(fake_root), runner=FakeRunner(json.dumps(LSBLK), vgs=None))
+    assert m.volume_groups == () and len(m.disks) == 5
 
 
 def test_probe_memory_cpu_firmware(fake_root: Path) -> None:
