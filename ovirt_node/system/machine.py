@@ -37,7 +37,7 @@ _MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2})+$")
 _DIGITS_RE = re.compile(r"(\d+)")
 
 
-def _natural_key(name: str) -> tuple[str | int, ...]:
+def natural_key(name: str) -> tuple[str | int, ...]:
     """`eth2` before `eth10`."""
     return tuple(int(part) if part.isdigit() else part for part in _DIGITS_RE.split(name))
 
@@ -121,7 +121,7 @@ class Machine:
 
     def physical_nics(self) -> list[Nic]:
         """The NICs a user would pick from: no loopback, bridge, bond, vlan or virtual; by name."""
-        return sorted((nic for nic in self.nics if nic.is_physical), key=lambda nic: _natural_key(nic.name))
+        return sorted((nic for nic in self.nics if nic.is_physical), key=lambda nic: natural_key(nic.name))
 
     def nic(self, name: str) -> Nic | None:
         return next((nic for nic in self.nics if nic.name == name), None)
@@ -540,7 +540,7 @@ def _probe_nics(root: Root) -> tuple[Nic, ...]:
         return ()
     vlans = _vlan_names(root)
     # Skip plain files such as bonding_masters; the interfaces are (links to) directories.
-    names = sorted((entry.name for entry in folder.iterdir() if entry.is_dir()), key=_natural_key)
+    names = sorted((entry.name for entry in folder.iterdir() if entry.is_dir()), key=natural_key)
     return tuple(_probe_nic(root, name, vlans) for name in names)
 
 
