@@ -1,0 +1,128 @@
+"""Boot configuration: one grub.cfg on the EFI system partition that BIOS and UEFI grub share,
+with one entry per image slot, and the commands that install grub for both firmware types.
+
+The slots are the `Root` and `RootBackup` logical volumes; grub reads the kernel and initrd
+straight from the slot's filesystem through its lvm module. Which entry boots is
+`saved_entry` in the grubenv beside grub.cfg: switching slots (upgrade, rollback) rewrites
+grub.cfg's titles first, then flips `saved_entry` with `grub-editenv` — a single write of a
+fixed-size block, so a power cut leaves either the old or the new default, never neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ovirt_node.config.platform import Platform
+from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
+from ovirt_node.installer.layout import VG_NAME
+from ovirt_node.system.cmdline import SECRET_ARGS, KernelArgs
+
+#: Where the ESP is mounted while installing (grub's directory on it is the platform's
+#: `grub-dir`: grub2 on EL, grub on Debian).
+ESP_MOUNT = "/boot/efi"
+EFI_ID = "ovirt-node"
+TIMEOUT = 5
+#: Arguments that steer the installer or the boot media; they do not belong on the node's own
+#: kernel line (secrets never do).
+INSTALLER_ARGS = frozenset({
+    "storage_init", "storage_vol", "mem_overcommit", "swap_encrypt", "install", "upgrade", "firstboot",
+    "uninstall", "stateless", "wipe_fakeraid", "reboot_delay", "node.break", "BOOTIF", "root", "initrd",
+    "BOOT_IMAGE", "rd.live.image", "rd.live.check", "rd.live.dir", "rd.live.squashimg", "cdlabel", "rescue",
+})
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An image slot: its logical volume and the image it holds."""
+
+    lv: str
+    version: ImageVersion
+
+    @property
+    def entry_id(self) -> str:
+        return f"slot-{self.lv}"
+
+    @property
+    def device(self) -> str:
+        return f"/dev/mapper/{VG_NAME}-{self.lv}"
+
+
+def carried_args(args: KernelArgs, consumed: Iterable[str] = ()) -> list[str]:
+    """The arguments given to the installer that the installed node keeps booting with
+    (3.x's OVIRT_BOOTPARAMS): everything but the installer's own, those a config section
+    consumed, and secrets."""
+    dropped = INSTALLER_ARGS | SECRET_ARGS | set(consumed)
+    return [arg.raw for arg in args if arg.name not in dropped]
+
+
+def _quote(text: str) -> str:
+    """A grub word: single-quoted (grub's single quotes, like the shell's, take everything
+    literally; a quote inside is closed, escaped and reopened)."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[str]) -> str:
+    """grub.cfg: the active slot's entry first and default, "BACKUP ..." for the other one."""
+    lines = [
+        "# Written by ovirt-node; changes are lost on the next upgrade or rollback.",
+        f"set timeout={TIMEOUT}",
+        f"set default={_quote(active.entry_id)}",
+        "if [ -s $prefix/grubenv ]; then",
+        "  load_env --file $prefix/grubenv",
+        '  if [ -n "$saved_entry" ]; then',
+        '    set default="$saved_entry"',
+        "  fi",
+        "fi",
+        "insmod part_gpt",
+        "insmod lvm",
+        "insmod ext2",
+        'if [ "$grub_platform" = "efi" ]; then',
+        "  insmod efi_gop",
+        "  insmod efi_uga",
+        "fi",
+        "serial --unit=0 --speed=115200",
+        "terminal_input console serial",
+        "terminal_output console serial",
+    ]
+    slots = [(active, f"{product} {active.version.version}-{active.version.release}")]
+    if backup is not None:
+        slots.append((backup, f"BACKUP {product} {backup.version.version}-{backup.version.release}"))
+    for slot, title in slots:
+        kernel_line = [f"root=live:{slot.device}", f"rd.lvm.lv={VG_NAME}/{slot.lv}", "rd.live.image", "ro", *args]
+        lines += [
+            "",
+            f"menuentry {_quote(title)} --id {_quote(slot.entry_id)} {{",
+            f"  set root=(lvm/{VG_NAME}-{slot.lv})",
+            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line),
+            f"  initrd /{INITRD}",
+            "}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def install_commands(platform: Platform, disk: str, esp_disk: str, esp_number: int,
+                     uefi: bool, esp_mount: str = ESP_MOUNT) -> list[list[str]]:
+    """grub for BIOS always (the disk then also boots on a BIOS machine), and for UEFI both the
+    removable-media fallback path and, on a UEFI machine, a named boot entry in NVRAM."""
+    grub_install = platform.tool("grub-install")
+    modules = "part_gpt fat lvm ext2"
+    cmds = [
+        [grub_install, "--target=i386-pc", f"--boot-directory={esp_mount}", f"--modules={modules}", disk],
+        [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
+         "--removable", "--no-nvram", f"--modules={modules}"],
+    ]
+    if uefi:
+        cmds += [
+            [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
+             f"--bootloader-id={EFI_ID}", "--no-nvram", f"--modules={modules}"],
+            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", "oVirt Node",
+             "--loader", f"\\EFI\\{EFI_ID}\\grubx64.efi"],
+        ]
+    return cmds
+
+
+def set_default_command(platform: Platform, slot: Slot, esp_mount: str = ESP_MOUNT) -> list[str]:
+    """The last step of an upgrade or a rollback: boot `slot` from now on."""
+    grubenv = f"{esp_mount}/{platform.path('grub-dir')}/grubenv"
+    return [platform.tool("grub-editenv"), grubenv, "set", f"saved_entry={slot.entry_id}"]
