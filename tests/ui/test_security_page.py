@@ -157,3 +157,15 @@ def test_failed_chpasswd_rolls_back_and_says_why(page_ctx: PageContext, node_roo
     assert "Set the password of admin failed: chpasswd exited with 1" in failure and PASSWORD not in failure
     assert snapshot(node_root) == before  # sshd_config, written first, is back as it was
 
+
+
+def test_no_admin_user_is_said_next_to_the_password(page_ctx: PageContext, node_root: Path) -> None:
+    passwd = node_root / "etc/passwd"
+    passwd.write_text("".join(f"{line}\n" for line in passwd.read_text().splitlines() if not line.startswith("admin:")))
+    before = snapshot(node_root)
+    h = harness(page_ctx, apply=True)
+    assert "no user admin on this node" in h.text()
+    h.type("New password", PASSWORD)
+    h.save()
+    assert h.error("New password") == "there is no user admin on this node (/etc/passwd)"
+    assert h.planned is None and snapshot(node_root) == before
