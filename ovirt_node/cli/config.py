@@ -2,16 +2,20 @@
 
 Exit codes: 0 ok, 1 other failure (e.g. another change in progress), 2 invalid input (the
 message names the key and the rule), 3 the change failed and was rolled back.
+
+Secrets (the admin password) are never taken from the command line, where the process list
+shows them to every user: `set-password` reads the password from stdin or asks for it twice.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -20,11 +24,15 @@ from ovirt_node.config.aug import AugeasError
 from ovirt_node.config.context import Context
 from ovirt_node.config.engine import Engine, InvalidChanges
 from ovirt_node.config.kernelargs import changes_from_kernel_args
+from ovirt_node.config.model import Key
 from ovirt_node.config.registry import all_sections
 from ovirt_node.config.transaction import Progress, Transaction, TransactionError, TransactionLocked
 from ovirt_node.system import cmdline
+from ovirt_node.system.accounts import ADMIN_USER
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_ROLLED_BACK = 0, 1, 2, 3
+PASSWORD_KEY = "security.admin_password"
+MASK = "********"
 
 
 class InputError(Exception):
@@ -52,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("file", type=Path)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
 
+    password = sub.add_parser(
+        "set-password", help=f"set the password of the {ADMIN_USER} user (read from stdin, or asked for twice)",
+        description=f"Set the password of the {ADMIN_USER} user with chpasswd. On a terminal the password is "
+        "asked for twice (not echoed) and its strength shown; otherwise the first line of stdin is the "
+        "password (e.g. `ovirt-node-config set-password < file`). It is never an argument, never logged "
+        "and never stored in /etc/default/ovirt.",
+    )
+    password.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
     kargs = sub.add_parser("cmdline", help="apply kernel arguments (3.x names)")
     kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
@@ -67,6 +84,41 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
             raise InputError(f"{item!r}: expected KEY=VALUE")
         changes[key.strip()] = value
     return changes
+
+
+def refuse_secrets(engine: Engine, changes: Mapping[str, str]) -> None:
+    """Secret keys never come from argv: every user can read it in the process list."""
+    secret = {k: "a secret is never taken from the command line (the process list shows it): use "
+                 "`ovirt-node-config set-password` or an answers file (apply)"
+              for k in changes if k in engine.keys and engine.keys[k].secret}
+    if secret:
+        raise InvalidChanges(secret)
+
+
+def shown(setting_key: Key, value: str) -> str:
+    """A value as show/get print it: secrets masked (they are write-only anyway)."""
+    return MASK if setting_key.secret and value else value
+
+
+def read_password(stdin: TextIO = sys.stdin) -> str:
+    """From a terminal: asked twice, not echoed, with the strength hint. Else: stdin's first line."""
+    if stdin.isatty():
+        try:
+            first = getpass.getpass(f"New password of {ADMIN_USER}: ")
+            if first:
+                from ovirt_node.ui.strength import strength
+
+                print(f"Strength: {strength(first).text}", file=sys.stderr)
+            again = getpass.getpass("Retype it: ")
+        except (EOFError, KeyboardInterrupt):
+            raise InputError("cancelled") from None
+        if again != first:
+            raise InvalidChanges({PASSWORD_KEY: "the two entries do not match"})
+        return first
+    line = stdin.readline()
+    if not line:
+        raise InputError("no password on stdin (give it as the first line)")
+    return line[:-1] if line.endswith("\n") else line
 
 
 def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
@@ -139,7 +191,7 @@ def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
     if args.json:
         out = {
             name: {
-                "value": s.value,
+                "value": shown(s.key, s.value),
                 "source": s.source.value,
                 "ovirt_key": s.key.ovirt,
                 "defaults_value": s.defaults_value,
@@ -154,7 +206,7 @@ def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
             drift = ""
             if s.defaults_value is not None and s.defaults_value != s.value:
                 drift = f"  (settings file says {s.defaults_value!r})"
-            print(f"{name:<{width}}  {s.value!r:<24} [{s.source.value}]{drift}")
+            print(f"{name:<{width}}  {shown(s.key, s.value)!r:<24} [{s.source.value}]{drift}")
     for line in engine.ctx.defaults.unparsed_lines():
         print(f"warning: /etc/default/ovirt: kept a line that is not a setting: {line!r}", file=sys.stderr)
     return EXIT_OK
@@ -163,7 +215,8 @@ def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_get(engine: Engine, args: argparse.Namespace) -> int:
     if args.key not in engine.keys:
         raise InvalidChanges({args.key: "unknown key (`ovirt-node-config show` lists the keys)"})
-    print(engine.read([engine.keys[args.key].section])[args.key].value)
+    setting = engine.read([engine.keys[args.key].section])[args.key]
+    print(shown(setting.key, setting.value))
     return EXIT_OK
 
 
@@ -200,7 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "get":
             return cmd_get(engine, args)
         if args.command == "set":
-            return run_changes(engine, parse_assignments(args.assignments), args.dry_run)
+            changes = parse_assignments(args.assignments)
+            refuse_secrets(engine, changes)
+            return run_changes(engine, changes, args.dry_run)
+        if args.command == "set-password":
+            return run_changes(engine, {PASSWORD_KEY: read_password()}, args.dry_run)
         if args.command == "apply":
             return run_changes(engine, load_answers(args.file), args.dry_run)
         return cmd_cmdline(engine, args)

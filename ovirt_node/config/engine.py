@@ -106,6 +106,7 @@ class Engine:
 
         file_steps: list[Step] = []
         restarts: list[Step] = []
+        restarted: set[str] = set()
         defaults: dict[str, str | None] = {}
         secrets: set[str] = set()
         stored = self.ctx.defaults.items()
@@ -122,7 +123,11 @@ class Engine:
             if not changed_fields(old, new):
                 continue
             for step in section.plan(self.ctx, old, new):
-                (restarts if isinstance(step, RestartUnit) else file_steps).append(step)
+                if not isinstance(step, RestartUnit):
+                    file_steps.append(step)
+                elif step.unit not in restarted:  # two sections of one daemon: restart it once
+                    restarted.add(step.unit)
+                    restarts.append(step)
             secrets.update(k.ovirt for k in section.keys if k.secret and k.ovirt)
 
         steps: list[Step] = []

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 
 from ovirt_node.config.logs import Logging
 from ovirt_node.config.model import Section
+from ovirt_node.config.security import Security
 from ovirt_node.config.ssh import Ssh
 
 log = logging.getLogger(__name__)
 
 
 def builtin_sections() -> list[Section]:
-    return [Ssh(), Logging()]
+    return [Ssh(), Security(), Logging()]
 
 
 def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:

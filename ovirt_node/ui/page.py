@@ -134,6 +134,14 @@ class Label(Item):
 
 
 @dataclass(frozen=True)
+class Notice(Item):
+    """A hint computed from the form's current values, shown while it is not empty; it never
+    blocks Save (a warning, not an error: rules that must hold belong in validators/check)."""
+
+    text: Callable[[Values], str]
+
+
+@dataclass(frozen=True)
 class KeyValue(Item):
     """`label: value`, the value computed from the page context (in a worker)."""
 

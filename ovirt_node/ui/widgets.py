@@ -27,6 +27,7 @@ from ovirt_node.ui.page import (
     Item,
     KeyValue,
     Label,
+    Notice,
     PageContext,
     PageUI,
     Password,
@@ -59,6 +60,10 @@ class Message(urwid.WidgetWrap[urwid.Pile]):
         self._style = style
         self._attr = attr
         self._text = ""
+        #: The Pile holding this message. While empty the message has no rows, so the Pile
+        #: does not render it and its cached canvas does not depend on it: a message that
+        #: appears later (a worker's strength hint) must invalidate the Pile itself.
+        self.container: urwid.Widget | None = None
         super().__init__(urwid.Pile([]))
 
     @property
@@ -76,6 +81,8 @@ class Message(urwid.WidgetWrap[urwid.Pile]):
             pile.contents = [(line, pile.options())]
         else:
             pile.contents = []
+        if self.container is not None:
+            self.container._invalidate()
 
 
 class Gate(urwid.WidgetWrap[urwid.AttrMap[Any]]):
@@ -135,7 +142,11 @@ class FieldWidget(ItemWidget):
     ) -> None:
         self.style = style
         self.error = Message(style)
-        super().__init__(item, form, urwid.Pile([*rows, self.error, *after]))
+        body = urwid.Pile([*rows, self.error, *after])
+        for widget, _options in body.contents:
+            if isinstance(widget, Message):
+                widget.container = body
+        super().__init__(item, form, body)
 
     @property
     def key(self) -> str:
@@ -495,6 +506,33 @@ class ButtonWidget(ItemWidget):
         super().__init__(item, form, button_row([styled_button(self.button)]))
 
 
+class NoticeWidget(ItemWidget):
+    """A `Notice`: recomputed from the form's values on every refresh; no room while empty."""
+
+    item: Notice
+
+    def __init__(self, item: Notice, form: Form | None, style: Style) -> None:
+        self.style = style
+        self.text = ""
+        self.pile = urwid.Pile([])
+        super().__init__(item, form, self.pile)
+        self.refresh()
+
+    def refresh(self) -> None:
+        super().refresh()
+        values = self.form.values if self.form is not None else {}
+        try:
+            text = self.item.text(values)
+        except Exception:  # a broken hint must not take the page down
+            log.exception("notice %r failed", self.item)
+            text = ""
+        if text == self.text:
+            return
+        self.text = text
+        line = urwid.Text(("notice", self.style.text(text)))
+        self.pile.contents = [(line, self.pile.options())] if text else []
+
+
 class KeyValueWidget(ItemWidget):
     def __init__(self, item: KeyValue, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> None:
         self.style = style
@@ -545,6 +583,8 @@ def build_item(item: Item, form: Form | None, style: Style, ui: PageUI, ctx: Pag
         return KeyValueWidget(item, form, style, ui, ctx)
     if isinstance(item, Label):
         return ItemWidget(item, form, urwid.Text(("label", style.text(item.text))))
+    if isinstance(item, Notice):
+        return NoticeWidget(item, form, style)
     if isinstance(item, Divider):
         char = style.text(item.char)[:1] or " "
         return ItemWidget(item, form, urwid.Divider(char))

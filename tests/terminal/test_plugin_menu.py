@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.plugins import discover
+from ovirt_node.ui.page import sort_pages
 from tests.node_fixtures import REPO
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
@@ -38,8 +40,10 @@ def menu(screen: str) -> list[str]:
 def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: Path, plugin_dir: Path) -> None:
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color", "PYTHONPATH": str(plugin_dir)})
     screen = tmux.wait_for("Login Message")
-    assert menu(screen) == ["Status", "Login Message", "Plugins", "Support"]
-    tmux.send("Down")
+    pages = sort_pages(discover().pages)  # this environment's own pages, and the plugin's at rank 200
+    expected = [p.title for p in pages if p.rank < 200] + ["Login Message"] + [p.title for p in pages if p.rank >= 200]
+    assert menu(screen) == expected
+    tmux.send(*["Down"] * menu(screen).index("Login Message"))
     tmux.wait_for("The message every user sees")
     tmux.send("Tab")  # from the menu into the page: the first field
     tmux.type("  Welcome")
@@ -58,4 +62,5 @@ def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: P
 def test_uninstalled_plugin_is_not_in_the_menu(tmux: Tmux, demo_root: Path) -> None:
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     screen = tmux.wait_for("Plugins")
-    assert menu(screen) == ["Status", "Plugins", "Support"]
+    assert menu(screen) == [p.title for p in sort_pages(discover().pages)]
+    assert "Login Message" not in menu(screen)

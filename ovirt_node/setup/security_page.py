@@ -1,0 +1,65 @@
+"""The Security page: SSH access, sshd's random number and AES-NI settings, the admin password.
+
+Every field is an engine key, so Save is the engine's plan: sshd_config and sshd's environment
+file through Augeas, the password through `chpasswd` (stdin), then one restart of sshd.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ovirt_node.config.valid import Port
+from ovirt_node.system.accounts import ADMIN_USER, password_state
+from ovirt_node.ui.page import (
+    Checkbox,
+    Divider,
+    Entry,
+    Item,
+    KeyValue,
+    Label,
+    Notice,
+    Page,
+    PageContext,
+    Password,
+    Values,
+)
+
+_PORT = Port()
+
+
+def port_warning(values: Values) -> str:
+    """3.x accepted only 22 or 1024 and up; those ports are allowed now, with a warning."""
+    port = values.get("ssh.port", "")
+    if not _PORT.is_valid(port) or int(port) == 22 or int(port) >= 1024:
+        return ""
+    return (f"Warning: port {int(port)} is in the reserved range (below 1024) and may belong to another "
+            "service; 22 or a port from 1024 up is the usual choice.")
+
+
+def _account(ctx: PageContext) -> str:
+    return password_state(ctx.root, ADMIN_USER).summary()
+
+
+class SecurityPage(Page):
+    name = "security"
+    title = "Security"
+    rank = 20
+    keys = ("ssh.pwauth", "ssh.port", "security.strong_rng", "security.disable_aes_ni", "security.admin_password")
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            Label("Remote access"),
+            Checkbox("ssh.pwauth", "Enable SSH password authentication"),
+            Entry("ssh.port", "SSH port:"),
+            Notice(port_warning),
+            Divider(),
+            Label("Strong random number generator (sshd)"),
+            Entry("security.strong_rng", "Bytes used:",
+                  help="Bytes sshd reads from /dev/random to reseed; 0 turns it off (14 to 1024)"),
+            Checkbox("security.disable_aes_ni", "Disable AES-NI"),
+            Divider(),
+            Label(f"Password of the {ADMIN_USER} user"),
+            KeyValue("Account", _account),
+            Password("security.admin_password", "New password:",
+                     help="Leave empty to keep the password; it is set with chpasswd and never stored"),
+        ]
