@@ -9,15 +9,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from ovirt_node.config.iscsi import Iscsi
+from ovirt_node.config.kdump import Kdump
 from ovirt_node.config.logs import Logging
 from ovirt_node.config.model import Section
+from ovirt_node.config.nfsv4 import Nfsv4
 from ovirt_node.config.ssh import Ssh
 
 log = logging.getLogger(__name__)
 
 
 def builtin_sections() -> list[Section]:
-    return [Ssh(), Logging()]
+    return [Ssh(), Logging(), Kdump(), Iscsi(), Nfsv4()]
 
 
 def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:
