@@ -53,7 +53,8 @@ class Engine:
             self.ctx.need(section.lens_files)  # lenses load with the first read of their section
             system = section.read(self.ctx)
             for key in section.keys:
-                in_defaults = stored.get(key.ovirt) if key.ovirt else None
+                names = (key.ovirt, *key.legacy) if key.ovirt else ()
+                in_defaults = next((stored[n] for n in names if n in stored), None)
                 if system.get(key.name) is not None:
                     value, source = system[key.name] or "", Source.SYSTEM
                 elif in_defaults is not None:
@@ -120,6 +121,8 @@ class Engine:
                 wanted = desired[key.name] or None
                 if key.name in section_changes and stored.get(key.ovirt) != wanted:
                     defaults[key.ovirt] = wanted
+                if key.name in section_changes:
+                    defaults.update({old: None for old in key.legacy if old in stored})
             if not changed_fields(old, new):
                 continue
             for step in section.plan(self.ctx, old, new):

@@ -43,6 +43,9 @@ class Key:
     default: str = ""
     help: str = ""
     secret: bool = False
+    #: Older OVIRT_* names of the same setting, read when `ovirt` is absent and removed when
+    #: the key is written (3.x wrote some settings under two names).
+    legacy: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:

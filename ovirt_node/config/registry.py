@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from ovirt_node.config.iscsi import Iscsi
+from ovirt_node.config.kdump import Kdump
 from ovirt_node.config.logs import Logging
 from ovirt_node.config.model import Section
+from ovirt_node.config.nfsv4 import Nfsv4
 from ovirt_node.config.security import Security
 from ovirt_node.config.ssh import Ssh
 
@@ -18,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def builtin_sections() -> list[Section]:
-    return [Ssh(), Security(), Logging()]
+    return [Ssh(), Security(), Logging(), Kdump(), Iscsi(), Nfsv4()]
 
 
 def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.plugins import discover
-from ovirt_node.ui.page import sort_pages
 from tests.node_fixtures import REPO
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
@@ -37,13 +36,19 @@ def menu(screen: str) -> list[str]:
     return [line[:16].strip() for line in screen.splitlines()[1:-1] if line[:16].strip()]
 
 
+def builtin_menu(plus: tuple[int, str] | None = None) -> list[str]:
+    """The built-in pages' titles in menu order, with `plus` (rank, title) put in its place."""
+    entries = [(p.rank, p.title) for p in discover().pages]
+    entries += [plus] if plus else []
+    return [title for _rank, title in sorted(entries, key=lambda e: (e[0], e[1].lower()))]
+
+
 def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: Path, plugin_dir: Path) -> None:
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color", "PYTHONPATH": str(plugin_dir)})
     screen = tmux.wait_for("Login Message")
-    pages = sort_pages(discover().pages)  # this environment's own pages, and the plugin's at rank 200
-    expected = [p.title for p in pages if p.rank < 200] + ["Login Message"] + [p.title for p in pages if p.rank >= 200]
+    expected = builtin_menu((200, "Login Message"))
     assert menu(screen) == expected
-    tmux.send(*["Down"] * menu(screen).index("Login Message"))
+    tmux.send(*["Down"] * expected.index("Login Message"))
     tmux.wait_for("The message every user sees")
     tmux.send("Tab")  # from the menu into the page: the first field
     tmux.type("  Welcome")
@@ -62,5 +67,5 @@ def test_installed_plugin_page_is_in_the_menu_and_saves(tmux: Tmux, demo_root: P
 def test_uninstalled_plugin_is_not_in_the_menu(tmux: Tmux, demo_root: Path) -> None:
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     screen = tmux.wait_for("Plugins")
-    assert menu(screen) == [p.title for p in sort_pages(discover().pages)]
+    assert menu(screen) == builtin_menu()
     assert "Login Message" not in menu(screen)

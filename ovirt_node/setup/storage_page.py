@@ -1,0 +1,26 @@
+"""The Remote Storage page: the iSCSI initiator name and the NFSv4 ID-mapping domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ovirt_node.ui.page import Divider, Entry, Item, Label, Page
+
+
+class RemoteStoragePage(Page):
+    name = "remote-storage"
+    title = "Remote Storage"
+    rank = 70
+    keys = ("iscsi.initiator_name", "nfsv4.domain")
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            Label("How this node names itself to iSCSI targets (from /etc/iscsi/initiatorname.iscsi)."),
+            Divider(),
+            Entry("iscsi.initiator_name", "Initiator name:",
+                  help="Format: iqn.YYYY-MM.reversed.domain[:id] or eui.<16 hex>"),
+            Divider(),
+            Label("The NFSv4 ID-mapping domain (/etc/idmapd.conf); empty uses the host's DNS domain."),
+            Divider(),
+            Entry("nfsv4.domain", "NFSv4 domain:", help="a domain name such as example.com, or empty"),
+        ]
