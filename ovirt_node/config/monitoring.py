@@ -8,7 +8,8 @@ role `collectd`). A server gives `LoadPlugin network` plus
 warns about configuration for a plugin it has not loaded), unless the block also `Listen`s,
 i.e. the node relays for others. The lens keeps the quotes in values.
 
-A Server line already in the file is edited in place and keeps its layout. A new one gets the
+A Server line (or `<Server>` block, with its security options) already in the file is edited in
+place and keeps its layout; only one server is managed, further ones are removed. A new one gets the
 lens's default layout, which puts no space between two quoted arguments
 (`Server "host""port"`); collectd reads that as the two strings it needs.
 """
@@ -64,7 +65,8 @@ class _Tree:
         self.blocks = f"{self.top}/{_is_network('Plugin')}"
         self.load_lines = f"{self.top}/directive[. = 'LoadPlugin'][arg = 'network' or arg = '\"network\"']"
         self.load_blocks = f"{self.top}/{_is_network('LoadPlugin')}"
-        self.servers = f"{self.blocks}/directive[. = 'Server']"
+        # `Server "h" "p"`, or the block form `<Server "h" "p"> SecurityLevel ... </Server>`
+        self.servers = f"{self.blocks}/directive[. = 'Server'] | {self.blocks}/Server"
 
     def loaded(self, aug: Augeas) -> bool:
         return aug.exists(self.load_lines) or aug.exists(self.load_blocks)
@@ -118,7 +120,7 @@ def write_network(aug: Augeas, path: str, new: MonitoringSettings) -> None:
     servers = aug.match(tree.servers)
     if not new.collectd_server:
         aug.remove(tree.servers)
-        if not aug.exists(f"{tree.blocks}/directive[. = 'Listen']"):
+        if not aug.exists(f"{tree.blocks}/directive[. = 'Listen'] | {tree.blocks}/Listen"):
             aug.remove(tree.blocks)
             aug.remove(tree.load_lines)
             aug.remove(tree.load_blocks)

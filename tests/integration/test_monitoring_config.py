@@ -119,6 +119,19 @@ def test_existing_block_keeps_its_layout_and_listen_keeps_the_plugin(node_root: 
     check_collectd(conf, tmp_path)
 
 
+@needs_collectd
+def test_server_block_keeps_its_security_options(node_root: Path, tmp_path: Path) -> None:
+    conf = node_root / DEBIAN_CONF
+    conf.write_text(conf.read_text() + 'LoadPlugin network\n<Plugin network>\n\t<Server "old.example.com" "25826">\n'
+                    '\t\tSecurityLevel Encrypt\n\t\tUsername "node"\n\t\tPassword "s3cret"\n\t</Server>\n</Plugin>\n')
+    assert shown(node_root, "monitoring.collectd.server") == "old.example.com"
+    set_keys(node_root, "monitoring.collectd.server=192.0.2.40")
+    text = conf.read_text()
+    assert '\t<Server "192.0.2.40" "25826">\n\t\tSecurityLevel Encrypt\n' in text and "old.example.com" not in text
+    check_collectd(conf, tmp_path)
+    assert shown(node_root, "monitoring.collectd.server") == "192.0.2.40"
+
+
 def test_el_platform_writes_etc_collectd_conf(node_root: Path) -> None:
     (node_root / "etc/os-release").write_text('NAME="CentOS Stream"\nID="centos"\nID_LIKE="rhel fedora"\n')
     (node_root / "etc/collectd.conf").write_text("LoadPlugin syslog\nLoadPlugin cpu\n")
