@@ -132,7 +132,8 @@ def test_server_block_keeps_its_security_options(node_root: Path, tmp_path: Path
     assert shown(node_root, "monitoring.collectd.server") == "192.0.2.40"
 
 
-def test_el_platform_writes_etc_collectd_conf(node_root: Path) -> None:
+@needs_collectd
+def test_el_platform_writes_etc_collectd_conf(node_root: Path, tmp_path: Path) -> None:
     (node_root / "etc/os-release").write_text('NAME="CentOS Stream"\nID="centos"\nID_LIKE="rhel fedora"\n')
     (node_root / "etc/collectd.conf").write_text("LoadPlugin syslog\nLoadPlugin cpu\n")
     before = snapshot(node_root)
@@ -141,6 +142,7 @@ def test_el_platform_writes_etc_collectd_conf(node_root: Path) -> None:
     assert (node_root / "etc/collectd.conf").read_text() == (
         'LoadPlugin syslog\nLoadPlugin cpu\nLoadPlugin network\n<Plugin network>\nServer "192.0.2.30""25826"\n'
         "</Plugin>\n")
+    check_collectd(node_root / "etc/collectd.conf", tmp_path)
     assert shown(node_root, "monitoring.collectd.server") == "192.0.2.30"
 
 
