@@ -1,6 +1,7 @@
 """The built-in demo node: a copy of data/demo-root, the demo machine profile, and a private
-D-Bus whose systemd and logind are python-dbusmock stand-ins, so every page works end to end
-(unit restarts, restart/power off) without touching the host."""
+D-Bus whose systemd, logind, tuned and localed are python-dbusmock stand-ins, so every page
+works end to end (unit restarts, restart/power off, tuned profiles, the console keymap)
+without touching the host."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovirt_node.config.platform import detect
+from ovirt_node.system.keymaps import keymaps_on_disk
 from ovirt_node.system.machine import data_dir
 from ovirt_node.system.mockbus import (
     SYSTEMD_BUS_NAME,
@@ -20,13 +22,21 @@ from ovirt_node.system.mockbus import (
     private_dbus,
     spawn_dbusmock,
 )
+from ovirt_node.system.mocks import localed_mock, tuned_mock
 from ovirt_node.system.root import Root
+from ovirt_node.system.tuned_profiles import profiles_on_disk, read_active_file
 
 
 @dataclass(frozen=True)
 class DemoNode:
     root: Path
     bus: str
+
+
+def _vconsole_keymap(root: Path) -> str:
+    path = root / "etc/vconsole.conf"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return next((line.split("=", 1)[1].strip("\"'") for line in lines if line.startswith("KEYMAP=")), "us")
 
 
 @contextmanager
@@ -42,6 +52,12 @@ def demo_node(keep_root: bool = False) -> Iterator[DemoNode]:
             for unit in sorted(set(detect(Root.at(root)).units.values())):
                 systemd.mock.AddMockUnit(unit)
             stack.enter_context(spawn_dbusmock(address, "logind", "org.freedesktop.login1", "/org/freedesktop/login1"))
+            # tuned and localed know what the demo root has installed, and write its files as they do.
+            node = Root.at(root)
+            profiles = [(p.name, p.summary) for p in profiles_on_disk(node)]
+            stack.enter_context(tuned_mock(address, profiles, read_active_file(node) or "", root))
+            keymaps = [k.name for k in keymaps_on_disk(node)]
+            stack.enter_context(localed_mock(address, _vconsole_keymap(root), keymaps, root))
             yield DemoNode(root, address)
     finally:
         if not keep_root:

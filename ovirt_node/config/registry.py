@@ -11,9 +11,12 @@ from collections.abc import Sequence
 
 from ovirt_node.config.iscsi import Iscsi
 from ovirt_node.config.kdump import Kdump
+from ovirt_node.config.keyboard import Keyboard
 from ovirt_node.config.logs import Logging
 from ovirt_node.config.model import Section
+from ovirt_node.config.monitoring import Monitoring
 from ovirt_node.config.nfsv4 import Nfsv4
+from ovirt_node.config.performance import Performance
 from ovirt_node.config.security import Security
 from ovirt_node.config.ssh import Ssh
 
@@ -21,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def builtin_sections() -> list[Section]:
-    return [Ssh(), Security(), Logging(), Kdump(), Iscsi(), Nfsv4()]
+    return [Ssh(), Security(), Logging(), Keyboard(), Kdump(), Iscsi(), Nfsv4(), Monitoring(), Performance()]
 
 
 def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:

@@ -110,12 +110,14 @@ class Row:
 @dataclass(frozen=True)
 class Table(Field):
     """Rows with columns. Single select stores the row value; `multi` stores a
-    comma-separated list of row values. `rows` is called in a worker (it may be slow)."""
+    comma-separated list of row values. `rows` is called in a worker (it may be slow).
+    `search` adds a "Search:" entry above the rows: typing filters them (for long lists)."""
 
     columns: Sequence[str] = field(default=(), kw_only=True)
     rows: Callable[[PageContext], Sequence[Row]] = field(default=lambda ctx: (), kw_only=True)
     multi: bool = field(default=False, kw_only=True)
     height: int = field(default=5, kw_only=True)
+    search: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -320,7 +320,11 @@ class TableRow(urwid.WidgetWrap[urwid.AttrMap[Any]]):
 
 
 class TableWidget(FieldWidget):
-    """Header plus a scrollable list of rows, filled by a worker. Disabled rows show why."""
+    """Header plus a scrollable list of rows, filled by a worker. Disabled rows show why.
+
+    With `search`, a "Search:" entry sits above the header: what is typed there (or typed
+    while a row has the focus) keeps only the rows containing it, and the focus jumps to the
+    first row that starts with it; Enter in the entry picks that row."""
 
     item: Table
 
@@ -332,12 +336,21 @@ class TableWidget(FieldWidget):
         self.table_rows: list[Row] = []
         self.row_widgets: list[TableRow] = []
         self.widths: list[int] = []
+        self.filter = ""
         # The bar (with end markers) shows only when there are more rows than fit.
         scrolled = urwid.ScrollBar(urwid.ListBox(self.walker), thumb_char=style.scroll_thumb,
                                    trough_char=style.scroll_trough, end_markers=style.scroll_ends)
         self.box = urwid.BoxAdapter(scrolled, 1)
-        body = urwid.Pile([self.header, self.box])
-        super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), indented(body)])
+        parts: list[urwid.Widget] = [self.header, self.box]
+        if item.search:
+            # Named `edit` like a text field's, so PageHarness.type() types into the search.
+            self.edit = make_edit("", style)
+            urwid.connect_signal(self.edit, "postchange", lambda edit, _old: self._search(edit.edit_text))
+            search = urwid.Columns([("pack", urwid.Text(("label", "Search: "))),
+                                    urwid.AttrMap(self.edit, "field", "field focus")])
+            parts.insert(0, search)
+        self.body = urwid.Pile(parts)
+        super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), indented(self.body)])
         self.ui, self.ctx = ui, ctx
         self.reload()
 
@@ -388,9 +401,16 @@ class TableWidget(FieldWidget):
         ]
         pad = " " * (len(self.style.radio_off) + 1)
         self.header.set_text(("label", pad + self._cells(columns)))
+        self._show_rows()
+
+    def _matches(self, row: Row) -> bool:
+        needle = self.filter.casefold()
+        return not needle or any(needle in text.casefold() for text in (row.value, *row.cells))
+
+    def _show_rows(self) -> None:
         widgets: list[urwid.Widget] = []
         self.row_widgets = []
-        for row in self.table_rows:
+        for row in filter(self._matches, self.table_rows):
             if row.enabled:
                 widget = TableRow(row, f"{self._marker(row)} {self._cells(row.cells)}")
                 urwid.connect_signal(widget, "activate", self._activate, user_args=[row])
@@ -401,9 +421,51 @@ class TableWidget(FieldWidget):
                 text = f"{'-' * len(self.style.radio_off)} {self._cells(row.cells)}{reason}"
                 widgets.append(urwid.Text(("disabled", self.style.text(text))))
         if not widgets:
-            widgets = [urwid.Text(("notice", "(nothing to list)"))]
+            empty = f"(no row contains {self.filter!r})" if self.table_rows else "(nothing to list)"
+            widgets = [urwid.Text(("notice", self.style.text(empty)))]
         self.walker[:] = widgets
-        self.box.height = max(1, min(len(widgets), self.item.height))
+        # A searchable table keeps its height while filtering, so the page does not jump.
+        shown = len(self.table_rows) if self.item.search else len(widgets)
+        self.box.height = max(1, min(shown, self.item.height))
+        best = self._best_match()
+        if best is None:  # a long list opens at the row chosen now
+            chosen = self._selected()
+            best = next((w for w in self.row_widgets if w.row.value in chosen), None)
+        if best is not None:
+            self.walker.set_focus(self.walker.index(best))
+
+    def _best_match(self) -> TableRow | None:
+        """The first shown row whose value (or first cell) starts with the search text."""
+        needle = self.filter.casefold()
+        if not needle or not self.row_widgets:
+            return None
+        for widget in self.row_widgets:
+            if any(t.casefold().startswith(needle) for t in (widget.row.value, *widget.row.cells[:1])):
+                return widget
+        return self.row_widgets[0]
+
+    def _search(self, text: str) -> None:
+        self.filter = text.strip()
+        if self.table_rows:
+            self._show_rows()
+
+    def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
+        if self.item.search and self.gate.enabled:
+            on_rows = self.body.focus is self.box
+            if on_rows and len(key) == 1 and key != " " and key.isprintable() and self.edit.valid_char(key):
+                self.body.focus_position = 0  # typing on the rows searches: on into the entry
+                self.edit.set_edit_pos(len(self.edit.edit_text))
+                self.edit.insert_text(key)
+                return None
+            if on_rows and key == "backspace" and self.edit.edit_text:
+                self.edit.set_edit_text(self.edit.edit_text[:-1])
+                return None
+            if not on_rows and self._command_map[key] == urwid.ACTIVATE and key != " ":
+                best = self._best_match()
+                if best is not None:
+                    self._activate(best.row, best)
+                    return None
+        return super().keypress(size, key)
 
     def _activate(self, row: Row, _widget: TableRow) -> None:
         if self.item.multi:

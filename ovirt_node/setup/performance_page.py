@@ -1,0 +1,50 @@
+"""The Performance page: the tuned profile the node runs with, or none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ovirt_node.config.performance import NONE, active_profile, available_profiles
+from ovirt_node.ui.page import Divider, Item, KeyValue, Label, Page, PageContext, Row, Table, Values
+
+KEY = "performance.tuned.profile"
+
+
+def _rows(ctx: PageContext) -> list[Row]:
+    """None, then tuned's profiles. Names only: with the summaries a row would not fit the page."""
+    return [Row(NONE, ("None (no tuning)",)), *(Row(p.name, (p.name,)) for p in available_profiles(ctx.engine.ctx))]
+
+
+def _active(ctx: PageContext) -> str:
+    active = active_profile(ctx.engine.ctx)
+    if active is None:
+        return "unknown: tuned is not installed"
+    return active or "none (tuning is off)"
+
+
+class PerformancePage(Page):
+    name = "performance"
+    title = "Performance"
+    rank = 100
+    keys = (KEY,)
+
+    def __init__(self, ctx: PageContext) -> None:
+        super().__init__(ctx)
+        self._names: set[str] | None = None
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            Label("tuned adapts kernel, CPU and disk settings to a workload; a hypervisor usually runs "
+                  "with virtual-host."),
+            KeyValue("Active profile", _active),
+            Divider(),
+            Table(KEY, "Profile:", columns=("Profile",), rows=_rows, height=10),
+        ]
+
+    def check(self, values: Values) -> dict[str, str]:
+        wanted = values.get(KEY, NONE)
+        if wanted == NONE:
+            return {}
+        if self._names is None:  # listed once per page: check() runs on every change
+            self._names = {p.name for p in available_profiles(self.ctx.engine.ctx)}
+        return {} if wanted in self._names else {KEY: f"tuned has no profile {wanted!r}; choose one below"}

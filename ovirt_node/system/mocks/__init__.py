@@ -1,0 +1,46 @@
+"""Our own python-dbusmock templates, for daemons dbusmock has none of (tuned, localed).
+
+Each module here is a dbusmock template (BUS_NAME, MAIN_OBJ, MAIN_IFACE, load()); dbusmock
+loads it by file path. The helpers start one on a private bus (see `ovirt_node.system.mockbus`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from ovirt_node.system.mockbus import MockService, spawn_dbusmock
+
+TEMPLATE_DIR = Path(__file__).parent
+
+
+def template(name: str) -> str:
+    """The file dbusmock's --template takes for our template `name`."""
+    return str(TEMPLATE_DIR / f"{name}.py")
+
+
+@contextmanager
+def tuned_mock(address: str, profiles: Sequence[tuple[str, str]], active: str = "",
+               root: Path | None = None) -> Iterator[MockService]:
+    """tuned on the bus at `address` with these (name, summary) profiles."""
+    from ovirt_node.system.mocks import tuned
+
+    parameters = {"profiles": [list(p) for p in profiles], "active": active, "root": str(root) if root else ""}
+    with spawn_dbusmock(address, template("tuned"), tuned.BUS_NAME, tuned.MAIN_OBJ, json.dumps(parameters)) as svc:
+        yield svc
+
+
+@contextmanager
+def localed_mock(address: str, keymap: str = "us", keymaps: Sequence[str] | None = None,
+                 root: Path | None = None, toggle: str = "") -> Iterator[MockService]:
+    """localed on the bus at `address`; with `keymaps`, other names are refused as not installed."""
+    from ovirt_node.system.mocks import localed
+
+    parameters: dict[str, object] = {"keymap": keymap, "toggle": toggle, "root": str(root) if root else ""}
+    if keymaps is not None:
+        parameters["keymaps"] = list(keymaps)
+    with spawn_dbusmock(address, template("localed"), localed.BUS_NAME, localed.MAIN_OBJ,
+                        json.dumps(parameters)) as svc:
+        yield svc

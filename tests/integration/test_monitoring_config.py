@@ -1,0 +1,227 @@
+"""Monitoring (collectd's network plugin) end to end: `ovirt-node-config` in a real process on a
+copied node tree, real Augeas with the stock Collectd lens, collectd's own checks on every file
+written, a real collectd sending to the configured port, and the restart on a private D-Bus.
+
+collectd 5.12's `-t` does not read the file at all (it exits 0 at once; upstream issue 3216), so
+`check_collectd` also runs `-T` (parse, load the plugins, read once, exit) with a log plugin on
+stderr in front of the file: rc 0 and none of collectd's configuration complaints.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.dbus_env import MockService
+from tests.node_fixtures import changed_paths, run_config, snapshot
+
+COLLECTD = shutil.which("collectd") or "/usr/sbin/collectd"
+needs_collectd = pytest.mark.skipif(not Path(COLLECTD).exists(), reason="collectd is not installed")
+
+DEBIAN_CONF = "etc/collectd/collectd.conf"
+#: What collectd says about a configuration it cannot use (it exits 0 for most of them).
+COMPLAINTS = ("There is configuration for", "is not allowed here", "needs one or two string arguments",
+              "Parse error", "Could not find plugin", "failed to handle option", "Error:", "configfile:")
+
+
+def check_collectd(conf: Path, tmp_path: Path) -> str:
+    """collectd's own verdict on `conf`; fails the test on any complaint. Returns its log."""
+    plain = subprocess.run([COLLECTD, "-t", "-C", str(conf)], capture_output=True, text=True, timeout=30)
+    assert plain.returncode == 0, plain.stderr
+    wrapper = tmp_path / "check-collectd.conf"
+    wrapper.write_text('LoadPlugin logfile\n<Plugin logfile>\n\tLogLevel info\n\tFile STDERR\n</Plugin>\n'
+                       f'Include "{conf}"\n')
+    run = subprocess.run([COLLECTD, "-B", "-T", "-C", str(wrapper)], capture_output=True, text=True, timeout=60)
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log
+    assert not [line for line in log.splitlines() if any(c in line for c in COMPLAINTS)], log
+    return log
+
+
+def set_keys(root: Path, *changes: str) -> None:
+    result = run_config("--root", str(root), "set", *changes)
+    assert result.returncode == 0, result.stderr
+
+
+def shown(root: Path, key: str) -> str:
+    return run_config("--root", str(root), "get", key, check=True).stdout.strip()
+
+
+@needs_collectd
+def test_the_checker_catches_a_broken_network_block(node_root: Path, tmp_path: Path) -> None:
+    """The check itself can fail: a network block without its LoadPlugin is refused."""
+    conf = node_root / DEBIAN_CONF
+    conf.write_text(conf.read_text() + '<Plugin network>\n\tServer "192.0.2.1" "25826"\n</Plugin>\n')
+    with pytest.raises(AssertionError, match="There is configuration for the `network' plugin"):
+        check_collectd(conf, tmp_path)
+
+
+@needs_collectd
+@pytest.mark.parametrize("changes", [
+    ["monitoring.collectd.server=192.0.2.10"],
+    ["monitoring.collectd.server=collectd.example.com", "monitoring.collectd.port=3000"],
+    ["monitoring.collectd.server=2001:db8::10", "monitoring.collectd.port=65535"],
+])
+def test_server_is_written_checked_and_read_back(node_root: Path, tmp_path: Path, changes: list[str]) -> None:
+    before = snapshot(node_root)
+    set_keys(node_root, *changes)
+    assert changed_paths(before, snapshot(node_root)) == {"/etc/default/ovirt", f"/{DEBIAN_CONF}"}
+    check_collectd(node_root / DEBIAN_CONF, tmp_path)
+    wanted = dict(c.split("=", 1) for c in changes)
+    assert shown(node_root, "monitoring.collectd.server") == wanted["monitoring.collectd.server"]
+    assert shown(node_root, "monitoring.collectd.port") == wanted.get("monitoring.collectd.port", "25826")
+    text = (node_root / DEBIAN_CONF).read_text()
+    assert text.count("LoadPlugin network") == 1
+    assert text.index("LoadPlugin network") < text.index("<Plugin network>")
+    assert "LoadPlugin cpu" in text and 'Hostname "demo-node.example.com"' in text  # the rest is kept
+    defaults = (node_root / "etc/default/ovirt").read_text()
+    assert f'OVIRT_COLLECTD_SERVER="{wanted["monitoring.collectd.server"]}"' in defaults
+
+
+def test_golden_file(node_root: Path) -> None:
+    set_keys(node_root, "monitoring.collectd.server=192.0.2.10")
+    original = (Path(__file__).parents[2] / "data/demo-root" / DEBIAN_CONF).read_text()
+    expected = original.replace("LoadPlugin memory\n", "LoadPlugin memory\nLoadPlugin network\n")
+    expected += '<Plugin network>\nServer "192.0.2.10""25826"\n</Plugin>\n'  # the lens's layout for new lines
+    assert (node_root / DEBIAN_CONF).read_text() == expected
+
+
+@needs_collectd
+def test_empty_server_turns_the_network_plugin_off(node_root: Path, tmp_path: Path) -> None:
+    original = (node_root / DEBIAN_CONF).read_text()
+    set_keys(node_root, "monitoring.collectd.server=192.0.2.10")
+    set_keys(node_root, "monitoring.collectd.server=")
+    assert (node_root / DEBIAN_CONF).read_text() == original
+    check_collectd(node_root / DEBIAN_CONF, tmp_path)
+    assert shown(node_root, "monitoring.collectd.server") == ""
+    assert "OVIRT_COLLECTD_SERVER" not in (node_root / "etc/default/ovirt").read_text()
+
+
+@needs_collectd
+def test_existing_block_keeps_its_layout_and_listen_keeps_the_plugin(node_root: Path, tmp_path: Path) -> None:
+    conf = node_root / DEBIAN_CONF
+    conf.write_text(conf.read_text() + 'LoadPlugin network\n<Plugin "network">\n\tServer "old.example.com" "25826"\n'
+                    '\tServer "second.example.com"\n\tListen "0.0.0.0" "25827"\n</Plugin>\n')
+    assert shown(node_root, "monitoring.collectd.server") == "old.example.com"
+    set_keys(node_root, "monitoring.collectd.server=192.0.2.20", "monitoring.collectd.port=4000")
+    text = conf.read_text()
+    assert '\tServer "192.0.2.20" "4000"\n' in text and "second.example.com" not in text
+    check_collectd(conf, tmp_path)
+    set_keys(node_root, "monitoring.collectd.server=")
+    text = conf.read_text()
+    assert "Server" not in text  # no server any more ...
+    assert 'Listen "0.0.0.0" "25827"' in text and "LoadPlugin network" in text  # ... but it still relays
+    check_collectd(conf, tmp_path)
+
+
+@needs_collectd
+def test_server_block_keeps_its_security_options(node_root: Path, tmp_path: Path) -> None:
+    conf = node_root / DEBIAN_CONF
+    conf.write_text(conf.read_text() + 'LoadPlugin network\n<Plugin network>\n\t<Server "old.example.com" "25826">\n'
+                    '\t\tSecurityLevel Encrypt\n\t\tUsername "node"\n\t\tPassword "s3cret"\n\t</Server>\n</Plugin>\n')
+    assert shown(node_root, "monitoring.collectd.server") == "old.example.com"
+    set_keys(node_root, "monitoring.collectd.server=192.0.2.40")
+    text = conf.read_text()
+    assert '\t<Server "192.0.2.40" "25826">\n\t\tSecurityLevel Encrypt\n' in text and "old.example.com" not in text
+    check_collectd(conf, tmp_path)
+    assert shown(node_root, "monitoring.collectd.server") == "192.0.2.40"
+
+
+@needs_collectd
+def test_el_platform_writes_etc_collectd_conf(node_root: Path, tmp_path: Path) -> None:
+    (node_root / "etc/os-release").write_text('NAME="CentOS Stream"\nID="centos"\nID_LIKE="rhel fedora"\n')
+    (node_root / "etc/collectd.conf").write_text("LoadPlugin syslog\nLoadPlugin cpu\n")
+    before = snapshot(node_root)
+    set_keys(node_root, "monitoring.collectd.server=192.0.2.30")
+    assert changed_paths(before, snapshot(node_root)) == {"/etc/default/ovirt", "/etc/collectd.conf"}
+    assert (node_root / "etc/collectd.conf").read_text() == (
+        'LoadPlugin syslog\nLoadPlugin cpu\nLoadPlugin network\n<Plugin network>\nServer "192.0.2.30""25826"\n'
+        "</Plugin>\n")
+    check_collectd(node_root / "etc/collectd.conf", tmp_path)
+    assert shown(node_root, "monitoring.collectd.server") == "192.0.2.30"
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@needs_collectd
+def test_collectd_sends_to_the_configured_server_and_port(node_root: Path, tmp_path: Path) -> None:
+    """The written Server line as collectd reads it: a real collectd sends its first values there."""
+    conf = node_root / DEBIAN_CONF
+    conf.write_text(f'Interval 1\nPIDFile "{tmp_path}/collectd.pid"\nLoadPlugin load\n')
+    port = _free_udp_port()
+    set_keys(node_root, "monitoring.collectd.server=127.0.0.1", f"monitoring.collectd.port={port}")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind(("127.0.0.1", port))
+        server.settimeout(10)
+        daemon = subprocess.Popen([COLLECTD, "-B", "-f", "-C", str(conf)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(1.5)  # a read or two; the network plugin sends what it buffered when it stops
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=10)
+        packet, _sender = server.recvfrom(65535)
+    assert b"load" in packet  # collectd's binary protocol names the plugin in plain text
+
+
+# -- bad input: exit 2, the key and the rule named, nothing written --------------------------
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("monitoring.collectd.port=0", "invalid monitoring.collectd.port: must be a port number from 1 to 65535"),
+    ("monitoring.collectd.port=70000", "invalid monitoring.collectd.port: must be a port number from 1 to 65535"),
+    ("monitoring.collectd.server=bad_host!", "invalid monitoring.collectd.server: must be"),
+    ('monitoring.collectd.server=a" "b', "invalid monitoring.collectd.server: must be"),
+])
+def test_bad_input_exits_2_and_writes_nothing(node_root: Path, change: str, message: str) -> None:
+    before = snapshot(node_root)
+    result = run_config("--root", str(node_root), "set", "monitoring.collectd.server=192.0.2.1", change)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert snapshot(node_root) == before
+
+
+# -- kernel arguments -------------------------------------------------------------------------
+
+def test_kernel_argument_collectd_host_port(node_root: Path) -> None:
+    result = run_config("--root", str(node_root), "cmdline", "collectd=[2001:db8::7]:3000")
+    assert result.returncode == 0, result.stderr
+    assert shown(node_root, "monitoring.collectd.server") == "2001:db8::7"
+    assert shown(node_root, "monitoring.collectd.port") == "3000"
+
+
+def test_kernel_argument_with_a_bad_port_is_logged_and_skipped(node_root: Path) -> None:
+    before = snapshot(node_root)
+    result = run_config("--root", str(node_root), "cmdline", "collectd=collectd.example.com:70000")
+    assert result.returncode == 0
+    assert "skipped: collectd=collectd.example.com:70000: monitoring.collectd.port: must be a port" in result.stdout
+    assert "kernel argument collectd=collectd.example.com:70000 skipped" in result.stderr
+    assert snapshot(node_root) == before
+
+
+# -- the restart, on a private D-Bus -----------------------------------------------------------
+
+def test_collectd_is_restarted_over_the_bus(node_root: Path, systemd_mock: MockService) -> None:
+    systemd_mock.mock.AddMockUnit("collectd.service")
+    result = run_config("--root", str(node_root), "--bus", systemd_mock.address, "set",
+                        "monitoring.collectd.server=192.0.2.10")
+    assert result.returncode == 0, result.stderr
+    assert "Restart collectd.service: done" in result.stdout
+    calls = [(str(name), [str(a) for a in args]) for _t, name, args in systemd_mock.mock.GetCalls()]
+    assert ("RestartUnit", ["collectd.service", "replace"]) in calls
+
+
+def test_failed_restart_puts_the_file_back(node_root: Path, systemd_mock: MockService) -> None:
+    before = snapshot(node_root)  # collectd.service is unknown to the mock: the restart fails
+    result = run_config("--root", str(node_root), "--bus", systemd_mock.address, "set",
+                        "monitoring.collectd.server=192.0.2.10")
+    assert result.returncode == 3 and "rolled back" in result.stderr
+    assert snapshot(node_root) == before
