@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -195,6 +194,8 @@ def fetch(url: str, limit: int = KEY_LIMIT, timeout: float = FETCH_TIMEOUT) -> b
     """The body at an http, https or file URL, refusing anything over `limit` bytes."""
     if not url.startswith(("http://", "https://", "file://")):
         raise ValueError(f"{url}: only http, https and file URLs are fetched")
+    import urllib.request  # here: http/ssl/email modules cost the setup TUI's first screen ~15 ms
+
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - scheme checked above
         data: bytes = response.read(limit + 1)
     if len(data) > limit:
