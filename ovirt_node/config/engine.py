@@ -47,10 +47,13 @@ class Engine:
 
     def read(self, sections: Iterable[str] | None = None) -> dict[str, Setting]:
         settings: dict[str, Setting] = {}
+        wanted = list(sections or self.sections)
+        # Lenses load with the first read of their section, all at once: every Augeas load
+        # re-reads the files already loaded, so one per section would cost one per section.
+        self.ctx.need(lf for name in wanted for lf in self.sections[name].lens_files)
         stored = self.ctx.defaults.items()
-        for name in sections or self.sections:
+        for name in wanted:
             section = self.sections[name]
-            self.ctx.need(section.lens_files)  # lenses load with the first read of their section
             system = section.read(self.ctx)
             for key in section.keys:
                 names = (key.ovirt, *key.legacy) if key.ovirt else ()
