@@ -96,10 +96,20 @@ class Engine:
         current = self.values(touched)
         desired = {**current, **clean}
         for name in touched:
-            errors.update(self.sections[name].check(desired))
+            errors.update(self.sections[name].check(self.ctx, desired))
         if errors:
             raise InvalidChanges(errors)
         return clean, current
+
+    def cross_check(self, values: Mapping[str, str], current: Mapping[str, str]) -> dict[str, str]:
+        """The sections' rules across keys for `values` (some keys' desired values) on top of
+        `current` (those sections' values now): what a form shows before Save is pressed."""
+        touched = {self.keys[n].section for n in values if n in self.keys}
+        desired = {**current, **{k: v for k, v in values.items() if k in self.keys}}
+        errors: dict[str, str] = {}
+        for name in touched:
+            errors.update(self.sections[name].check(self.ctx, desired))
+        return errors
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
         """Validate, then build the transaction; empty when nothing would change."""

@@ -311,7 +311,7 @@ class Kdump(Section):
             return {}
         return layout.read(ctx.aug)
 
-    def check(self, values: Mapping[str, str]) -> dict[str, str]:
+    def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
         mode = values.get("kdump.mode")
         if mode == "nfs" and not values.get("kdump.nfs_location"):
             return {"kdump.nfs_location": "must be given for NFS dumps (host:/path)"}

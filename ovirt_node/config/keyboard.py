@@ -80,19 +80,15 @@ class Keyboard(Section):
             Kind.TEXT, DEFAULT_KEYMAP, "console keymap (localectl list-keymaps shows them)"),
     )
 
-    def __init__(self) -> None:
-        self._ctx: Context | None = None
-
     def read(self, ctx: Context) -> dict[str, str | None]:
-        self._ctx = ctx  # check() needs the node's keymaps; the engine reads before it checks
         if not ctx.root(VCONSOLE.path).exists():
             return {}
         keymap = (ctx.aug.get(f"{_NODE}/KEYMAP") or "").strip("\"'")
         return {"keyboard.keymap": keymap or DEFAULT_KEYMAP}
 
-    def check(self, values: Mapping[str, str]) -> dict[str, str]:
+    def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
         wanted = values.get("keyboard.keymap", DEFAULT_KEYMAP)
-        if self._ctx is None or wanted in {k.name for k in available_keymaps(self._ctx)}:
+        if wanted in {k.name for k in available_keymaps(ctx)}:
             return {}
         return {"keyboard.keymap": f"no keymap {wanted!r} is installed on this node"}
 

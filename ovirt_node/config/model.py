@@ -89,8 +89,9 @@ class Section:
         """The values the real files hold, by key name; None where the files say nothing."""
         raise NotImplementedError
 
-    def check(self, values: Mapping[str, str]) -> dict[str, str]:
-        """Rules across keys (key -> message) on the complete desired values."""
+    def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
+        """Rules across keys (key -> message) on the complete desired values; `ctx` is the
+        node, for rules that depend on what it has (installed keymaps, tuned profiles)."""
         return {}
 
     def plan(self, ctx: Context, old: Any, new: Any) -> Sequence[Step]:

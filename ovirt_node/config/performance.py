@@ -123,26 +123,23 @@ class Performance(Section):
             "tuned profile (none: no tuning)"),
     )
 
-    def __init__(self) -> None:
-        self._ctx: Context | None = None
-
     def read(self, ctx: Context) -> dict[str, str | None]:
-        self._ctx = ctx  # check() needs the node's profile list; the engine reads before it checks
         active = active_profile(ctx)
         if active is None:
             return {}
         return {"performance.tuned.profile": active or NONE}
 
-    def check(self, values: Mapping[str, str]) -> dict[str, str]:
+    def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
         wanted = values.get("performance.tuned.profile", NONE)
-        if wanted == NONE or self._ctx is None:
+        if wanted == NONE:
             return {}
-        names = [p.name for p in available_profiles(self._ctx)]
+        names = [p.name for p in available_profiles(ctx)]
         if wanted in names:
             return {}
         if not names:
             return {"performance.tuned.profile": "no tuned profiles are installed on this node; choose none"}
-        return {"performance.tuned.profile": "must be " + OneOf(NONE, *names).description}
+        choices = OneOf(NONE, *names).description
+        return {"performance.tuned.profile": f"tuned has no profile {wanted!r}; it must be {choices}"}
 
     def plan(self, ctx: Context, old: PerformanceSettings, new: PerformanceSettings) -> Sequence[Step]:
         profile, previous = new.tuned_profile, old.tuned_profile

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ovirt_node.config.performance import NONE, active_profile, available_profiles
-from ovirt_node.ui.page import Divider, Item, KeyValue, Label, Page, PageContext, Row, Table, Values
+from ovirt_node.ui.page import Divider, Item, KeyValue, Label, Page, PageContext, Row, Table
 
 KEY = "performance.tuned.profile"
 
@@ -28,10 +28,6 @@ class PerformancePage(Page):
     rank = 100
     keys = (KEY,)
 
-    def __init__(self, ctx: PageContext) -> None:
-        super().__init__(ctx)
-        self._names: set[str] | None = None
-
     def layout(self) -> Sequence[Item]:
         return [
             Label("tuned adapts kernel, CPU and disk settings to a workload; a hypervisor usually runs "
@@ -40,11 +36,3 @@ class PerformancePage(Page):
             Divider(),
             Table(KEY, "Profile:", columns=("Profile",), rows=_rows, height=10),
         ]
-
-    def check(self, values: Values) -> dict[str, str]:
-        wanted = values.get(KEY, NONE)
-        if wanted == NONE:
-            return {}
-        if self._names is None:  # listed once per page: check() runs on every change
-            self._names = {p.name for p in available_profiles(self.ctx.engine.ctx)}
-        return {} if wanted in self._names else {KEY: f"tuned has no profile {wanted!r}; choose one below"}

@@ -60,6 +60,9 @@ class Form:
         #: Messages from the last Save the engine refused (cross-key rules), until the next edit.
         self.save_errors: dict[str, str] = {}
         self._errors: dict[str, str] | None = None
+        #: The edited sections' values when the page was read, and the last cross-key check.
+        self._current: dict[str, str] = {}
+        self._cross: tuple[tuple[tuple[str, str], ...], dict[str, str]] | None = None
         self._subscribers: list[Callable[[], None]] = []
         self.load()
 
@@ -69,6 +72,7 @@ class Form:
         engine_keys = [f.key for f in self.fields if f.key in self.engine.keys]
         sections = list(dict.fromkeys(self.engine.keys[k].section for k in engine_keys))
         current = self.engine.values(sections) if sections else {}
+        self._current, self._cross = current, None
         loaded: dict[str, str] = {}
         for f in self.fields:
             loaded[f.key] = current.get(f.key, "")
@@ -197,7 +201,7 @@ class Form:
             if f.key in live:
                 errors.update(self._field_errors(f))
         try:
-            cross = self.page.check(self.values)
+            cross = {**self._section_rules(), **self.page.check(self.values)}
         except Exception as exc:
             log.exception("check() of page %s failed", self.page.name)
             cross = {FORM_KEY: f"the page's own check failed: {type(exc).__name__}: {exc}"}
@@ -206,6 +210,17 @@ class Form:
             if message and (base in live or base not in self.loaded) and key not in errors:
                 errors[key] = message
         return errors
+
+    def _section_rules(self) -> dict[str, str]:
+        """The engine's own rules across keys (a kdump mode needs its location, a keymap must
+        be installed) for what is typed, inline before Save; run again only when an engine
+        value changed, since a rule may ask the node (list its keymaps, say)."""
+        mine = tuple((k, v) for k, v in self.values.items() if k in self.engine.keys)
+        if not mine:
+            return {}
+        if self._cross is None or self._cross[0] != mine:
+            self._cross = (mine, self.engine.cross_check(dict(mine), self._current))
+        return dict(self._cross[1])
 
     def error(self, key: str) -> str:
         return self.errors().get(key, "")

@@ -297,26 +297,12 @@ class TableRow(urwid.WidgetWrap[urwid.AttrMap[Any]]):
 
     def __init__(self, row: Row, text: str) -> None:
         self.row = row
-        self.icon = urwid.SelectableIcon(text, 1)
+        self.icon = Clickable(text, 1)
+        urwid.connect_signal(self.icon, "click", lambda _icon: self._emit("activate"))
         super().__init__(urwid.AttrMap(self.icon, None, "field focus"))
 
     def set_text(self, text: str) -> None:
         self.icon.set_text(text)
-
-    def selectable(self) -> bool:
-        return True
-
-    def keypress(self, size: tuple[int] | tuple[()], key: str) -> str | None:  # type: ignore[override]
-        if self._command_map[key] == urwid.ACTIVATE:
-            self._emit("activate")
-            return None
-        return key
-
-    def mouse_event(self, size: Any, event: str, button: int, col: int, row: int, focus: bool) -> bool:
-        if event == "mouse press" and button == 1:
-            self._emit("activate")
-            return True
-        return False
 
 
 class TableWidget(FieldWidget):

@@ -80,10 +80,13 @@ def test_kdump_bad_input_inline_error_save_disabled_nothing_written(
 def test_kdump_mode_without_a_location_is_refused(kdump: PageHarness, node_root: Path) -> None:
     before = snapshot(node_root)
     kdump.choose("kdump.mode", "nfs")
-    assert kdump.save_enabled  # field rules pass; the section's rule answers on Save
-    kdump.save()
+    # The section's own rule shows inline as soon as the mode is picked; Save waits for it.
     assert kdump.error("NFS location") == "must be given for NFS dumps (host:/path)"
+    assert not kdump.save_enabled
+    kdump.save()
     assert kdump.planned is None and snapshot(node_root) == before
+    kdump.type("NFS location", "nfs.example.com:/crash")
+    assert kdump.error("NFS location") == "" and kdump.save_enabled
 
 
 def test_kdump_save_writes_the_file_and_the_page_reloads_it(kdump: PageHarness, node_root: Path) -> None:

@@ -90,7 +90,7 @@ def test_performance_profile_tuned_lacks_is_an_inline_error(node_root: Path) -> 
     (node_root / "etc/tuned/active_profile").write_text("sap-hana\n")
     before = snapshot(node_root)
     h = harness(PerformancePage, node_root)
-    assert h.error("Profile") == "tuned has no profile 'sap-hana'; choose one below"
+    assert h.error("Profile").startswith("tuned has no profile 'sap-hana'; it must be one of: none, balanced,")
     assert "tuned has no profile 'sap-hana'" in h.text()
     h.save()
     assert h.ui.transactions == [] and snapshot(node_root) == before
