@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import Distribution, EntryPoint, entry_points
 
 from ovirt_node.config.model import Section
 from ovirt_node.ui.page import Page
@@ -36,15 +36,23 @@ class Plugins:
     failures: list[tuple[PluginInfo, str]] = field(default_factory=list)
 
 
-def _info(ep: EntryPoint) -> PluginInfo:
+def _info(ep: EntryPoint, names: dict[Distribution, tuple[str, str]]) -> PluginInfo:
+    """Each distribution's name and version are read once: every read parses its metadata
+    file anew, and the built-in pages are a dozen entry points of one distribution."""
     dist = ep.dist
-    return PluginInfo(ep.name, ep.value, dist.name if dist else "?", dist.version if dist else "?")
+    if dist is None:
+        return PluginInfo(ep.name, ep.value, "?", "?")
+    if dist not in names:
+        metadata = dist.metadata
+        names[dist] = (metadata["Name"], metadata["Version"])
+    return PluginInfo(ep.name, ep.value, *names[dist])
 
 
 def discover() -> Plugins:
     found = Plugins()
+    names: dict[Distribution, tuple[str, str]] = {}
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        info = _info(ep)
+        info = _info(ep, names)
         try:
             obj = ep.load()
             if isinstance(obj, type) and issubclass(obj, Page):

@@ -173,8 +173,18 @@ def print_plan(tx: Transaction, ctx: Context) -> None:
         print("  " + line)
 
 
+def warn_unusual(engine: Engine, changes: Mapping[str, str]) -> None:
+    """Valid but unusual values (a reserved SSH port): said on stderr, applied all the same."""
+    for name, value in changes.items():
+        key = engine.keys.get(name)
+        text = key.warning(value) if key is not None and key.warning is not None else ""
+        if text:
+            print(f"ovirt-node-config: warning: {name}: {text}", file=sys.stderr)
+
+
 def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool) -> int:
     tx = engine.plan(changes)
+    warn_unusual(engine, changes)
     if dry_run:
         print_plan(tx, engine.ctx)
         return EXIT_OK

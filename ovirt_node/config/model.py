@@ -46,6 +46,8 @@ class Key:
     #: Older OVIRT_* names of the same setting, read when `ovirt` is absent and removed when
     #: the key is written (3.x wrote some settings under two names).
     legacy: tuple[str, ...] = ()
+    #: For a valid value that is allowed but unusual: the sentence to warn with, else "".
+    warning: Callable[[str], str] | None = None
 
     @property
     def section(self) -> str:

@@ -9,13 +9,15 @@ warns about configuration for a plugin it has not loaded), unless the block also
 i.e. the node relays for others. The lens keeps the quotes in values.
 
 A Server line (or `<Server>` block, with its security options) already in the file is edited in
-place and keeps its layout; only one server is managed, further ones are removed. A new one gets the
-lens's default layout, which puts no space between two quoted arguments
-(`Server "host""port"`); collectd reads that as the two strings it needs.
+place and keeps its layout; only one server is managed, further ones are removed. For a new line the
+lens puts nothing between two quoted arguments (the Httpd lens's separator after a quoted argument
+defaults to ""): collectd reads `Server "host""port"` as its two strings, but people and other
+tools expect `Server "host" "port"`, so after the save that one gap is filled in the network block.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +25,7 @@ from ovirt_node.config.aug import Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section, split_host_port
 from ovirt_node.config.platform import detect, load
-from ovirt_node.config.steps import AugeasEdit, RestartUnit
+from ovirt_node.config.steps import AugeasEdit, RestartUnit, write_file_atomic
 from ovirt_node.config.transaction import Step
 from ovirt_node.config.valid import Empty, FQDNOrIP, Port
 from ovirt_node.system.machine import data_dir
@@ -100,7 +102,8 @@ class Monitoring(Section):
     def plan(self, ctx: Context, old: MonitoringSettings, new: MonitoringSettings) -> Sequence[Step]:
         target = collectd_file(ctx)
         return [
-            AugeasEdit("Configure collectd's network plugin", target, lambda aug: write_network(aug, target.path, new)),
+            CollectdEdit("Configure collectd's network plugin", target,
+                         lambda aug: write_network(aug, target.path, new)),
             RestartUnit(detect(ctx.root).unit("collectd")),
         ]
 
@@ -113,6 +116,39 @@ class Monitoring(Section):
             return changes
 
         return {"collectd": collectd}
+
+
+#: `<Plugin network>` / `<Plugin "network">` opening and closing the network plugin's block.
+_BLOCK_START = re.compile(r'^\s*<Plugin\s+"?network"?\s*>', re.IGNORECASE)
+_BLOCK_END = re.compile(r"^\s*</Plugin\s*>", re.IGNORECASE)
+#: A Server line whose first (quoted) argument runs straight into the next one.
+_GLUED = re.compile(r'^(\s*Server\s+"(?:[^"\\]|\\.)*")(?=["\'])')
+
+
+def space_server_arguments(text: str) -> str:
+    """`Server "host""port"` -> `Server "host" "port"` inside the network plugin's block."""
+    lines = text.splitlines(keepends=True)
+    inside = False
+    for number, line in enumerate(lines):
+        if _BLOCK_START.match(line):
+            inside = True
+        elif _BLOCK_END.match(line):
+            inside = False
+        elif inside:
+            lines[number] = _GLUED.sub(r"\1 ", line)
+    return "".join(lines)
+
+
+class CollectdEdit(AugeasEdit):
+    """The Augeas edit, then the gap between a new Server line's arguments."""
+
+    def apply(self, ctx: Context) -> None:
+        super().apply(ctx)
+        path = ctx.root(self.file.path)
+        text = path.read_text()
+        spaced = space_server_arguments(text)
+        if spaced != text:
+            write_file_atomic(path, spaced.encode())
 
 
 def write_network(aug: Augeas, path: str, new: MonitoringSettings) -> None:

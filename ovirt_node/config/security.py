@@ -12,6 +12,7 @@ The admin password is a secret key: it never reaches /etc/default/ovirt (the eng
 secret keys there), a log, or a command line. It goes to `chpasswd` on stdin. The kernel
 argument `adminpw=` carries a crypt(3) hash instead, set with `usermod -p` and expired with
 `chage -d 0` so that the admin must choose a new password at the first login, as on 3.x.
+`rootpw=` does the same for root and, as on 3.x, also for the admin when `adminpw=` is not given.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ CRYPT_HASH = Regex(
     rf"|\$7\${_B64}+\${_B64}{{43}}",
     "a crypt(3) password hash ($6$..., $y$..., as `openssl passwd -6` prints)",
 )
+ROOT_USER = "root"
 MIN_PASSWORD = 5  # 3.x's floor; the strength hint tells the operator more
 
 
@@ -65,6 +67,7 @@ class SecuritySettings:
     disable_aes_ni: bool
     admin_password: str = field(repr=False)
     admin_password_hash: str = field(repr=False)
+    root_password_hash: str = field(repr=False, default="")
 
 
 def sshd_env_file(ctx: Context) -> LensFile:
@@ -99,6 +102,9 @@ class Security(Section):
         Key("security.admin_password_hash", None, CRYPT_HASH, Kind.TEXT, "",
             f"a crypt(3) hash to set as {ADMIN_USER}'s password, which must then be changed at the "
             "first login (kernel argument adminpw=)", secret=True),
+        Key("security.root_password_hash", None, CRYPT_HASH, Kind.TEXT, "",
+            "a crypt(3) hash to set as root's password, which must then be changed at the first login "
+            "(kernel argument rootpw=)", secret=True),
     )
 
     def read(self, ctx: Context) -> dict[str, str | None]:
@@ -132,11 +138,31 @@ class Security(Section):
             steps.append(SetAdminPassword(ADMIN_USER, new.admin_password))
         elif wants_hash:
             steps.append(SetAdminPassword(ADMIN_USER, new.admin_password_hash, hashed=True))
+        if "root_password_hash" in changed and new.root_password_hash:
+            if not user_exists(ctx.root, ROOT_USER):
+                raise InvalidChanges({"security.root_password_hash": "there is no user root (/etc/passwd)"})
+            steps.append(SetAdminPassword(ROOT_USER, new.root_password_hash, hashed=True))
         return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
+        # rootpw= sets the admin's password too unless adminpw= is given, before or after it: a later
+        # adminpw= overrides (the changes are merged in order), an earlier one is remembered here.
+        adminpw_given = False
+
+        def adminpw(value: str | None) -> dict[str, str]:
+            nonlocal adminpw_given
+            adminpw_given = True
+            return {"security.admin_password_hash": value or ""}
+
+        def rootpw(value: str | None) -> dict[str, str]:
+            changes = {"security.root_password_hash": value or ""}
+            if not adminpw_given:
+                changes["security.admin_password_hash"] = value or ""
+            return changes
+
         return {
-            "adminpw": lambda v: {"security.admin_password_hash": v or ""},
+            "adminpw": adminpw,
+            "rootpw": rootpw,
             "use_strong_rng": lambda v: {"security.strong_rng": v or ""},
             "disable_aes_ni": lambda v: {"security.disable_aes_ni": _yes_no_arg(v)},
         }

@@ -15,6 +15,16 @@ from ovirt_node.config.valid import Boolean, Port
 
 SSHD_CONFIG = LensFile("Sshd", "/etc/ssh/sshd_config")
 _NODE = files_node(SSHD_CONFIG.path)
+_PORT = Port()
+
+
+def reserved_port_warning(port: str) -> str:
+    """3.x accepted only 22 or 1024 and up; the other ports are allowed now, with a warning
+    (on the Security page and from `ovirt-node-config`)."""
+    if not _PORT.is_valid(port) or int(port) == 22 or int(port) >= 1024:
+        return ""
+    return (f"port {int(port)} is in the reserved range (below 1024) and may belong to another service; "
+            "22 or a port from 1024 up is the usual choice.")
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,8 @@ class Ssh(Section):
     keys = (
         Key("ssh.pwauth", "OVIRT_SSH_PWAUTH", Boolean(), Kind.BOOL, "no",
             "allow SSH logins with a password"),
-        Key("ssh.port", "OVIRT_SSH_PORT", Port(), Kind.INT, "22", "TCP port sshd listens on"),
+        Key("ssh.port", "OVIRT_SSH_PORT", _PORT, Kind.INT, "22", "TCP port sshd listens on",
+            warning=reserved_port_warning),
     )
 
     def read(self, ctx: Context) -> dict[str, str | None]:

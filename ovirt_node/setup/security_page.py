@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.config.valid import Port
+from ovirt_node.config.ssh import reserved_port_warning
 from ovirt_node.system.accounts import ADMIN_USER, password_state
 from ovirt_node.ui.page import (
     Checkbox,
@@ -24,16 +24,10 @@ from ovirt_node.ui.page import (
     Values,
 )
 
-_PORT = Port()
-
 
 def port_warning(values: Values) -> str:
-    """3.x accepted only 22 or 1024 and up; those ports are allowed now, with a warning."""
-    port = values.get("ssh.port", "")
-    if not _PORT.is_valid(port) or int(port) == 22 or int(port) >= 1024:
-        return ""
-    return (f"Warning: port {int(port)} is in the reserved range (below 1024) and may belong to another "
-            "service; 22 or a port from 1024 up is the usual choice.")
+    text = reserved_port_warning(values.get("ssh.port", ""))
+    return f"Warning: {text}" if text else ""
 
 
 def _account(ctx: PageContext) -> str:

@@ -91,3 +91,26 @@ def test_missing_file_is_created(tmp_path: Path) -> None:
     store.set("OVIRT_X", "1")
     store.save()
     assert (tmp_path / "etc/default/ovirt").read_text() == 'OVIRT_X="1"\n'
+
+
+def test_shell_forms_of_the_settings_file_read_as_bash_reads_them(node_root: Path) -> None:
+    """The file's own lens (not Shellvars) reads every form a person or 3.x writes: export,
+    indentation, a trailing comment, an empty value, quoted parts, `#` inside a word; lines it
+    cannot read as one plain assignment (expansions, indented garbage, shell syntax) are kept."""
+    file = node_root / "etc/default/ovirt"
+    file.write_text("#\n# head\n\nexport OVIRT_E=\"x y\"\n  OVIRT_I=ind\nOVIRT_T=\"v\" # note\nOVIRT_EMPTY=\n"
+                    "OVIRT_H=a#b\nOVIRT_Q='s q'\n  garbage here\nOVIRT_D=$HOME\nif [ x ]; then :; fi\n")
+    store = open_defaults(node_root)
+    items = store.items()
+    assert items == {"OVIRT_E": "x y", "OVIRT_I": "ind", "OVIRT_T": "v", "OVIRT_EMPTY": "",
+                     "OVIRT_H": "a#b", "OVIRT_Q": "s q"}
+    for key, value in items.items():
+        assert shell_value(file, key) == value, key
+    assert store.unparsed_lines() == ["garbage here", "OVIRT_D=$HOME", "if [ x ]; then :; fi"]
+    store.set("OVIRT_T", "new")
+    store.remove("OVIRT_E")
+    store.set("OVIRT_NEW", "1")
+    store.save()
+    assert file.read_text() == ("#\n# head\n\n  OVIRT_I=ind\nOVIRT_T=\"new\" # note\nOVIRT_EMPTY=\nOVIRT_H=a#b\n"
+                                "OVIRT_Q='s q'\n  garbage here\nOVIRT_D=$HOME\nif [ x ]; then :; fi\n"
+                                'OVIRT_NEW="1"\n')

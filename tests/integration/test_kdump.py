@@ -24,6 +24,7 @@ from ovirt_node.system.root import HOST, Root
 from ovirt_node.system.run import Result, Runner
 from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
 from tests.integration.el_node import assert_golden, make_el_root
+from tests.integration.kdump_conf_rules import directives, kdumpctl_errors
 from tests.node_fixtures import changed_paths, run_config, snapshot
 
 DEBIAN_FILE = "etc/default/kdump-tools"
@@ -77,13 +78,32 @@ def test_el_modes_write_kdump_conf_through_the_kdump_lens(el_root: Path, mode: s
     assert changed_paths(before, snapshot(el_root)) == {"/etc/default/ovirt", "/" + EL_FILE}
     assert not (el_root / DEBIAN_FILE).exists()
     assert_golden(el_root / EL_FILE, f"el/kdump.conf.{mode}")
+    assert kdumpctl_errors(directives(el_root)) == []
     shown = show(el_root)
     assert shown["kdump.mode"] == mode
     if mode == "local":
         assert shown["kdump.local_path"] == "/data/core"
 
 
+@pytest.mark.parametrize(("text", "complaint"), [
+    ("nfs a.example.com:/crash\nssh root@b.example.com\ncore_collector makedumpfile -F -l\n",
+     "More than one dump targets specified"),
+    ("path /var/crash\nsshkey /root/.ssh/kdump_id_rsa\ncore_collector makedumpfile -l\n",
+     "sshkey is only used with an ssh target"),
+    ("ssh root@b.example.com\ncore_collector makedumpfile -l -d 31\n", 'needs makedumpfile "-F" option'),
+    ("nfs a.example.com:/crash\n", "core_collector (makedumpfile) is missing"),
+    ("net root@b.example.com\ncore_collector makedumpfile -F -l\n", "Deprecated kdump config option: net"),
+    ("path /a\npath /b\ncore_collector makedumpfile -l\n", "Duplicated kdump config value of option path"),
+    ("nfs a.example.com\ncore_collector makedumpfile -l\n", "nfs target must be host:/path"),
+])
+def test_the_kdumpctl_rules_catch_what_kdumpctl_refuses(el_root: Path, text: str, complaint: str) -> None:
+    """The check of the written files can fail: files kdumpctl would refuse to start with."""
+    (el_root / EL_FILE).write_text(text)
+    assert any(complaint in error for error in kdumpctl_errors(directives(el_root)))
+
+
 def test_el_stock_file_reads_as_local_to_var_crash(el_root: Path) -> None:
+    assert kdumpctl_errors(directives(el_root)) == []
     shown = show(el_root)
     assert (shown["kdump.mode"], shown["kdump.local_path"]) == ("local", "/var/crash")
 
@@ -259,6 +279,7 @@ def test_ssh_key_from_a_file_url_on_el(el_root: Path, kdump_unit: MockService, t
     assert result.returncode == 0, result.stderr
     assert (el_root / "root/.ssh/kdump_id_rsa").read_text() == KEY
     assert_golden(el_root / EL_FILE, "el/kdump.conf.ssh-key")
+    assert kdumpctl_errors(directives(el_root)) == []
     assert ("RestartUnit", ["kdump.service", "replace"]) in calls(kdump_unit)
 
 

@@ -83,11 +83,21 @@ def test_server_is_written_checked_and_read_back(node_root: Path, tmp_path: Path
     assert f'OVIRT_COLLECTD_SERVER="{wanted["monitoring.collectd.server"]}"' in defaults
 
 
+def test_glued_arguments_of_an_earlier_write_are_spaced(node_root: Path) -> None:
+    conf = node_root / DEBIAN_CONF
+    conf.write_text(conf.read_text() + 'LoadPlugin network\n<Plugin network>\nServer "192.0.2.1""25826"\n</Plugin>\n'
+                    '<Plugin other>\nServer "x""1"\n</Plugin>\n')
+    set_keys(node_root, "monitoring.collectd.port=3000")
+    text = conf.read_text()
+    assert 'Server "192.0.2.1" "3000"\n' in text
+    assert 'Server "x""1"\n' in text  # another plugin's line is not ours to touch
+
+
 def test_golden_file(node_root: Path) -> None:
     set_keys(node_root, "monitoring.collectd.server=192.0.2.10")
     original = (Path(__file__).parents[2] / "data/demo-root" / DEBIAN_CONF).read_text()
     expected = original.replace("LoadPlugin memory\n", "LoadPlugin memory\nLoadPlugin network\n")
-    expected += '<Plugin network>\nServer "192.0.2.10""25826"\n</Plugin>\n'  # the lens's layout for new lines
+    expected += '<Plugin network>\nServer "192.0.2.10" "25826"\n</Plugin>\n'  # two arguments, spaced
     assert (node_root / DEBIAN_CONF).read_text() == expected
 
 
@@ -140,7 +150,7 @@ def test_el_platform_writes_etc_collectd_conf(node_root: Path, tmp_path: Path) -
     set_keys(node_root, "monitoring.collectd.server=192.0.2.30")
     assert changed_paths(before, snapshot(node_root)) == {"/etc/default/ovirt", "/etc/collectd.conf"}
     assert (node_root / "etc/collectd.conf").read_text() == (
-        'LoadPlugin syslog\nLoadPlugin cpu\nLoadPlugin network\n<Plugin network>\nServer "192.0.2.30""25826"\n'
+        'LoadPlugin syslog\nLoadPlugin cpu\nLoadPlugin network\n<Plugin network>\nServer "192.0.2.30" "25826"\n'
         "</Plugin>\n")
     check_collectd(node_root / "etc/collectd.conf", tmp_path)
     assert shown(node_root, "monitoring.collectd.server") == "192.0.2.30"
@@ -159,6 +169,7 @@ def test_collectd_sends_to_the_configured_server_and_port(node_root: Path, tmp_p
     conf.write_text(f'Interval 1\nPIDFile "{tmp_path}/collectd.pid"\nLoadPlugin load\n')
     port = _free_udp_port()
     set_keys(node_root, "monitoring.collectd.server=127.0.0.1", f"monitoring.collectd.port={port}")
+    assert f'Server "127.0.0.1" "{port}"\n' in conf.read_text()  # two arguments, as collectd shows below
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
         server.bind(("127.0.0.1", port))
         server.settimeout(10)

@@ -305,3 +305,50 @@ def test_bad_security_kernel_args_are_skipped_and_logged(node_root: Path, tmp_pa
     assert shadow_fields(node_root) == before
     assert run_config("--root", str(node_root), "get", "ssh.pwauth").stdout == "yes\n"  # the good one applied
     assert "OPENSSL" not in (node_root / "etc/default/ssh").read_text()
+
+
+@pytest.mark.parametrize("admin_first", [True, False])
+def test_rootpw_sets_root_and_the_admin_unless_adminpw_is_given(node_root: Path, tmp_path: Path,
+                                                               admin_first: bool) -> None:
+    root_hash = crypt_sha512("Root-Temporary-1", "rootsalt")
+    admin_hash = crypt_sha512("Admin-Temporary-1", "adminslt")
+    args = tmp_path / "cmdline"
+    pair = [f"adminpw={admin_hash}", f"rootpw={root_hash}"]
+    args.write_text(" ".join(pair if admin_first else pair[::-1]) + "\n")
+    result = run_config("--root", str(node_root), "cmdline", "--from", str(args))
+    assert result.returncode == 0, result.stderr
+    root, admin = shadow_fields(node_root, "root"), shadow_fields(node_root, "admin")
+    assert root[1:3] == [root_hash, "0"] and admin[1:3] == [admin_hash, "0"]  # both must change at first login
+    for secret in (root_hash, admin_hash):
+        assert secret not in result.stdout + result.stderr
+        assert sorted(files_containing(node_root, secret)) == ["etc/shadow", "etc/shadow-"]
+
+
+def test_rootpw_alone_sets_the_admin_too(node_root: Path, tmp_path: Path) -> None:
+    root_hash = crypt_sha512("Root-Temporary-1", "rootsalt")
+    result = run_config("--root", str(node_root), "--debug", "cmdline", f"rootpw={root_hash}")
+    assert result.returncode == 0, result.stderr
+    assert "usermod --root" in result.stderr and root_hash not in result.stdout + result.stderr  # logged, masked
+    assert shadow_fields(node_root, "root")[1:3] == [root_hash, "0"]
+    assert shadow_fields(node_root, "admin")[1:3] == [root_hash, "0"]
+
+
+def test_bad_rootpw_is_skipped_and_nothing_is_set(node_root: Path) -> None:
+    before = (node_root / "etc/shadow").read_text()
+    result = run_config("--root", str(node_root), "cmdline", "rootpw=clear-text-pw", "ssh_pwauth=1")
+    assert result.returncode == 0, result.stderr
+    assert "skipped: rootpw=********: security.root_password_hash: must be a crypt(3)" in result.stdout
+    assert "clear-text-pw" not in result.stdout + result.stderr
+    assert (node_root / "etc/shadow").read_text() == before
+    assert run_config("--root", str(node_root), "get", "ssh.pwauth").stdout == "yes\n"
+
+
+def test_reserved_ssh_port_is_warned_about_and_applied(node_root: Path) -> None:
+    result = run_config("--root", str(node_root), "set", "ssh.port=80")
+    assert result.returncode == 0, result.stderr
+    assert ("ovirt-node-config: warning: ssh.port: port 80 is in the reserved range (below 1024) and may belong "
+            "to another service") in result.stderr
+    assert "Port 80\n" in (node_root / "etc/ssh/sshd_config").read_text()
+    for usual in ("22", "2222"):
+        quiet = run_config("--root", str(node_root), "set", f"ssh.port={usual}")
+        assert quiet.returncode == 0 and "warning" not in quiet.stderr

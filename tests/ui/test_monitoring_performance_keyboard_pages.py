@@ -32,7 +32,7 @@ def test_monitoring_page_saves_the_server_and_shows_it_again(node_root: Path) ->
     assert h.save_enabled
     h.save()
     assert h.ui.results == [True]
-    assert 'Server "collectd.example.com""3000"' in (node_root / COLLECTD).read_text()
+    assert 'Server "collectd.example.com" "3000"' in (node_root / COLLECTD).read_text()
     again = harness(MonitoringPage, node_root)  # a new page reads the file back
     assert (again.value("Server"), again.value("Port")) == ("collectd.example.com", "3000")
     assert "collectd.example.com" in again.text()
