@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 # Build deps of python-augeas/ethtool/dbus-python, the lenses, the private D-Bus and tmux the
-# tests start, and the daemons whose own config checkers the tests run on generated files.
+# tests start, the daemons whose own config checkers the tests run on generated files, and
+# tuned, whose real `tuned-adm list` the node's own profile list is tested against.
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
-	kdump-tools nfs-common collectd-core
+	kdump-tools nfs-common collectd-core tuned
 
 .PHONY: all deps venv test lint unit plugin-test demo bench clean
 

@@ -24,7 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ovirt_node.config.aug import Augeas, LensFile, files_node
@@ -244,13 +244,18 @@ def service_log(ctx: Context, unit: str, since: float, lines: int = 3) -> str:
 
 @dataclass
 class RestartKdump(RestartUnit):
-    """Restart the kdump service, which checks that it can reach the dump location."""
+    """Enable the kdump service (so that it also starts at boot) and restart it, which checks
+    that it can reach the dump location."""
 
     location: str = ""
+    _enabled_here: bool = field(default=False, repr=False)
 
     def apply(self, ctx: Context) -> None:
         from ovirt_node.system.systemd import SystemdError  # D-Bus only when it is needed
 
+        if ctx.systemd.unit_file_state(self.unit) != "enabled":
+            ctx.systemd.enable_unit_files([self.unit])
+            self._enabled_here = True
         since = time.time()
         try:
             ctx.systemd.restart_unit(self.unit)
@@ -258,16 +263,45 @@ class RestartKdump(RestartUnit):
             said = service_log(ctx, self.unit, since)
             raise KdumpUnreachable(self.location, f"{exc}; {said}" if said else str(exc)) from exc
 
+    def rollback(self, ctx: Context) -> None:
+        if self._enabled_here:
+            ctx.systemd.disable_unit_files([self.unit])
+
 
 @dataclass
 class StopKdump(RestartUnit):
-    """Stop the kdump service (a restart step, so the engine runs it after the files)."""
+    """Stop the kdump service and disable it, so that it stays off after a reboot (a restart
+    step, so the engine runs it after the files)."""
+
+    _was_enabled: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Stop {self.unit}"
+        self.title = self.title or f"Stop and disable {self.unit}"
 
     def apply(self, ctx: Context) -> None:
+        self._was_enabled = ctx.systemd.unit_file_state(self.unit) == "enabled"
+        if self._was_enabled:
+            ctx.systemd.disable_unit_files([self.unit])
         ctx.systemd.stop_unit(self.unit)
+
+    def rollback(self, ctx: Context) -> None:
+        if self._was_enabled:
+            ctx.systemd.enable_unit_files([self.unit])
+
+
+def service_state(ctx: Context, unit: str) -> str:
+    """`enabled at boot, active now` as systemd says it, or "" where there is no systemd to ask
+    (a root prefix without a bus) or it does not answer."""
+    if not ctx.runtime_effects:
+        return ""
+    from ovirt_node.system.systemd import Systemd, SystemdError
+
+    try:
+        with Systemd.connect(ctx.bus) as systemd:  # its own connection: pages read in workers
+            return f"{systemd.unit_file_state(unit)} at boot, {systemd.unit_active_state(unit)} now"
+    except SystemdError as exc:
+        log.info("kdump: state of %s unknown: %s", unit, exc)
+        return ""
 
 
 # -- the section --------------------------------------------------------------------------
@@ -334,7 +368,7 @@ class Kdump(Section):
         if new.mode == "disabled":
             steps.append(StopKdump(unit))
         else:
-            steps.append(RestartKdump(unit, f"Restart {unit} (checks the dump location)", _location(new)))
+            steps.append(RestartKdump(unit, f"Enable and restart {unit} (checks the dump location)", _location(new)))
         return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ovirt_node.config.kdump import layout_for
+from ovirt_node.config.kdump import layout_for, service_state
 from ovirt_node.config.platform import detect
 from ovirt_node.ui.page import Choice, Divider, Entry, Item, KeyValue, Label, Page, PageContext, Values
 
@@ -22,7 +22,9 @@ def _when(mode: str) -> Callable[[Values], bool]:
 
 def _service(ctx: PageContext) -> str:
     engine_ctx = ctx.engine.ctx
-    return f"{detect(ctx.root).unit('kdump')}, configured in {layout_for(engine_ctx).file.path}"
+    unit = detect(ctx.root).unit("kdump")
+    state = service_state(engine_ctx, unit)
+    return f"{unit}{f': {state}' if state else ''}, configured in {layout_for(engine_ctx).file.path}"
 
 
 class KdumpPage(Page):

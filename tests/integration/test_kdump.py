@@ -154,7 +154,7 @@ def test_dry_run_shows_the_key_fetch_and_the_restart(node_root: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert ("Fetch the SSH key for kdump: https://keys.example.com/kdump_id_rsa -> /root/.ssh/kdump_id_rsa"
             in result.stdout)
-    assert "Restart kdump-tools.service (checks the dump location)  [skipped: root prefix" in result.stdout
+    assert "Enable and restart kdump-tools.service (checks the dump location)  [skipped: root prefix" in result.stdout
     assert snapshot(node_root) == before
 
 
@@ -260,7 +260,7 @@ def test_ssh_key_from_http_then_restart(node_root: Path, kdump_unit: MockService
                         f"kdump.ssh_key={key_server}/kdump_id_rsa")
     assert result.returncode == 0, result.stderr
     assert "Fetch the SSH key for kdump: done" in result.stdout
-    assert "Restart kdump-tools.service (checks the dump location): done" in result.stdout
+    assert "Enable and restart kdump-tools.service (checks the dump location): done" in result.stdout
     key = node_root / "root/.ssh/kdump_id_rsa"
     assert key.read_text() == KEY
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -309,12 +309,40 @@ def test_unreachable_location_restores_the_file_and_says_why(node_root: Path, kd
     assert show(node_root)["kdump.mode"] == "local"
 
 
-def test_disabling_stops_the_unit(node_root: Path, kdump_unit: MockService) -> None:
-    result = run_config("--root", str(node_root), "--bus", kdump_unit.address, "set", "kdump.mode=disabled")
+def unit_file_state(service: MockService, unit: str) -> str:
+    return str(service.mock.GetUnitFileState(unit, dbus_interface=SYSTEMD_MANAGER))
+
+
+@pytest.mark.parametrize("platform", ["debian", "el"])
+def test_disabling_stops_and_disables_the_unit_and_enabling_brings_it_back(
+        node_root: Path, kdump_unit: MockService, platform: str) -> None:
+    """Off stays off after a reboot: the unit is disabled, not only stopped; a mode with a
+    location enables it again. The page's service line says what systemd says."""
+    root, unit = (make_el_root(node_root), "kdump.service") if platform == "el" else (node_root, "kdump-tools.service")
+    result = run_config("--root", str(root), "--bus", kdump_unit.address, "set", "kdump.mode=disabled")
     assert result.returncode == 0, result.stderr
-    assert "Stop kdump-tools.service: done" in result.stdout
-    assert ("StopUnit", ["kdump-tools.service", "replace"]) in calls(kdump_unit)
-    assert not any(name == "RestartUnit" for name, _ in calls(kdump_unit))
+    assert f"Stop and disable {unit}: done" in result.stdout
+    made = [(str(name), list(args)) for _t, name, args in kdump_unit.mock.GetCalls()
+            if name in ("DisableUnitFiles", "StopUnit", "RestartUnit")]
+    assert made == [("DisableUnitFiles", [[unit], False]), ("StopUnit", [unit, "replace"])]
+    names = [str(name) for _t, name, _args in kdump_unit.mock.GetCalls()]
+    assert names.index("Reload") > names.index("DisableUnitFiles")  # as systemctl does after changing links
+    assert unit_file_state(kdump_unit, unit) == "disabled"
+    kdump_unit.mock.ClearCalls()
+    result = run_config("--root", str(root), "--bus", kdump_unit.address, "set", *MODES["nfs"])
+    assert result.returncode == 0, result.stderr
+    assert [name for name, _ in calls(kdump_unit) if name in ("EnableUnitFiles", "RestartUnit")] == [
+        "EnableUnitFiles", "RestartUnit"]
+    assert unit_file_state(kdump_unit, unit) == "enabled"
+
+
+def test_a_failed_restart_leaves_a_disabled_unit_disabled(node_root: Path, kdump_unit: MockService) -> None:
+    run_config("--root", str(node_root), "--bus", kdump_unit.address, "set", "kdump.mode=disabled", check=True)
+    kdump_unit.mock.AddMethod(SYSTEMD_MANAGER, "RestartUnit", "ss", "o", systemd_job_code(result="failed"))
+    result = run_config("--root", str(node_root), "--bus", kdump_unit.address, "set", *MODES["nfs"])
+    assert result.returncode == 3 and "dump location unreachable" in result.stderr
+    assert unit_file_state(kdump_unit, "kdump-tools.service") == "disabled"
+    assert show(node_root)["kdump.mode"] == "disabled"
 
 
 # -- the service's own words on the running host -----------------------------------------------

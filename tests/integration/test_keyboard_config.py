@@ -4,6 +4,11 @@ private bus with our own dbusmock template (dbusmock ships none for localed)."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +18,7 @@ from ovirt_node.system.keymaps import keymaps_on_disk
 from ovirt_node.system.mocks import localed_mock
 from ovirt_node.system.root import Root
 from tests.dbus_env import MockService
-from tests.node_fixtures import changed_paths, run_config, snapshot
+from tests.node_fixtures import REPO, changed_paths, run_config, snapshot
 
 
 def get(root: Path) -> str:
@@ -95,3 +100,45 @@ def test_localed_refusing_rolls_back(node_root: Path, localed: MockService) -> N
     assert "Keymap sk-qwertz is not installed." in result.stderr and "rolled back" in result.stderr
     assert snapshot(node_root) == before
     assert [name for name, _args in calls(localed)].count("SetVConsoleKeyboard") == 1  # nothing to undo
+
+
+# -- the node itself (root /): the real localectl ---------------------------------------------------
+
+needs_localectl_and_namespaces = pytest.mark.skipif(
+    shutil.which("localectl") is None or shutil.which("unshare") is None or os.geteuid() != 0,
+    reason="needs localectl (systemd), unshare and root",
+)
+
+# In a private mount namespace, a tmpfs on /usr/share holds only the demo root's keymap files: Debian
+# packages no keymaps localectl lists (console-data ships `.kmap.gz`; localectl wants `.map*`), and
+# the build host's own /usr/share stays untouched. localectl refuses to run at all unless systemd is
+# PID 1 (it checks for /run/systemd/system), which a build container is not: a tmpfs on /run/systemd
+# with that directory gets it past the check. Then the product's host code path runs.
+_LIST_ON_THE_HOST = (
+    "import json, logging, os, shutil, subprocess, sys\n"
+    "for where in ('/usr/share', '/run/systemd'):\n"
+    "    os.makedirs(where, exist_ok=True)\n"
+    "    subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', where], check=True)\n"
+    "os.mkdir('/run/systemd/system')\n"
+    "shutil.copytree(sys.argv[1], '/usr/share/keymaps')\n"
+    "logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
+    "from ovirt_node.system.keymaps import list_keymaps\n"
+    "from ovirt_node.system.root import HOST\n"
+    "print(json.dumps([[k.name, k.layout] for k in list_keymaps(HOST)]))\n"
+)
+
+
+@needs_localectl_and_namespaces
+def test_on_the_node_the_keymaps_are_the_real_localectl_list(node_root: Path, private_bus: str) -> None:
+    """`localectl list-keymaps` (it wants a bus even to list files: a private one here) names
+    the keymap files it finds; the list is its, with each map's layout family from the files."""
+    demo_maps = node_root / "usr/share/keymaps"
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": private_bus}
+    result = subprocess.run(["unshare", "-m", sys.executable, "-c", _LIST_ON_THE_HOST, str(demo_maps)],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "run: localectl list-keymaps --no-pager" in result.stderr
+    assert "listing the keymap files" not in result.stderr  # localectl answered: no fallback
+    listed = [tuple(k) for k in json.loads(result.stdout)]
+    on_disk = [(k.name, k.layout) for k in keymaps_on_disk(Root.at(node_root))]
+    assert sorted(listed) == sorted(on_disk) and len(listed) > 3

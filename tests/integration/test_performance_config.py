@@ -4,12 +4,19 @@ bus with our own dbusmock template (the profile list, switch_profile, disable, a
 
 from __future__ import annotations
 
+import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ovirt_node.config import performance
+from ovirt_node.config.context import Context
+from ovirt_node.config.performance import Performance, available_profiles
 from ovirt_node.system.mocks import tuned_mock
+from ovirt_node.system.root import HOST
+from ovirt_node.system.tuned_profiles import profiles_on_disk
 from tests.dbus_env import MockService
 from tests.node_fixtures import changed_paths, run_config, snapshot
 
@@ -123,3 +130,29 @@ def test_tuned_refusing_the_switch_rolls_back(node_root: Path, tuned: MockServic
     assert "tuned refused the profile 'balanced': Cannot load profile(s) balanced" in result.stderr
     assert "rolled back" in result.stderr
     assert snapshot(node_root) == before
+
+
+# -- the node itself (root /): the real tuned-adm -------------------------------------------------
+
+needs_tuned_adm = pytest.mark.skipif(shutil.which("tuned-adm") is None, reason="tuned is not installed (make deps)")
+
+
+@needs_tuned_adm
+def test_on_the_node_the_profiles_are_the_real_tuned_adm_list(private_bus: str, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """With tuned not answering on the system bus (a private bus without it), the list is what the
+    real `tuned-adm list` prints, parsed: the profiles installed on this machine with their summaries.
+    Read only: `tuned-adm profile` would retune the build host, and `off` needs a running tuned."""
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", private_bus)
+    monkeypatch.setattr(performance, "profiles_on_disk", lambda _root: [])  # no fallback to hide a bad parse
+    ctx = Context()  # root /: the node itself
+    with caplog.at_level(logging.INFO, logger="ovirt_node.system.run"):
+        listed = available_profiles(ctx)
+    assert "run: tuned-adm list" in caplog.messages
+    assert len(listed) > 5 and listed == profiles_on_disk(HOST)
+    assert all(p.summary for p in listed)
+    section = Performance()
+    assert section.check(ctx, {"performance.tuned.profile": listed[0].name}) == {}
+    refused = section.check(ctx, {"performance.tuned.profile": "no-such-profile"})["performance.tuned.profile"]
+    assert refused.startswith("tuned has no profile 'no-such-profile'; it must be one of: none, ")
+    assert all(p.name in refused for p in listed)

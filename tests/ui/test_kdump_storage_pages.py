@@ -120,6 +120,19 @@ def test_unreachable_location_rolls_back_and_the_operator_is_told(node_root: Pat
     assert harness.changes() == {"kdump.mode": "ssh", "kdump.ssh_location": "root@dump.example.com"}  # kept to retry
 
 
+def test_kdump_page_shows_whether_the_service_starts_at_boot(node_root: Path, systemd_mock: MockService) -> None:
+    systemd_mock.mock.AddMockUnit("kdump-tools.service")
+    engine = Engine(Context(root=Root.at(node_root), bus=systemd_mock.address), all_sections())
+    ctx = PageContext(engine, load_profile(profile_path("demo")), Root.at(node_root), demo=True)
+    harness = PageHarness(KdumpPage, ctx, ui=FakeUI(ctx, apply=True))
+    text = " ".join(harness.text().split())  # the line wraps at 80 columns
+    assert "kdump-tools.service: enabled at boot, inactive now, configured in /etc/default/kdump-tools" in text
+    harness.choose("kdump.mode", "disabled")
+    harness.save()
+    assert harness.ui.results == [True]
+    assert "kdump-tools.service: disabled at boot, inactive now" in " ".join(harness.text().split())
+
+
 # -- Remote Storage ----------------------------------------------------------------------------------
 
 def test_storage_page_shows_what_the_files_hold(storage: PageHarness) -> None:
