@@ -39,6 +39,18 @@ def _vconsole_keymap(root: Path) -> str:
     return next((line.split("=", 1)[1].strip("\"'") for line in lines if line.startswith("KEYMAP=")), "us")
 
 
+def demo_units(node: Root) -> set[str]:
+    from ovirt_node.config.context import Context
+    from ovirt_node.config.registry import all_sections
+
+    units = set(detect(node).units.values())
+    ctx = Context(root=node)
+    for section in all_sections():
+        if section.platform_names:
+            units.update(section.platform(ctx).units.values())
+    return units
+
+
 @contextmanager
 def demo_node(keep_root: bool = False) -> Iterator[DemoNode]:
     root = Path(tempfile.mkdtemp(prefix="ovirt-node-demo."))
@@ -48,8 +60,9 @@ def demo_node(keep_root: bool = False) -> Iterator[DemoNode]:
             address = stack.enter_context(private_dbus())
             systemd = stack.enter_context(spawn_dbusmock(address, "systemd", SYSTEMD_BUS_NAME, SYSTEMD_PATH))
             add_systemd_extras(systemd.mock)
-            # Every unit the engine may restart on this platform (data/platforms).
-            for unit in sorted(set(detect(Root.at(root)).units.values())):
+            # Every unit the engine may restart on this platform (data/platforms), and the
+            # installed plugins' daemons (their sections' platform names).
+            for unit in sorted(demo_units(Root.at(root))):
                 systemd.mock.AddMockUnit(unit)
             stack.enter_context(spawn_dbusmock(address, "logind", "org.freedesktop.login1", "/org/freedesktop/login1"))
             # tuned and localed know what the demo root has installed, and write its files as they do.
