@@ -6,11 +6,12 @@ tree: `/files/<puppet.conf>/agent/server`); a value read back comes from `[agent
 (puppet's own default then applies: the server `puppet`, the certname the node's FQDN).
 The file is /etc/puppetlabs/puppet/puppet.conf on EL (Puppet's packages) and
 /etc/puppet/puppet.conf on Debian. The agent's unit is enabled at boot and restarted, or
-stopped and disabled.
+stopped and disabled; the configuration directory is persisted.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from ovirt_node.config.aug import Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
 from ovirt_node.config.platform import PlatformNames
-from ovirt_node.config.steps import AugeasEdit, EnableUnit, RestartUnit, StopUnit, unit_enabled
+from ovirt_node.config.steps import AugeasEdit, EnableUnit, PersistPath, RestartUnit, StopUnit, unit_enabled
 from ovirt_node.config.transaction import Step
 from ovirt_node.config.valid import Boolean, Empty, FQDNOrIP, Regex
 
@@ -85,7 +86,9 @@ class Puppet(Section):
         edit = AugeasEdit("Configure the Puppet agent", conf, lambda aug: write_agent(aug, conf.path, new))
         steps: list[Step] = [edit]
         if new.enabled:
-            return [*steps, EnableUnit(unit), RestartUnit(unit, title="Restart the Puppet agent")]
+            # The whole configuration directory: on EL the agent's certificates live under it.
+            keep = PersistPath(posixpath.dirname(conf.path))
+            return [*steps, keep, EnableUnit(unit), RestartUnit(unit, title="Restart the Puppet agent")]
         return [*steps, StopUnit(unit, title="Stop the Puppet agent"), EnableUnit(unit, False)]
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:

@@ -39,8 +39,9 @@ def puppet_print(conf: Path, tmp: Path, *names: str) -> dict[str, str]:
 @pytest.mark.skipif(shutil.which("puppet") is None, reason="puppet is not installed")
 def test_settings_reach_puppet_conf_and_puppet_reads_them(node_root: Path, tmp_path: Path) -> None:
     assert isinstance(engine(node_root).sections["puppet"], Puppet)
-    engine(node_root).apply({"puppet.enabled": "yes", "puppet.server": "puppet.example.com",
-                             "puppet.certname": "node1.example.com", "puppet.runinterval": "1h"})
+    tx = engine(node_root).apply({"puppet.enabled": "yes", "puppet.server": "puppet.example.com",
+                                  "puppet.certname": "node1.example.com", "puppet.runinterval": "1h"})
+    assert "Persist /etc/puppet" in [step.title for step in tx.steps]  # the directory, for the agent's state
     conf = node_root / CONF
     assert puppet_print(conf, tmp_path, "server", "certname", "runinterval", "ssldir") == {
         "server": "puppet.example.com", "certname": "node1.example.com", "runinterval": "3600",

@@ -3,28 +3,13 @@ installed: enable it with a password, Save, see the progress, F12 shows it enabl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from ovirt_node.demo import DemoNode, demo_node
+from ovirt_node.demo import DemoNode
 from tests.terminal.test_monitoring_performance_keyboard_pages import open_page, save_and_reload
 from tests.terminal.tmux import TMUX, Tmux
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
-
-
-@pytest.fixture
-def node() -> Iterator[DemoNode]:
-    with demo_node() as demo:  # mocks snmpd.service too: the plugin's platform names
-        yield demo
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    session = Tmux(80, 24)
-    yield session
-    session.close()
 
 
 def test_snmp_page(tmux: Tmux, node: DemoNode) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FakeEngine
+from engine_server import FakeEngine
 from ovirt_node_vdsm.config import EngineRegistration
 from ovirt_node_vdsm.page import EnginePage
 

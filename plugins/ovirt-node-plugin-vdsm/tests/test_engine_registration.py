@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import SSH_KEY, FakeEngine
+from engine_server import SSH_KEY, FakeEngine
 from ovirt_node_vdsm import pki
 from ovirt_node_vdsm.config import EngineRegistration
 

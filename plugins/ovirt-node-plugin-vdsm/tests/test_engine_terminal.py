@@ -4,29 +4,14 @@ fingerprint, Save (registers), see the progress; F12 shows the node managed by t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from conftest import FakeEngine
+from engine_server import FakeEngine
 
-from ovirt_node.demo import DemoNode, demo_node
+from ovirt_node.demo import DemoNode
 from tests.terminal.test_monitoring_performance_keyboard_pages import open_page, save_and_reload
 from tests.terminal.tmux import TMUX, Tmux
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
-
-
-@pytest.fixture
-def node() -> Iterator[DemoNode]:
-    with demo_node() as demo:
-        yield demo
-
-
-@pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    session = Tmux(80, 24)
-    yield session
-    session.close()
 
 
 def test_engine_page(tmux: Tmux, node: DemoNode, fake_engine: FakeEngine) -> None:
