@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ovirt_node.config.engine import Engine, InvalidChanges
-from ovirt_node.system.cmdline import KernelArgs
+from ovirt_node.system.cmdline import MASK, Arg, KernelArgs
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,21 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
         if handler is None:
             result.ignored.append(arg.redacted())
             continue
+        wanted: dict[str, str] = {}
         try:
             wanted = dict(handler(arg.value))
             result.changes.update(engine.validate(wanted))
         except InvalidChanges as exc:
             reason = "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
-            log.warning("kernel argument %s skipped: %s", arg.redacted(), reason)
-            result.rejected.append((arg.redacted(), reason))
+            shown = _redacted(engine, arg, wanted)
+            log.warning("kernel argument %s skipped: %s", shown, reason)
+            result.rejected.append((shown, reason))
     return result
+
+
+def _redacted(engine: Engine, arg: Arg, wanted: dict[str, str]) -> str:
+    """The argument as logs show it: masked when it feeds a secret key, so a plugin's secret
+    arguments are safe without being in the built-in list of 3.x's secret names."""
+    if arg.value is not None and any(k in engine.keys and engine.keys[k].secret for k in wanted):
+        return f"{arg.spelled}={MASK}"
+    return arg.redacted()

@@ -3,17 +3,22 @@ stopping units, and button handlers that read and fill the page's fields."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 import pytest
 
 from ovirt_node.config.context import Context
+from ovirt_node.config.engine import Engine
+from ovirt_node.config.kernelargs import changes_from_kernel_args
+from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
 from ovirt_node.config.platform import PlatformError, load
 from ovirt_node.config.steps import EnableUnit, StopUnit, unit_enabled, wants_link
 from ovirt_node.config.transaction import Step, Transaction, TransactionError
 from ovirt_node.config.valid import Text
+from ovirt_node.system.cmdline import parse
 from ovirt_node.system.root import Root
 from ovirt_node.ui.page import Button, Entry, FormUI, Item, Page, PageUI
 from ovirt_node.ui.testing import PageHarness, page_context
@@ -94,3 +99,31 @@ def test_a_button_reads_what_is_typed_and_fills_a_field_as_typing_would(node_roo
     assert harness.value("Copy") == "ABCDEFGH"
     assert harness.error("Name") == "" and "5" in harness.error("Copy")  # validated like typing
     assert "ABCDEFGH" in harness.text().split("Copy:", 1)[1]  # and shown
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    token: str
+
+
+class TokenSection(Section):
+    """A plugin's section with a secret kernel argument that 3.x never had."""
+
+    name = "token"
+    title = "Token"
+    settings = TokenSettings
+    keys = (Key("token.token", None, Text(min_length=8), Kind.TEXT, "", secret=True),)
+
+    def read(self, ctx: Context) -> dict[str, str | None]:
+        return {}
+
+    def kernel_args(self) -> Mapping[str, KernelArgHandler]:
+        return {"widget_token": lambda v: {"token.token": v or ""}}
+
+
+def test_a_plugins_secret_kernel_argument_is_masked_when_skipped(node_root: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    engine = Engine(Context(root=Root.at(node_root)), [TokenSection()])
+    found = changes_from_kernel_args(engine, parse("widget_token=short7 other=1"))
+    assert found.rejected == [("widget_token=********", "token.token: must be text of at least 8 characters")]
+    assert "short7" not in caplog.text and found.ignored == ["other=1"]
