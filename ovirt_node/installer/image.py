@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -125,9 +125,15 @@ def _sha256(path: Path) -> str:
 class NodeImage:
     root: Path
     version: ImageVersion
+    #: sha256 of each image file as verified: what the copies on disk are checked against.
+    digests: dict[str, str] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         return self.root / name
+
+    def checksums(self) -> str:
+        """A SHA256SUMS text for the image files."""
+        return "".join(f"{self.digests[name]}  {name}\n" for name in IMAGE_FILES)
 
 
 def open_image(directory: Path) -> NodeImage:
@@ -141,6 +147,7 @@ def open_image(directory: Path) -> NodeImage:
         if stream.read(4) != SQUASHFS_MAGIC:
             raise ImageError(f"{directory / SQUASHFS}: not a squashfs image")
     version = parse_version((directory / VERSION).read_text(errors="replace"), str(directory / VERSION))
+    digests = {name: _sha256(directory / name) for name in IMAGE_FILES}
     sums = directory / CHECKSUMS
     if sums.is_file():
         for number, line in enumerate(sums.read_text().splitlines(), 1):
@@ -155,6 +162,7 @@ def open_image(directory: Path) -> NodeImage:
                 raise ImageError(f"{sums}: line {number} names a file outside the media: {name}")
             if not target.is_file():
                 raise ImageError(f"{sums}: lists {name}, which the media does not have")
-            if _sha256(target) != expected.lower():
+            actual = digests[name] if name in digests else _sha256(target)
+            if actual != expected.lower():
                 raise ImageError(f"{target}: checksum mismatch (the media is damaged or altered)")
-    return NodeImage(directory, version)
+    return NodeImage(directory, version, digests)

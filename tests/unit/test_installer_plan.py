@@ -165,7 +165,7 @@ def test_one_disk_layout_boots_bios_and_uefi(demo: Machine) -> None:
             f"sgdisk -n 1:0:+1M -t 1:EF02 -c 1:BIOSBOOT -n 2:0:+256M -t 2:EF00 -c 2:EFI "
             f"-n 3:0:0 -t 3:8E00 -c 3:HostVG {by_id}"]
         assert f"mkfs.vfat -F 32 -n EFI {by_id}-part2" in commands
-        assert "lvcreate --yes --wipesignatures y --name Data --extents 100%FREE HostVG" == commands[-7]
+        assert "lvcreate --yes --wipesignatures y --name Data --extents 100%FREE HostVG" == commands[-8]
         assert commands[-1] == "mkfs.ext4 -q -F -L DATA /dev/HostVG/Data"
 
 
