@@ -27,6 +27,7 @@ from ovirt_node.system.cmdline import SECRET_ARGS, KernelArgs
 #: `grub-dir`: grub2 on EL, grub on Debian).
 ESP_MOUNT = "/boot/efi"
 EFI_ID = "ovirt-node"
+EFI_LABEL = "oVirt Node"
 #: The arguments grub_config puts first on every entry's line, naming the slot.
 SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")
 TIMEOUT = 5
@@ -123,7 +124,7 @@ def install_commands(platform: Platform, disk: str, esp_disk: str, esp_number: i
         cmds += [
             [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
              f"--bootloader-id={EFI_ID}", "--no-nvram", f"--modules={modules}"],
-            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", "oVirt Node",
+            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", EFI_LABEL,
              "--loader", f"\\EFI\\{EFI_ID}\\grubx64.efi"],
         ]
     return cmds

@@ -8,12 +8,13 @@ instead (tests/integration/install_loop.py); everything else the executor does i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from ovirt_node.config.context import Context
 from ovirt_node.config.persist import mount_points, unmount
-from ovirt_node.installer.layout import VG_NAME, Layout, StableNames
+from ovirt_node.installer.layout import VG_NAME, Layout, StableNames, remove_volume_group_commands
 from ovirt_node.system.machine import Disk
 
 
@@ -30,7 +31,7 @@ class Devices(Protocol):
 
     def create_volumes(self, ctx: Context, layout: Layout) -> None: ...
 
-    def remove_volume_groups(self, ctx: Context, layout: Layout) -> None: ...
+    def remove_volume_groups(self, ctx: Context, groups: Sequence[str]) -> None: ...
 
     def activate(self, ctx: Context) -> None:
         """Make an existing HostVG's volumes reachable (an upgrade from boot media)."""
@@ -57,8 +58,8 @@ class LvmDevices(StableNames):
         for command in layout.volume_commands():
             ctx.runner(command)
 
-    def remove_volume_groups(self, ctx: Context, layout: Layout) -> None:
-        for command in layout.volume_group_commands():
+    def remove_volume_groups(self, ctx: Context, groups: Sequence[str]) -> None:
+        for command in remove_volume_group_commands(groups):
             ctx.runner(command)
 
     def activate(self, ctx: Context) -> None:

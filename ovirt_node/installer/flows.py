@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,9 +31,10 @@ from ovirt_node.installer.devices import Devices
 from ovirt_node.installer.hooks import HOOKS_DIR, RunHooks
 from ovirt_node.installer.image import VERSION, ImageError, ImageVersion, NodeImage, parse_version
 from ovirt_node.installer.laydown import CopyImage
-from ovirt_node.installer.layout import Layout
-from ovirt_node.installer.storage import Mount, RunCommands, Target, UnmountAll, storage_steps
+from ovirt_node.installer.layout import VG_NAME, Layout, remove_volume_group_commands, wipe_commands
+from ovirt_node.installer.storage import DeviceAction, Mount, RunCommands, Target, UnmountAll, storage_steps
 from ovirt_node.system.cmdline import KernelArgs
+from ovirt_node.system.machine import Disk
 from ovirt_node.system.root import Root
 
 log = logging.getLogger(__name__)
@@ -217,3 +218,32 @@ def plan_lines(tx: Transaction, ctx: Context) -> list[str]:
         for command in getattr(step, "plan", list)():
             lines.append("    " + shlex.join(command))
     return lines
+
+
+@dataclass
+class RemoveBootEntries(Step):
+    """The node's UEFI boot entries (efibootmgr), on UEFI machines."""
+
+    label: str = bootloader.EFI_LABEL
+    title: str = "Remove the node's UEFI boot entries"
+
+    def apply(self, ctx: Context) -> None:
+        listing = ctx.runner(["efibootmgr"]).stdout
+        for line in listing.splitlines():
+            head, _, name = line.partition(" ")
+            if head.startswith("Boot") and head.rstrip("*")[4:].isalnum() and name.strip() == self.label:
+                ctx.runner(["efibootmgr", "--bootnum", head.rstrip("*")[4:8], "--delete-bootnum"])
+
+
+def uninstall(session: Session, disks: Sequence[Disk]) -> Transaction:
+    """Remove HostVG, the node's partitions and every signature on `disks`, and its boot entries."""
+    s = session
+    steps: list[Step] = [
+        DeviceAction(f"Remove the volume group {VG_NAME}",
+                     lambda ctx: s.devices.remove_volume_groups(ctx, [VG_NAME]),
+                     lambda: remove_volume_group_commands([VG_NAME])),
+        RunCommands("Wipe the disks' signatures and partition tables", lambda: wipe_commands(disks, s.devices)),
+    ]
+    if s.uefi:
+        steps.append(RemoveBootEntries())
+    return Transaction(f"Uninstall the node from {len(disks)} disk(s)", steps)

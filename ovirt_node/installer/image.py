@@ -22,6 +22,7 @@ CHECKSUMS = "SHA256SUMS"
 IMAGE_FILES = (KERNEL, INITRD, SQUASHFS, VERSION)
 SQUASHFS_MAGIC = b"hsqs"  # little-endian squashfs superblock magic
 _CHUNK = 4 * 1024 * 1024
+UNKNOWN = "?"
 
 
 class ImageError(ValueError):
@@ -38,8 +39,13 @@ class ImageVersion:
     def major(self) -> str:
         return self.version.split(".", 1)[0]
 
+    @property
+    def known(self) -> bool:
+        """False for the stand-in of a dry run that could not read the version."""
+        return self.version != UNKNOWN
+
     def __str__(self) -> str:
-        return f"{self.name} {self.version}-{self.release}"
+        return f"{self.name} {self.version}-{self.release}" if self.known else f"{self.name} (version not read)"
 
 
 def parse_version(text: str, where: str = VERSION) -> ImageVersion:

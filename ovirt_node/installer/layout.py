@@ -138,16 +138,7 @@ class Layout:
         return "\n".join(lines)
 
     def wipe_commands(self, names: DeviceNames | None = None) -> list[list[str]]:
-        """Old partitions' signatures first (they would reappear with same-offset new ones),
-        then the disks' own, then the partition tables."""
-        names = names or STABLE_NAMES
-        cmds: list[list[str]] = []
-        for disk in self.disks:
-            device = disk.by_id or disk.path
-            for number in _numbers(disk.partitions):
-                cmds.append(["wipefs", "--all", "--force", names.partition(disk, number)])
-            cmds += [["wipefs", "--all", "--force", device], ["sgdisk", "--zap-all", device]]
-        return cmds
+        return wipe_commands(self.disks, names or STABLE_NAMES)
 
     def partition_commands(self) -> list[list[str]]:
         cmds = []
@@ -160,10 +151,7 @@ class Layout:
         return cmds
 
     def volume_group_commands(self) -> list[list[str]]:
-        cmds = []
-        for vg in self.old_volume_groups:
-            cmds += [["vgchange", "--activate", "n", vg], ["vgremove", "--force", "--force", "--yes", vg]]
-        return cmds
+        return remove_volume_group_commands(self.old_volume_groups)
 
     def volume_commands(self) -> list[list[str]]:
         pvs = self.physical_volumes
@@ -189,6 +177,25 @@ class Layout:
         """Every command that makes this layout, in order."""
         return [*self.volume_group_commands(), *self.wipe_commands(), *self.partition_commands(),
                 ["udevadm", "settle"], *self.volume_commands(), *self.format_commands()]
+
+
+def wipe_commands(disks: Sequence[Disk], names: DeviceNames) -> list[list[str]]:
+    """Old partitions' signatures first (they would reappear with same-offset new ones), then
+    the disks' own, then the partition tables."""
+    cmds: list[list[str]] = []
+    for disk in disks:
+        device = disk.by_id or disk.path
+        for number in _numbers(disk.partitions):
+            cmds.append(["wipefs", "--all", "--force", names.partition(disk, number)])
+        cmds += [["wipefs", "--all", "--force", device], ["sgdisk", "--zap-all", device]]
+    return cmds
+
+
+def remove_volume_group_commands(groups: Sequence[str]) -> list[list[str]]:
+    cmds = []
+    for vg in groups:
+        cmds += [["vgchange", "--activate", "n", vg], ["vgremove", "--force", "--force", "--yes", vg]]
+    return cmds
 
 
 def plan(machine: Machine, disks: Sequence[Disk], sizes: S.Sizes) -> Layout:

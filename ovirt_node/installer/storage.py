@@ -133,7 +133,8 @@ def storage_steps(layout: Layout, devices: Devices) -> list[Step]:
     """Wipe, partition and format the layout's disks (everything on them is lost)."""
     return [
         DeviceAction("Remove the volume groups found on the disks",
-                     lambda ctx: devices.remove_volume_groups(ctx, layout), layout.volume_group_commands),
+                     lambda ctx: devices.remove_volume_groups(ctx, layout.old_volume_groups),
+                     layout.volume_group_commands),
         RunCommands("Wipe the disks' signatures and partition tables", lambda: layout.wipe_commands(devices)),
         RunCommands("Partition the disks (GPT)", layout.partition_commands),
         DeviceAction("Read the new partition tables", devices.partitions_changed, lambda: [["udevadm", "settle"]]),

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ class LoopDevices:
             self.volumes[v.name] = ctx.runner(["losetup", "--find", "--show", str(backing)]).stdout.strip()
             LOOPS.append(self.volumes[v.name])
 
-    def remove_volume_groups(self, ctx: Context, layout: Layout) -> None:
+    def remove_volume_groups(self, ctx: Context, groups: Sequence[str]) -> None:
         for device in self.volumes.values():
             ctx.runner(["losetup", "--detach", device])
         self.volumes.clear()
@@ -310,6 +311,16 @@ def cleanup(workdir: Path) -> None:
         subprocess.run(["umount", point], check=False)
     for device in reversed(LOOPS):
         subprocess.run(["losetup", "--detach", device], check=False, capture_output=True)
+
+
+def scenario_uninstall(s: Scenario) -> Json:
+    s.install(make_image(s.workdir / "v1", "4.0.1"), "console=ttyS0")
+    disk = Disk(**{**s.disk.__dict__, "partitions": tuple(f"{s.disk.name}p{n}" for n in (1, 2, 3))})
+    flows.uninstall(s.session(), [disk]).run(s.session().ctx, s.progress)
+    table = subprocess.run(["sgdisk", "--print", s.disk_device], capture_output=True, text=True)
+    signatures = subprocess.run(["wipefs", "--no-act", s.disk_device], capture_output=True, text=True)
+    return {"gpt": table.stdout + table.stderr, "signatures": signatures.stdout.strip(),
+            "volumes": list(s.devices.volumes), "events": s.events[-4:]}
 
 
 SCENARIOS = {name.removeprefix("scenario_"): f for name, f in globals().items() if name.startswith("scenario_")}

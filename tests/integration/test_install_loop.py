@@ -120,3 +120,10 @@ def test_reinstall_wipes_the_old_node(workdir: Path) -> None:
     assert "VERSION=4.1.0" in r["slot"]["version"] and r["slot"]["intact"]
     assert "BACKUP" not in r["esp"]["grub_cfg"] and r["esp"]["grubenv"] == ["saved_entry=slot-Root"]
     assert r["mounts"] == []
+
+
+def test_uninstall_leaves_a_blank_disk(workdir: Path) -> None:
+    r = scenario("uninstall", workdir)
+    assert "Creating new GPT entries" in r["gpt"] or "does not exist" in r["gpt"], r["gpt"]
+    assert r["signatures"] == "" and r["volumes"] == []
+    assert r["events"][-1].endswith("Wipe the disks' signatures and partition tables: done")
