@@ -28,7 +28,7 @@ from ovirt_node.installer.bootloader import Slot
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.disks import DiskSelectionError
 from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
-from ovirt_node.installer.layout import LayoutError, StableNames
+from ovirt_node.installer.layout import LayoutError
 from ovirt_node.installer.media import media
 from ovirt_node.installer.sizes import SizeError
 from ovirt_node.installer.storage import Target
@@ -133,14 +133,7 @@ def _installed(session: flows.Session, machine: Machine, dry_run: bool) -> flows
     if dry_run:  # the slots cannot be read: the plan assumes Root boots
         unknown = ImageVersion("installed node", UNKNOWN, UNKNOWN)
         return flows.InstalledNode("<the HostVG disk's EFI partition>", Slot("Root", unknown), None)
-    vg_disks = [d for d in machine.disks if d.name in autoinstall.node_disks(machine)]
-    names = StableNames()
-    for disk in vg_disks:
-        try:
-            return flows.inspect(session, names.partition(disk, 2))
-        except (ImageError, OSError):
-            continue
-    return None
+    return autoinstall.find_installed(session, machine)
 
 
 def _placeholder_image(source: str) -> NodeImage:

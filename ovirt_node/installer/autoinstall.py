@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from ovirt_node.config.transaction import Progress, Transaction, TransactionError
 from ovirt_node.installer import disks as disk_selection
 from ovirt_node.installer import flows
-from ovirt_node.installer.image import Mode, NodeImage, decide
+from ovirt_node.installer.image import ImageError, Mode, NodeImage, decide
 from ovirt_node.installer.layout import VG_NAME, Layout, plan
 from ovirt_node.installer.request import from_kernel_args
 from ovirt_node.system.cmdline import KernelArgs
 from ovirt_node.system.machine import Machine
+from ovirt_node.system.run import CommandError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,16 @@ class Plan:
     transaction: Transaction
     #: The storage layout of an install or reinstall (None for the other modes).
     layout: Layout | None = None
+
+
+def find_installed(session: flows.Session, machine: Machine) -> flows.InstalledNode | None:
+    """The installed node: the EFI partition of a HostVG disk and what the slots hold."""
+    for disk in (d for d in machine.disks if d.name in node_disks(machine)):
+        try:
+            return flows.inspect(session, session.devices.partition(disk, 2))
+        except (ImageError, OSError, CommandError) as exc:
+            log.info("%s: no installed node found: %s", disk.name, exc)
+    return None
 
 
 def build(session: flows.Session, machine: Machine, args: KernelArgs, image: NodeImage | None,
