@@ -323,6 +323,33 @@ def scenario_uninstall(s: Scenario) -> Json:
             "volumes": list(s.devices.volumes), "events": s.events[-4:]}
 
 
+def scenario_media(s: Scenario) -> Json:
+    """The image from a file (loop-mounted) and from a block device, unmounted afterwards."""
+    from ovirt_node.installer.image import ImageError
+    from ovirt_node.installer.media import media
+
+    tree = make_image(s.workdir / "v1", "4.0.1")
+    image_file = s.workdir / "media.img"
+    os.truncate(os.open(image_file, os.O_CREAT | os.O_WRONLY, 0o600), 64 * MIB)
+    sh("mkfs.ext4", "-q", "-F", "-d", str(tree), str(image_file))
+    seen = {}
+    with media(image_file, s.workdir / "m1", Runner()) as image:
+        seen["file"] = str(image.version)
+        seen["file_mounted"] = str(s.workdir / "m1") in Path("/proc/self/mountinfo").read_text()
+    device = sh("losetup", "--find", "--show", str(image_file)).strip()
+    with media(Path(device), s.workdir / "m2", Runner()) as image:
+        seen["device"] = str(image.version)
+    (tree / "vmlinuz").unlink()
+    try:
+        with media(tree, s.workdir / "m3", Runner()):
+            pass
+    except ImageError as exc:
+        seen["broken"] = str(exc)
+    seen["left_mounted"] = [m for m in Path("/proc/self/mountinfo").read_text().splitlines()
+                            if str(s.workdir) in m]
+    return seen
+
+
 SCENARIOS = {name.removeprefix("scenario_"): f for name, f in globals().items() if name.startswith("scenario_")}
 
 

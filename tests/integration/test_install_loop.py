@@ -127,3 +127,10 @@ def test_uninstall_leaves_a_blank_disk(workdir: Path) -> None:
     assert "Creating new GPT entries" in r["gpt"] or "does not exist" in r["gpt"], r["gpt"]
     assert r["signatures"] == "" and r["volumes"] == []
     assert r["events"][-1].endswith("Wipe the disks' signatures and partition tables: done")
+
+
+def test_image_from_a_file_or_a_device_is_verified_and_unmounted(workdir: Path) -> None:
+    r = scenario("media", workdir)
+    assert r["file"] == r["device"] == "oVirt Node 4.0.1-1" and r["file_mounted"]
+    assert "not a node image, missing vmlinuz" in r["broken"]
+    assert r["left_mounted"] == []
