@@ -104,6 +104,11 @@ def build(session: flows.Session, machine: Machine, args: KernelArgs, image: Nod
         decision = decide(installed.active.version if installed else None, image.version, request.force)
         if decision.blocked:
             raise InstallRefused(decision.blocked)
+        if decision.mode in (Mode.REINSTALL, Mode.DOWNGRADE) and installed is not None:
+            # Never wipe a node's configuration or go back a version unasked.
+            raise InstallRefused(f"the installed {installed.active.version} is the same as or newer than the "
+                                 f"media's {image.version}: say reinstall (its configuration is lost) or "
+                                 "upgrade force (a downgrade)")
         mode = decision.mode.value
     if mode in (Mode.UPGRADE.value, Mode.DOWNGRADE.value):
         if installed is None:

@@ -111,3 +111,27 @@ def test_upgrade_cli_refuses_without_an_installed_node(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "ovirt_node.cli.upgrade", "--rollback"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "this machine has no installed node" in result.stderr
+
+
+@pytest.mark.parametrize(("installed", "media", "expected"), [
+    ("4.0.1", "4.0.2", "Upgrade"),
+    ("4.0.2", "4.0.2", "same as or newer than the media's oVirt Node 4.0.2-1: say reinstall"),
+    ("4.0.3", "4.0.2", "same as or newer"),
+    ("3.6.0", "4.0.2", "differ in major version"),
+])
+def test_mode_from_the_disks_never_wipes_unasked(session: flows.Session, installed: str, media: str,
+                                                  expected: str) -> None:
+    from ovirt_node.installer.image import NodeImage
+    from ovirt_node.system.machine import Machine, VolumeGroup
+
+    machine = Machine(name="m", nics=(), disks=(), memory_bytes=1 << 33, firmware="bios", cpu_model="x", cpus=2,
+                      virt_hw=True, volume_groups=(VolumeGroup("HostVG", (), ("vda",)),))
+    node = flows.InstalledNode("/dev/vda2", Slot("Root", ImageVersion("oVirt Node", installed, "1")), None)
+    image = NodeImage(Path("/media"), ImageVersion("oVirt Node", media, "1"), {})
+    request = autoinstall.read_request(cmdline.parse(""))
+    if expected == "Upgrade":
+        plan = autoinstall.build(session, machine, cmdline.parse(""), image, request, node)
+        assert plan.transaction.title.startswith("Upgrade") and plan.layout is None
+    else:
+        with pytest.raises(autoinstall.InstallRefused, match=expected):
+            autoinstall.build(session, machine, cmdline.parse(""), image, request, node)
