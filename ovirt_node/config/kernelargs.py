@@ -50,12 +50,12 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
             # Which one was meant? (3.x silently took one.) A handler marked unique refuses both.
             _reject(result, arg, f"{arg.name} is given {counts[arg.name]} times")
             continue
-        wanted = dict(handler(arg.value))
         group = getattr(handler, "group", None)
-        if group is not None:
-            groups.setdefault(group, []).append((arg, wanted))
-            continue
         try:
+            wanted = dict(handler(arg.value))  # a handler may refuse a value itself
+            if group is not None:
+                groups.setdefault(group, []).append((arg, wanted))
+                continue
             result.changes.update(engine.validate(wanted))
         except InvalidChanges as exc:
             _reject(result, arg, _reason(exc))
