@@ -7,10 +7,11 @@ as ignored; a bad value is reported and skipped while the good ones still apply.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ovirt_node.config.engine import Engine, InvalidChanges
-from ovirt_node.system.cmdline import KernelArgs
+from ovirt_node.system.cmdline import Arg, KernelArgs
 
 log = logging.getLogger(__name__)
 
@@ -22,19 +23,52 @@ class KernelArgChanges:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (redacted argument, reason)
 
 
+def _reject(result: KernelArgChanges, arg: Arg, reason: str) -> None:
+    log.warning("kernel argument %s skipped: %s", arg.redacted(), reason)
+    result.rejected.append((arg.redacted(), reason))
+
+
+def _reason(exc: InvalidChanges) -> str:
+    return "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
+
+
 def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChanges:
+    """Each argument's changes, validated. Handlers marked `unique` refuse an argument given
+    twice; handlers of one `group` (arguments that only make sense together, such as
+    `BOOTIF=bond0` and `bond=bond0:eth1,eth2`) are validated together, and when together
+    they fail, each is tried alone and kept only if it is valid by itself."""
     handlers = {name: h for s in engine.sections.values() for name, h in s.kernel_args().items()}
     result = KernelArgChanges()
+    counts = Counter(arg.name for arg in args)
+    groups: dict[str, list[tuple[Arg, dict[str, str]]]] = {}
     for arg in args:
         handler = handlers.get(arg.name)
         if handler is None:
             result.ignored.append(arg.redacted())
             continue
+        if counts[arg.name] > 1 and getattr(handler, "unique", False):
+            # Which one was meant? (3.x silently took one.) A handler marked unique refuses both.
+            _reject(result, arg, f"{arg.name} is given {counts[arg.name]} times")
+            continue
+        group = getattr(handler, "group", None)
         try:
-            wanted = dict(handler(arg.value))
+            wanted = dict(handler(arg.value))  # a handler may refuse a value itself
+            if group is not None:
+                groups.setdefault(group, []).append((arg, wanted))
+                continue
             result.changes.update(engine.validate(wanted))
         except InvalidChanges as exc:
-            reason = "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
-            log.warning("kernel argument %s skipped: %s", arg.redacted(), reason)
-            result.rejected.append((arg.redacted(), reason))
+            _reject(result, arg, _reason(exc))
+    for members in groups.values():
+        together = {k: v for _arg, wanted in members for k, v in wanted.items()}
+        try:
+            result.changes.update(engine.validate(together))
+            continue
+        except InvalidChanges:
+            pass
+        for arg, wanted in members:
+            try:
+                result.changes.update(engine.validate(wanted))
+            except InvalidChanges as exc:
+                _reject(result, arg, _reason(exc))
     return result
