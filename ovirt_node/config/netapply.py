@@ -64,6 +64,9 @@ class WriteKeyfiles(Step):
             write_keyfile(ctx.aug, iface, self.paths[iface.name], self.kinds.get(iface.master, "bond"))
         for path in self.removed:
             ctx.aug.remove(files_node(path))
+        for directory in {os.path.dirname(p) for p in self.paths.values()}:
+            # Augeas does not make directories; a fresh tree (the installer's) may lack it.
+            os.makedirs(ctx.root(directory), mode=0o700, exist_ok=True)
         ctx.aug.save()
         for path in self.paths.values():  # NetworkManager ignores keyfiles others can read
             os.chmod(ctx.root(path), 0o600)

@@ -36,10 +36,13 @@ ESP_MOUNT = "/boot/efi"
 
 @dataclass
 class ExtractNodeEtc(Step):
-    """The image's /etc, as the tree the node's configuration is written into."""
+    """The image's /etc, as the tree the node's configuration is written into. Its /sys is
+    the installer's: the machine is the same, so `BOOTIF=link` or a MAC resolves to the NICs
+    the node will have."""
 
     image: NodeImage
     target: Target
+    live: Root
     title: str = "Unpack the node's /etc from the image"
 
     def plan(self) -> list[list[str]]:
@@ -49,6 +52,9 @@ class ExtractNodeEtc(Step):
     def apply(self, ctx: Context) -> None:
         for command in self.plan():
             ctx.runner(command, timeout=600)
+        sys_link = Root.at(self.target.node)("/sys")
+        if not ctx.runner.dry_run and not sys_link.exists() and self.live("/sys").is_dir():
+            sys_link.symlink_to(self.live("/sys"))
 
 
 def fstab_text(layout_volumes: Sequence[tuple[str, str, str]], esp_uuid: str, kept: str = "") -> str:
@@ -124,7 +130,8 @@ class ApplyNodeSettings(Step):
 @dataclass
 class CopyLiveNetwork(Step):
     """The live session's NetworkManager connections (the network the operator set up to
-    install) onto the node, persisted, so it comes up the same way."""
+    install) onto the node, persisted, so it comes up the same way. A connection the kernel
+    arguments already wrote for the node is kept as written."""
 
     live: Root
     target: Target
@@ -141,7 +148,8 @@ class CopyLiveNetwork(Step):
         destination = node(NM_CONNECTIONS)
         destination.mkdir(parents=True, exist_ok=True)
         for path in files:
-            write_file_atomic(destination / path.name, path.read_bytes(), 0o600)
+            if not (destination / path.name).exists():
+                write_file_atomic(destination / path.name, path.read_bytes(), 0o600)
         Store(node).persist(NM_CONNECTIONS)
 
 

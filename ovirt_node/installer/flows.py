@@ -101,7 +101,7 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         WriteBootConfig(s.platform, target.esp, s.product, slot, None,
                         bootloader.carried_args(args, consumed_by_engine(args))),
         SkippableStep(grub, grub_skip),
-        ExtractNodeEtc(image, target),
+        ExtractNodeEtc(image, target, s.live),
         Mount("Mount Config and Logging", devices, [(lambda: devices.volume("Config"), target.config),
                                           (lambda: devices.volume("Logging"), target.logging)]),
         WriteFstab(layout, target, esp_device),

@@ -37,6 +37,7 @@ from ovirt_node.system import cmdline
 from ovirt_node.system.machine import Disk, Machine
 from ovirt_node.system.root import Root
 from ovirt_node.system.run import Runner
+from tests.integration.test_network_cli import fake_sysfs
 
 Json = dict[str, Any]
 MIB = 1024 * 1024
@@ -229,6 +230,8 @@ class Scenario:
                "shadow_admin": next((line for line in read(config / "etc/shadow").splitlines()
                                      if line.startswith("admin:")), None),
                "sshd": read(config / "etc/ssh/sshd_config"),
+               "eth0": read(config / "etc/NetworkManager/system-connections/eth0.nmconnection"),
+               "hostname": read(config / "etc/hostname"),
                "keyfile_mode": oct((config / "etc/NetworkManager/system-connections/ens3.nmconnection")
                                    .stat().st_mode & 0o777),
                "label": sh("blkid", "-o", "value", "-s", "LABEL", self.devices.volume("Config")).strip()}
@@ -251,7 +254,9 @@ class Scenario:
 def scenario_install(s: Scenario) -> Json:
     media = make_image(s.workdir / "v1", "4.0.1")
     admin_hash = sh("openssl", "passwd", "-6", "-salt", "saltsalt", "node-secret").strip()
-    s.install(media, f"BOOTIF=link adminpw={admin_hash} ssh_pwauth=1 console=ttyS0,115200 storage_init")
+    fake_sysfs(s.live)  # the machine's NICs, as the installer sees them
+    s.install(media, f"BOOTIF=link ip=dhcp hostname=node1.example.com adminpw={admin_hash} ssh_pwauth=1 "
+                     "console=ttyS0,115200 storage_init")
     return {"gpt": s.gpt(), "esp_label": sh("blkid", "-o", "value", "-s", "LABEL",
                                            s.devices.partition(s.disk, 2)).strip(),
             "slot": s.observe_slot("Root"), "backup_label": sh("blkid", "-o", "value", "-s", "LABEL",

@@ -57,14 +57,17 @@ def test_install_lays_out_a_bootable_disk(workdir: Path) -> None:
     assert "menuentry 'oVirt Node 4.0.1-1' --id 'slot-Root'" in cfg and "BACKUP" not in cfg
     assert "'root=live:/dev/mapper/HostVG-Root' 'rd.lvm.lv=HostVG/Root'" in cfg
     assert "'console=ttyS0,115200'" in cfg
-    for installer_only in ("adminpw", "BOOTIF", "storage_init", "ssh_pwauth", "$6$"):
+    for installer_only in ("adminpw", "BOOTIF", "storage_init", "ssh_pwauth", "$6$", "ip=", "hostname="):
         assert installer_only not in cfg
     assert r["esp"]["grubenv"] == ["saved_entry=slot-Root"]
     # Config volume: the mounts, the settings from the kernel arguments and the live network.
     config = r["config"]
     assert config["label"] == "CONFIG"
     assert config["index"] == ["/etc/NetworkManager/system-connections", "/etc/default/ovirt", "/etc/fstab",
-                               "/etc/shadow", "/etc/ssh/sshd_config"]
+                               "/etc/hostname", "/etc/hosts", "/etc/shadow", "/etc/ssh/sshd_config"]
+    # BOOTIF=link resolved against the machine's NICs (the first with a link), ip=dhcp on it.
+    assert "interface-name=eth0" in config["eth0"] and "[ipv4]\nmethod=auto" in config["eth0"]
+    assert config["hostname"] == "node1.example.com\n"
     assert "/dev/mapper/HostVG-Logging\t/var/log\text4" in config["fstab"]
     assert "/dev/mapper/HostVG-Swap\tswap\tswap" in config["fstab"]
     assert "/boot/efi\tvfat" in config["fstab"] and "proc /proc proc" in config["fstab"]
