@@ -37,11 +37,15 @@ def test_node_logs_listed_and_tailed(tmp_path: Path) -> None:
 def test_under_a_root_prefix_only_what_lies_under_the_root(tmp_path: Path) -> None:
     runner = Runner(dry_run=True)
     root = Root.at(tmp_path)
-    assert diagnostics.kernel_messages(root, runner).startswith("Kernel messages are only available on the node")
+    assert diagnostics.kernel_messages(root, runner).startswith(
+        f"dmesg describes the running system, so it is not run under the root prefix {root}")
+    for tool in diagnostics.TOOLS:
+        assert diagnostics.run_tool(tool, root, runner).startswith(f"{tool.shows} describes the running system")
     assert diagnostics.journal(root, runner).startswith(f"No journal under {root}")
     (tmp_path / "var/log/journal").mkdir(parents=True)
     diagnostics.journal(root, runner)
-    assert runner.calls[-1][:3] == ("journalctl", "-D", str(tmp_path / "var/log/journal"))
+    assert runner.calls == [("journalctl", "-D", str(tmp_path / "var/log/journal"), "--no-pager", "-o", "short-iso",
+                             "-n", "5000")]  # the host-only tools ran nothing
 
 
 def test_support_page_views_each_log_in_the_viewer(page_ctx: PageContext) -> None:
@@ -56,5 +60,5 @@ def test_support_page_views_each_log_in_the_viewer(page_ctx: PageContext) -> Non
     h.press("Journal (this boot)")
     shown = [(d.title, d.text) for d in ui.dialogs]
     assert shown[0] == ("Log setup.log", "2026-11-21 INFO ovirt_node.setup: starting")
-    assert shown[1][0] == "Kernel messages" and "only available on the node itself" in shown[1][1]
+    assert shown[1][0] == "Kernel messages" and "dmesg describes the running system" in shown[1][1]
     assert shown[2][0] == "Journal" and shown[2][1].startswith("No journal under")
