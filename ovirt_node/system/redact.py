@@ -26,9 +26,10 @@ _PRIVATE_KEY = re.compile(
     r"(-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----).*?(?:-----END (?P=kind)-----|\Z)", re.DOTALL
 )
 _CRYPT_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[./A-Za-z0-9$=,]{8,}")
-#: name:password:lastchange:min:max:warn:inactive:expire:reserved (also gshadow-like 4 fields).
-_SHADOW_LINE = re.compile(r"^(?P<head>[A-Za-z_][\w.-]*\$?:)(?P<pw>[^:\n]*)(?P<tail>:(?:\d*:){2,}.*|:[^:\n]*:[^:\n]*)$",
-                          re.MULTILINE)
+#: name:password:lastchange:min:... anywhere (a shadow line quoted in a log too), and the
+#: four fields of a gshadow line (name:password:admins:members).
+_SHADOW = re.compile(r"(?:^|(?<=\s))(?P<head>[A-Za-z_][\w.-]*\$?:)(?P<pw>[^:\s]*)(?P<tail>:\d*:\d*:)", re.MULTILINE)
+_GSHADOW = re.compile(r"^(?P<head>[A-Za-z_][\w.-]*:)(?P<pw>[^:\n]*)(?P<tail>:[^:\n]*:[^:\n]*)$", re.MULTILINE)
 _LOCKED = {"", "*", "!", "!!", "!*", "x", MARK}
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^/\s:@]+:)(?P<pw>[^@\s/]+)(?=@)")
 _SECRET_WORD = re.compile(
@@ -38,7 +39,7 @@ _SECRET_WORD = re.compile(
 _KEY = r"""["']?(?P<key>-{0,2}[A-Za-z_][\w.-]*)["']?"""
 _VALUE = r"""(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"',;&}]+)"""
 _ASSIGNMENT = re.compile(_KEY + r"(?P<sep>[ \t]*[=:][ \t]*)" + _VALUE)
-_CONFIG_LINE = re.compile(r"^(?P<indent>[ \t]*)" + _KEY + r"(?P<sep>[ \t]+)" + _VALUE, re.MULTILINE)
+_CONFIG_LINE = re.compile(r"^(?P<indent>[ \t]*)" + _KEY + r"(?P<sep>[ \t]+)(?![=:])" + _VALUE, re.MULTILINE)
 _PHRASE = r"""(?:"[^"\n]*"|'[^'\n]*'|\S+)"""
 _SNMP_CREATE_USER = re.compile(
     r"^(?P<head>[ \t]*createUser[ \t]+(?:-e[ \t]+\S+[ \t]+)?\S+[ \t]+\S+[ \t]+)(?P<auth>" + _PHRASE + ")"
@@ -95,7 +96,8 @@ def redact(text: str) -> tuple[str, int]:
     text = _PRIVATE_KEY.sub(lambda m: n.hit(f"{m.group(1)}\n{MARK}\n-----END {m.group('kind')}-----"), text)
     text = _SNMP_CREATE_USER.sub(snmp_user, text)
     text = _SNMP_USM_USER.sub(lambda m: n.hit(m.group("head") + MARK), text)
-    text = _SHADOW_LINE.sub(shadow, text)
+    text = _SHADOW.sub(shadow, text)
+    text = _GSHADOW.sub(shadow, text)
     text = _CRYPT_HASH.sub(lambda _m: n.hit(MARK), text)
     text = _URL_PASSWORD.sub(lambda m: n.hit(m.group("head") + MARK), text)
     text = _ASSIGNMENT.sub(setting, text)
