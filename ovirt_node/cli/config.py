@@ -255,17 +255,17 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:
     from ovirt_node.system import bundle
 
-    root, files = engine.ctx.root, bundle.config_files(engine.sections.values())
+    root, sections = engine.ctx.root, list(engine.sections.values())
     if args.output == "-":
         if sys.stdout.isatty():
             raise InputError("--output -: refusing to write a binary archive to a terminal (redirect it to a file)")
-        made = bundle.stream(root, files, sys.stdout.buffer)
+        made = bundle.stream(root, sections, sys.stdout.buffer)
         sys.stdout.flush()
         print(f"Support bundle written to stdout: {made.members} files, secrets removed: {made.redactions}",
               file=sys.stderr)
         return EXIT_OK
     try:
-        made = bundle.create(root, files, output=Path(args.output) if args.output else None)
+        made = bundle.create(root, sections, output=Path(args.output) if args.output else None)
     except bundle.BundleError as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         print("Nothing was written.", file=sys.stderr)

@@ -54,7 +54,7 @@ class SupportPage(Page):
     def create_bundle(self, ui: PageUI) -> None:
         from ovirt_node.system import bundle
 
-        root, files = self.ctx.root, bundle.config_files(self.ctx.engine.sections.values())
+        root, sections = self.ctx.root, list(self.ctx.engine.sections.values())
 
         def done(result: object) -> None:
             if isinstance(result, bundle.Bundle):
@@ -65,4 +65,4 @@ class SupportPage(Page):
             else:
                 ui.info("No support bundle", f"The bundle could not be written: {result}")
 
-        ui.run_in_worker(lambda: bundle.create(root, files), done)
+        ui.run_in_worker(lambda: bundle.create(root, sections), done)

@@ -1,9 +1,10 @@
 """The support bundle: one `.tar.gz` an operator hands to whoever helps them.
 
-It holds the node's logs, the settings file, the persisted file list, the configuration files
-the engine manages, the node's identity (os-release, kernel arguments) and the output of
-every diagnostic tool, each passed through `redact` first, plus `manifest.json` naming
-where each member came from, its size and checksum, and how many secrets were removed.
+It holds the node's logs, the settings file, the persisted file list and the persisted files
+(except password databases and private keys), the configuration files the engine manages, the
+node's identity (os-release, kernel arguments) and the output of every diagnostic tool, each
+passed through `redact` first, plus `manifest.json` naming where each member came from, its
+size and checksum, and how many secrets were removed.
 
 Bundles go to `/data/support/` on the node (under the root prefix otherwise), or where the
 operator says; the file is created mode 0600 (it describes the node in detail), written under
@@ -42,6 +43,10 @@ PERSIST_INDEX = "/config/files"
 NODE_FILES = ("/etc/os-release", "/etc/hostname", "/proc/cmdline")
 #: A log bigger than this is cut to its end (the start of a huge log rarely explains today).
 MAX_FILE_BYTES = 16 * 1024 * 1024
+#: Persisted files taken at most (a persisted directory may hold many).
+MAX_PERSISTED = 300
+#: Files that hold nothing but secrets: never copied, even redacted (listed in the manifest).
+SECRET_STORES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd")
 PREFIX = "ovirt-node-support"
 
 
@@ -68,6 +73,12 @@ def config_files(sections: Iterable[Section]) -> list[str]:
     return sorted({DEFAULTS_PATH, *(lf.path for s in sections for lf in s.lens_files)})
 
 
+def secret_names(sections: Iterable[Section]) -> frozenset[str]:
+    """The names (dotted and OVIRT_*) of the keys the sections mark secret, lower case."""
+    keys = [k for s in sections for k in s.keys if k.secret]
+    return frozenset(n.lower() for k in keys for n in (k.name, k.ovirt, *k.legacy) if n)
+
+
 def _read(path: Path) -> str:
     """A file as text (a `.gz` one uncompressed), only its end when it is huge."""
     with path.open("rb") as raw:
@@ -89,20 +100,45 @@ def _file(root: Root, node_path: str, folder: str, absent: list[str]) -> list[Me
     return [Member(f"{folder}{node_path.removesuffix('.gz')}", node_path, text)]
 
 
+def secret_store(node_path: str) -> bool:
+    """Password databases and private keys: nothing in them helps support."""
+    name = node_path.rsplit("/", 1)[-1]
+    return (node_path in SECRET_STORES or name.endswith(("_key", ".key"))
+            or (name.startswith("id_") or "_id_" in name) and not name.endswith(".pub"))
+
+
+def persisted(root: Root, index: str) -> list[str]:
+    """The regular files the persisted paths of `index` name (directories walked)."""
+    from ovirt_node.config.persist import parse_index
+
+    found: list[str] = []
+    for entry in parse_index(index):
+        real = root(entry)
+        if real.is_dir() and not real.is_symlink():
+            found += sorted(f"{entry}/{p.relative_to(real)}" for p in real.rglob("*") if p.is_file()
+                            and not p.is_symlink())
+        elif real.is_file() and not real.is_symlink():
+            found.append(entry)
+    return found[:MAX_PERSISTED]
+
+
 def collect(root: Root, files: Sequence[str], runner: Runner = run,
             live: bool | None = None) -> tuple[list[Member], list[str]]:
-    """The members (not yet redacted) and the node paths that do not exist. `live`: whether
-    the tools may inspect the running system (default: the root is `/`)."""
+    """The members (not yet redacted) and the node paths not taken (absent, or secret
+    stores). `live`: whether the tools may inspect the running system (default: root `/`)."""
     absent: list[str] = []
     members: list[Member] = []
     for log_path in diagnostics.node_logs(root):
         members += _file(root, f"{diagnostics.NODE_LOG_DIR}/{log_path.name}", "logs", absent)
-    for node_path in dict.fromkeys([*NODE_FILES, *files]):
-        members += _file(root, node_path, "files", absent)
     try:
         index = root(PERSIST_INDEX).read_text(errors="replace")
     except OSError:
         index = f"(no persisted files: {PERSIST_INDEX} does not exist)\n"
+    for node_path in dict.fromkeys([*NODE_FILES, *files, *persisted(root, index)]):
+        if secret_store(node_path):
+            absent.append(f"{node_path} (holds secrets only: not copied)")
+        else:
+            members += _file(root, node_path, "files", absent)
     members.append(Member("persisted-files.txt", PERSIST_INDEX, index))
     for tool in diagnostics.TOOLS:
         members.append(Member(f"commands/{tool.name}.txt", tool.shows, diagnostics.run_tool(tool, root, runner, live)))
@@ -129,14 +165,16 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def write(members: Sequence[Member], absent: Sequence[str], out: IO[bytes], top: str, root: Root) -> int:
-    """Redact every member and write the archive to `out`; the number of redactions."""
+def write(members: Sequence[Member], absent: Sequence[str], out: IO[bytes], top: str, root: Root,
+          known: frozenset[str] = frozenset()) -> int:
+    """Redact every member (`known`: more secret names) and write the archive to `out`; the
+    number of redactions."""
     now = time.time()
     listed = []
     total = 0
     with tarfile.open(fileobj=out, mode="w:gz") as tar:
         for member in members:
-            text, count = redact(member.text)
+            text, count = redact(member.text, known)
             data = text.encode("utf-8")
             total += count
             _add(tar, f"{top}/{member.name}", data, now)
@@ -181,11 +219,12 @@ def target_path(root: Root, output: Path | None) -> Path:
     return output
 
 
-def create(root: Root, files: Sequence[str], *, output: Path | None = None, runner: Runner = run,
+def create(root: Root, sections: Sequence[Section], *, output: Path | None = None, runner: Runner = run,
            live: bool | None = None) -> Bundle:
-    """Collect, redact and write a bundle file; `BundleError` if it cannot go there."""
+    """Collect, redact and write a bundle file for a node with these config `sections`;
+    `BundleError` if it cannot go there."""
     path = target_path(root, output)
-    members, absent = collect(root, files, runner, live)
+    members, absent = collect(root, config_files(sections), runner, live)
     partial = path.with_name(f".{path.name}.partial")
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -194,7 +233,8 @@ def create(root: Root, files: Sequence[str], *, output: Path | None = None, runn
     try:
         os.fchmod(fd, 0o600)  # exactly 0600, whatever the umask
         with os.fdopen(fd, "wb") as out:
-            redactions = write(members, absent, out, path.name.removesuffix(".tar.gz").removesuffix(".tgz"), root)
+            top = path.name.removesuffix(".tar.gz").removesuffix(".tgz")
+            redactions = write(members, absent, out, top, root, secret_names(sections))
         if path.exists():
             raise BundleError(f"{path} appeared while the bundle was written; not overwritten")
         os.rename(partial, path)
@@ -203,11 +243,12 @@ def create(root: Root, files: Sequence[str], *, output: Path | None = None, runn
     return Bundle(path, len(members) + 1, redactions)
 
 
-def stream(root: Root, files: Sequence[str], out: IO[bytes], *, runner: Runner = run,
+def stream(root: Root, sections: Sequence[Section], out: IO[bytes], *, runner: Runner = run,
            live: bool | None = None) -> Bundle:
     """Write a bundle to a stream (`ovirt-node-config support-bundle --output -` over SSH)."""
-    members, absent = collect(root, files, runner, live)
-    redactions = write(members, absent, out, default_name(root).removesuffix(".tar.gz"), root)
+    members, absent = collect(root, config_files(sections), runner, live)
+    top = default_name(root).removesuffix(".tar.gz")
+    redactions = write(members, absent, out, top, root, secret_names(sections))
     return Bundle(None, len(members) + 1, redactions)
 
 

@@ -19,6 +19,7 @@ Redaction errs on the side of removing too much: a support bundle must never car
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 MARK = "<redacted>"
 
@@ -50,11 +51,13 @@ _SNMP_USM_USER = re.compile(r"^(?P<head>[ \t]*usmUser[ \t]+).*$", re.MULTILINE)
 _HARMLESS = {"", "yes", "no", "true", "false", "on", "off", "0", "1", "none", "null", "required", "optional"}
 
 
-def secret_name(key: str) -> bool:
-    """True when a setting's name says its value is a secret."""
+def secret_name(key: str, known: Collection[str] = ()) -> bool:
+    """True when a setting's name says its value is a secret, or it is one of the `known`
+    secret names (lower case: the engine's keys marked secret, whatever they are called)."""
     name = key.strip("\"'-").lower()
     parts = re.split(r"[_.\-]", name)
-    return bool(_SECRET_WORD.search(name)) or any(p in ("pw", "pass") or p.endswith("pw") for p in parts)
+    return (name in known or bool(_SECRET_WORD.search(name))
+            or any(p in ("pw", "pass") or p.endswith("pw") for p in parts))
 
 
 def _keep_quotes(value: str) -> str:
@@ -72,13 +75,14 @@ class _Counter:
         return text
 
 
-def redact(text: str) -> tuple[str, int]:
-    """`text` with its secrets replaced by `<redacted>`, and how many were replaced."""
+def redact(text: str, known: Collection[str] = ()) -> tuple[str, int]:
+    """`text` with its secrets replaced by `<redacted>`, and how many were replaced; `known`:
+    more names of secret settings (lower case)."""
     n = _Counter()
 
     def setting(match: re.Match[str]) -> str:
         value = match.group("value")
-        if not secret_name(match.group("key")) or value.strip("\"'").lower() in _HARMLESS or MARK in value:
+        if not secret_name(match.group("key"), known) or value.strip("\"'").lower() in _HARMLESS or MARK in value:
             return match.group(0)
         return n.hit(match.group(0)[: match.start("value") - match.start(0)] + _keep_quotes(value))
 

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.config.aug import LensFile
+from ovirt_node.config.model import Key
 from ovirt_node.config.registry import builtin_sections
+from ovirt_node.config.valid import Text
 from ovirt_node.system import bundle, diagnostics
 from ovirt_node.system.redact import MARK
 from ovirt_node.system.root import Root
@@ -30,10 +32,12 @@ PLANTED = "Zq7"
 
 
 class SnmpLike:
-    """A plugin's section whose managed file holds net-snmp users (the SNMP add-on's kind)."""
+    """A plugin's section whose managed file holds net-snmp users (the SNMP add-on's kind), and
+    a key it marks secret under a name no rule would guess."""
 
     name = "snmp-test"
     lens_files = (LensFile("Snmpd", "/var/lib/snmp/snmpd.conf"),)
+    keys = (Key("snmp-test.pin", "OVIRT_SNMPTEST_PIN", Text(), secret=True),)
 
 
 def members(path_or_bytes: Path | bytes) -> dict[str, str]:
@@ -61,7 +65,7 @@ def plant_secrets(root: Path, tools: Path) -> Path:
     (logs / "setup.log.1.gz").write_bytes(gzip.compress(f"older: adminpw={HASH}\n{KEY}\n".encode()))
     defaults = root / "etc/default/ovirt"
     defaults.write_text(defaults.read_text() + 'OVIRT_SNMP_PASSWORD="Zq7snmp"\nOVIRT_CIM_PASSWD="Zq7cim"\n'
-                        "OVIRT_RHN_PROXYPASSWORD=Zq7rhn\n")
+                        "OVIRT_RHN_PROXYPASSWORD=Zq7rhn\nOVIRT_SNMPTEST_PIN=Zq7pin\n")
     sshd = root / "etc/ssh/sshd_config"
     sshd.write_text(sshd.read_text() + f"# pasted by mistake:\n{KEY}\n")
     (root / "etc/idmapd.conf").write_text("[General]\nDomain = example.com\n"
@@ -73,7 +77,11 @@ def plant_secrets(root: Path, tools: Path) -> Path:
         "usmUser 1 3 0x80001f88 0x6f76 0x6f76 NULL .1.3.6.1.6.3.10.1.1.3 0xZq7aa .1.3.6.1.6.3.10.1.2.4 0xZq7bb \"\"\n")
     (root / "proc/cmdline").write_text(f"BOOT_IMAGE=/vmlinuz ro adminpw={HASH} rootpw=Zq7root snmp_password=Zq7k\n")
     (root / "config").mkdir()
-    (root / "config/files").write_text("/etc/ssh/sshd_config\n# token: Zq7index\n")
+    (root / "config/files").write_text("/etc/ssh/sshd_config\n/etc/shadow\n/etc/pki/vdsm\n# token: Zq7index\n")
+    (root / "etc/shadow").write_text(f"root:{HASH}:20000:0:99999:7:::\n")
+    (root / "etc/pki/vdsm/keys").mkdir(parents=True)
+    (root / "etc/pki/vdsm/keys/vdsmkey.pem.key").write_text(KEY + "\n")
+    (root / "etc/pki/vdsm/vdsm.conf").write_text("[vars]\nssl = true\ntruststore_password = Zq7vdsm\n")
     (root / "var/log/journal").mkdir(parents=True)
     (root / "sys/class/net/eth0").mkdir(parents=True)
     return fake_tools(tools, {
@@ -94,8 +102,8 @@ def test_no_planted_secret_survives_in_any_member(node_root: Path, tmp_path: Pat
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     calls = plant_secrets(node_root, tmp_path / "bin")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    files = bundle.config_files([*builtin_sections(), SnmpLike()])  # type: ignore[list-item]
-    made = bundle.create(Root.at(node_root), files, live=True)  # live: the fake tools run
+    sections = [*builtin_sections(), SnmpLike()]
+    made = bundle.create(Root.at(node_root), sections, live=True)  # type: ignore[arg-type]  # live: tools run
     assert made.path is not None and made.path.parent == node_root / "data/support"
     content = members(made.path)
 
@@ -104,7 +112,7 @@ def test_no_planted_secret_survives_in_any_member(node_root: Path, tmp_path: Pat
     expected = {"logs/var/log/ovirt-node/setup.log", "logs/var/log/ovirt-node/setup.log.1",
                 "files/etc/default/ovirt", "files/etc/ssh/sshd_config", "files/etc/idmapd.conf",
                 "files/var/lib/snmp/snmpd.conf", "files/proc/cmdline", "files/etc/os-release",
-                "persisted-files.txt", "commands/journal.txt", "manifest.json",
+                "persisted-files.txt", "commands/journal.txt", "manifest.json", "files/etc/pki/vdsm/vdsm.conf",
                 *(f"commands/{t.name}.txt" for t in diagnostics.TOOLS)}
     assert expected <= set(content)
     assert {c.split()[0] for c in called(calls)} >= {"lsblk", "sfdisk", "ethtool", "journalctl", "systemctl"}
@@ -125,7 +133,10 @@ def test_no_planted_secret_survives_in_any_member(node_root: Path, tmp_path: Pat
     manifest = json.loads(content["manifest.json"])
     by_name = {m["name"]: m for m in manifest["members"]}
     assert set(by_name) == set(content) - {"manifest.json"}
-    assert by_name["files/etc/default/ovirt"]["redactions"] == 3
+    assert by_name["files/etc/default/ovirt"]["redactions"] == 4  # the plugin's secret key too
+    assert "files/etc/shadow" not in content and "files/etc/pki/vdsm/keys/vdsmkey.pem.key" not in content
+    assert {"/etc/shadow (holds secrets only: not copied)",
+            "/etc/pki/vdsm/keys/vdsmkey.pem.key (holds secrets only: not copied)"} <= set(manifest["absent"])
     assert by_name["commands/lsblk.txt"]["source"] == "lsblk"
     assert all(m["redactions"] > 0 for n, m in by_name.items() if n.startswith("commands/"))
     assert manifest["redactions"] == made.redactions == sum(m["redactions"] for m in by_name.values())
@@ -136,7 +147,7 @@ def test_under_a_root_prefix_the_bundle_runs_no_host_tool(node_root: Path, tmp_p
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     calls = fake_tools(tmp_path / "bin", {t.programs[0]: "host output" for t in diagnostics.TOOLS})
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    made = bundle.create(Root.at(node_root), bundle.config_files(builtin_sections()))
+    made = bundle.create(Root.at(node_root), builtin_sections())
     assert made.path is not None
     content = members(made.path)
     assert called(calls) == []
