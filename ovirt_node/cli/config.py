@@ -77,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
     kargs.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
+    support = sub.add_parser(
+        "support-bundle", help="write a support bundle: logs, settings, config files, tool output; secrets removed",
+        description="Collect the node's logs, /etc/default/ovirt, the persisted file list, the configuration files "
+        "the node manages and the output of the diagnostic tools into one .tar.gz (mode 0600) with a manifest; "
+        "passwords, password hashes and private keys are replaced by <redacted>. Over SSH: "
+        "`ssh admin@node ovirt-node-config support-bundle --output - > bundle.tar.gz`.",
+    )
+    support.add_argument("--output", metavar="FILE", help="write to FILE (must not exist; a folder: a new name in "
+                         "it; - for stdout) instead of a new file in /data/support")
     return parser
 
 
@@ -266,6 +276,29 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
     return run_changes(engine, found.changes, args.dry_run, 0)  # at boot nobody is there to confirm
 
 
+def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:
+    from ovirt_node.system import bundle
+
+    root, sections = engine.ctx.root, list(engine.sections.values())
+    if args.output == "-":
+        if sys.stdout.isatty():
+            raise InputError("--output -: refusing to write a binary archive to a terminal (redirect it to a file)")
+        made = bundle.stream(root, sections, sys.stdout.buffer)
+        sys.stdout.flush()
+        print(f"Support bundle written to stdout: {made.members} files, secrets removed: {made.redactions}",
+              file=sys.stderr)
+        return EXIT_OK
+    try:
+        made = bundle.create(root, sections, output=Path(args.output) if args.output else None)
+    except bundle.BundleError as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    print(made.path)
+    print(f"{made.members} files, secrets removed: {made.redactions}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
@@ -284,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_changes(engine, {PASSWORD_KEY: read_password()}, args.dry_run)
         if args.command == "apply":
             return run_changes(engine, load_answers(args.file), args.dry_run, args.confirm_timeout)
+        if args.command == "support-bundle":
+            return cmd_support_bundle(engine, args)
         return cmd_cmdline(engine, args)
     except InvalidChanges as exc:
         for key, message in exc.errors.items():
