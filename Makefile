@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-stamp
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
-	kdump-tools nfs-common collectd-core \
+	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
 	snmpd snmp puppet-agent
 
 .PHONY: all deps venv test lint unit plugin-test plugins demo bench clean

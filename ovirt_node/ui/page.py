@@ -188,6 +188,8 @@ class Page:
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
+        #: The UI showing the page (set by the view), for `save()`s that ask the operator later.
+        self.ui: PageUI | None = None
 
     def layout(self) -> Sequence[Item]:
         raise NotImplementedError
