@@ -12,9 +12,10 @@ STAMP := $(VENV)/.installed-stamp
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
-	kdump-tools nfs-common collectd-core tuned
+	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
+	snmpd snmp puppet-agent tuned
 
-.PHONY: all deps venv test lint unit plugin-test demo bench clean
+.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean
 
 all: test
 
@@ -30,8 +31,9 @@ $(STAMP): pyproject.toml
 venv: deps $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check ovirt_node tests examples
+	$(BIN)/ruff check ovirt_node tests examples plugins
 	$(BIN)/mypy
+	$(if $(PLUGIN_PKGS),$(BIN)/mypy --strict $(PLUGIN_PKGS))
 
 unit: venv
 	$(BIN)/pytest -q
@@ -45,12 +47,30 @@ $(PLUGIN_DIR)/.stamp: $(STAMP) $(shell find $(PLUGIN_SRC) -name '*.py' -o -name 
 	$(BIN)/pip install -q --no-deps --target $(PLUGIN_DIR) $(PLUGIN_SRC)
 	touch $@
 
-plugin-test: venv $(PLUGIN_DIR)/.stamp
+# The add-on plugins: every directory under plugins/ is a package of its own, installed into
+# build/plugins/<name> and tested with only that directory (and the repo, for the test
+# helpers) on PYTHONPATH. Nothing here names them: a new directory is picked up as it is.
+PLUGINS := $(notdir $(wildcard plugins/*))
+PLUGIN_PKGS := $(filter-out %.egg-info,$(wildcard plugins/*/ovirt_node_*))
+PLUGINS_DIR := build/plugins
+.SECONDEXPANSION:
+$(PLUGINS_DIR)/%/.stamp: $(STAMP) $$(shell find plugins/$$* -name build -prune -o \( -name '*.py' -o -name pyproject.toml \) -print)
+	rm -rf $(PLUGINS_DIR)/$*
+	$(BIN)/pip install -q --no-deps --target $(PLUGINS_DIR)/$* plugins/$*
+	touch $@
+
+plugins: $(PLUGINS:%=$(PLUGINS_DIR)/%/.stamp)
+
+plugin-test: venv $(PLUGIN_DIR)/.stamp plugins
 	PYTHONPATH=$(PLUGIN_DIR) $(BIN)/pytest -q -p no:cacheprovider $(PLUGIN_SRC)/tests
+	@set -e; for name in $(PLUGINS); do \
+		echo "plugin-test: plugins/$$name"; \
+		PYTHONPATH=$(CURDIR)/$(PLUGINS_DIR)/$$name:$(CURDIR) $(BIN)/pytest -q -p no:cacheprovider plugins/$$name/tests; \
+	done
 
 test: lint plugin-test unit
 
-demo: venv $(PLUGIN_DIR)/.stamp
+demo: venv $(PLUGIN_DIR)/.stamp plugins
 	@tools/demo
 
 bench: venv

@@ -8,7 +8,9 @@ to answer is skipped, logged, and listed in `Plugins.failures` for the Plugins p
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import Distribution, EntryPoint, entry_points
 
@@ -26,6 +28,10 @@ class PluginInfo:
     value: str  # module:attr
     distribution: str
     version: str
+    #: What it adds ("page Status", "section ssh"), once loaded.
+    provides: tuple[str, ...] = ()
+    #: The traceback, when it failed to load.
+    trace: str = ""
 
 
 @dataclass
@@ -48,6 +54,17 @@ def _info(ep: EntryPoint, names: dict[Distribution, tuple[str, str]]) -> PluginI
     return PluginInfo(ep.name, ep.value, *names[dist])
 
 
+def _reason(exc: Exception) -> str:
+    """`Type: message (file, line N)`: where in the plugin it broke, without the traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({frames[-1].filename.rsplit('/', 1)[-1]}, line {frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _provides(pages: list[type[Page]], sections: list[Section]) -> tuple[str, ...]:
+    return (*(f"page {getattr(p, 'title', p.__name__)}" for p in pages), *(f"section {s.name}" for s in sections))
+
+
 def discover() -> Plugins:
     found = Plugins()
     names: dict[Distribution, tuple[str, str]] = {}
@@ -65,9 +82,10 @@ def discover() -> Plugins:
                 raise TypeError(f"pages() returned something that is not a Page subclass: {bad[0]!r}")
         except Exception as exc:  # a broken plugin must never take the UI down
             log.error("plugin %s (%s) skipped: %s: %s", ep.name, ep.value, type(exc).__name__, exc)
-            found.failures.append((info, f"{type(exc).__name__}: {exc}"))
+            trace = "".join(traceback.format_exception(exc))
+            found.failures.append((dataclasses.replace(info, trace=trace), _reason(exc)))
             continue
         found.pages.extend(pages)
         found.sections.extend(sections)
-        found.loaded.append(info)
+        found.loaded.append(dataclasses.replace(info, provides=_provides(pages, sections)))
     return found

@@ -53,6 +53,20 @@ def main() -> None:
     print(f"augeas: full autoload, this host's /:         {full_host:8.1f} ms  ({full_host / ours:.1f}x ours)")
     print(f"engine: read every key of every section:     {read:8.1f} ms  (budget 100 ms: {read / 100:.2f}x)")
     tui()
+    laydown()
+
+
+def laydown() -> None:
+    """The installer's image copy against dd (needs root: a loop device and a mount)."""
+    import os
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0:
+        print("laydown: skipped (needs root for a loop device)")
+        return
+    subprocess.run(["unshare", "-m", "--propagation", "private", "--", sys.executable, "-m", "tests.bench_laydown"],
+                   check=True)
 
 
 def tui() -> None:

@@ -47,9 +47,9 @@ def changed_paths(before: Snapshot, after: Snapshot) -> set[str]:
     return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
 
 
-def run_config(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """The real `ovirt-node-config` in a fresh process."""
+def run_config(*args: str, check: bool = False, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real `ovirt-node-config` in a fresh process (`stdin`: what it reads there)."""
     return subprocess.run(
         [sys.executable, "-m", "ovirt_node.cli.config", *args],
-        capture_output=True, text=True, check=check, cwd=REPO,
+        capture_output=True, text=True, check=check, cwd=REPO, input=stdin,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import select
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from ovirt_node.config.context import Context
 from ovirt_node.config.engine import Engine, InvalidChanges
 from ovirt_node.config.kernelargs import changes_from_kernel_args
 from ovirt_node.config.model import Key
+from ovirt_node.config.netapply import DEFAULT_CONFIRM_TIMEOUT, network_steps
 from ovirt_node.config.registry import all_sections
 from ovirt_node.config.transaction import Progress, Transaction, TransactionError, TransactionLocked
 from ovirt_node.system import cmdline
@@ -55,10 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     set_ = sub.add_parser("set", help="validate all changes, then apply them in one transaction")
     set_.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
     set_.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_confirm_option(set_)
 
     apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
     apply.add_argument("file", type=Path)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_confirm_option(apply)
 
     password = sub.add_parser(
         "set-password", help=f"set the password of the {ADMIN_USER} user (read from stdin, or asked for twice)",
@@ -73,7 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
     kargs.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
+    support = sub.add_parser(
+        "support-bundle", help="write a support bundle: logs, settings, config files, tool output; secrets removed",
+        description="Collect the node's logs, /etc/default/ovirt, the persisted file list, the configuration files "
+        "the node manages and the output of the diagnostic tools into one .tar.gz (mode 0600) with a manifest; "
+        "passwords, password hashes and private keys are replaced by <redacted>. Over SSH: "
+        "`ssh admin@node ovirt-node-config support-bundle --output - > bundle.tar.gz`.",
+    )
+    support.add_argument("--output", metavar="FILE", help="write to FILE (must not exist; a folder: a new name in "
+                         "it; - for stdout) instead of a new file in /data/support")
     return parser
+
+
+def add_confirm_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--confirm-timeout", type=int, metavar="SECONDS", default=None,
+        help="after a network change, wait this long for `yes` on stdin before NetworkManager rolls it back "
+             f"(default {DEFAULT_CONFIRM_TIMEOUT} on a terminal, else 0: keep it without asking)")
 
 
 def parse_assignments(items: Sequence[str]) -> dict[str, str]:
@@ -182,9 +203,22 @@ def warn_unusual(engine: Engine, changes: Mapping[str, str]) -> None:
             print(f"ovirt-node-config: warning: {name}: {text}", file=sys.stderr)
 
 
-def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool) -> int:
+def confirm_on_stdin(timeout: int) -> bool:
+    """Ask on stderr; True only for `yes` typed within `timeout` seconds (EOF: no)."""
+    print(f"The new network configuration is up. Type yes within {timeout} s to keep it; anything else, "
+          "or no answer, rolls it back.", file=sys.stderr, flush=True)
+    ready, _, _ = select.select([sys.stdin], [], [], timeout)
+    return bool(ready) and sys.stdin.readline().strip().lower() == "yes"
+
+
+def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None) -> int:
     tx = engine.plan(changes)
     warn_unusual(engine, changes)
+    if confirm_timeout is None:
+        confirm_timeout = DEFAULT_CONFIRM_TIMEOUT if sys.stdin.isatty() else 0
+    for step in network_steps(tx.steps):
+        step.confirm = confirm_on_stdin if confirm_timeout > 0 else None
+        step.confirm_timeout = confirm_timeout
     if dry_run:
         print_plan(tx, engine.ctx)
         return EXIT_OK
@@ -249,7 +283,30 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
     if not found.changes:
         print("No settings in the kernel arguments.")
         return EXIT_OK
-    return run_changes(engine, found.changes, args.dry_run)
+    return run_changes(engine, found.changes, args.dry_run, 0)  # at boot nobody is there to confirm
+
+
+def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:
+    from ovirt_node.system import bundle
+
+    root, sections = engine.ctx.root, list(engine.sections.values())
+    if args.output == "-":
+        if sys.stdout.isatty():
+            raise InputError("--output -: refusing to write a binary archive to a terminal (redirect it to a file)")
+        made = bundle.stream(root, sections, sys.stdout.buffer)
+        sys.stdout.flush()
+        print(f"Support bundle written to stdout: {made.members} files, secrets removed: {made.redactions}",
+              file=sys.stderr)
+        return EXIT_OK
+    try:
+        made = bundle.create(root, sections, output=Path(args.output) if args.output else None)
+    except bundle.BundleError as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    print(made.path)
+    print(f"{made.members} files, secrets removed: {made.redactions}", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -265,11 +322,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "set":
             changes = parse_assignments(args.assignments)
             refuse_secrets(engine, changes)
-            return run_changes(engine, changes, args.dry_run)
+            return run_changes(engine, changes, args.dry_run, args.confirm_timeout)
         if args.command == "set-password":
             return run_changes(engine, {PASSWORD_KEY: read_password()}, args.dry_run)
         if args.command == "apply":
-            return run_changes(engine, load_answers(args.file), args.dry_run)
+            return run_changes(engine, load_answers(args.file), args.dry_run, args.confirm_timeout)
+        if args.command == "support-bundle":
+            return cmd_support_bundle(engine, args)
         return cmd_cmdline(engine, args)
     except InvalidChanges as exc:
         for key, message in exc.errors.items():

@@ -1,66 +1,144 @@
-"""`ovirt-node-installer`: install the node onto disks.
+"""`ovirt-node-installer`: install, upgrade, reinstall or uninstall the node.
 
-`--dry-run` prints the plan — the disks, partitions, volumes, filesystems and every command —
-for the installer's defaults or for the kernel arguments given with `--cmdline`, and touches
-nothing. Exit status: 0 planned, 2 the request cannot be done safely (the message says why).
+The mode comes from the kernel arguments (`install`, `upgrade`, `reinstall`/`firstboot`,
+`uninstall`) or, without one, from the disks: no HostVG -> install; else the media's version
+against the installed one. `--dry-run` prints the plan — disks, partitions, volumes, every
+step and every command — and touches nothing. `--auto` reads /proc/cmdline (the PXE/boot
+media auto-install) and reboots when done.
+Exit status: 0 done (or planned), 1 a step failed (the log says more), 2 refused (the message
+says why; nothing was touched).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, root_from, setup_logging
-from ovirt_node.installer import disks as disk_selection
-from ovirt_node.installer.layout import LayoutError, plan
-from ovirt_node.installer.request import from_kernel_args
+from ovirt_node.config.context import Context
+from ovirt_node.config.platform import PlatformError, detect, load
+from ovirt_node.config.transaction import Progress
+from ovirt_node.installer import autoinstall, flows
+from ovirt_node.installer.bootloader import Slot
+from ovirt_node.installer.devices import LvmDevices
+from ovirt_node.installer.disks import DiskSelectionError
+from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
+from ovirt_node.installer.layout import LayoutError
+from ovirt_node.installer.media import media
 from ovirt_node.installer.sizes import SizeError
+from ovirt_node.installer.storage import Target
 from ovirt_node.system import cmdline
-from ovirt_node.system.machine import ProfileError, load_profile, probe, profile_path
+from ovirt_node.system.machine import Machine, ProfileError, load_profile, probe, profile_path
+from ovirt_node.system.run import Runner
+
+DEFAULT_MEDIA = "/run/initramfs/live"
+DEFAULT_LOG = "/var/log/ovirt-node/installer.log"
+WORKDIR = "/run/ovirt-node/installer"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ovirt-node-installer", description=__doc__.splitlines()[0])
     add_common_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan and every command; change nothing")
-    parser.add_argument("--machine", metavar="FILE|NAME", help="plan for a machine profile instead of this machine")
-    parser.add_argument("--cmdline", metavar="ARGS",
-                        help="kernel arguments to plan for (storage_init=, storage_vol=, mem_overcommit=, "
-                             "wipe_fakeraid); default: the installer's defaults")
+    parser.add_argument("--machine", metavar="FILE|NAME", help="plan for a machine profile (with --dry-run)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--cmdline", metavar="ARGS", help="kernel arguments to act on (storage_init=, storage_vol=, "
+                        "mem_overcommit=, wipe_fakeraid, the mode, and any setting); default: none")
+    source.add_argument("--auto", action="store_true", help="act on /proc/cmdline and reboot when done")
+    parser.add_argument("--image", metavar="DIR|ISO|DEVICE", default=DEFAULT_MEDIA,
+                        help=f"the node image: a mounted media directory, an .iso file or a device "
+                             f"(default {DEFAULT_MEDIA}, the boot media)")
+    parser.add_argument("--log", metavar="FILE", default=DEFAULT_LOG, help="the install log (copied onto the node)")
     return parser
+
+
+def _machine(spec: str | None, args: argparse.Namespace) -> Machine:
+    if spec:
+        return load_profile(spec if "/" in spec or spec.endswith(".json") else profile_path(spec))
+    return probe(root_from(args))
+
+
+def print_plan(machine: Machine, plan: autoinstall.Plan, ctx: Context) -> None:
+    print(f"{plan.transaction.title} on {machine.name} ({machine.firmware.upper()} firmware, "
+          f"{machine.memory_bytes // 1024**3} GiB memory)")
+    if plan.layout is not None:
+        print(plan.layout.describe())
+        print("Commands:")
+        for command in plan.layout.commands():
+            print("  " + shlex.join(command))
+    print("Steps:")
+    for line in flows.plan_lines(plan.transaction, ctx):
+        print("  " + line)
+
+
+def print_progress(event: Progress) -> None:
+    print(event, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
-    if not args.dry_run:
-        print("ovirt-node-installer: only --dry-run planning is available in this build", file=sys.stderr)
-        return 1
+    if args.machine and not args.dry_run:
+        print("ovirt-node-installer: --machine plans only; add --dry-run", file=sys.stderr)
+        return 2
     root = root_from(args)
+    kargs = cmdline.read(root) if args.auto else cmdline.parse(args.cmdline or "")
+    if not args.dry_run:
+        log_path = Path(args.log)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
     try:
-        if args.machine:
-            spec = args.machine
-            machine = load_profile(spec if "/" in spec or spec.endswith(".json") else profile_path(spec))
-        else:
-            machine = probe(root)
-        request = from_kernel_args(cmdline.parse(args.cmdline or ""))
-        chosen = disk_selection.select(machine, request.disks)
-        refused = disk_selection.refusals(machine, chosen, request.wipe_fakeraid)
-        if refused:
-            raise disk_selection.DiskSelectionError("refusing to install:\n  " + "\n  ".join(refused))
-        layout = plan(machine, chosen, request.sizes)
-    except (ProfileError, SizeError, LayoutError, disk_selection.DiskSelectionError) as exc:
+        machine = _machine(args.machine, args)
+        request = autoinstall.read_request(kargs)
+        try:
+            platform = detect(root)
+        except PlatformError:
+            platform = load("el")
+        runner = Runner(dry_run=args.dry_run)
+        session = flows.Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=platform,
+                                devices=LvmDevices(), target=Target(Path(WORKDIR)),
+                                uefi=machine.firmware == "uefi", log_file=None if args.dry_run else Path(args.log),
+                                live=root)
+        with ExitStack() as stack:
+            image = None
+            if request.mode != autoinstall.UNINSTALL:
+                image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner)) \
+                    if not args.dry_run or Path(args.image).is_dir() else None
+            installed = _installed(session, machine, args.dry_run)
+            if args.dry_run and image is None and request.mode != autoinstall.UNINSTALL:
+                image = _placeholder_image(args.image)
+            plan = autoinstall.build(session, machine, kargs, image, request, installed)
+            if args.dry_run:
+                print_plan(machine, plan, session.ctx)
+                return 0
+            reboot = (lambda: None if runner(["systemctl", "reboot"]) else None) if args.auto else None
+            return autoinstall.run(plan.transaction, session, request, print_progress, reboot)
+    except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
+            autoinstall.InstallRefused) as exc:
         print(f"ovirt-node-installer: {exc}", file=sys.stderr)
         return 2
-    print(f"Install on {machine.name} ({machine.firmware.upper()} firmware, "
-          f"{machine.memory_bytes // 1024**3} GiB memory)")
-    print(layout.describe())
-    print("Commands:")
-    for command in layout.commands():
-        print("  " + shlex.join(command))
-    return 0
+
+
+def _installed(session: flows.Session, machine: Machine, dry_run: bool) -> flows.InstalledNode | None:
+    if not autoinstall.has_node(machine):
+        return None
+    if dry_run:  # the slots cannot be read: the plan assumes Root boots
+        unknown = ImageVersion("installed node", UNKNOWN, UNKNOWN)
+        return flows.InstalledNode("<the HostVG disk's EFI partition>", Slot("Root", unknown), None)
+    return autoinstall.find_installed(session, machine)
+
+
+def _placeholder_image(source: str) -> NodeImage:
+    """A dry run without readable media plans with the image's files named, not verified."""
+    return NodeImage(Path(source), ImageVersion(flows.PRODUCT, UNKNOWN, UNKNOWN), {})
 
 
 if __name__ == "__main__":

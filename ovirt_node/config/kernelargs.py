@@ -7,10 +7,12 @@ as ignored; a bad value is reported and skipped while the good ones still apply.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ovirt_node.config.engine import Engine, InvalidChanges
-from ovirt_node.system.cmdline import KernelArgs
+from ovirt_node.config.model import KernelArgHandler
+from ovirt_node.system.cmdline import MASK, Arg, KernelArgs
 
 log = logging.getLogger(__name__)
 
@@ -22,19 +24,65 @@ class KernelArgChanges:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (redacted argument, reason)
 
 
+def _reject(engine: Engine, result: KernelArgChanges, arg: Arg, handler: KernelArgHandler, reason: str) -> None:
+    shown = _redacted(engine, arg, handler)
+    log.warning("kernel argument %s skipped: %s", shown, reason)
+    result.rejected.append((shown, reason))
+
+
+def _redacted(engine: Engine, arg: Arg, handler: KernelArgHandler) -> str:
+    """The argument as messages show it: masked when it feeds a secret key, so a plugin's
+    secret arguments are safe without being in the built-in list of 3.x's secret names."""
+    try:
+        keys = set(handler(arg.value))
+    except InvalidChanges as exc:
+        keys = set(exc.errors)
+    if arg.value is not None and any(k in engine.keys and engine.keys[k].secret for k in keys):
+        return f"{arg.spelled}={MASK}"
+    return arg.redacted()
+
+
+def _reason(exc: InvalidChanges) -> str:
+    return "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
+
+
 def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChanges:
+    """Each argument's changes, validated. Handlers marked `unique` refuse an argument given
+    twice; handlers of one `group` (arguments that only make sense together, such as
+    `BOOTIF=bond0` and `bond=bond0:eth1,eth2`) are validated together, and when together
+    they fail, each is tried alone and kept only if it is valid by itself."""
     handlers = {name: h for s in engine.sections.values() for name, h in s.kernel_args().items()}
     result = KernelArgChanges()
+    counts = Counter(arg.name for arg in args)
+    groups: dict[str, list[tuple[Arg, dict[str, str]]]] = {}
     for arg in args:
         handler = handlers.get(arg.name)
         if handler is None:
             result.ignored.append(arg.redacted())
             continue
+        if counts[arg.name] > 1 and getattr(handler, "unique", False):
+            # Which one was meant? (3.x silently took one.) A handler marked unique refuses both.
+            _reject(engine, result, arg, handler, f"{arg.name} is given {counts[arg.name]} times")
+            continue
+        group = getattr(handler, "group", None)
         try:
-            wanted = dict(handler(arg.value))
+            wanted = dict(handler(arg.value))  # a handler may refuse a value itself
+            if group is not None:
+                groups.setdefault(group, []).append((arg, wanted))
+                continue
             result.changes.update(engine.validate(wanted))
         except InvalidChanges as exc:
-            reason = "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
-            log.warning("kernel argument %s skipped: %s", arg.redacted(), reason)
-            result.rejected.append((arg.redacted(), reason))
+            _reject(engine, result, arg, handler, _reason(exc))
+    for members in groups.values():
+        together = {k: v for _arg, wanted in members for k, v in wanted.items()}
+        try:
+            result.changes.update(engine.validate(together))
+            continue
+        except InvalidChanges:
+            pass
+        for arg, wanted in members:
+            try:
+                result.changes.update(engine.validate(wanted))
+            except InvalidChanges as exc:
+                _reject(engine, result, arg, handlers[arg.name], _reason(exc))
     return result

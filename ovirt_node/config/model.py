@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from ovirt_node.config.aug import LensFile
 from ovirt_node.config.context import Context
+from ovirt_node.config.platform import Platform, PlatformNames, detect
 from ovirt_node.config.transaction import Step
 from ovirt_node.config.valid import Validator, parse_bool
 
@@ -86,6 +87,14 @@ class Section:
     keys: ClassVar[tuple[Key, ...]]
     settings: ClassVar[type]
     lens_files: ClassVar[tuple[LensFile, ...]] = ()
+    #: Names of units/paths/tools the section needs beyond data/platforms (a plugin's daemons),
+    #: by platform id; `platform(ctx)` has them, and the demo mocks the units listed here.
+    platform_names: ClassVar[PlatformNames] = {}
+
+    def platform(self, ctx: Context) -> Platform:
+        """The node's platform names, with this section's own `platform_names` added."""
+        platform = detect(ctx.root)
+        return platform.extended(self.platform_names) if self.platform_names else platform
 
     def read(self, ctx: Context) -> dict[str, str | None]:
         """The values the real files hold, by key name; None where the files say nothing."""

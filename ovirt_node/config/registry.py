@@ -15,6 +15,7 @@ from ovirt_node.config.keyboard import Keyboard
 from ovirt_node.config.logs import Logging
 from ovirt_node.config.model import Section
 from ovirt_node.config.monitoring import Monitoring
+from ovirt_node.config.network import NetworkSection
 from ovirt_node.config.nfsv4 import Nfsv4
 from ovirt_node.config.performance import Performance
 from ovirt_node.config.security import Security
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def builtin_sections() -> list[Section]:
-    return [Ssh(), Security(), Logging(), Keyboard(), Kdump(), Iscsi(), Nfsv4(), Monitoring(), Performance()]
+    return [Ssh(), Security(), Logging(), Keyboard(), Kdump(), Iscsi(), Nfsv4(), Monitoring(), Performance(),
+            NetworkSection()]
 
 
 def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:

@@ -174,3 +174,89 @@ class PersistPath(Step):
     def rollback(self, ctx: Context) -> None:
         if self._newly_persisted:
             ctx.store.unpersist(self.path)
+
+
+@dataclass
+class StopUnit(Step):
+    """Stop a systemd unit over D-Bus (a service being turned off, or one that must not run
+    while its files are rewritten). Unlike RestartUnit it stays where the plan puts it."""
+
+    unit: str
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        self.title = self.title or f"Stop {self.unit}"
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        return ctx.runtime_skip_reason()
+
+    def apply(self, ctx: Context) -> None:
+        ctx.systemd.stop_unit(self.unit)
+
+
+#: Where unit files live, in systemd's order of precedence.
+UNIT_DIRS = ("/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system")
+
+
+def wants_link(ctx: Context, unit: str) -> str:
+    """The `.wants` symlink that enables `unit` at boot, for the target its [Install] names
+    (WantedBy=, multi-user.target when the unit file is absent or says nothing)."""
+    target = "multi-user.target"
+    for directory in UNIT_DIRS[1:]:
+        path = ctx.root(f"{directory}/{unit}")
+        if path.is_file():
+            for line in path.read_text(errors="replace").splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "WantedBy" and value.split():
+                    target = value.split()[0]
+                    break
+            break
+    return f"/etc/systemd/system/{target}.wants/{unit}"
+
+
+def unit_enabled(ctx: Context, unit: str) -> bool:
+    """Whether `unit` starts at boot: its `.wants` link exists (as `systemctl enable` makes it)."""
+    return ctx.root(wants_link(ctx, unit)).is_symlink()
+
+
+@dataclass
+class EnableUnit(Step):
+    """Enable (or disable) a unit at boot as `systemctl enable` does, by its `.wants` symlink,
+    and keep that across reboots: the link is persisted (or unpersisted) when /config is
+    mounted. Works under a root prefix with no systemd to ask; undone on rollback."""
+
+    unit: str
+    enable: bool = True
+    title: str = ""
+    _undo: list[Callable[[], object]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.title = self.title or f"{'Enable' if self.enable else 'Disable'} {self.unit} at boot"
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        return None if self.enable != unit_enabled(ctx, self.unit) else "already so"
+
+    def apply(self, ctx: Context) -> None:
+        link_path = wants_link(ctx, self.unit)
+        link = ctx.root(link_path)
+        unit_file = next((f"{d}/{self.unit}" for d in UNIT_DIRS[1:] if ctx.root(f"{d}/{self.unit}").exists()),
+                         f"{UNIT_DIRS[1]}/{self.unit}")
+        persisting = ctx.store.enabled()
+        if self.enable:
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(unit_file)
+            self._undo.append(link.unlink)
+            if persisting:
+                ctx.store.persist(link_path)
+                self._undo.append(lambda: ctx.store.unpersist(link_path))
+            return
+        if persisting and ctx.store.is_persisted(link_path):
+            ctx.store.unpersist(link_path)
+            self._undo.append(lambda: ctx.store.persist(link_path))
+        old = os.readlink(link)
+        link.unlink()
+        self._undo.append(lambda: link.symlink_to(old))
+
+    def rollback(self, ctx: Context) -> None:
+        while self._undo:
+            self._undo.pop()()

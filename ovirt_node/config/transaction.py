@@ -47,6 +47,8 @@ class Progress:
     title: str
     state: StepState
     detail: str = ""
+    #: How far a long step (an image copy) has come, 0.0 to 1.0, when it says.
+    fraction: float | None = None
 
     def __str__(self) -> str:
         text = f"({self.index}/{self.total}) {self.title}: {self.state.value}"
@@ -85,9 +87,16 @@ class Step:
     """
 
     title: str
+    #: Set by the running transaction: where `report` sends a long step's progress.
+    _notify: Callable[[str, float | None], None] | None = None
 
     def describe(self) -> str:
         return self.title
+
+    def report(self, detail: str, fraction: float | None = None) -> None:
+        """Progress inside a running step (shown by the TUI's progress page, printed by CLIs)."""
+        if self._notify is not None:
+            self._notify(detail, fraction)
 
     def touches(self) -> Sequence[str]:
         return ()
@@ -176,6 +185,8 @@ class Transaction:
                     continue
                 notify(Progress(i, total, step.title, StepState.RUNNING))
                 backups = [FileBackup.take(ctx.root(p)) for p in step.touches()]
+                step._notify = lambda detail, fraction, i=i, step=step: notify(
+                    Progress(i, total, step.title, StepState.RUNNING, detail, fraction))
                 applied.append((i, step, backups))
                 try:
                     step.apply(ctx)

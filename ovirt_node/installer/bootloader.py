@@ -10,10 +10,15 @@ fixed-size block, so a power cut leaves either the old or the new default, never
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from ovirt_node.config.context import Context
 from ovirt_node.config.platform import Platform
+from ovirt_node.config.steps import write_file_atomic
+from ovirt_node.config.transaction import Step
 from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
 from ovirt_node.installer.layout import VG_NAME
 from ovirt_node.system.cmdline import SECRET_ARGS, KernelArgs
@@ -22,6 +27,9 @@ from ovirt_node.system.cmdline import SECRET_ARGS, KernelArgs
 #: `grub-dir`: grub2 on EL, grub on Debian).
 ESP_MOUNT = "/boot/efi"
 EFI_ID = "ovirt-node"
+EFI_LABEL = "oVirt Node"
+#: The arguments grub_config puts first on every entry's line, naming the slot.
+SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")
 TIMEOUT = 5
 #: Arguments that steer the installer or the boot media; they do not belong on the node's own
 #: kernel line (secrets never do).
@@ -116,7 +124,7 @@ def install_commands(platform: Platform, disk: str, esp_disk: str, esp_number: i
         cmds += [
             [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
              f"--bootloader-id={EFI_ID}", "--no-nvram", f"--modules={modules}"],
-            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", "oVirt Node",
+            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", EFI_LABEL,
              "--loader", f"\\EFI\\{EFI_ID}\\grubx64.efi"],
         ]
     return cmds
@@ -126,3 +134,89 @@ def set_default_command(platform: Platform, slot: Slot, esp_mount: str = ESP_MOU
     """The last step of an upgrade or a rollback: boot `slot` from now on."""
     grubenv = f"{esp_mount}/{platform.path('grub-dir')}/grubenv"
     return [platform.tool("grub-editenv"), grubenv, "set", f"saved_entry={slot.entry_id}"]
+
+
+def grub_dir(platform: Platform, esp: Path) -> Path:
+    return esp / platform.path("grub-dir")
+
+
+@dataclass
+class WriteBootConfig(Step):
+    """grub.cfg on the ESP (written whole, then renamed into place) and, on a fresh ESP, the
+    grubenv whose `saved_entry` picks the slot."""
+
+    platform: Platform
+    esp: Path
+    product: str
+    active: Slot
+    backup: Slot | None
+    #: The kernel arguments of the entries; None keeps those of the menu on the ESP.
+    args: Sequence[str] | None
+    title: str = "Write the boot menu"
+    _previous: bytes | None = None
+
+    def describe(self) -> str:
+        backup = f", BACKUP {self.backup.version}" if self.backup else ""
+        return f"{self.title} ({self.active.version} on {self.active.lv}{backup})"
+
+    def apply(self, ctx: Context) -> None:
+        if ctx.runner.dry_run:
+            return
+        directory = grub_dir(self.platform, self.esp)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = directory / "grub.cfg"
+        self._previous = config.read_bytes() if config.is_file() else None
+        args = self.args
+        if args is None:
+            args = boot_args_from_config(self._previous.decode(errors="replace")) if self._previous else []
+        write_file_atomic(config, grub_config(self.product, self.active, self.backup, args).encode())
+        if not (directory / "grubenv").exists():
+            ctx.runner([self.platform.tool("grub-editenv"), str(directory / "grubenv"), "create"])
+
+    def rollback(self, ctx: Context) -> None:
+        if self._previous is not None:
+            write_file_atomic(grub_dir(self.platform, self.esp) / "grub.cfg", self._previous)
+
+
+def boot_args_from_config(text: str) -> list[str]:
+    """The carried kernel arguments of a grub.cfg we wrote: its first entry's `linux` line
+    without the slot's own arguments."""
+    for line in text.splitlines():
+        words = shlex.split(line)
+        if words[:1] == ["linux"]:
+            return [w for w in words[2:] if not w.startswith(SLOT_ARG_PREFIXES) and w not in ("rd.live.image", "ro")]
+    return []
+
+
+@dataclass
+class SetDefaultSlot(Step):
+    """Boot `slot` from now on: one grubenv write, the last step of an install, upgrade or
+    rollback (until it runs, the node boots what it booted before)."""
+
+    platform: Platform
+    esp: Path
+    slot: Slot
+    title: str = "Make the new slot the default boot entry"
+
+    def describe(self) -> str:
+        return f"{self.title} ({self.slot.lv}: {self.slot.version})"
+
+    def plan(self) -> list[list[str]]:
+        return [set_default_command(self.platform, self.slot, str(self.esp))]
+
+    def apply(self, ctx: Context) -> None:
+        for command in self.plan():
+            ctx.runner(command)
+
+
+def read_default(platform: Platform, esp: Path) -> str | None:
+    """The slot LV the grubenv boots (None: no grubenv or no saved entry)."""
+    try:
+        text = (grub_dir(platform, esp) / "grubenv").read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key == "saved_entry" and value.startswith("slot-"):
+            return value.removeprefix("slot-")
+    return None

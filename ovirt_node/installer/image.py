@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -22,6 +22,7 @@ CHECKSUMS = "SHA256SUMS"
 IMAGE_FILES = (KERNEL, INITRD, SQUASHFS, VERSION)
 SQUASHFS_MAGIC = b"hsqs"  # little-endian squashfs superblock magic
 _CHUNK = 4 * 1024 * 1024
+UNKNOWN = "?"
 
 
 class ImageError(ValueError):
@@ -38,8 +39,13 @@ class ImageVersion:
     def major(self) -> str:
         return self.version.split(".", 1)[0]
 
+    @property
+    def known(self) -> bool:
+        """False for the stand-in of a dry run that could not read the version."""
+        return self.version != UNKNOWN
+
     def __str__(self) -> str:
-        return f"{self.name} {self.version}-{self.release}"
+        return f"{self.name} {self.version}-{self.release}" if self.known else f"{self.name} (version not read)"
 
 
 def parse_version(text: str, where: str = VERSION) -> ImageVersion:
@@ -125,9 +131,15 @@ def _sha256(path: Path) -> str:
 class NodeImage:
     root: Path
     version: ImageVersion
+    #: sha256 of each image file as verified: what the copies on disk are checked against.
+    digests: dict[str, str] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         return self.root / name
+
+    def checksums(self) -> str:
+        """A SHA256SUMS text for the image files."""
+        return "".join(f"{self.digests[name]}  {name}\n" for name in IMAGE_FILES)
 
 
 def open_image(directory: Path) -> NodeImage:
@@ -141,6 +153,7 @@ def open_image(directory: Path) -> NodeImage:
         if stream.read(4) != SQUASHFS_MAGIC:
             raise ImageError(f"{directory / SQUASHFS}: not a squashfs image")
     version = parse_version((directory / VERSION).read_text(errors="replace"), str(directory / VERSION))
+    digests = {name: _sha256(directory / name) for name in IMAGE_FILES}
     sums = directory / CHECKSUMS
     if sums.is_file():
         for number, line in enumerate(sums.read_text().splitlines(), 1):
@@ -155,6 +168,7 @@ def open_image(directory: Path) -> NodeImage:
                 raise ImageError(f"{sums}: line {number} names a file outside the media: {name}")
             if not target.is_file():
                 raise ImageError(f"{sums}: lists {name}, which the media does not have")
-            if _sha256(target) != expected.lower():
+            actual = digests[name] if name in digests else _sha256(target)
+            if actual != expected.lower():
                 raise ImageError(f"{target}: checksum mismatch (the media is damaged or altered)")
-    return NodeImage(directory, version)
+    return NodeImage(directory, version, digests)

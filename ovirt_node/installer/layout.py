@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ovirt_node.installer import sizes as S
 from ovirt_node.installer.disks import describe, volume_groups_on
@@ -56,6 +57,26 @@ class Volume:
     @property
     def device(self) -> str:
         return f"/dev/{VG_NAME}/{self.name}"
+
+
+class DeviceNames(Protocol):
+    """How partitions and volumes are reached: by stable names on a node; by loop devices
+    where tests stand in for a disk and for LVM."""
+
+    def partition(self, disk: Disk, number: int) -> str: ...
+
+    def volume(self, name: str) -> str: ...
+
+
+class StableNames:
+    def partition(self, disk: Disk, number: int) -> str:
+        return partition_device(disk, number)
+
+    def volume(self, name: str) -> str:
+        return f"/dev/{VG_NAME}/{name}"
+
+
+STABLE_NAMES = StableNames()
 
 
 def partition_device(disk: Disk, number: int) -> str:
@@ -116,35 +137,65 @@ class Layout:
             lines.append(f"  {v.name:<11} {size:<18} {v.fs:<5} label {v.label}{where}")
         return "\n".join(lines)
 
-    def commands(self) -> list[list[str]]:
-        """Every command that makes this layout, in order."""
-        cmds: list[list[str]] = []
-        for vg in self.old_volume_groups:
-            cmds += [["vgchange", "--activate", "n", vg], ["vgremove", "--force", "--force", "--yes", vg]]
+    def wipe_commands(self, names: DeviceNames | None = None) -> list[list[str]]:
+        return wipe_commands(self.disks, names or STABLE_NAMES)
+
+    def partition_commands(self) -> list[list[str]]:
+        cmds = []
         for disk in self.disks:
-            device = disk.by_id or disk.path
-            # Old partitions first: their signatures would reappear with same-offset new ones.
-            for number in _numbers(disk.partitions):
-                cmds.append(["wipefs", "--all", "--force", partition_device(disk, number)])
-            cmds += [["wipefs", "--all", "--force", device], ["sgdisk", "--zap-all", device]]
             new = ["sgdisk"]
             for p in (p for p in self.partitions if p.disk == disk):
                 end = "0" if p.type_code == "8E00" else f"+{p.size_mib}M"
                 new += ["-n", f"{p.number}:0:{end}", "-t", f"{p.number}:{p.type_code}", "-c", f"{p.number}:{p.name}"]
-            cmds.append([*new, device])
-        cmds.append(["udevadm", "settle"])
-        cmds.append(["mkfs.vfat", "-F", "32", "-n", "EFI", self.esp.device])
-        cmds.append(["pvcreate", "--force", "--force", "--yes", *self.physical_volumes])
-        cmds.append(["vgcreate", "--yes", VG_NAME, *self.physical_volumes])
+            cmds.append([*new, disk.by_id or disk.path])
+        return cmds
+
+    def volume_group_commands(self) -> list[list[str]]:
+        return remove_volume_group_commands(self.old_volume_groups)
+
+    def volume_commands(self) -> list[list[str]]:
+        pvs = self.physical_volumes
+        cmds = [["pvcreate", "--force", "--force", "--yes", *pvs], ["vgcreate", "--yes", VG_NAME, *pvs]]
         for v in self.volumes:
             size = ["--extents", "100%FREE"] if v.fill else ["--size", f"{v.size_mib}m"]
             cmds.append(["lvcreate", "--yes", "--wipesignatures", "y", "--name", v.name, *size, VG_NAME])
-        for v in self.volumes:
-            if v.fs == "swap":
-                cmds.append(["mkswap", "-L", v.label, v.device])
-            else:
-                cmds.append(["mkfs.ext4", "-q", "-F", "-L", v.label, v.device])
         return cmds
+
+    def format_commands(self, names: DeviceNames | None = None) -> list[list[str]]:
+        names = names or STABLE_NAMES
+        esp = self.esp
+        cmds = [["mkfs.vfat", "-F", "32", "-n", "EFI", names.partition(esp.disk, esp.number)]]
+        for v in self.volumes:
+            device = names.volume(v.name)
+            if v.fs == "swap":
+                cmds.append(["mkswap", "-L", v.label, device])
+            else:
+                cmds.append(["mkfs.ext4", "-q", "-F", "-L", v.label, device])
+        return cmds
+
+    def commands(self) -> list[list[str]]:
+        """Every command that makes this layout, in order."""
+        return [*self.volume_group_commands(), *self.wipe_commands(), *self.partition_commands(),
+                ["udevadm", "settle"], *self.volume_commands(), *self.format_commands()]
+
+
+def wipe_commands(disks: Sequence[Disk], names: DeviceNames) -> list[list[str]]:
+    """Old partitions' signatures first (they would reappear with same-offset new ones), then
+    the disks' own, then the partition tables."""
+    cmds: list[list[str]] = []
+    for disk in disks:
+        device = disk.by_id or disk.path
+        for number in _numbers(disk.partitions):
+            cmds.append(["wipefs", "--all", "--force", names.partition(disk, number)])
+        cmds += [["wipefs", "--all", "--force", device], ["sgdisk", "--zap-all", device]]
+    return cmds
+
+
+def remove_volume_group_commands(groups: Sequence[str]) -> list[list[str]]:
+    cmds = []
+    for vg in groups:
+        cmds += [["vgchange", "--activate", "n", vg], ["vgremove", "--force", "--force", "--yes", vg]]
+    return cmds
 
 
 def plan(machine: Machine, disks: Sequence[Disk], sizes: S.Sizes) -> Layout:

@@ -1,5 +1,7 @@
 """The Support page (F8): the node's logs, this boot's journal and the kernel messages, each in
-a viewer that scrolls and searches (`/`, then `n`). Reading runs in a worker."""
+a viewer that scrolls and searches (`/`, then `n`), and "Create support bundle": a redacted
+.tar.gz of the logs, settings, managed config files and tool outputs for whoever helps.
+Reading and collecting run in a worker."""
 
 from __future__ import annotations
 
@@ -7,7 +9,14 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from ovirt_node.system import diagnostics
-from ovirt_node.ui.page import Button, Divider, Item, Label, Page, PageUI
+from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
+
+
+def _newest_bundle(ctx: PageContext) -> str:
+    from ovirt_node.system.bundle import SUPPORT_DIR, bundles
+
+    found = bundles(ctx.root)
+    return str(found[0]) if found else f"none yet (bundles go to {ctx.root(SUPPORT_DIR)})"
 
 
 class SupportPage(Page):
@@ -29,6 +38,10 @@ class SupportPage(Page):
             Divider(),
             Button("Journal (this boot)", self._viewer("Journal", lambda: diagnostics.journal(root))),
             Button("Kernel messages", self._viewer("Kernel messages", lambda: diagnostics.kernel_messages(root))),
+            Divider(),
+            Button("Create support bundle", self.create_bundle),
+            Label("(the logs, settings, configuration files and diagnostic tool output, passwords and keys removed)"),
+            KeyValue("Newest bundle", _newest_bundle),
         ]
 
     @staticmethod
@@ -37,3 +50,19 @@ class SupportPage(Page):
             ui.run_in_worker(read, lambda text: ui.show_text(title, str(text)))
 
         return open_viewer
+
+    def create_bundle(self, ui: PageUI) -> None:
+        from ovirt_node.system import bundle
+
+        root, sections = self.ctx.root, list(self.ctx.engine.sections.values())
+
+        def done(result: object) -> None:
+            if isinstance(result, bundle.Bundle):
+                ui.reload()  # "Newest bundle" shows it too
+                ui.info("Support bundle written",
+                        f"{result.path}\n\n{result.members} files; secrets removed: {result.redactions}. "
+                        "Copy it off the node, e.g. with scp as the admin user.")
+            else:
+                ui.info("No support bundle", f"The bundle could not be written: {result}")
+
+        ui.run_in_worker(lambda: bundle.create(root, sections), done)

@@ -544,6 +544,11 @@ def _probe_nics(root: Root) -> tuple[Nic, ...]:
     return tuple(_probe_nic(root, name, vlans) for name in names)
 
 
+def probe_nics(root: Root = HOST) -> tuple[Nic, ...]:
+    """Only the NICs of the machine under `root` (sysfs there; none when it has no sysfs)."""
+    return _probe_nics(root)
+
+
 #: by-id name prefixes, best first; links of other kinds (dm-, lvm-pv-uuid-, md-) never name a disk.
 _BY_ID_PREFERENCE = ("wwn-", "ata-", "scsi-", "virtio-", "nvme-", "usb-", "mmc-", "memstick-", "ieee1394-")
 

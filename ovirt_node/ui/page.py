@@ -53,6 +53,20 @@ class PageUI(Protocol):
     def quit(self) -> None: ...
 
 
+class FormUI(PageUI, Protocol):
+    """What a `Button`'s handler actually gets: the PageUI plus the page's form, so a button
+    can act on what is typed (fetch from the address in a field, say) and fill a field in
+    (a value the operator accepted in a dialog). Handlers that need it `cast` their argument."""
+
+    def values(self) -> Values:
+        """The page's current values (what is typed, for enabled fields)."""
+        ...
+
+    def set_value(self, key: str, value: str) -> None:
+        """Put `value` in the field of `key`, as if typed (validated, shown, saved by Save)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Item:
     """Anything in a layout. `enabled_when` greys it out (keeping typed values) when false."""
@@ -122,7 +136,8 @@ class Table(Field):
 
 @dataclass(frozen=True)
 class Button(Item):
-    """A push button; `on_press` gets the UI to open dialogs, run workers or transactions."""
+    """A push button; `on_press` gets the UI to open dialogs, run workers or transactions
+    (a `FormUI`: it also reads and fills the page's fields)."""
 
     label: str
     on_press: Callable[[PageUI], None]
@@ -173,6 +188,8 @@ class Page:
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
+        #: The UI showing the page (set by the view), for `save()`s that ask the operator later.
+        self.ui: PageUI | None = None
 
     def layout(self) -> Sequence[Item]:
         raise NotImplementedError

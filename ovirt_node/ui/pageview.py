@@ -72,6 +72,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
         """`items` and `form` carry a page over to a new look (F4) with what was typed."""
         self.page = page
         self.ui = ui
+        page.ui = ui
         self.style = style
         items = list(page.layout()) if items is None else items
         self.item_specs = items

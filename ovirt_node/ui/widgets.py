@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import urwid
 
@@ -541,11 +541,32 @@ def styled_button(button: PushButton, prefix: str = "") -> urwid.AttrMap[PushBut
     return urwid.AttrMap(button, f"{prefix}button", f"{prefix}button focus")
 
 
+class BoundUI:
+    """The UI a button's handler gets (`FormUI`): the application's PageUI, plus the form."""
+
+    def __init__(self, ui: PageUI, form: Form | None) -> None:
+        self._ui = ui
+        self._form = form
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ui, name)
+
+    def values(self) -> dict[str, str]:
+        return self._form.values if self._form is not None else {}
+
+    def set_value(self, key: str, value: str) -> None:
+        if self._form is None:
+            raise KeyError(f"no field edits {key!r}")
+        self._form.set(key, value)
+
+
 class ButtonWidget(ItemWidget):
     def __init__(self, item: Button, form: Form | None, style: Style, ui: PageUI) -> None:
+        bound = BoundUI(ui, form)
+
         def press() -> None:
             try:
-                item.on_press(ui)
+                item.on_press(cast(PageUI, bound))
             except Exception as exc:  # a page's handler must not take the UI down
                 log.exception("button %r failed", item.label)
                 ui.info("Error", f"{item.label}: {type(exc).__name__}: {exc}")

@@ -37,7 +37,7 @@ def test_get_set_remove_keep_comments_and_unknown_keys(node_root: Path) -> None:
     store.save()
     text = file.read_text()
     assert text.startswith("# oVirt Node settings: the source of truth")
-    assert 'MANAGED_BY="demo"' in text  # not one of ours: kept as it was
+    assert 'DEMO_NODE="yes"' in text  # not one of ours: kept as it was
     assert "OVIRT_LOGROTATE_INTERVAL" not in text
     assert open_defaults(node_root).items()["OVIRT_SSH_PORT"] == "2222"
     assert shell_value(file, "OVIRT_SSH_PWAUTH") == "yes"

@@ -48,7 +48,8 @@ def _server_set(values: Values) -> bool:
 
 
 def _nic_rows(ctx: PageContext) -> Sequence[Row]:
-    rows = [Row(n.name, (n.name, n.mac)) for n in ctx.machine.physical_nics()]
+    # Two NICs of the demo machine (it has three): the page must still fit 80x24.
+    rows = [Row(n.name, (n.name, n.mac)) for n in ctx.machine.physical_nics()[:2]]
     return [*rows, Row("none0", ("none0", "-"), enabled=False, reason="no carrier")]
 
 

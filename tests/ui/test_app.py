@@ -96,9 +96,10 @@ def test_plugins_page_lists_loaded_plugins_and_failures(app: App, monkeypatch: p
                                "ModuleNotFoundError: No module named 'bad_plugin'")])
     monkeypatch.setattr(plugins_page, "discover", lambda: found)
     text = app.keys("down", "down", "down", "f12")
-    assert "status: ovirt-node 4.0.0" in text and "entry point ovirt_node.setup.status:StatusPage" in text
-    assert "Plugins that failed to load (1):" in text and "bad: bad-plugin 0.1" in text
+    assert "< status             ovirt-node 4.0.0 >" in text and "  ovirt_node.setup.status:StatusPage" in text
+    assert "Plugins that failed to load (1):" in text and "< bad                bad-plugin 0.1 >" in text
     assert "failed: ModuleNotFoundError: No module named 'bad_plugin'" in text
+    assert text.index("failed to load") < text.index("Loaded plugins (1)")  # failures first
 
 
 def test_f8_without_a_support_page_says_so_and_esc_closes(app: App) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ovirt_node.setup.support import SupportPage
@@ -37,11 +38,15 @@ def test_node_logs_listed_and_tailed(tmp_path: Path) -> None:
 def test_under_a_root_prefix_only_what_lies_under_the_root(tmp_path: Path) -> None:
     runner = Runner(dry_run=True)
     root = Root.at(tmp_path)
-    assert diagnostics.kernel_messages(root, runner).startswith("Kernel messages are only available on the node")
+    assert diagnostics.kernel_messages(root, runner).startswith(
+        f"dmesg describes the running system, so it is not run under the root prefix {root}")
+    for tool in diagnostics.TOOLS:
+        assert diagnostics.run_tool(tool, root, runner).startswith(f"{tool.shows} describes the running system")
     assert diagnostics.journal(root, runner).startswith(f"No journal under {root}")
     (tmp_path / "var/log/journal").mkdir(parents=True)
     diagnostics.journal(root, runner)
-    assert runner.calls[-1][:3] == ("journalctl", "-D", str(tmp_path / "var/log/journal"))
+    assert runner.calls == [("journalctl", "-D", str(tmp_path / "var/log/journal"), "--no-pager", "-o", "short-iso",
+                             "-n", "5000")]  # the host-only tools ran nothing
 
 
 def test_support_page_views_each_log_in_the_viewer(page_ctx: PageContext) -> None:
@@ -56,5 +61,33 @@ def test_support_page_views_each_log_in_the_viewer(page_ctx: PageContext) -> Non
     h.press("Journal (this boot)")
     shown = [(d.title, d.text) for d in ui.dialogs]
     assert shown[0] == ("Log setup.log", "2026-11-21 INFO ovirt_node.setup: starting")
-    assert shown[1][0] == "Kernel messages" and "only available on the node itself" in shown[1][1]
+    assert shown[1][0] == "Kernel messages" and "dmesg describes the running system" in shown[1][1]
     assert shown[2][0] == "Journal" and shown[2][1].startswith("No journal under")
+
+
+def squeezed(text: str) -> str:
+    """Without any white space: a long path wraps anywhere at 80 columns."""
+    return "".join(text.split())
+
+
+def test_create_support_bundle_shows_its_path_and_the_page_lists_it(page_ctx: PageContext) -> None:
+    ui = FakeUI(page_ctx)
+    h = PageHarness(SupportPage, page_ctx, ui=ui)
+    support = page_ctx.root("/data/support")
+    assert squeezed(f"Newest bundle none yet (bundles go to {support})") in squeezed(h.text())
+    h.press("Create support bundle")
+    (written,) = support.iterdir()
+    assert ui.reloads == 1 and [d.kind for d in ui.dialogs] == ["info"]
+    assert ui.dialogs[0].title == "Support bundle written" and ui.dialogs[0].text.startswith(f"{written}\n\n")
+    assert "secrets removed" in ui.dialogs[0].text and oct(written.stat().st_mode & 0o777) == "0o600"
+    assert squeezed(f"Newest bundle {written}") in squeezed(PageHarness(SupportPage, page_ctx).text())  # after F12
+
+
+def test_a_bundle_that_cannot_be_written_says_why(page_ctx: PageContext) -> None:
+    shutil.rmtree(page_ctx.root("/data"))
+    page_ctx.root("/data").write_text("a file where the data volume should be\n")
+    ui = FakeUI(page_ctx)
+    PageHarness(SupportPage, page_ctx, ui=ui).press("Create support bundle")
+    assert [(d.title, d.text.split(":")[0]) for d in ui.dialogs] == [
+        ("No support bundle", "The bundle could not be written")]
+    assert ui.reloads == 0 and page_ctx.root("/data").is_file()

@@ -165,7 +165,7 @@ def test_one_disk_layout_boots_bios_and_uefi(demo: Machine) -> None:
             f"sgdisk -n 1:0:+1M -t 1:EF02 -c 1:BIOSBOOT -n 2:0:+256M -t 2:EF00 -c 2:EFI "
             f"-n 3:0:0 -t 3:8E00 -c 3:HostVG {by_id}"]
         assert f"mkfs.vfat -F 32 -n EFI {by_id}-part2" in commands
-        assert "lvcreate --yes --wipesignatures y --name Data --extents 100%FREE HostVG" == commands[-7]
+        assert "lvcreate --yes --wipesignatures y --name Data --extents 100%FREE HostVG" == commands[-8]
         assert commands[-1] == "mkfs.ext4 -q -F -L DATA /dev/HostVG/Data"
 
 
@@ -229,10 +229,16 @@ def _dry_run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_dry_run_prints_the_plan_for_kernel_arguments() -> None:
-    result = _dry_run("--machine", "hazards", "--cmdline", "storage_init=ata:SER-SDA storage_vol=:2048::::20480")
+    result = _dry_run("--machine", "hazards", "--cmdline",
+                      "reinstall storage_init=ata:SER-SDA,/dev/nvme0n1 storage_vol=:2048::::20480")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Install on hazards (UEFI firmware, 32 GiB memory)" in out
+    assert "Install oVirt Node (version not read) on hazards (UEFI firmware, 32 GiB memory)" in out
+    # The old HostVG on the NVMe disk goes first; grub for both firmware types; the default last.
+    assert out.index("vgremove --force --force --yes HostVG") < out.index("sgdisk --zap-all")
+    assert "--target=i386-pc" in out and "--target=x86_64-efi" in out and "efibootmgr --create" in out
+    steps = [line.strip() for line in out.splitlines() if line.strip().startswith("(")]
+    assert "Make the disk boot the new node" in steps[-2] and "Unmount" in steps[-1]
     assert "/dev/sda (/dev/disk/by-id/ata-Test_Disk_SER-SDA)  500.0 GiB  ata  (boot disk)" in out
     assert "  Swap        2048 MiB" in out and "  Data        20480 MiB" in out
     assert "  sgdisk --zap-all /dev/disk/by-id/ata-Test_Disk_SER-SDA" in out
@@ -242,10 +248,39 @@ def test_dry_run_prints_the_plan_for_kernel_arguments() -> None:
 @pytest.mark.parametrize(("args", "message"), [
     ("storage_init=/dev/sdb", "refusing to install:\n  /dev/sdb (/dev/disk/by-id/ata-Test_Disk_SER-SDB): it has "
                               "mounted filesystems"),
-    ("storage_init=/dev/sdi", "too small by"),
+    ("storage_init=/dev/sdi,/dev/nvme0n1 storage_vol=:::::2000000", "too small by"),
     ("storage_init=serial:NOPE", "storage_init: no disk matches 'serial:NOPE'"),
     ("storage_vol=1,Root", "Root must be at least 1024 MiB"),
+    ("storage_init=ata:SER-SDA", "the installed node's HostVG is also on nvme0n1, which is not selected"),
+    ("uninstall", "conflicting modes on the command line: reinstall, uninstall"),
+    ("node.break=later", "node.break=later: expected one of pre-installer, post-installer, pre-reboot"),
+    ("reboot_delay=soon", "reboot_delay=soon: expected a number of seconds"),
 ])
 def test_dry_run_refuses_with_exit_2(args: str, message: str) -> None:
-    result = _dry_run("--machine", "hazards", "--cmdline", args)
+    result = _dry_run("--machine", "hazards", "--cmdline", f"reinstall {args}")
     assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_dry_run_needs_a_mode_when_a_node_is_installed() -> None:
+    result = _dry_run("--machine", "hazards", "--cmdline", "storage_init=ata:SER-SDA")
+    assert result.returncode == 2 and "say upgrade, reinstall or uninstall" in result.stderr
+    fresh = _dry_run("--machine", "hazards", "--cmdline", "install storage_init=ata:SER-SDA")
+    assert fresh.returncode == 2 and "a node is installed (HostVG exists); use upgrade or reinstall" in fresh.stderr
+
+
+def test_dry_run_plans_upgrade_and_uninstall() -> None:
+    upgrade = _dry_run("--machine", "hazards", "--cmdline", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "mkfs.ext4 -q -F -L RootBackup /dev/HostVG/RootBackup" in upgrade.stdout
+    assert "set saved_entry=slot-RootBackup" in upgrade.stdout and "sgdisk" not in upgrade.stdout
+    uninstall = _dry_run("--machine", "hazards", "--cmdline", "uninstall")
+    assert uninstall.returncode == 0, uninstall.stderr
+    assert "vgremove --force --force --yes HostVG" in uninstall.stdout
+    assert "sgdisk --zap-all /dev/nvme0n1" in uninstall.stdout and "sda" not in uninstall.stdout
+    assert "Remove the node's UEFI boot entries" in uninstall.stdout
+
+
+def test_a_real_run_refuses_a_machine_profile() -> None:
+    result = subprocess.run([sys.executable, "-m", "ovirt_node.cli.installer", "--machine", "hazards"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--machine plans only" in result.stderr

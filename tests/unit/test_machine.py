@@ -39,8 +39,9 @@ def test_demo_profile() -> None:
     assert m.firmware == "bios"
     assert m.memory_bytes == 8 * 1024**3
     assert m.virt_hw is True
-    assert [n.name for n in m.physical_nics()] == ["eth0", "eth1"]
-    eth0, eth1 = m.physical_nics()
+    assert [n.name for n in m.physical_nics()] == ["eth0", "eth1", "eth2"]
+    eth0, eth1, eth2 = m.physical_nics()
+    assert eth2.link and eth2.mac == "52:54:00:3a:5c:03"
     assert eth0.link and eth0.speed_mbps == 1000 and eth0.kind == "ethernet"
     assert not eth1.link and eth1.speed_mbps is None
     vda = m.disk("vda")

@@ -219,7 +219,7 @@ def test_nic_first_physical_with_link_skips_unlinked_ones(tree: Path, many: Mach
 
 
 def test_nic_first_physical_when_none_has_link(tree: Path, demo: Machine) -> None:
-    machine = with_links(demo, eth0=False)
+    machine = with_links(demo, eth0=False, eth2=False)
     nic = management_nic(Root.at(tree), machine, None, FakeRunner())
     assert nic is not None and (nic.name, nic.link) == ("eth0", False)
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import dbus
+
 from ovirt_node.system.mockbus import MockService, spawn_dbusmock
 
 TEMPLATE_DIR = Path(__file__).parent
@@ -43,4 +45,26 @@ def localed_mock(address: str, keymap: str = "us", keymaps: Sequence[str] | None
         parameters["keymaps"] = list(keymaps)
     with spawn_dbusmock(address, template("localed"), localed.BUS_NAME, localed.MAIN_OBJ,
                         json.dumps(parameters)) as svc:
+        yield svc
+
+
+@contextmanager
+def hostnamed_mock(address: str, hostname: str = "localhost", root: Path | None = None) -> Iterator[MockService]:
+    """hostnamed on the bus at `address`; with `root`, it writes etc/hostname there."""
+    from ovirt_node.system.mocks import hostnamed
+
+    parameters = {"hostname": hostname, "root": str(root) if root else ""}
+    with spawn_dbusmock(address, template("hostnamed"), hostnamed.BUS_NAME, hostnamed.MAIN_OBJ,
+                        json.dumps(parameters)) as svc:
+        yield svc
+
+
+@contextmanager
+def networkmanager_mock(address: str, devices: Sequence[str] = ()) -> Iterator[MockService]:
+    """dbusmock's NetworkManager with our checkpoint/LoadConnections additions and these
+    ethernet devices, up. `svc.mock` is the Mock interface of the manager object."""
+    from ovirt_node.system.nm import BUS_NAME, MANAGER_PATH
+
+    with spawn_dbusmock(address, "networkmanager", BUS_NAME, MANAGER_PATH) as svc:
+        svc.mock.AddTemplate(template("nm_checkpoints"), {"devices": dbus.Array(list(devices), signature="s")})
         yield svc

@@ -1,0 +1,86 @@
+"""`ovirt-node-upgrade`: upgrade a running node in place from an image, or roll back.
+
+`--iso FILE` (an .iso file, a device or a mounted media directory) writes the new image into
+the slot the node does not boot and makes it the default for the next boot; the hooks in
+/usr/libexec/ovirt-node/hooks/{pre-upgrade,post-upgrade,rollback}/ run around it. Only
+within one major version unless `--force`. `--rollback` boots the other slot from the next
+boot on. Exit status: 0 done (or planned with --dry-run), 1 a step failed (nothing switched),
+2 refused (the message says why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from ovirt_node.cli.common import add_common_options, root_from, setup_logging
+from ovirt_node.cli.installer import print_progress
+from ovirt_node.config.context import Context
+from ovirt_node.config.platform import PlatformError, detect
+from ovirt_node.config.transaction import TransactionError
+from ovirt_node.installer import autoinstall, flows
+from ovirt_node.installer.devices import LvmDevices
+from ovirt_node.installer.image import ImageError, decide
+from ovirt_node.installer.media import media
+from ovirt_node.installer.storage import Target
+from ovirt_node.system.machine import ProfileError, probe
+from ovirt_node.system.run import CommandError, Runner
+
+WORKDIR = "/run/ovirt-node/upgrade"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ovirt-node-upgrade", description=__doc__.splitlines()[0])
+    add_common_options(parser)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--iso", metavar="FILE|DEVICE|DIR", help="the image to upgrade to")
+    what.add_argument("--rollback", action="store_true", help="boot the other image slot from the next boot on")
+    parser.add_argument("--force", action="store_true", help="allow another major version, or a downgrade")
+    parser.add_argument("--dry-run", action="store_true", help="print the steps and commands; change nothing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.debug)
+    root = root_from(args)
+    runner = Runner(dry_run=args.dry_run)
+    try:
+        machine = probe(root)
+        session = flows.Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=detect(root),
+                                devices=LvmDevices(), target=Target(Path(WORKDIR)),
+                                uefi=machine.firmware == "uefi", live=root)
+        node = autoinstall.find_installed(session, machine)
+        if node is None:
+            raise ImageError("this machine has no installed node (no HostVG with an image)")
+        with ExitStack() as stack:
+            if args.rollback:
+                tx = flows.rollback(session, node)
+            else:
+                image = stack.enter_context(media(Path(args.iso), Path(WORKDIR) / "media", runner))
+                decision = decide(node.active.version, image.version, args.force)
+                if decision.blocked:
+                    raise ImageError(decision.blocked)
+                if decision.mode.value != "upgrade" and not args.force:
+                    raise ImageError(f"{image.version} is a {decision.mode.value} of the running "
+                                     f"{node.active.version}; add --force to do it anyway")
+                tx = flows.upgrade(session, node, image)
+            if args.dry_run:
+                print("\n".join(flows.plan_lines(tx, session.ctx)))
+                return 0
+            tx.run(session.ctx, print_progress)
+    except TransactionError as exc:
+        print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
+        return 1
+    except (ImageError, ProfileError, PlatformError, CommandError) as exc:
+        print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
+        return 2
+    print(f"{tx.title}: done; the change takes effect at the next boot.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

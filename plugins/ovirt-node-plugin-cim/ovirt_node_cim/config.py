@@ -1,0 +1,113 @@
+"""The CIM area: the CIM server (a CIMOM: sblim-sfcb, as on 3.x) on or off, and the password
+of the `cim` account that CIM clients log in with.
+
+3.x created the user `cim` (no login shell, its own group, a member of the CIMOM's group
+`sfcb` so that the server's PAM login accepts it), set its password and restarted the
+server. Here the account is made with `useradd` (`--root` under a root prefix), the password
+goes to `chpasswd` on stdin (never an argument, a log line or /etc/default/ovirt), and the
+server unit is enabled at boot and restarted, or stopped and disabled.
+
+Debian ships no CIMOM (sblim-sfcb is not packaged there), so the unit name is the EL one
+on every platform; on a Debian node without it the restart fails and is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ovirt_node.config.context import Context
+from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
+from ovirt_node.config.platform import PlatformNames
+from ovirt_node.config.security import SetAdminPassword
+from ovirt_node.config.steps import EnableUnit, RestartUnit, RunCommand, StopUnit, unit_enabled
+from ovirt_node.config.transaction import Step
+from ovirt_node.config.valid import Boolean, Empty, Text
+from ovirt_node.system.accounts import password_state, user_exists
+
+USER = "cim"
+CIMOM_GROUP = "sfcb"  # the server's own group: its PAM login admits members
+MIN_PASSWORD = 8
+ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
+
+NAMES: PlatformNames = {
+    "el": {
+        "units": {"cimom": "sblim-sfcb.service"},
+        "paths": {"nologin": "/sbin/nologin"},
+        "tools": {"useradd": "useradd"},
+    },
+    "debian": {"paths": {"nologin": "/usr/sbin/nologin"}},
+}
+
+
+@dataclass(frozen=True)
+class CimSettings:
+    enabled: bool
+    password: str = field(repr=False)
+
+
+def _bool_arg(value: str | None) -> str:
+    """`cim_enabled` bare means yes; 3.x also wrote 1/0 and y/n."""
+    return "yes" if value is None else {"y": "yes", "n": "no"}.get(value.strip().lower(), value)
+
+
+def has_password(ctx: Context) -> bool:
+    """The cim account exists and has a usable password (not empty, not locked)."""
+    state = password_state(ctx.root, USER)
+    return state.exists and not state.locked
+
+
+class Cim(Section):
+    name = "cim"
+    title = "CIM"
+    settings = CimSettings
+    platform_names = NAMES
+    keys = (
+        Key("cim.enabled", "OVIRT_CIM_ENABLED", Boolean(), Kind.BOOL, "no",
+            "run the CIM server (sblim-sfcb) for CIM clients logging in as the user cim"),
+        Key("cim.password", None, Empty() | Text(min_length=MIN_PASSWORD), Kind.TEXT, "",
+            f"new password of the user {USER} (never stored; set with chpasswd; empty keeps it)", secret=True),
+    )
+
+    def read(self, ctx: Context) -> dict[str, str | None]:
+        on = user_exists(ctx.root, USER) and unit_enabled(ctx, self.platform(ctx).unit("cimom"))
+        return {"cim.enabled": "yes" if on else "no"}  # the password is write-only
+
+    def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
+        if values.get("cim.enabled") == "yes" and not values.get("cim.password") and not has_password(ctx):
+            return {"cim.password": f"CIM needs a password for the user {USER} to be enabled"}
+        return {}
+
+    def plan(self, ctx: Context, old: CimSettings, new: CimSettings) -> Sequence[Step]:
+        names = self.platform(ctx)
+        unit = names.unit("cimom")
+        if not new.enabled:
+            return [StopUnit(unit, title="Stop the CIM server"), EnableUnit(unit, False)]
+        steps: list[Step] = []
+        if not user_exists(ctx.root, USER):
+            steps.append(self._add_user(ctx))
+        if new.password:
+            steps.append(SetAdminPassword(USER, new.password))
+        return [*steps, EnableUnit(unit), RestartUnit(unit, title="Restart the CIM server")]
+
+    def _add_user(self, ctx: Context) -> Step:
+        names = self.platform(ctx)
+        root = [] if ctx.root.is_host else ["--root", str(ctx.root.prefix)]
+        groups = ["--groups", CIMOM_GROUP] if _group_exists(ctx, CIMOM_GROUP) else []
+        argv = [names.tool("useradd"), *root, "--system", "--no-create-home", "--user-group",
+                "--shell", names.path("nologin"), "--comment", "CIM clients", *groups, USER]
+        files = [f for f in ACCOUNT_FILES if ctx.root(f).exists()]
+        return RunCommand(f"Create the user {USER}", argv, files=files)
+
+    def kernel_args(self) -> Mapping[str, KernelArgHandler]:
+        return {
+            "cim_enabled": lambda v: {"cim.enabled": _bool_arg(v)},
+            # 3.x's auto-install: a password turns CIM on.
+            "cim_passwd": lambda v: {"cim.password": v or "", "cim.enabled": "yes"},
+        }
+
+
+def _group_exists(ctx: Context, group: str) -> bool:
+    path = ctx.root("/etc/group")
+    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+    return any(line.split(":", 1)[0] == group for line in lines)

@@ -1,0 +1,19 @@
+"""ovirt-node add-on: SNMP (net-snmp's snmpd with one SNMPv3 user), registered only through
+the `ovirt_node.plugins` entry point."""
+
+from __future__ import annotations
+
+from ovirt_node.config.model import Section
+from ovirt_node.ui.page import Page
+from ovirt_node_snmp.config import Snmp
+from ovirt_node_snmp.page import SnmpPage
+
+
+class plugin:  # noqa: N801 - the entry point names this object
+    @staticmethod
+    def pages() -> list[type[Page]]:
+        return [SnmpPage]
+
+    @staticmethod
+    def sections() -> list[Section]:
+        return [Snmp()]

@@ -1,0 +1,33 @@
+"""The SNMP page: turn the agent on or off and set its SNMPv3 user's password."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ovirt_node.ui.page import Checkbox, Divider, Item, KeyValue, Label, Page, PageContext, Password
+from ovirt_node_snmp.config import USER, Snmp
+
+
+def user_state(ctx: PageContext) -> str:
+    section = ctx.engine.sections["snmp"]
+    assert isinstance(section, Snmp)
+    return f"{USER} (SHA, AES)" if section.user_configured(ctx.engine.ctx) else "none yet"
+
+
+class SnmpPage(Page):
+    name = "snmp"
+    title = "SNMP"
+    rank = 40  # 3.x's place: after Keyboard
+    keys = ("snmp.enabled", "snmp.password")
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            Label("The SNMP agent answers SNMPv3 requests of the user root (SHA authentication, "
+                  "AES privacy) on UDP port 161."),
+            Divider(),
+            Checkbox("snmp.enabled", "Enable SNMP"),
+            KeyValue("SNMPv3 user", user_state),
+            Password("snmp.password", "Password:", strength_hint=False,
+                     help="At least 8 characters without spaces; empty keeps the current password",
+                     enabled_when=lambda values: values.get("snmp.enabled") == "yes"),
+        ]
