@@ -35,7 +35,9 @@ def snapshot(root: Path) -> Snapshot:
         for name in filenames:
             path = Path(dirpath) / name
             st = path.lstat()
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            # A symlink is its target (a unit's boot link points outside the tree, into the node's /usr).
+            data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
             result["/" + str(rel_dir / name).lstrip("./")] = (digest, st.st_mode, st.st_uid, st.st_gid)
         for name in dirnames:
             if not (rel_dir / name).parts[:1] == ("run",):

@@ -24,7 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from ovirt_node.config.aug import Augeas, LensFile, files_node
@@ -33,7 +33,7 @@ from ovirt_node.config.defaults import quote, unquote
 from ovirt_node.config.engine import InvalidChanges
 from ovirt_node.config.model import KernelArgHandler, Key, Section, changed_fields
 from ovirt_node.config.platform import detect
-from ovirt_node.config.steps import AugeasEdit, RestartUnit, write_file_atomic
+from ovirt_node.config.steps import AugeasEdit, EnableUnit, RestartUnit, unit_enabled, write_file_atomic
 from ovirt_node.config.transaction import Step
 from ovirt_node.config.valid import URL, Empty, NFSAddress, OneOf, Regex, SSHAddress, parse_bool
 
@@ -244,18 +244,13 @@ def service_log(ctx: Context, unit: str, since: float, lines: int = 3) -> str:
 
 @dataclass
 class RestartKdump(RestartUnit):
-    """Enable the kdump service (so that it also starts at boot) and restart it, which checks
-    that it can reach the dump location."""
+    """Restart the kdump service, which checks that it can reach the dump location."""
 
     location: str = ""
-    _enabled_here: bool = field(default=False, repr=False)
 
     def apply(self, ctx: Context) -> None:
         from ovirt_node.system.systemd import SystemdError  # D-Bus only when it is needed
 
-        if ctx.systemd.unit_file_state(self.unit) != "enabled":
-            ctx.systemd.enable_unit_files([self.unit])
-            self._enabled_here = True
         since = time.time()
         try:
             ctx.systemd.restart_unit(self.unit)
@@ -263,45 +258,32 @@ class RestartKdump(RestartUnit):
             said = service_log(ctx, self.unit, since)
             raise KdumpUnreachable(self.location, f"{exc}; {said}" if said else str(exc)) from exc
 
-    def rollback(self, ctx: Context) -> None:
-        if self._enabled_here:
-            ctx.systemd.disable_unit_files([self.unit])
-
 
 @dataclass
 class StopKdump(RestartUnit):
-    """Stop the kdump service and disable it, so that it stays off after a reboot (a restart
-    step, so the engine runs it after the files)."""
-
-    _was_enabled: bool = field(default=False, repr=False)
+    """Stop the kdump service (a restart step, so the engine runs it after the files)."""
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Stop and disable {self.unit}"
+        self.title = self.title or f"Stop {self.unit}"
 
     def apply(self, ctx: Context) -> None:
-        self._was_enabled = ctx.systemd.unit_file_state(self.unit) == "enabled"
-        if self._was_enabled:
-            ctx.systemd.disable_unit_files([self.unit])
         ctx.systemd.stop_unit(self.unit)
-
-    def rollback(self, ctx: Context) -> None:
-        if self._was_enabled:
-            ctx.systemd.enable_unit_files([self.unit])
 
 
 def service_state(ctx: Context, unit: str) -> str:
-    """`enabled at boot, active now` as systemd says it, or "" where there is no systemd to ask
-    (a root prefix without a bus) or it does not answer."""
+    """`enabled at boot, active now`: the boot link as the files say, and the running state
+    where systemd can be asked (on the node, or a root prefix with a bus)."""
+    boot = f"{'enabled' if unit_enabled(ctx, unit) else 'disabled'} at boot"
     if not ctx.runtime_effects:
-        return ""
+        return boot
     from ovirt_node.system.systemd import Systemd, SystemdError
 
     try:
         with Systemd.connect(ctx.bus) as systemd:  # its own connection: pages read in workers
-            return f"{systemd.unit_file_state(unit)} at boot, {systemd.unit_active_state(unit)} now"
+            return f"{boot}, {systemd.unit_active_state(unit)} now"
     except SystemdError as exc:
         log.info("kdump: state of %s unknown: %s", unit, exc)
-        return ""
+        return boot
 
 
 # -- the section --------------------------------------------------------------------------
@@ -365,10 +347,11 @@ class Kdump(Section):
         if new.mode == "ssh" and new.ssh_key:
             steps.append(FetchSshKey(new.ssh_key, key_path))
         unit = platform.unit("kdump")
-        if new.mode == "disabled":
-            steps.append(StopKdump(unit))
+        if new.mode == "disabled":  # off, also after a reboot
+            steps += [EnableUnit(unit, False), StopKdump(unit)]
         else:
-            steps.append(RestartKdump(unit, f"Enable and restart {unit} (checks the dump location)", _location(new)))
+            steps += [EnableUnit(unit), RestartKdump(unit, f"Restart {unit} (checks the dump location)",
+                                                     _location(new))]
         return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:

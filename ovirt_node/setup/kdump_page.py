@@ -23,8 +23,7 @@ def _when(mode: str) -> Callable[[Values], bool]:
 def _service(ctx: PageContext) -> str:
     engine_ctx = ctx.engine.ctx
     unit = detect(ctx.root).unit("kdump")
-    state = service_state(engine_ctx, unit)
-    return f"{unit}{f': {state}' if state else ''}, configured in {layout_for(engine_ctx).file.path}"
+    return f"{unit}: {service_state(engine_ctx, unit)}, configured in {layout_for(engine_ctx).file.path}"
 
 
 class KdumpPage(Page):

@@ -242,44 +242,10 @@ ret = dbus.ObjectPath(self.units[name])
 """
 
 
-#: Unit files of mocked units: enabled until disabled; the state is kept on the mock object.
-_UNIT_FILE_PRELUDE = """\
-states = self.__dict__.setdefault('unit_file_states', {})
-names = [str(n) for n in (args[0] if isinstance(args[0], (list, tuple, dbus.Array)) else [args[0]])]
-for name in names:
-    if name not in self.units:
-        raise dbus.exceptions.DBusException(
-            f'Unit file {name} does not exist.', name='org.freedesktop.DBus.Error.FileNotFound')
-"""
-_GET_UNIT_FILE_STATE_CODE = _UNIT_FILE_PRELUDE + "ret = states.get(names[0], 'enabled')\n"
-
-
-def _unit_files_code(state: str, change: str) -> str:
-    """EnableUnitFiles/DisableUnitFiles: set the state, answer the symlink changes as systemd
-    does (none for a unit already in that state; an unlink names no destination)."""
-    target = "'/usr/lib/systemd/system/' + n" if change == "symlink" else "''"
-    # A loop, not a comprehension: dbusmock runs the code with separate locals, which a
-    # comprehension's own scope cannot see.
-    changes = (
-        "changes = []\n"
-        "for n in names:\n"
-        f"    if states.get(n, 'enabled') != {state!r}:\n"
-        f"        changes.append(({change!r}, '/etc/systemd/system/multi-user.target.wants/' + n,"
-        f" {target}))\n"
-    )
-    result = "ret = (True, changes)\n" if state == "enabled" else "ret = changes\n"
-    return _UNIT_FILE_PRELUDE + changes + f"states.update(dict.fromkeys(names, {state!r}))\n" + result
-
-
 def add_systemd_extras(mock: Any) -> None:
     """Fill the gaps of dbusmock's systemd template (0.38): it has StartUnit/StopUnit
     but no RestartUnit/ReloadOrRestartUnit, and its GetUnit fails with a Python KeyError
-    instead of ``NoSuchUnit``; it has no unit files (enable, disable, their state, the reload
-    after them). ``Subscribe`` is deliberately left out (clients must cope)."""
+    instead of ``NoSuchUnit``.  ``Subscribe`` is deliberately left out (clients must cope)."""
     mock.AddMethod(SYSTEMD_MANAGER, "RestartUnit", "ss", "o", systemd_job_code())
     mock.AddMethod(SYSTEMD_MANAGER, "ReloadOrRestartUnit", "ss", "o", systemd_job_code())
     mock.AddMethod(SYSTEMD_MANAGER, "GetUnit", "s", "o", _GET_UNIT_CODE)
-    mock.AddMethod(SYSTEMD_MANAGER, "GetUnitFileState", "s", "s", _GET_UNIT_FILE_STATE_CODE)
-    mock.AddMethod(SYSTEMD_MANAGER, "EnableUnitFiles", "asbb", "ba(sss)", _unit_files_code("enabled", "symlink"))
-    mock.AddMethod(SYSTEMD_MANAGER, "DisableUnitFiles", "asb", "a(sss)", _unit_files_code("disabled", "unlink"))
-    mock.AddMethod(SYSTEMD_MANAGER, "Reload", "", "", "")

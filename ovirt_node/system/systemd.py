@@ -148,36 +148,6 @@ class Systemd(BusClient):
         except dbus.exceptions.DBusException as exc:
             raise SystemdError(f"reading ActiveState of {name} failed: {describe(exc)}") from exc
 
-    # ---- unit files (enabled at boot or not) ------------------------------------------
-
-    def unit_file_state(self, name: str) -> str:
-        """"enabled", "disabled", "static", "masked", ... as `systemctl is-enabled` says."""
-        log.debug("systemd: GetUnitFileState %s", name)
-        try:
-            return str(self._call(MANAGER_PATH, MANAGER_IFACE, "GetUnitFileState", "s", name))
-        except dbus.exceptions.DBusException as exc:
-            raise SystemdError(f"reading whether {name} is enabled failed: {describe(exc)}") from exc
-
-    def enable_unit_files(self, names: list[str]) -> None:
-        """Start these units at boot (`systemctl enable`)."""
-        self._change_unit_files("EnableUnitFiles", "enabling", "asbb", names, False, False)
-
-    def disable_unit_files(self, names: list[str]) -> None:
-        """Do not start these units at boot any more (`systemctl disable`)."""
-        self._change_unit_files("DisableUnitFiles", "disabling", "asb", names, False)
-
-    def _change_unit_files(self, method: str, verb: str, signature: str, names: list[str], *flags: bool) -> None:
-        log.info("systemd: %s %s", method, " ".join(names))
-        try:
-            reply = self._call(MANAGER_PATH, MANAGER_IFACE, method, signature, names, *flags)
-            # Like systemctl: reload the manager so that it sees the changed links.
-            self._call(MANAGER_PATH, MANAGER_IFACE, "Reload", "")
-        except dbus.exceptions.DBusException as exc:
-            raise SystemdError(f"{verb} {' '.join(names)} failed: {describe(exc)}") from exc
-        changes = reply[1] if method == "EnableUnitFiles" else reply  # Enable: (carries_install_info, changes)
-        for kind, path, target in changes:
-            log.info("systemd: %s %s%s", kind, path, f" -> {target}" if target else "")
-
     # ---- job machinery ---------------------------------------------------------------
 
     def _subscribe(self) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from ovirt_node.config.context import Context
 from ovirt_node.config.kdump import service_log
+from ovirt_node.config.steps import wants_link
 from ovirt_node.system.root import HOST, Root
 from ovirt_node.system.run import Result, Runner
 from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
@@ -59,7 +60,8 @@ def test_debian_modes_write_kdump_tools_and_read_back(node_root: Path, mode: str
     before = snapshot(node_root)
     result = run_config("--root", str(node_root), "set", *MODES[mode])
     assert result.returncode == 0, result.stderr
-    assert changed_paths(before, snapshot(node_root)) == {"/etc/default/ovirt", "/" + DEBIAN_FILE}
+    link = {"/etc/systemd/system/basic.target.wants/kdump-tools.service"} if mode == "disabled" else set()
+    assert changed_paths(before, snapshot(node_root)) == {"/etc/default/ovirt", "/" + DEBIAN_FILE, *link}
     assert_golden(node_root / DEBIAN_FILE, f"debian/kdump-tools.{mode}")
     shown = show(node_root)
     for change in MODES[mode]:
@@ -75,7 +77,8 @@ def test_el_modes_write_kdump_conf_through_the_kdump_lens(el_root: Path, mode: s
     # The stock file dumps locally to /var/crash: local to the Data volume changes the path.
     changes = [*MODES[mode], "kdump.local_path=/data/core"] if mode == "local" else MODES[mode]
     run_config("--root", str(el_root), "set", *changes, check=True)
-    assert changed_paths(before, snapshot(el_root)) == {"/etc/default/ovirt", "/" + EL_FILE}
+    link = {"/etc/systemd/system/multi-user.target.wants/kdump.service"} if mode == "disabled" else set()
+    assert changed_paths(before, snapshot(el_root)) == {"/etc/default/ovirt", "/" + EL_FILE, *link}
     assert not (el_root / DEBIAN_FILE).exists()
     assert_golden(el_root / EL_FILE, f"el/kdump.conf.{mode}")
     assert kdumpctl_errors(directives(el_root)) == []
@@ -154,7 +157,7 @@ def test_dry_run_shows_the_key_fetch_and_the_restart(node_root: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert ("Fetch the SSH key for kdump: https://keys.example.com/kdump_id_rsa -> /root/.ssh/kdump_id_rsa"
             in result.stdout)
-    assert "Enable and restart kdump-tools.service (checks the dump location)  [skipped: root prefix" in result.stdout
+    assert "Restart kdump-tools.service (checks the dump location)  [skipped: root prefix" in result.stdout
     assert snapshot(node_root) == before
 
 
@@ -260,7 +263,7 @@ def test_ssh_key_from_http_then_restart(node_root: Path, kdump_unit: MockService
                         f"kdump.ssh_key={key_server}/kdump_id_rsa")
     assert result.returncode == 0, result.stderr
     assert "Fetch the SSH key for kdump: done" in result.stdout
-    assert "Enable and restart kdump-tools.service (checks the dump location): done" in result.stdout
+    assert "Restart kdump-tools.service (checks the dump location): done" in result.stdout
     key = node_root / "root/.ssh/kdump_id_rsa"
     assert key.read_text() == KEY
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -309,40 +312,49 @@ def test_unreachable_location_restores_the_file_and_says_why(node_root: Path, kd
     assert show(node_root)["kdump.mode"] == "local"
 
 
-def unit_file_state(service: MockService, unit: str) -> str:
-    return str(service.mock.GetUnitFileState(unit, dbus_interface=SYSTEMD_MANAGER))
+def boot_link(root: Path, unit: str) -> Path:
+    return root / wants_link(Context(root=Root.at(root)), unit).lstrip("/")
 
 
 @pytest.mark.parametrize("platform", ["debian", "el"])
-def test_disabling_stops_and_disables_the_unit_and_enabling_brings_it_back(
+def test_disabling_stops_and_disables_the_unit_and_a_location_enables_it(
         node_root: Path, kdump_unit: MockService, platform: str) -> None:
-    """Off stays off after a reboot: the unit is disabled, not only stopped; a mode with a
-    location enables it again. The page's service line says what systemd says."""
+    """Off stays off after a reboot: the unit's boot link goes too, not only the running
+    service; a mode with a location brings the link back and restarts the service."""
     root, unit = (make_el_root(node_root), "kdump.service") if platform == "el" else (node_root, "kdump-tools.service")
-    result = run_config("--root", str(root), "--bus", kdump_unit.address, "set", "kdump.mode=disabled")
+    bus = ("--root", str(root), "--bus", kdump_unit.address)
+    link = boot_link(root, unit)
+    assert link.is_symlink()
+    result = run_config(*bus, "set", "kdump.mode=disabled")
     assert result.returncode == 0, result.stderr
-    assert f"Stop and disable {unit}: done" in result.stdout
-    made = [(str(name), list(args)) for _t, name, args in kdump_unit.mock.GetCalls()
-            if name in ("DisableUnitFiles", "StopUnit", "RestartUnit")]
-    assert made == [("DisableUnitFiles", [[unit], False]), ("StopUnit", [unit, "replace"])]
-    names = [str(name) for _t, name, _args in kdump_unit.mock.GetCalls()]
-    assert names.index("Reload") > names.index("DisableUnitFiles")  # as systemctl does after changing links
-    assert unit_file_state(kdump_unit, unit) == "disabled"
-    kdump_unit.mock.ClearCalls()
-    result = run_config("--root", str(root), "--bus", kdump_unit.address, "set", *MODES["nfs"])
+    assert f"Disable {unit} at boot: done" in result.stdout and f"Stop {unit}: done" in result.stdout
+    assert not link.exists() and not link.is_symlink()
+    assert ("StopUnit", [unit, "replace"]) in calls(kdump_unit)
+    assert not any(name == "RestartUnit" for name, _ in calls(kdump_unit))
+    result = run_config(*bus, "set", *MODES["ssh"])
     assert result.returncode == 0, result.stderr
-    assert [name for name, _ in calls(kdump_unit) if name in ("EnableUnitFiles", "RestartUnit")] == [
-        "EnableUnitFiles", "RestartUnit"]
-    assert unit_file_state(kdump_unit, unit) == "enabled"
+    assert f"Enable {unit} at boot: done" in result.stdout
+    assert link.is_symlink() and os.readlink(link).endswith(f"/systemd/system/{unit}")
+    assert ("RestartUnit", [unit, "replace"]) in calls(kdump_unit)
+
+
+def test_disabled_under_a_root_prefix_is_off_at_boot_too(node_root: Path) -> None:
+    """No systemd to ask (the installer's target, say): the stop is skipped, the link still goes."""
+    result = run_config("--root", str(node_root), "set", "kdump.mode=disabled")
+    assert result.returncode == 0, result.stderr
+    assert "Disable kdump-tools.service at boot: done" in result.stdout
+    assert "Stop kdump-tools.service: skipped" in result.stdout
+    assert not boot_link(node_root, "kdump-tools.service").is_symlink()
 
 
 def test_a_failed_restart_leaves_a_disabled_unit_disabled(node_root: Path, kdump_unit: MockService) -> None:
-    run_config("--root", str(node_root), "--bus", kdump_unit.address, "set", "kdump.mode=disabled", check=True)
+    run_config("--root", str(node_root), "set", "kdump.mode=disabled", check=True)
+    before = snapshot(node_root)
     kdump_unit.mock.AddMethod(SYSTEMD_MANAGER, "RestartUnit", "ss", "o", systemd_job_code(result="failed"))
     result = run_config("--root", str(node_root), "--bus", kdump_unit.address, "set", *MODES["nfs"])
     assert result.returncode == 3 and "dump location unreachable" in result.stderr
-    assert unit_file_state(kdump_unit, "kdump-tools.service") == "disabled"
-    assert show(node_root)["kdump.mode"] == "disabled"
+    assert not boot_link(node_root, "kdump-tools.service").is_symlink()
+    assert snapshot(node_root) == before
 
 
 # -- the service's own words on the running host -----------------------------------------------

@@ -98,20 +98,3 @@ def test_no_systemd_on_the_bus(private_bus: str) -> None:
     with Systemd.connect(private_bus) as client:
         with pytest.raises(SystemdError, match=r"starting sshd\.service failed: .*ServiceUnknown"):
             client.start_unit("sshd.service", timeout=2)
-
-
-def test_unit_files_enable_disable_and_state(systemd_mock: MockService, sshd: Systemd,
-                                             caplog: pytest.LogCaptureFixture) -> None:
-    assert sshd.unit_file_state("sshd.service") == "enabled"
-    with caplog.at_level(logging.INFO, logger="ovirt_node.system.systemd"):
-        sshd.disable_unit_files(["sshd.service"])
-    assert sshd.unit_file_state("sshd.service") == "disabled"
-    assert "systemd: unlink /etc/systemd/system/multi-user.target.wants/sshd.service" in caplog.messages
-    sshd.enable_unit_files(["sshd.service"])
-    assert sshd.unit_file_state("sshd.service") == "enabled"
-    names = [name for name, _args in calls(systemd_mock)]
-    assert names.count("Reload") == 2  # after each change of the links, as systemctl does
-    with pytest.raises(SystemdError, match="disabling nosuch.service failed: .*does not exist"):
-        sshd.disable_unit_files(["nosuch.service"])
-    with pytest.raises(SystemdError, match="reading whether nosuch.service is enabled failed"):
-        sshd.unit_file_state("nosuch.service")

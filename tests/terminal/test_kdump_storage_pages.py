@@ -65,7 +65,7 @@ def test_kdump_page_switches_to_nfs(tmux: Tmux, demo: DemoNode) -> None:
     tmux.wait_for("nfs.example.com:/crash")
 
     progress = save_and_wait(tmux, "Kdump")
-    assert "Enable and restart kdump-tools.service" in progress and "Configure kdump: done" in progress
+    assert "Restart kdump-tools.service" in progress and "Configure kdump: done" in progress
     assert "Failed" not in progress
     screen = tmux.screen()
     assert "(•) NFS" in screen

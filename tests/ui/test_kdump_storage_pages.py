@@ -47,7 +47,7 @@ def test_pages_are_registered_like_plugins_in_3x_order() -> None:
 def test_kdump_page_shows_the_system_and_enables_only_the_mode_fields(kdump: PageHarness) -> None:
     text = kdump.text()
     assert "Dump to:" in text and f"{kdump.style.radio_on} Local (the Data volume)" in text
-    assert "kdump-tools.service, configured in /etc/default/kdump-tools" in text
+    assert "kdump-tools.service: enabled at boot, configured in /etc/default/kdump-tools" in " ".join(text.split())
     assert kdump.value("Local directory") == "/data/core"
     assert [kdump.enabled(k) for k in ("Local directory", "NFS location", "SSH location", "SSH key URL")] == [
         True, False, False, False]
