@@ -109,12 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 live=root)
         with ExitStack() as stack:
             image = None
-            if request.mode != autoinstall.UNINSTALL:
-                image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner)) \
-                    if not args.dry_run or Path(args.image).is_dir() else None
+            if request.mode == autoinstall.UNINSTALL:
+                pass
+            elif args.dry_run and not Path(args.image).is_dir():
+                image = _placeholder_image(args.image)  # a dry run mounts nothing
+            else:
+                image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner))
             installed = _installed(session, machine, args.dry_run)
-            if args.dry_run and image is None and request.mode != autoinstall.UNINSTALL:
-                image = _placeholder_image(args.image)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
                 print_plan(machine, plan, session.ctx)

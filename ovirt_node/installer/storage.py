@@ -64,9 +64,6 @@ class RunCommands(Step):
     title: str
     commands: Commands
 
-    def describe(self) -> str:
-        return self.title
-
     def plan(self) -> list[list[str]]:
         return self.commands()
 
