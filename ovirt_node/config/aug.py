@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 #: Our own lenses (OvirtDefaults) live next to this module.
 LENS_DIR = Path(__file__).with_name("lenses")
+#: The lens for every `KEY=value` file we touch (/etc/default/*, /etc/sysconfig/*,
+#: vconsole.conf, initiatorname.iscsi): our OvirtDefaults, not Shellvars, whose lens handles
+#: whole shell scripts and costs more to build than the rest of the node's lenses together.
+SHELL_VARS = "OvirtDefaults"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ovirt_node.config.aug import Augeas, LensFile, files_node
+from ovirt_node.config.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.defaults import unquote
 from ovirt_node.config.model import KernelArgHandler, Key, Section
@@ -27,7 +27,7 @@ from ovirt_node.config.steps import AugeasEdit, RestartUnit
 from ovirt_node.config.transaction import Step
 from ovirt_node.config.valid import IQN, Regex
 
-INITIATOR_FILE = LensFile("Shellvars", "/etc/iscsi/initiatorname.iscsi")
+INITIATOR_FILE = LensFile(SHELL_VARS, "/etc/iscsi/initiatorname.iscsi")
 _NODE = files_node(INITIATOR_FILE.path)
 
 #: RFC 3722 leaves letters, digits, '-', '.' and ':' in an iSCSI name; anything else would

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ovirt_node.config.aug import Augeas, LensFile, files_node
+from ovirt_node.config.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.defaults import quote, unquote
 from ovirt_node.config.engine import InvalidChanges
@@ -40,7 +40,7 @@ from ovirt_node.config.valid import URL, Empty, NFSAddress, OneOf, Regex, SSHAdd
 log = logging.getLogger(__name__)
 
 KDUMP_CONF = LensFile("Kdump", "/etc/kdump.conf")
-KDUMP_TOOLS = LensFile("Shellvars", "/etc/default/kdump-tools")
+KDUMP_TOOLS = LensFile(SHELL_VARS, "/etc/default/kdump-tools")
 LOCAL_PATH = "/data/core"
 REMOTE_PATH = "/var/crash"  # kdump's own default: the directory on the NFS export or SSH host
 MODES = ("disabled", "local", "nfs", "ssh")

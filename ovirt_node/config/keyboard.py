@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ovirt_node.config.aug import Augeas, LensFile, files_node
+from ovirt_node.config.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
 from ovirt_node.config.platform import detect
@@ -20,7 +20,7 @@ from ovirt_node.config.transaction import Step
 from ovirt_node.config.valid import Regex
 from ovirt_node.system.keymaps import NAME_PATTERN, Keymap, list_keymaps
 
-VCONSOLE = LensFile("Shellvars", "/etc/vconsole.conf")
+VCONSOLE = LensFile(SHELL_VARS, "/etc/vconsole.conf")
 _NODE = files_node(VCONSOLE.path)
 DEFAULT_KEYMAP = "us"  # what systemd-vconsole-setup loads when vconsole.conf names none
 

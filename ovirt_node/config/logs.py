@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ovirt_node.config.aug import Augeas, LensFile, files_node
+from ovirt_node.config.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section, changed_fields, split_host_port
 from ovirt_node.config.platform import detect
@@ -21,7 +21,7 @@ from ovirt_node.config.valid import Empty, FQDNOrIP, Number, OneOf, Port
 
 RSYSLOG_REMOTE = LensFile("Rsyslog", "/etc/rsyslog.d/ovirt-node-remote.conf")
 LOGROTATE = LensFile("Logrotate", "/etc/logrotate.d/ovirt-node")
-NETCONSOLE = LensFile("Shellvars", "/etc/sysconfig/netconsole")
+NETCONSOLE = LensFile(SHELL_VARS, "/etc/sysconfig/netconsole")
 
 ROTATED_LOGS = "/var/log/ovirt-node/*.log"
 MANAGED = "managed by ovirt-node: change it with ovirt-node-config or the setup TUI"

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ovirt_node.config.aug import Augeas, LensFile, files_node
+from ovirt_node.config.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.config.context import Context
 from ovirt_node.config.engine import InvalidChanges
 from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section, changed_fields
@@ -34,7 +34,7 @@ from ovirt_node.system.accounts import ADMIN_USER, password_state, user_exists
 
 #: Every platform's sshd environment file (`sshd-environment` in data/platforms); loading a
 #: file that does not exist costs nothing, and the platform picks the one to write.
-SSHD_ENV_FILES = (LensFile("Shellvars", "/etc/sysconfig/sshd"), LensFile("Shellvars", "/etc/default/ssh"))
+SSHD_ENV_FILES = (LensFile(SHELL_VARS, "/etc/sysconfig/sshd"), LensFile(SHELL_VARS, "/etc/default/ssh"))
 
 STRONG_RNG_VAR = "SSH_USE_STRONG_RNG"
 IA32CAP_VAR = "OPENSSL_ia32cap"
@@ -72,7 +72,7 @@ class SecuritySettings:
 
 def sshd_env_file(ctx: Context) -> LensFile:
     path = detect(ctx.root).path("sshd-environment")
-    return next((f for f in SSHD_ENV_FILES if f.path == path), LensFile("Shellvars", path))
+    return next((f for f in SSHD_ENV_FILES if f.path == path), LensFile(SHELL_VARS, path))
 
 
 def _unquote(raw: str | None) -> str | None:
