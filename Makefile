@@ -15,7 +15,7 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
 	snmpd snmp puppet-agent tuned
 
-.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean
+.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean vm-test
 
 all: test
 
@@ -72,6 +72,13 @@ test: lint plugin-test unit
 
 demo: venv $(PLUGIN_DIR)/.stamp plugins
 	@tools/demo
+
+# The whole-node proof: qemu guests boot the node image (built and cached by the first test
+# that needs it). Slow (TCG here), so never part of `make test`.
+VM_APT_PACKAGES := qemu-system-x86 qemu-utils ovmf openssl
+vm-test: venv
+	@tools/ensure-apt $(VM_APT_PACKAGES)
+	$(BIN)/pytest -m vm -p no:cacheprovider -v tests/vm
 
 bench: venv
 	$(BIN)/python -m tests.bench

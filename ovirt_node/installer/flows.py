@@ -10,6 +10,7 @@ at any point leaves the node booting what it booted before.
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -220,6 +221,21 @@ def plan_lines(tx: Transaction, ctx: Context) -> list[str]:
     return lines
 
 
+#: A boot entry line of `efibootmgr`: number, active mark, label, and (efibootmgr 18, or -v)
+#: the device path after a tab.
+_BOOT_ENTRY = re.compile(r"^Boot([0-9A-Fa-f]{4})\*?\s+([^\t]*?)\s*(?:\t.*)?$")
+
+
+def boot_entries_named(listing: str, label: str) -> list[str]:
+    """The boot numbers (`0003`) of the entries called `label` in efibootmgr's listing."""
+    found = []
+    for line in listing.splitlines():
+        match = _BOOT_ENTRY.match(line)
+        if match and match.group(2) == label:
+            found.append(match.group(1))
+    return found
+
+
 @dataclass
 class RemoveBootEntries(Step):
     """The node's UEFI boot entries (efibootmgr), on UEFI machines."""
@@ -228,11 +244,8 @@ class RemoveBootEntries(Step):
     title: str = "Remove the node's UEFI boot entries"
 
     def apply(self, ctx: Context) -> None:
-        listing = ctx.runner(["efibootmgr"]).stdout
-        for line in listing.splitlines():
-            head, _, name = line.partition(" ")
-            if head.startswith("Boot") and head.rstrip("*")[4:].isalnum() and name.strip() == self.label:
-                ctx.runner(["efibootmgr", "--bootnum", head.rstrip("*")[4:8], "--delete-bootnum"])
+        for number in boot_entries_named(ctx.runner(["efibootmgr"]).stdout, self.label):
+            ctx.runner(["efibootmgr", "--bootnum", number, "--delete-bootnum"])
 
 
 def uninstall(session: Session, disks: Sequence[Disk]) -> Transaction:

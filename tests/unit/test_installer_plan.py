@@ -284,3 +284,30 @@ def test_a_real_run_refuses_a_machine_profile() -> None:
     result = subprocess.run([sys.executable, "-m", "ovirt_node.cli.installer", "--machine", "hazards"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "--machine plans only" in result.stderr
+
+
+# efibootmgr 17 prints the label alone; 18 (and -v) adds the device path after a tab. An
+# inactive entry has no "*". Entries of other systems, and labels that only start alike, stay.
+EFIBOOTMGR_17 = """BootCurrent: 0004
+Timeout: 0 seconds
+BootOrder: 0004,0000,0001,0003
+Boot0000* UiApp
+Boot0001* UEFI QEMU DVD-ROM QM00003
+Boot0003  oVirt Node
+Boot0004* oVirt Node
+Boot0005* oVirt Node backup
+"""
+EFIBOOTMGR_18 = """BootCurrent: 0002
+Timeout: 0 seconds
+BootOrder: 0002,0000
+Boot0000* UiApp\tFvVol(7cb8bdc9-f8eb-4f34-aaea-3ee4af6516a1)/FvFile(462caa21-7614-4503-836e-8ab6f4662331)
+Boot0002* oVirt Node\tHD(1,GPT,3f2a1c55-0000-4000-8000-000000000001,0x800,0x100000)/File(\\EFI\\ovirt-node\\grubx64.efi)
+Boot000A* debian\tHD(1,GPT,aa,0x800,0x100000)/File(\\EFI\\debian\\shimx64.efi)
+"""
+
+
+@pytest.mark.parametrize(("listing", "expected"), [(EFIBOOTMGR_17, ["0003", "0004"]), (EFIBOOTMGR_18, ["0002"])])
+def test_uninstall_finds_only_the_nodes_uefi_entries(listing: str, expected: list[str]) -> None:
+    from ovirt_node.installer.flows import boot_entries_named
+
+    assert boot_entries_named(listing, "oVirt Node") == expected

@@ -1,0 +1,36 @@
+"""Fixtures of the VM suite (`make vm-test`): the images, a work directory per test, and the
+artifacts (console logs, qemu's argv and log, the node's install log) under build/vm-artifacts."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.vm.node import NodeImage, artifacts_dir, build_image
+
+
+@pytest.fixture(scope="session")
+def image() -> NodeImage:
+    return build_image()
+
+
+@pytest.fixture(scope="session")
+def vm_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("vm")
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
+    path = artifacts_dir(request.node.nodeid.split("tests/vm/", 1)[-1])
+    for old in path.iterdir():  # a rerun's logs replace the last run's
+        if old.is_file():
+            old.unlink()
+        else:
+            shutil.rmtree(old)
+    start = time.monotonic()
+    yield path
+    (path / "duration").write_text(f"{time.monotonic() - start:.1f} s\n")

@@ -1,0 +1,84 @@
+"""The steps the scenarios are made of: install from the media, boot the installed disk, and
+look at the booted node through the root shell on its second serial line."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.vm.console import Console
+from tests.vm.node import DEBUG_ARGS, NodeImage
+from tests.vm.qemu import VM, Disk, Guest
+
+#: Ceilings under TCG on 2 cores (measured times are in the closing notes and the artifacts).
+INSTALL_TIMEOUT = 1500
+BOOT_TIMEOUT = 420
+DEBUG_PROMPT = r"sh-[0-9.]+# "
+#: The installer's last word: its "done." line, a failed step, or a refusal (one line each).
+DONE = r"(: done\.|FAILED at:|ovirt-node-installer: |Traceback)[^\n]*\n"
+
+
+@dataclass
+class MediaRun:
+    """The end of a run of the installer from the media."""
+
+    finished: str  # what the console printed: the "done." line or the failure
+    seconds: float
+    console: str  # the last lines of the console
+
+
+def run_media(image: NodeImage, disks: Sequence[Disk], args: Sequence[str], workdir: Path, artifacts: Path,
+              name: str = "media", timeout: float = INSTALL_TIMEOUT) -> MediaRun:
+    """Boot the image's kernel and initrd as PXE would, with the ISO attached (the initramfs
+    finds the image on it by label), with `args`; wait for the installer's verdict. On success
+    the installer reboots, which ends qemu (-no-reboot)."""
+    append = " ".join([*image.media_args(), *DEBUG_ARGS, *args])
+    guest = Guest(name=name, disks=disks, cdrom=image.iso, kernel=image.kernel, initrd=image.initrd, append=append)
+    with VM(guest, workdir, artifacts) as vm:
+        assert vm.console is not None
+        vm.console.expect(DONE, timeout)
+        finished = vm.console.child.after.decode(errors="replace")
+        if "done" in finished:
+            vm.wait_exit(180)
+        return MediaRun(finished, vm.elapsed(), vm.console.tail())
+
+
+def root_shell(vm: VM, timeout: float = BOOT_TIMEOUT) -> Console:
+    """The debug shell on ttyS1, once the boot has finished."""
+    shell = vm.shell
+    assert shell is not None
+    shell.expect(DEBUG_PROMPT, timeout)
+    shell.shell_ready()
+    shell.run("systemctl is-system-running --wait", timeout)  # "running" or "degraded": either is booted
+    return shell
+
+
+def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, uefi: bool = False) -> VM:
+    return VM(Guest(name=name, disks=disks, uefi=uefi), workdir, artifacts)
+
+
+def mount_source(shell: Console, target: str) -> str:
+    return shell.check(f"findmnt -n -o SOURCE --target {target} | tail -n1").strip()
+
+
+def save_install_log(shell: Console, artifacts: Path) -> str:
+    """The installer's own log, as the node kept it on its Logging volume."""
+    code, text = shell.run("cat /var/log/ovirt-node/install.log")
+    if code == 0:
+        (artifacts / "install.log").write_text(text + "\n")
+    return text
+
+
+def wait_for(predicate_text: str, shell: Console, command: str, timeout: float) -> str:
+    """Run `command` until its output matches `predicate_text` (a regex); the last output."""
+    deadline = time.monotonic() + timeout
+    output = ""
+    while time.monotonic() < deadline:
+        _, output = shell.run(command)
+        if re.search(predicate_text, output):
+            return output
+        time.sleep(2)
+    raise AssertionError(f"`{command}` never matched {predicate_text!r}; last:\n{output}")

@@ -1,0 +1,175 @@
+"""One qemu guest for the VM tests: q35, virtio disks (qcow2) and NICs, the serial lines on unix
+sockets, QMP for power control, SeaBIOS or OVMF; killed by PID whatever happens.
+
+Acceleration: KVM only where it really runs stock kernels. This build machine's /dev/kvm is
+PVM (`kvm_pvm`), which cannot boot through firmware, so TCG is chosen there
+(`OVIRT_NODE_VM_ACCEL=kvm|tcg` overrides; see ../shared/reference/vm.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.vm.console import Console
+from tests.vm.qmp import Qmp
+
+log = logging.getLogger(__name__)
+
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+
+
+def accelerator() -> str:
+    forced = os.environ.get("OVIRT_NODE_VM_ACCEL")
+    if forced:
+        return forced
+    if not Path("/dev/kvm").exists() or Path("/sys/module/kvm_pvm").exists():
+        return "tcg"
+    return "kvm"
+
+
+def create_disk(path: Path, size: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), size], check=True)
+    return path
+
+
+def overlay(base: Path, path: Path) -> Path:
+    """A qcow2 on top of `base`: boots start from the same installed disk, `base` unchanged."""
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", str(base.resolve()), str(path)],
+                   check=True)
+    return path
+
+
+@dataclass
+class Disk:
+    path: Path
+    serial: str
+    snapshot: bool = False
+
+
+@dataclass
+class Guest:
+    """What to boot. `kernel`/`initrd`/`append` boot directly (as PXE would); otherwise the
+    firmware boots the CD (`cdrom`) or the first disk."""
+
+    name: str
+    disks: Sequence[Disk] = ()
+    cdrom: Path | None = None
+    kernel: Path | None = None
+    initrd: Path | None = None
+    append: str = ""
+    uefi: bool = False
+    nics: int = 2
+    memory_mb: int = 2048
+    reboot: bool = False  # a reboot ends qemu unless this is set, so each boot is the test's choice
+    extra: Sequence[str] = field(default_factory=tuple)
+
+
+class VM:
+    """A running guest. Use as a context manager: qemu is killed on the way out."""
+
+    def __init__(self, guest: Guest, workdir: Path, artifacts: Path) -> None:
+        self.guest = guest
+        self.dir = workdir / guest.name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.artifacts = artifacts
+        artifacts.mkdir(parents=True, exist_ok=True)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.console: Console | None = None
+        self.shell: Console | None = None
+        self.qmp: Qmp | None = None
+        self.started = 0.0
+
+    def argv(self) -> list[str]:
+        g = self.guest
+        accel = accelerator()
+        argv = ["qemu-system-x86_64", "-name", g.name, "-machine", f"q35,accel={accel}", "-smp", "1",
+                "-m", str(g.memory_mb), "-display", "none", "-vga", "none", "-nodefaults",
+                "-chardev", f"socket,id=ser0,path={self.dir / 'ttyS0.sock'},server=on,wait=on",
+                "-serial", "chardev:ser0",
+                "-chardev", f"socket,id=ser1,path={self.dir / 'ttyS1.sock'},server=on,wait=on",
+                "-serial", "chardev:ser1",
+                "-qmp", f"unix:{self.dir / 'qmp.sock'},server=on,wait=off"]
+        if accel == "kvm":
+            argv += ["-cpu", "host"]
+        if not g.reboot:
+            argv.append("-no-reboot")
+        if g.uefi:
+            vars_copy = self.dir / "OVMF_VARS.fd"
+            if not vars_copy.exists():
+                shutil.copyfile(OVMF_VARS, vars_copy)
+            argv += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+                     "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+        for index, disk in enumerate(g.disks):
+            snapshot = ",snapshot=on" if disk.snapshot else ""
+            argv += ["-drive", f"file={disk.path},if=none,id=disk{index},format=qcow2{snapshot}",
+                     "-device", f"virtio-blk-pci,drive=disk{index},serial={disk.serial}"
+                     + (",bootindex=1" if index == 0 and not g.cdrom else "")]
+        if g.cdrom:
+            argv += ["-drive", f"file={g.cdrom},if=none,id=cd,media=cdrom,readonly=on",
+                     "-device", "ide-cd,drive=cd,bootindex=0"]
+        for index in range(g.nics):
+            argv += ["-netdev", f"user,id=net{index}",
+                     "-device", f"virtio-net-pci,netdev=net{index},mac=52:54:00:00:00:{index + 1:02x}"]
+        if g.kernel:
+            argv += ["-kernel", str(g.kernel), "-append", g.append]
+            if g.initrd:
+                argv += ["-initrd", str(g.initrd)]
+        return [*argv, *g.extra]
+
+    def start(self) -> VM:
+        argv = self.argv()
+        log.info("starting %s: %s", self.guest.name, " ".join(argv))
+        (self.artifacts / f"{self.guest.name}.argv").write_text(" ".join(argv) + "\n")
+        stderr = (self.artifacts / f"{self.guest.name}.qemu.log").open("ab")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
+        stderr.close()
+        # qemu waits for both serial lines before the guest runs: nothing printed is lost.
+        self.console = Console(self.dir / "ttyS0.sock", self.artifacts / f"{self.guest.name}.ttyS0.log")
+        self.shell = Console(self.dir / "ttyS1.sock", self.artifacts / f"{self.guest.name}.ttyS1.log")
+        self.qmp = Qmp(self.dir / "qmp.sock")
+        return self
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait for qemu to end (the guest powered off, or rebooted with reboot=False)."""
+        assert self.proc is not None
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            tail = self.console.tail() if self.console else ""
+            raise AssertionError(f"{self.guest.name} still running after {timeout:.0f} s; console:\n{tail}") from None
+
+    def powerdown(self, timeout: float = 90) -> None:
+        if self.proc and self.proc.poll() is None and self.qmp:
+            self.qmp.command("system_powerdown")
+            self.wait_exit(timeout)
+
+    def kill(self) -> None:
+        for closable in (self.qmp, self.console, self.shell):
+            if closable:
+                try:
+                    closable.close()
+                except OSError:
+                    pass
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def __enter__(self) -> VM:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()

@@ -1,0 +1,62 @@
+"""A small QMP client: qemu's JSON control protocol on a unix socket, for power control."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+
+class QmpError(RuntimeError):
+    pass
+
+
+class Qmp:
+    def __init__(self, path: Path, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self._sock.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self._sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self._sock.settimeout(timeout)
+        self._file = self._sock.makefile("rwb")
+        self._read()  # the greeting
+        self.command("qmp_capabilities")
+
+    def _read(self) -> dict[str, Any]:
+        line = self._file.readline()
+        if not line:
+            raise QmpError("qemu closed the QMP socket")
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def command(self, name: str, **arguments: Any) -> Any:
+        request: dict[str, Any] = {"execute": name}
+        if arguments:
+            request["arguments"] = arguments
+        self._file.write(json.dumps(request).encode() + b"\n")
+        self._file.flush()
+        while True:
+            reply = self._read()
+            if "event" in reply:  # asynchronous events interleave with replies
+                continue
+            if "error" in reply:
+                raise QmpError(f"{name}: {reply['error'].get('desc', reply['error'])}")
+            return reply.get("return")
+
+    def status(self) -> str:
+        return str(self.command("query-status")["status"])
+
+    def close(self) -> None:
+        try:
+            self._file.close()
+        finally:
+            self._sock.close()
