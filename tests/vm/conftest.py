@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.vm.node import NodeImage, artifacts_dir, build_image
+from tests.vm.flows import HOSTNAME, Installed, run_media
+from tests.vm.node import NodeImage, admin_hash, artifacts_dir, build_image
+from tests.vm.qemu import Disk, create_disk
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +36,15 @@ def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
     start = time.monotonic()
     yield path
     (path / "duration").write_text(f"{time.monotonic() - start:.1f} s\n")
+
+
+@pytest.fixture(scope="session")
+def installed(image: NodeImage, vm_workdir: Path) -> Installed:
+    """Scenario 1's install: a blank disk, the media booted with the auto-install arguments."""
+    artifacts = artifacts_dir("install")
+    disk = create_disk(vm_workdir / "installed.qcow2", "24G")
+    args = ["storage_init", "BOOTIF=link", f"adminpw={admin_hash()}", "ssh_pwauth=1", f"hostname={HOSTNAME}"]
+    run = run_media(image, [Disk(disk, "disk0")], args, vm_workdir, artifacts, name="autoinstall")
+    (artifacts / "duration").write_text(f"{run.seconds:.1f} s\n")
+    assert "done" in run.finished, f"the auto-install did not finish:\n{run.console}"
+    return Installed(disk, run)

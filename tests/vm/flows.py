@@ -21,6 +21,9 @@ DEBUG_PROMPT = r"sh-[0-9.]+# "
 DONE = r"(: done\.|FAILED at:|ovirt-node-installer: |Traceback)[^\n]*\n"
 
 
+HOSTNAME = "node1.example.com"
+
+
 @dataclass
 class MediaRun:
     """The end of a run of the installer from the media."""
@@ -44,6 +47,14 @@ def run_media(image: NodeImage, disks: Sequence[Disk], args: Sequence[str], work
         if "done" in finished:
             vm.wait_exit(180)
         return MediaRun(finished, vm.elapsed(), vm.console.tail())
+
+
+@dataclass
+class Installed:
+    """Scenario 1's installed disk; the other scenarios boot qcow2 overlays of it."""
+
+    disk: Path
+    run: MediaRun
 
 
 def root_shell(vm: VM, timeout: float = BOOT_TIMEOUT) -> Console:

@@ -4,36 +4,25 @@ disk booting under SeaBIOS and under OVMF, and the installs that must be refused
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.vm.flows import DEBUG_PROMPT, MediaRun, boot_disk, mount_source, root_shell, run_media, save_install_log
-from tests.vm.node import ADMIN_PASSWORD, DEBUG_ARGS, NodeImage, admin_hash, artifacts_dir, same_disk_content
+from tests.vm.flows import (
+    DEBUG_PROMPT,
+    HOSTNAME,
+    Installed,
+    boot_disk,
+    mount_source,
+    root_shell,
+    run_media,
+    save_install_log,
+)
+from tests.vm.node import ADMIN_PASSWORD, DEBUG_ARGS, NodeImage, admin_hash, same_disk_content
 from tests.vm.qemu import VM, Disk, Guest, create_disk, overlay
 
 pytestmark = pytest.mark.vm
 
-HOSTNAME = "node1.example.com"
-
-
-@dataclass
-class Installed:
-    disk: Path
-    run: MediaRun
-
-
-@pytest.fixture(scope="session")
-def installed(image: NodeImage, vm_workdir: Path) -> Installed:
-    """Scenario 1's install: a blank disk, the media booted with the auto-install arguments."""
-    artifacts = artifacts_dir("install")
-    disk = create_disk(vm_workdir / "installed.qcow2", "24G")
-    args = ["storage_init", "BOOTIF=link", f"adminpw={admin_hash()}", "ssh_pwauth=1", f"hostname={HOSTNAME}"]
-    run = run_media(image, [Disk(disk, "disk0")], args, vm_workdir, artifacts, name="autoinstall")
-    (artifacts / "duration").write_text(f"{run.seconds:.1f} s\n")
-    assert "done" in run.finished, f"the auto-install did not finish:\n{run.console}"
-    return Installed(disk, run)
 
 
 def check_installed_node(shell, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
