@@ -67,8 +67,10 @@ def root_shell(vm: VM, timeout: float = BOOT_TIMEOUT) -> Console:
     return shell
 
 
-def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, uefi: bool = False) -> VM:
-    return VM(Guest(name=name, disks=disks, uefi=uefi), workdir, artifacts)
+def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, uefi: bool = False,
+              cdrom: Path | None = None) -> VM:
+    """The installed node booting from its disk; `cdrom` is a CD left in the drive."""
+    return VM(Guest(name=name, disks=disks, uefi=uefi, cdrom=cdrom, cdrom_boots=False), workdir, artifacts)
 
 
 def mount_source(shell: Console, target: str) -> str:

@@ -59,11 +59,13 @@ class Disk:
 @dataclass
 class Guest:
     """What to boot. `kernel`/`initrd`/`append` boot directly (as PXE would); otherwise the
-    firmware boots the CD (`cdrom`) or the first disk."""
+    firmware boots the CD (`cdrom`, unless `cdrom_boots` is off: a CD merely inserted) or the
+    first disk."""
 
     name: str
     disks: Sequence[Disk] = ()
     cdrom: Path | None = None
+    cdrom_boots: bool = True
     kernel: Path | None = None
     initrd: Path | None = None
     append: str = ""
@@ -113,10 +115,10 @@ class VM:
             snapshot = ",snapshot=on" if disk.snapshot else ""
             argv += ["-drive", f"file={disk.path},if=none,id=disk{index},format=qcow2{snapshot}",
                      "-device", f"virtio-blk-pci,drive=disk{index},serial={disk.serial}"
-                     + (",bootindex=1" if index == 0 and not g.cdrom else "")]
+                     + (",bootindex=1" if index == 0 else "")]
         if g.cdrom:
             argv += ["-drive", f"file={g.cdrom},if=none,id=cd,media=cdrom,readonly=on",
-                     "-device", "ide-cd,drive=cd,bootindex=0"]
+                     "-device", "ide-cd,drive=cd" + (",bootindex=0" if g.cdrom_boots else "")]
         for index in range(g.nics):
             argv += ["-netdev", f"user,id=net{index}",
                      "-device", f"virtio-net-pci,netdev=net{index},mac=52:54:00:00:00:{index + 1:02x}"]

@@ -41,16 +41,16 @@ def assert_configuration_kept(shell: Console) -> None:
 
 def test_upgrade_then_rollback(installed: Installed, image: NodeImage, newer_image: NodeImage, vm_workdir: Path,
                                artifacts: Path) -> None:
+    """Both ways to upgrade: `ovirt-node-upgrade --iso` on the running node, and booting the
+    newer media with `upgrade`; and `ovirt-node-upgrade --rollback` between them."""
     disk = overlay(installed.disk, vm_workdir / "upgrade.qcow2")
     disks = [Disk(disk, "disk0")]
-    with boot_disk(disks, vm_workdir, artifacts, "before-upgrade") as vm:
+    with boot_disk(disks, vm_workdir, artifacts, "before-upgrade", cdrom=newer_image.iso) as vm:
         shell = root_shell(vm)
         assert running_version(shell) == image.version
         configure(shell)
+        shell.check("ovirt-node-upgrade --iso /dev/sr0", 900)
         vm.powerdown()
-
-    run = run_media(newer_image, disks, ["upgrade"], vm_workdir, artifacts, name="upgrade-media")
-    assert "done" in run.finished, run.console
 
     with boot_disk(disks, vm_workdir, artifacts, "upgraded") as vm:
         shell = root_shell(vm)
@@ -62,6 +62,14 @@ def test_upgrade_then_rollback(installed: Installed, image: NodeImage, newer_ima
     with boot_disk(disks, vm_workdir, artifacts, "rolled-back") as vm:
         shell = root_shell(vm)
         assert running_version(shell) == image.version
+        assert_configuration_kept(shell)
+        vm.powerdown()
+
+    run = run_media(newer_image, disks, ["upgrade"], vm_workdir, artifacts, name="upgrade-media")
+    assert "done" in run.finished, run.console
+    with boot_disk(disks, vm_workdir, artifacts, "media-upgraded") as vm:
+        shell = root_shell(vm)
+        assert running_version(shell) == newer_image.version
         assert_configuration_kept(shell)
         vm.powerdown()
 
