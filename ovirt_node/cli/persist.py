@@ -78,12 +78,15 @@ def persist_main(argv: list[str] | None = None) -> int:
     """`persist [--root DIR] [--config-dir PATH] PATH...` or `persist --list`."""
     parser = _parser("persist", "Keep files, directories or symlinks across reboots (in /config).")
     parser.add_argument("--list", action="store_true", help="print the persisted paths and exit")
+    parser.add_argument("--refresh", action="store_true",
+                        help="copy the persisted account files (passwd, shadow, group, gshadow) that changed "
+                             "back into the store (they are copies, not bind mounts)")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="absolute path to persist")
     args = parser.parse_args(argv)
-    if args.list and args.paths:
-        parser.error("--list takes no paths")
-    if not args.list and not args.paths:
-        parser.error("give at least one PATH (or --list)")
+    if (args.list or args.refresh) and args.paths:
+        parser.error("--list and --refresh take no paths")
+    if not args.list and not args.refresh and not args.paths:
+        parser.error("give at least one PATH (or --list, --refresh)")
     try:
         store = _setup(args)
     except PathRefused as exc:
@@ -91,6 +94,14 @@ def persist_main(argv: list[str] | None = None) -> int:
     if args.list:
         for entry in store.list():
             print(entry)
+        return EXIT_OK
+    if args.refresh:
+        try:
+            for path in store.refresh():
+                print(f"Updated the persisted copy of {path}")
+        except PersistError as exc:
+            print(f"persist: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         return EXIT_OK
 
     def describe(path: str, result: PersistResult) -> str:

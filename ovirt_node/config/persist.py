@@ -13,6 +13,11 @@ Kinds of path:
 * symlink: the link is re-created under `/config` and indexed, but not mounted; restore
   re-creates the link at its original place.
 
+Account databases (`COPIED`) are the exception: their tools (shadow-utils, PAM's pam_unix)
+write a new file and rename it over the old one, which fails with EBUSY on a bind mount, so
+a forced password change at login would fail. They are restored by copying instead, and
+`Store.refresh()` (run by the node when they change) copies them back into the store.
+
 A persisted directory covers everything below it.  Every path given to this module is a
 node path (`/etc/ssh/sshd_config`); the real location is `root(path)`, so the same code works
 on a node (`Root("/")`) and against a tree under a prefix (tests, installer).  Mounts are
@@ -61,6 +66,9 @@ _REFUSED_WITH_REASON: tuple[tuple[str, str], ...] = (
 )
 
 INDEX_NAME = "files"
+
+#: Files restored by copy and refreshed after a change, never bind-mounted (see above).
+COPIED: frozenset[str] = frozenset({"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow"})
 
 MS_BIND = 4096
 MNT_DETACH = 2
@@ -576,6 +584,12 @@ class Store:
             raise RestoreError(restored, failures)
         return restored
 
+    def refresh(self) -> builtins.list[str]:
+        """Copy the persisted account files (`COPIED`) that changed back into the store;
+        returns those it updated."""
+        entries = set(self._read_index())
+        return [path for path in sorted(COPIED & entries) if self.persist(path) is PersistResult.UPDATED]
+
     # -- internals: persist
 
     def _persist_link(
@@ -604,8 +618,9 @@ class Store:
         mounted = self.is_mounted(clean)
         if mounted and not indexed:
             raise PersistError("is a mount point that persist did not make; refusing to cover it")
+        copied = clean in COPIED and kind == "file"
         if indexed and self._same(live, stored):
-            if not mounted:
+            if not mounted and not copied:
                 bind_mount(stored, live)
             log.info("%s is already persisted", clean)
             return PersistResult.ALREADY
@@ -627,7 +642,8 @@ class Store:
         if children:
             log.info("%s now covers the persisted %s", clean, ", ".join(children))
         self._write_index([e for e in entries if e not in children] + [clean])
-        bind_mount(stored, live)
+        if not copied:
+            bind_mount(stored, live)
         log.info("%s %s", "updated" if indexed else "persisted", clean)
         return PersistResult.UPDATED if indexed else PersistResult.PERSISTED
 
@@ -713,6 +729,8 @@ class Store:
         real = _real(live)
         if real in mounted:
             return False
+        if clean in COPIED and stat.S_ISREG(st.st_mode):
+            return self._restore_copy(clean, stored, live)
         want_dir = stat.S_ISDIR(st.st_mode)
         if not os.path.lexists(live):
             self._make_parents(clean, src=self.stored, dst=self.root)
@@ -731,6 +749,19 @@ class Store:
         bind_mount(stored, live)
         mounted.add(real)
         log.info("restored %s", clean)
+        return True
+
+    def _restore_copy(self, clean: str, stored: Path, live: Path) -> bool:
+        if live.is_file() and not live.is_symlink() and _digest(live) == _digest(stored):
+            return False
+        self._make_parents(clean, src=self.stored, dst=self.root)
+        tmp = _copy_to_temp(stored, live, "file")
+        try:
+            _swap_in(tmp, live)
+        except BaseException:
+            _remove(tmp)
+            raise
+        log.info("restored %s (copied)", clean)
         return True
 
     # -- internals: common

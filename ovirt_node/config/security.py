@@ -17,7 +17,6 @@ argument `adminpw=` carries a crypt(3) hash instead, set with `usermod -p` and e
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -199,15 +198,14 @@ class SetAdminPassword(Step):
     A clear-text password goes to `chpasswd` on stdin (PAM on the host; under a root prefix
     `--root` with an explicit `--crypt-method`, since PAM cannot start inside a bare tree).
     A hash goes to `usermod -p` and is expired with `chage -d 0` (3.x's `adminpw=`); the hash
-    is masked in the command log. A persisted /etc/shadow is a bind mount, which these tools
-    cannot rename over: it is unmounted for the change and PersistPath binds the new copy.
+    is masked in the command log. These tools replace /etc/shadow by rename, which is why the
+    store keeps it as a copy, not a bind mount (persist.COPIED); PersistPath copies it back.
     """
 
     user: str
     secret: str = field(repr=False)
     hashed: bool = False
     title: str = ""
-    _unmounted: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self.title = self.title or (
@@ -243,28 +241,5 @@ class SetAdminPassword(Step):
         return [([tools.tool("chpasswd"), *root, *method], f"{self.user}:{self.secret}\n")]
 
     def apply(self, ctx: Context) -> None:
-        self._release_bind_mount(ctx)
         for argv, stdin in self.commands(ctx):
             ctx.runner(argv, input=stdin, secrets=[self.secret])
-
-    def _release_bind_mount(self, ctx: Context) -> None:
-        if ctx.dry_run or not ctx.store.enabled() or not ctx.store.is_mounted(SHADOW):
-            return
-        from ovirt_node.config.persist import unmount
-
-        live = ctx.root(SHADOW)
-        content, st = live.read_bytes(), live.stat()
-        unmount(live)
-        self._unmounted = True
-        # What lies under the mount may be stale: give the tools the persisted content.
-        with open(live, "r+b" if live.exists() else "wb") as handle:
-            handle.write(content)
-            handle.truncate()
-        os.chown(live, st.st_uid, st.st_gid)
-        os.chmod(live, st.st_mode & 0o7777)
-
-    def rollback(self, ctx: Context) -> None:
-        if self._unmounted and not ctx.store.is_mounted(SHADOW):
-            from ovirt_node.config.persist import bind_mount
-
-            bind_mount(ctx.store.stored(SHADOW), ctx.root(SHADOW))

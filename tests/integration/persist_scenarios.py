@@ -293,6 +293,28 @@ def s_restore(n: Node) -> Json:
     return result
 
 
+def s_accounts(n: Node) -> Json:
+    """/etc/shadow is kept by copy: replacing it by rename (what passwd and PAM do) works,
+    --refresh brings the change into the store, and a reboot's restore copies it back."""
+    n.write("/etc/shadow", "admin:$6$old:0:0:99999:7:::\n", mode=0o640)
+    result: Json = {"persisted": n.persist("/etc/shadow"), "mounts": n.mounts("/etc/shadow")}
+    replacement = n.p("/etc/nshadow")
+    replacement.write_text("admin:$6$new:20000:0:99999:7:::\n")
+    os.chmod(replacement, 0o640)
+    os.rename(replacement, n.p("/etc/shadow"))  # EBUSY if /etc/shadow were a bind mount
+    result["stored_before_refresh"] = n.c("/etc/shadow").read_text()
+    result["refresh"] = n.persist("--refresh")
+    result["stored"] = describe(n.c("/etc/shadow"))
+    result["refresh_again"] = n.persist("--refresh")
+    n.reboot()
+    n.write("/etc/shadow", "admin:!:0:0:99999:7:::\n", mode=0o640)  # the image's own copy
+    result["restored"] = n.store.restore()
+    result["live"] = describe(n.p("/etc/shadow"))
+    result["mounts_after_restore"] = n.mounts("/etc/shadow")
+    result["restored_again"] = n.store.restore()
+    return result
+
+
 def s_restore_failure(n: Node) -> Json:
     n.write("/etc/x", "x\n")
     n.write("/etc/y", "y\n")

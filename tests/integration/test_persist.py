@@ -229,6 +229,20 @@ def test_restore_after_reboot(workdir: Path) -> None:
     assert r["restore_cli"] == {"rc": 0, "out": [], "err": []}
 
 
+def test_account_files_are_copies_so_password_changes_work(workdir: Path) -> None:
+    r = scenario("accounts", workdir)
+    assert r["persisted"]["out"] == ["Successfully persisted /etc/shadow"]
+    assert r["mounts"] == 0  # never a bind mount: tools replace these files by rename
+    assert r["stored_before_refresh"] == "admin:$6$old:0:0:99999:7:::\n"
+    assert r["refresh"] == {"rc": 0, "out": ["Updated the persisted copy of /etc/shadow"], "err": []}
+    assert (r["stored"]["text"], r["stored"]["mode"]) == ("admin:$6$new:20000:0:99999:7:::\n", "0o640")
+    assert r["refresh_again"] == {"rc": 0, "out": [], "err": []}
+    assert r["restored"] == ["/etc/shadow"]
+    assert (r["live"]["text"], r["live"]["mode"]) == ("admin:$6$new:20000:0:99999:7:::\n", "0o640")
+    assert r["mounts_after_restore"] == 0
+    assert r["restored_again"] == []
+
+
 def test_restore_reports_failures_and_restores_the_rest(workdir: Path) -> None:
     r = scenario("restore_failure", workdir)
     assert r["restored"] == ["/etc/y"]

@@ -1,18 +1,20 @@
-"""A guest's serial line as the harness sees it: pexpect for the byte stream (log in, run a
-command, wait for a message), a pyte screen for full-screen programs (the TUIs), and every
-byte kept in the test's artifacts."""
+"""A guest's serial line as the harness sees it: wait for a message, log in, run a command;
+a pyte screen for full-screen programs (the TUIs); every byte kept in the test's artifacts.
+
+A thread drains the socket all the time. A line nobody reads fills the socket's buffer, qemu
+then stops the guest's UART, and a kernel printing to that console stalls (RCU stall
+warnings, then nothing): so reading must not depend on a test waiting for something.
+"""
 
 from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from pathlib import Path
-from typing import IO
 
-import pexpect
 import pyte
-from pexpect import fdpexpect
 
 ROWS, COLS = 24, 80
 #: The prompt the harness gives its shells: distinctive, so command output never matches it.
@@ -22,21 +24,6 @@ ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 
 class ConsoleError(AssertionError):
     """A wait on the console ran out; the message ends with what the line showed last."""
-
-
-class _Tee:
-    """pexpect's logfile: every byte read goes to the log file and to the pyte screen."""
-
-    def __init__(self, log: IO[bytes], stream: pyte.ByteStream) -> None:
-        self.log = log
-        self.stream = stream
-
-    def write(self, data: bytes) -> None:
-        self.log.write(data)
-        self.stream.feed(data)
-
-    def flush(self) -> None:
-        self.log.flush()
 
 
 class Console:
@@ -55,59 +42,103 @@ class Console:
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.screen = pyte.Screen(COLS, ROWS)
-        self.child = fdpexpect.fdspawn(self.sock.fileno(), timeout=timeout)
-        self.child.logfile_read = _Tee(self._log, pyte.ByteStream(self.screen))
+        self._stream = pyte.ByteStream(self.screen)
+        self._data = bytearray()
+        self._pos = 0  # where the next expect starts looking
+        self._closed = False
+        self._changed = threading.Condition()
+        self.before = ""
+        self.match: re.Match[str] | None = None
+        threading.Thread(target=self._pump, name=f"console {path.name}", daemon=True).start()
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                chunk = b""
+            with self._changed:
+                if not chunk:
+                    self._closed = True
+                    self._changed.notify_all()
+                    return
+                self._data += chunk
+                if not self._log.closed:
+                    self._log.write(chunk)
+                    self._log.flush()
+                self._stream.feed(chunk)
+                self._changed.notify_all()
 
     # -- waiting --------------------------------------------------------------------------
 
-    def expect(self, pattern: str | list[str], timeout: float) -> int:
-        """Wait for a regular expression (or the first of several); the index of the match."""
-        try:
-            index: int = self.child.expect(pattern, timeout=timeout)
-        except (pexpect.TIMEOUT, pexpect.EOF) as exc:
-            what = "timed out" if isinstance(exc, pexpect.TIMEOUT) else "the line closed"
-            raise ConsoleError(f"{what} after {timeout:.0f} s waiting for {pattern!r}; last output:\n"
-                               f"{self.tail()}") from None
-        return index
+    def expect(self, pattern: str, timeout: float) -> re.Match[str]:
+        """Wait for a regular expression in what arrived since the last match."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                text = self._data[self._pos:].decode(errors="replace")
+                found = regex.search(text)
+                if found:
+                    self.before = text[:found.start()]
+                    self.match = found
+                    self._pos += len(text[:found.end()].encode(errors="replace"))
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    what = "the line closed" if self._closed else "timed out"
+                    raise ConsoleError(f"{what} after {timeout:.0f} s waiting for {pattern!r}; last output:\n"
+                                       f"{self.tail()}")
+                self._changed.wait(min(left, 1.0))
 
     def tail(self, lines: int = 25) -> str:
-        self._log.flush()
-        text = ANSI.sub(b"", self.log_path.read_bytes()[-20000:]).decode(errors="replace")
+        text = ANSI.sub(b"", bytes(self._data[-20000:])).decode(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
     def wait_screen(self, text: str, timeout: float) -> str:
         """Wait until the pyte screen shows `text`; the screen."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.display():
-                return self.display()
-            try:
-                self.child.read_nonblocking(65536, timeout=0.5)
-            except pexpect.TIMEOUT:
-                pass
-            except pexpect.EOF:
-                break
-        raise ConsoleError(f"screen never showed {text!r} in {timeout:.0f} s; it shows:\n{self.display()}")
+        with self._changed:
+            while text not in self._display():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ConsoleError(f"screen never showed {text!r} in {timeout:.0f} s; it shows:\n"
+                                       f"{self._display()}")
+                self._changed.wait(min(left, 1.0))
+            return self._display()
 
     def display(self) -> str:
+        with self._changed:
+            return self._display()
+
+    def _display(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
     # -- typing ---------------------------------------------------------------------------
 
     def send(self, text: str) -> None:
-        self.child.send(text)
+        self.sock.sendall(text.encode())
 
     def sendline(self, text: str = "") -> None:
-        self.child.send(text + "\r")
+        self.send(text + "\r")
 
-    def login(self, user: str, password: str, timeout: float = 120) -> None:
+    def login(self, user: str, password: str, timeout: float = 120, new_password: str | None = None) -> None:
+        """Log in; when the password is expired (adminpw=, rootpw=), change it to `new_password`."""
         self.expect(r"login: ", timeout)
         self.sendline(user)
         self.expect(r"[Pp]assword: ", 30)
         self.sendline(password)
+        if new_password is None:
+            return
+        self.expect(r"[Cc]urrent password: ", 60)
+        self.sendline(password)
+        self.expect(r"[Nn]ew password: ", 60)
+        self.sendline(new_password)
+        self.expect(r"[Rr]etype new password: ", 60)
+        self.sendline(new_password)
 
     def shell_ready(self, timeout: float = 60) -> None:
-        """Make the shell on this line use the harness's prompt and no line editing noise."""
+        """Make the shell on this line use the harness's prompt and no echo."""
         self.sendline(f"export PS1='{PROMPT}' TERM=dumb; stty -echo cols {COLS} rows {ROWS}")
         self.expect(re.escape(PROMPT), timeout)
 
@@ -115,11 +146,10 @@ class Console:
         """Run a command in the shell set up by shell_ready; its exit code and output."""
         marker = f"RC{int(time.monotonic() * 1000) % 100000}="
         self.sendline(f"{command}; echo {marker}$?")
-        self.expect(re.escape(marker) + r"(\d+)\s", timeout)
-        output = self.child.before.decode(errors="replace")
-        code = int(self.child.match.group(1))
+        found = self.expect(re.escape(marker) + r"(\d+)\s", timeout)
+        output = self.before
         self.expect(re.escape(PROMPT), 30)
-        return code, ANSI.sub(b"", output.encode()).decode().strip()
+        return int(found.group(1)), ANSI.sub(b"", output.encode()).decode().strip()
 
     def check(self, command: str, timeout: float = 120) -> str:
         """Run a command that must succeed; its output."""
@@ -132,4 +162,5 @@ class Console:
         try:
             self.sock.close()
         finally:
-            self._log.close()
+            with self._changed:
+                self._log.close()

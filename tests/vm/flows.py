@@ -16,7 +16,7 @@ from tests.vm.qemu import VM, Disk, Guest
 #: Ceilings under TCG on 2 cores (measured times are in the closing notes and the artifacts).
 INSTALL_TIMEOUT = 1500
 BOOT_TIMEOUT = 420
-DEBUG_PROMPT = r"sh-[0-9.]+# "
+DEBUG_PROMPT = r"(sh-[0-9.]+|root@[^ \n]*)# "  # systemd's debug shell: bash, or sh without a profile
 #: The installer's last word: its "done." line, a failed step, or a refusal (one line each).
 DONE = r"(: done\.|FAILED at:|ovirt-node-installer: |Traceback)[^\n]*\n"
 
@@ -42,8 +42,7 @@ def run_media(image: NodeImage, disks: Sequence[Disk], args: Sequence[str], work
     guest = Guest(name=name, disks=disks, cdrom=image.iso, kernel=image.kernel, initrd=image.initrd, append=append)
     with VM(guest, workdir, artifacts) as vm:
         assert vm.console is not None
-        vm.console.expect(DONE, timeout)
-        finished = vm.console.child.after.decode(errors="replace")
+        finished = vm.console.expect(DONE, timeout).group(0)
         if "done" in finished:
             vm.wait_exit(180)
         return MediaRun(finished, vm.elapsed(), vm.console.tail())

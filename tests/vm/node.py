@@ -43,13 +43,19 @@ class NodeImage:
     def version(self) -> str:
         return parse_version((self.path / "version").read_text()).version
 
+    @property
+    def label(self) -> str:
+        """The ISO's volume id (ISO 9660's primary volume descriptor, sector 16, bytes 40-71)."""
+        with self.iso.open("rb") as handle:
+            handle.seek(16 * 2048 + 40)
+            return handle.read(32).decode("ascii").strip()
+
     def media_args(self) -> list[str]:
         """The kernel line that finds this image's media by its label (what the ISO's own
         menu entries start with); scenarios append their own arguments."""
         from ovirt_node.image.iso import media_args
-        from ovirt_node.image.recipe import Recipe
 
-        return media_args(Recipe.load().label)
+        return media_args(self.label)
 
 
 def build_image(version: str | None = None) -> NodeImage:

@@ -95,7 +95,7 @@ class VM:
         g = self.guest
         accel = accelerator()
         argv = ["qemu-system-x86_64", "-name", g.name, "-machine", f"q35,accel={accel}", "-smp", "1",
-                "-m", str(g.memory_mb), "-display", "none", "-vga", "none", "-nodefaults",
+                "-m", str(g.memory_mb), "-display", "none", "-nodefaults", "-vga", "std",
                 "-chardev", f"socket,id=ser0,path={self.dir / 'ttyS0.sock'},server=on,wait=on",
                 "-serial", "chardev:ser0",
                 "-chardev", f"socket,id=ser1,path={self.dir / 'ttyS1.sock'},server=on,wait=on",
@@ -118,7 +118,7 @@ class VM:
                      + (",bootindex=1" if index == 0 else "")]
         if g.cdrom:
             argv += ["-drive", f"file={g.cdrom},if=none,id=cd,media=cdrom,readonly=on",
-                     "-device", "ide-cd,drive=cd" + (",bootindex=0" if g.cdrom_boots else "")]
+                     "-device", "ide-cd,drive=cd" + (",bootindex=0" if g.cdrom_boots and not g.kernel else "")]
         for index in range(g.nics):
             argv += ["-netdev", f"user,id=net{index}",
                      "-device", f"virtio-net-pci,netdev=net{index},mac=52:54:00:00:00:{index + 1:02x}"]
@@ -137,9 +137,14 @@ class VM:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
         stderr.close()
         # qemu waits for both serial lines before the guest runs: nothing printed is lost.
-        self.console = Console(self.dir / "ttyS0.sock", self.artifacts / f"{self.guest.name}.ttyS0.log")
-        self.shell = Console(self.dir / "ttyS1.sock", self.artifacts / f"{self.guest.name}.ttyS1.log")
-        self.qmp = Qmp(self.dir / "qmp.sock")
+        try:
+            self.console = Console(self.dir / "ttyS0.sock", self.artifacts / f"{self.guest.name}.ttyS0.log")
+            self.shell = Console(self.dir / "ttyS1.sock", self.artifacts / f"{self.guest.name}.ttyS1.log")
+            self.qmp = Qmp(self.dir / "qmp.sock")
+        except OSError as exc:
+            self.kill()
+            qemu_log = (self.artifacts / f"{self.guest.name}.qemu.log").read_text(errors="replace")
+            raise AssertionError(f"qemu did not start ({exc}):\n{qemu_log}") from None
         return self
 
     def elapsed(self) -> float:
@@ -160,6 +165,11 @@ class VM:
             self.wait_exit(timeout)
 
     def kill(self) -> None:
+        if self.proc and self.proc.poll() is None and self.qmp:
+            try:  # what the screen showed (firmware and grub talk to it before the serial line)
+                self.qmp.command("screendump", filename=str(self.artifacts / f"{self.guest.name}.screen.ppm"))
+            except (OSError, ValueError, RuntimeError):
+                pass
         for closable in (self.qmp, self.console, self.shell):
             if closable:
                 try:

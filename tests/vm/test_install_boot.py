@@ -30,7 +30,7 @@ def check_installed_node(shell, artifacts: Path) -> None:  # type: ignore[no-unt
     save_install_log(shell, artifacts)
     assert shell.check("findmnt -n -o FSTYPE /") == "overlay"
     cmdline = shell.check("cat /proc/cmdline")
-    assert "root=live:/dev/HostVG/Root" in cmdline
+    assert "root=live:/dev/mapper/HostVG-Root" in cmdline
     assert shell.check("findmnt -rn -o TARGET -S /dev/mapper/HostVG-Root"), "the Root slot is not mounted"
     assert mount_source(shell, "/config") == "/dev/mapper/HostVG-Config"
     assert mount_source(shell, "/var/log") == "/dev/mapper/HostVG-Logging"
