@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ovirt_node.installer import autoinstall, flows
@@ -19,7 +21,7 @@ from ovirt_node.ui.palette import Mode
 log = logging.getLogger(__name__)
 
 
-def keymap_applier(root: Root, dry_run: bool) -> object:
+def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
     """Puts a keymap on the console through the config engine's keyboard section (localed);
     None where the console is not ours to change (a dry run, a root prefix)."""
     if dry_run or not root.is_host:
@@ -38,6 +40,7 @@ def keymap_applier(root: Root, dry_run: bool) -> object:
 def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Session, image: NodeImage | None,
                  installed: flows.InstalledNode | None, root: Root) -> int:
     from ovirt_node.cli.installer import print_plan, print_progress
+    from ovirt_node.cli.setup import want_basic
     from ovirt_node.install_ui import answers as answers_file
     from ovirt_node.install_ui.choices import Choices
     from ovirt_node.install_ui.flow import SCREEN_NAMES, InstallerApp, answer_all
@@ -46,7 +49,7 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Sess
     applier = keymap_applier(root, args.dry_run)
     installer = Installer(machine, session, image, installed, args.dry_run, live=root,
                           log_path=None if args.dry_run else Path(args.log),
-                          keymap_applier=applier)  # type: ignore[arg-type]
+                          keymap_applier=applier)
     choices, interactive = Choices(), None
     if args.answers:
         try:
@@ -65,7 +68,8 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Sess
             print("ovirt-node-installer: the installer's screens need a terminal", file=sys.stderr)
             return 1
         _quiet_stderr()
-        mode: Mode = "basic" if args.basic else "mono" if args.mono else "color"
+        basic = args.basic or want_basic(os.environ, _tty_name())
+        mode: Mode = "basic" if basic else "mono" if args.mono else "color"
         app = InstallerApp(installer, choices, interactive=interactive, mode=mode, reboot=reboot)
         return app.run()
     try:
@@ -79,6 +83,13 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Sess
         return 0
     request = autoinstall.Request(choices.mode, choices.force, None, 0)
     return autoinstall.run(plan.transaction, session, request, print_progress, None)
+
+
+def _tty_name() -> str | None:
+    try:
+        return os.ttyname(sys.stdin.fileno())
+    except OSError:
+        return None
 
 
 def _quiet_stderr() -> None:

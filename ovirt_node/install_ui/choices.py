@@ -32,7 +32,7 @@ class Choices:
     #: Disks by stable name (by-id path, else the device path); the first is the boot disk.
     disks: tuple[str, ...] = ()
     sizes: S.Sizes = field(default_factory=S.Sizes)
-    #: A new admin password typed in clear (install, or a new one on upgrade).
+    #: A new admin password typed in clear (install; on an upgrade, optional).
     password: str = field(default="", repr=False)
     #: A crypt(3) hash instead (answers files; the kernel's `adminpw=`).
     password_hash: str = field(default="", repr=False)
@@ -88,7 +88,8 @@ def kernel_args(choices: Choices) -> KernelArgs:
 
 
 def settings(choices: Choices) -> dict[str, str]:
-    """Engine values beside the arguments: a typed password (chpasswd on the node)."""
-    if choices.lays_out and choices.password and not choices.password_hash:
+    """Engine values beside the arguments: a typed password (chpasswd on the node), for an
+    install or as the new password of an upgrade."""
+    if choices.mode != "uninstall" and choices.password and not choices.password_hash:
         return {ADMIN_PASSWORD_KEY: choices.password}
     return {}

@@ -228,7 +228,7 @@ class InstallerApp:
                 passed.append("right" if key == "tab" else "left")
             elif key in ("tab", "shift tab") and isinstance(self.view, ScreenView):
                 pile = self.view.pile
-                if pile.focus_position == 3:
+                if pile.focus_position == 3 and self.view.has_fields:
                     pile.focus_position = 0
                 else:
                     self.view.focus_buttons()

@@ -73,9 +73,12 @@ class Keyboard(Screen):
     def changed(self, values: Values) -> None:
         keymap = values.get(KEYMAP_KEY, "")
         apply = self.installer.keymap_applier
-        if keymap and keymap != self.applied and apply is not None and self.ui is not None:
+        if keymap and keymap != self.applied and apply is not None:
             self.applied = keymap
-            self.ui.run_in_worker(lambda: apply(keymap), lambda _result: None)
+            if self.ui is None:  # answered from a file, no screen shown: at once
+                apply(keymap)
+            else:
+                self.ui.run_in_worker(lambda: apply(keymap), lambda _result: None)
 
     def commit(self, values: Values) -> Choices:
         return self.choices.with_(keymap=values[KEYMAP_KEY])

@@ -1,7 +1,7 @@
 """Password: the installed node's admin password, typed twice, with the system's strength
 verdict, and "Caps Lock is on" when the console can tell (the keyboard LEDs of a Linux
 virtual console). On an upgrade: the current admin password, checked against the installed
-node's /etc/shadow, and an optional new one.
+node's /etc/shadow, and an optional new one (set in the node's persisted configuration).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from ovirt_node.config.security import MIN_PASSWORD
-from ovirt_node.config.valid import Text
+from ovirt_node.config.valid import OneOf, Text
 from ovirt_node.install_ui.choices import Choices
 from ovirt_node.install_ui.screen import Screen
 from ovirt_node.ui.page import Item, Label, Notice, Password, Values
 
-PASSWORD, CURRENT = "password", "current"
+PASSWORD, CURRENT, NEW = "password", "current", "new"
 #: linux/kd.h: read the keyboard LEDs; the Caps Lock bit.
 KDGKBLED = 0x4B64
 K_CAPSLOCK = 0x04
@@ -71,13 +71,17 @@ class UpgradePassword(Screen):
             Label("The installed node's current admin password, to prove this upgrade is wanted."),
             Password(CURRENT, "Current:", confirm=False, strength_hint=False),
             Notice(caps_notice),
+            Label("A new admin password, if it should change with the upgrade (empty: keep it):"),
+            Password(NEW, "New password:", validator=OneOf("", description="empty (keep the password)")
+                     | Text(min_length=MIN_PASSWORD)),
         ]
         if self.installer.dry_run:
             items.append(Label(f"(dry run: checked against {self.installer.live('/etc/shadow')})"))
         return items
 
     def initial(self) -> dict[str, str]:
-        return {CURRENT: self.choices.current_password}
+        new = self.choices.password
+        return {CURRENT: self.choices.current_password, NEW: new, f"{NEW}.confirm": new}
 
     def _unset(self) -> bool:
         stored = self.installer.admin_hash()
@@ -94,4 +98,4 @@ class UpgradePassword(Screen):
         return "the current admin password is not correct"
 
     def commit(self, values: Values) -> Choices:
-        return self.choices.with_(current_password=values.get(CURRENT, ""))
+        return self.choices.with_(current_password=values.get(CURRENT, ""), password=values.get(NEW, ""))

@@ -88,6 +88,7 @@ def answer(screen: Screen) -> Choices:
     reason = problem(screen, form) or screen.verify(form.values)
     if reason:
         raise ValueError(f"{screen.title}: {reason}")
+    screen.changed(form.values)
     return screen.commit(form.values)
 
 
@@ -132,8 +133,12 @@ class ScreenView(urwid.WidgetWrap[urwid.Pile]):
             if isinstance(widget, FieldWidget) and key is not None and widget.key == key:
                 self.page.walker.set_focus(index)
                 return
-        if not any(w.selectable() for w in self.page.walker):
+        if not self.has_fields:
             self.focus_buttons()  # nothing to edit: Continue
+
+    @property
+    def has_fields(self) -> bool:
+        return any(w.selectable() for w in self.page.walker)
 
     def _focus_moved(self, table: TableWidget) -> None:
         focus = table.walker.get_focus()[0]

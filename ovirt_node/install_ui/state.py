@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ovirt_node.install_ui.choices import Choices, kernel_args, settings
 from ovirt_node.installer import autoinstall, flows
-from ovirt_node.installer.disks import describe, own_refusals
+from ovirt_node.installer.disks import own_refusals
 from ovirt_node.installer.image import Decision, ImageVersion, Mode, NodeImage, decide
 from ovirt_node.installer.layout import VG_NAME
 from ovirt_node.system.accounts import ADMIN_USER
@@ -50,14 +50,14 @@ class Installer:
     def has_node(self) -> bool:
         return autoinstall.has_node(self.machine)
 
-    def decision(self, force: bool = False) -> Decision | None:
+    def decision(self) -> Decision | None:
         """The engine's welcome logic for the media against the installed node; None when
         there is nothing to compare (no node, or a version that cannot be read)."""
         if self.image is None or self.installed is None:
             return None
         if not (self.image.version.known and self.installed.active.version.known):
             return None
-        return decide(self.installed.active.version, self.image.version, force)
+        return decide(self.installed.active.version, self.image.version)
 
     def actions(self) -> list[tuple[str, str, str]]:
         """(mode, label, reason it is unavailable or "") for the Welcome screen, best first."""
@@ -90,10 +90,6 @@ class Installer:
     @staticmethod
     def stable_name(disk: Disk) -> str:
         return disk.by_id or disk.path
-
-    @staticmethod
-    def disk_label(disk: Disk) -> str:
-        return describe(disk)
 
     # -- the plan ---------------------------------------------------------------------------
 

@@ -88,7 +88,7 @@ def build(session: flows.Session, machine: Machine, args: KernelArgs, image: Nod
           request: Request, installed: flows.InstalledNode | None,
           settings: Mapping[str, str] | None = None) -> Plan:
     """What the command line asks for. InstallRefused when it is unsafe. `settings` are
-    engine values the installer's pages add to an install (a typed password)."""
+    engine values the installer's screens add to an install or upgrade (a typed password)."""
     mode = request.mode
     if mode == UNINSTALL:
         chosen = [d for d in machine.disks if d.name in node_disks(machine)]
@@ -118,7 +118,7 @@ def build(session: flows.Session, machine: Machine, args: KernelArgs, image: Nod
         decision = decide(installed.active.version, image.version, request.force)
         if decision.blocked and versions_known:
             raise InstallRefused(decision.blocked)
-        return Plan(flows.upgrade(session, installed, image))
+        return Plan(flows.upgrade(session, installed, image, settings))
     if mode == Mode.INSTALL.value and has_node(machine):
         raise InstallRefused(f"a node is installed ({VG_NAME} exists); use upgrade or reinstall")
     wanted = from_kernel_args(args)

@@ -98,6 +98,7 @@ def test_unsafe_disks_are_listed_disabled_with_reasons(tmux: Tmux, demo_root: Pa
     screen = tmux.wait_for("What to do:")
     assert "Upgrade" in screen and "Uninstall" in screen
     tmux.send("Down", "Enter")  # Reinstall
+    tmux.wait_for("(\u2022) Reinstall")
     tmux.send("Tab", "Enter")
     tmux.wait_for("Keymap:")
     tmux.send("Tab", "Enter")

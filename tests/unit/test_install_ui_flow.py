@@ -91,6 +91,13 @@ def test_uninstall_and_upgrade_doors_agree(tmp_path: Path) -> None:
     assert kernel_door(inst, "uninstall") == answers_door(inst, 'mode = "uninstall"\nconfirm = true')
     upgrade = 'mode = "upgrade"\n[password]\ncurrent = "old-secret"'
     assert kernel_door(inst, "upgrade") == answers_door(inst, upgrade)
+    # A new password on the upgrade: the same plan through the screens and the answers file.
+    with_new = upgrade + '\nadmin = "new-secret-2"'
+    by_keys = tui_door(inst, with_new, "tab", "enter", "tab", "enter",  # Welcome (Upgrade), Keyboard
+                       "=old-secret", "down", "=new-secret-2", "down", "=new-secret-2", "tab", "enter",
+                       "tab", "enter")  # Confirm: nothing to type
+    assert by_keys == answers_door(inst, with_new)
+    assert any("Put the node's persisted files in place" in line for line in by_keys)
     with pytest.raises(ValueError, match="Password: the current admin password is not correct"):
         answers_door(inst, upgrade.replace("old-secret", "guess"))
 

@@ -4,7 +4,9 @@ one chosen at entry, and a pick applied to the console at once (never in a dry r
 from __future__ import annotations
 
 from ovirt_node.install_ui.choices import Choices
+from ovirt_node.install_ui.flow import page_context
 from ovirt_node.install_ui.keyboard import KEYMAP_KEY, Keyboard
+from ovirt_node.install_ui.screen import answer
 from ovirt_node.ui.widgets import TableWidget
 from tests.install_ui_helpers import ScreenHarness, installer
 
@@ -40,3 +42,11 @@ def test_bad_keymap_name_from_answers_is_refused() -> None:
     h = ScreenHarness(Keyboard, installer("demo"), Choices(keymap="de latin1"))
     assert not h.can_continue
     assert "keymap name" in h.reason
+
+
+def test_an_answered_keymap_is_applied_too() -> None:
+    applied: list[str] = []
+    inst = installer("demo")
+    inst.keymap_applier = applied.append
+    assert answer(Keyboard(page_context(inst), inst, Choices(keymap="fr"))) == Choices(keymap="fr")
+    assert applied == ["fr"]

@@ -9,7 +9,7 @@ import pytest
 
 from ovirt_node.install_ui import password as password_screen
 from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.password import CURRENT, PASSWORD, AdminPassword, UpgradePassword
+from ovirt_node.install_ui.password import CURRENT, NEW, PASSWORD, AdminPassword, UpgradePassword
 from tests.install_ui_helpers import ScreenHarness, installer, shadow_root
 
 
@@ -55,6 +55,18 @@ def test_upgrade_checks_the_current_password(tmp_path: Path) -> None:
     assert h.can_continue  # the check is made on Continue (crypt takes its time)
     assert h.press_continue() is None
     assert "the current admin password is not correct" in h.text()
+    h.type(CURRENT, "old-secret")
+    h.type(NEW, "new-secret-2", confirm="new-secret-3")
+    assert not h.can_continue and "must match" in h.reason
+    h.type(NEW, "abc")
+    assert "at least 5" in h.reason
+    h.type(NEW, "new-secret-2")
+    assert h.press_continue() == Choices(mode="upgrade", current_password="old-secret", password="new-secret-2")
+
+
+def test_upgrade_keeps_the_password_when_no_new_one_is_typed(tmp_path: Path) -> None:
+    inst = installer("hazards", shadow_root(tmp_path, "old-secret"), installed="4.4.0-1")
+    h = ScreenHarness(UpgradePassword, inst, Choices(mode="upgrade"))
     h.type(CURRENT, "old-secret")
     assert h.press_continue() == Choices(mode="upgrade", current_password="old-secret")
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ovirt_node.config.context import Context
-from ovirt_node.installer import autoinstall
+from ovirt_node.installer import autoinstall, flows
 from ovirt_node.installer.disks import own_refusals
 from ovirt_node.installer.installed import persisted_file
 from ovirt_node.installer.layout import Layout, StableNames
@@ -76,3 +76,16 @@ def test_build_hands_settings_to_the_install() -> None:
     lines = inst.plan_lines(plan)
     assert any("Apply the node's settings (install, security.admin_password)" in line for line in lines)
     assert "s3cret-pw" not in "\n".join(lines)
+
+
+def test_upgrade_with_settings_applies_them_to_the_persisted_config_before_the_switch() -> None:
+    inst = installer("hazards", installed="4.4.0-1")
+    assert inst.installed is not None and inst.image is not None
+    plain = [s.title for s in flows.upgrade(inst.session, inst.installed, inst.image).steps]
+    steps = [s.title for s in flows.upgrade(inst.session, inst.installed, inst.image,
+                                            {"security.admin_password": "n3w-secret"}).steps]
+    added = ["Unpack the node's /etc from the image", "Mount Config", "Put the node's persisted files in place",
+             "Apply the node's settings"]
+    switch = plain.index("Make the new slot the default boot entry")  # the switch stays last-but-two
+    assert steps == plain[:switch] + added + plain[switch:]
+    assert not any(t in plain for t in added)
