@@ -4,6 +4,7 @@ manual dispatcher."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import urwid
@@ -138,10 +139,10 @@ def _style():  # type: ignore[no-untyped-def]
 
 
 def app(inst: Installer, choices: Choices | None = None, interactive: set[str] | None = None,
-        mode: str = "color") -> tuple[InstallerApp, Manual]:
+        mode: str = "color", reboot: Callable[[], None] | None = None) -> tuple[InstallerApp, Manual]:
     dispatcher = Manual()
     application = InstallerApp(inst, choices, interactive=interactive, mode=mode,  # type: ignore[arg-type]
-                               screen=urwid.display.raw.Screen(), dispatcher=dispatcher)
+                               screen=urwid.display.raw.Screen(), dispatcher=dispatcher, reboot=reboot)
     while dispatcher.run_pending(0.1):
         pass
     return application, dispatcher

@@ -301,8 +301,9 @@ class InstallerApp:
                 action()
             return press
 
-        buttons = [PushButton(REBOOT, pick(self.reboot)), PushButton(EXIT, pick(self.exit)),
-                   PushButton("Cancel", lambda: self.close_dialog(dialog))]
+        buttons = [PushButton(EXIT, pick(self.exit)), PushButton("Cancel", lambda: self.close_dialog(dialog))]
+        if not self.installer.dry_run:
+            buttons.insert(0, PushButton(REBOOT, pick(self.reboot)))
         dialog = MessageDialog("Quit", f"Leave the installer? {state} You can {what}.",
                                buttons, self.style, self.close_dialog)
         dialog.focus_button("Cancel")

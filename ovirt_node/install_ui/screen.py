@@ -15,7 +15,7 @@ import urwid
 
 from ovirt_node.install_ui.choices import Choices
 from ovirt_node.install_ui.state import Installer
-from ovirt_node.ui.form import FORM_KEY, Form, fields_of
+from ovirt_node.ui.form import FORM_KEY, Form, confirm_key, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI, Values
 from ovirt_node.ui.pageview import PageView
 from ovirt_node.ui.palette import Style
@@ -66,7 +66,7 @@ def open_form(screen: Screen) -> Form:
     """The screen's form with its starting values typed in."""
     form = Form(screen)
     for key, value in screen.initial().items():
-        if key in form.loaded or key.endswith(".confirm"):
+        if key in form.loaded:  # a password's confirmation included
             form.set(key, value)
     return form
 
@@ -76,7 +76,8 @@ def problem(screen: Screen, form: Form) -> str:
     errors = form.errors()
     if errors:
         key, message = next(iter(errors.items()))
-        label = next((f.label.rstrip(":") for f in fields_of(form.items) if key.startswith(f.key) and f.label), "")
+        label = next((f.label.rstrip(":") for f in fields_of(form.items)
+                      if key in (f.key, confirm_key(f.key)) and f.label), "")
         return f"{label}: {message}" if label and key != FORM_KEY else message
     return screen.blocked(form.values)
 

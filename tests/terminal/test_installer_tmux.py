@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.install_ui_helpers import shadow_root
 from tests.terminal.tmux import TMUX, Tmux
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
@@ -128,4 +129,37 @@ def test_answers_file_asks_only_the_confirmation(tmux: Tmux, demo_root: Path, tm
     tmux.type("ERASE")
     tmux.send("Tab", "Enter")
     tmux.wait_for("Dry run: every step and command planned")
+    leave(tmux)
+
+
+def test_answers_file_upgrade_asks_the_current_password(tmux: Tmux, tmp_path: Path) -> None:
+    root = shadow_root(tmp_path, "old-secret")
+    answers = tmp_path / "answers.toml"
+    answers.write_text('mode = "upgrade"\ninteractive = ["upgrade_password"]\n')
+    tmux.start(installer_command(root, "hazards", "--answers", str(answers)), {"TERM": "xterm-256color"})
+    tmux.wait_for("Current:")
+    tmux.type("guess")
+    tmux.send("Tab", "Enter")
+    tmux.wait_for("the current admin password is not correct")
+    tmux.send("Tab")
+    for _ in "guess":
+        tmux.send("BSpace")
+    tmux.type("old-secret")
+    tmux.send("Tab", "Enter")
+    screen = tmux.wait_for("Dry run: every step and command planned")
+    assert "Upgrade installed node (version not read)" in screen
+    assert "mkfs.ext4 -q -F -L RootBackup /dev/HostVG/RootBackup" in screen
+    leave(tmux)
+
+
+def test_answers_file_uninstall_asks_only_the_confirmation(tmux: Tmux, demo_root: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text('mode = "uninstall"\ninteractive = ["confirm"]\n')
+    tmux.start(installer_command(demo_root, "hazards", "--answers", str(answers)), {"TERM": "xterm-256color"})
+    screen = tmux.wait_for("These disks will be ERASED:")
+    assert "/dev/nvme0n1" in screen and "< Uninstall >" in screen
+    tmux.type("ERASE")
+    tmux.send("Tab", "Enter")
+    screen = tmux.wait_for("Dry run: every step and command planned")
+    assert "Remove the volume group HostVG" in screen
     leave(tmux)

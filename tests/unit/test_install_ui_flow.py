@@ -129,6 +129,16 @@ def test_esc_goes_back_and_quit_asks() -> None:
     assert application.done
 
 
+def test_quit_reboots_a_real_run(tmp_path: Path) -> None:
+    reboots: list[str] = []
+    application, dispatcher = app(installer("demo", shadow_root(tmp_path, "x"), dry_run=False),
+                                  reboot=lambda: reboots.append("reboot"))
+    screen = press(application, dispatcher, "esc")
+    assert "< Reboot >  < Exit >  < Cancel >" in screen and "DRY RUN" not in screen
+    press(application, dispatcher, "left", "left", "enter")
+    assert reboots == ["reboot"] and application.done
+
+
 def test_answers_skip_screens_and_ask_the_rest() -> None:
     given = answers.parse(ANSWERS.replace("confirm = true", ""), "a", SCREEN_NAMES)
     application, _ = app(installer("demo"), given.choices, {"confirm"})
