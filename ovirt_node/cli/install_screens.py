@@ -38,7 +38,7 @@ def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
 
 
 def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Session, image: NodeImage | None,
-                 installed: flows.InstalledNode | None, root: Root) -> int:
+                 installed: flows.InstalledNode | None, root: Root, media_problem: str = "") -> int:
     from ovirt_node.cli.installer import print_plan, print_progress
     from ovirt_node.cli.setup import want_basic
     from ovirt_node.install_ui import answers as answers_file
@@ -49,7 +49,7 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Sess
     applier = keymap_applier(root, args.dry_run)
     installer = Installer(machine, session, image, installed, args.dry_run, live=root,
                           log_path=None if args.dry_run else Path(args.log),
-                          keymap_applier=applier)
+                          keymap_applier=applier, media_problem=media_problem)
     choices, interactive = Choices(), None
     if args.answers:
         try:

@@ -128,18 +128,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 uefi=machine.firmware == "uefi", log_file=None if args.dry_run else Path(args.log),
                                 live=root)
         with ExitStack() as stack:
-            image = None
+            image, media_problem = None, ""
             if request.mode == autoinstall.UNINSTALL:
                 pass
             elif args.dry_run and not Path(args.image).is_dir():
                 image = _placeholder_image(args.image)  # a dry run mounts nothing
             else:
-                image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner))
+                try:
+                    image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner))
+                except ImageError as exc:
+                    if not (args.answers or _wants_screens(args)):
+                        raise
+                    media_problem = str(exc)  # the screens still offer what needs no image
             installed = _installed(session, machine, args.dry_run)
             if args.answers or _wants_screens(args):
                 from ovirt_node.cli.install_screens import screens_main
 
-                return screens_main(args, machine, session, image, installed, root)
+                return screens_main(args, machine, session, image, installed, root, media_problem)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
                 print_plan(machine, plan, session.ctx)

@@ -18,7 +18,6 @@ import logging
 import os
 import subprocess
 from collections.abc import Callable, Collection
-from typing import Any
 
 import urwid
 
@@ -39,7 +38,7 @@ from ovirt_node.ui.page import PageContext, Values
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import SizeGuard
 from ovirt_node.ui.widgets import PushButton
-from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_worker
+from ovirt_node.ui.worker import Dispatcher, LoopDispatcher, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +106,15 @@ class InstallerApp:
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(self.frame)
         self.guard = SizeGuard(self.top)
         self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
-                                   input_filter=self._filter)
-        self._loop_dispatcher = LoopDispatcher(self.loop) if dispatcher is None else None
-        self.dispatcher: Dispatcher = dispatcher or self._loop_dispatcher or Immediate()
-        screen_obj = self.loop.screen
-        screen_obj.register_palette(self.style.palette())
-        if hasattr(screen_obj, "set_terminal_properties"):
-            screen_obj.set_terminal_properties(colors=self.style.colors)
+                                   unhandled_input=self._unhandled)
+        self._loop_dispatcher: LoopDispatcher | None = None
+        if dispatcher is None:  # tests bring their own
+            self._loop_dispatcher = dispatcher = LoopDispatcher(self.loop)
+        self.dispatcher: Dispatcher = dispatcher
+        terminal = self.loop.screen
+        terminal.register_palette(self.style.palette())
+        if hasattr(terminal, "set_terminal_properties"):
+            terminal.set_terminal_properties(colors=self.style.colors)
         self._update_header()
         self._forward(-1)
 
@@ -211,30 +212,26 @@ class InstallerApp:
             widget = urwid.Overlay(dialog, widget, align="center", width=width, valign="middle", height=height)
         self.top.original_widget = widget
 
-    def _filter(self, keys: list[Any], _raw: list[int]) -> list[Any]:
-        passed: list[Any] = []
-        for key in keys:
-            if key == "window resize":
-                passed.append(key)
-            elif self.guard.too_small:
-                continue
-            elif key == "esc":
-                if self.dialogs:
-                    if self.dialogs[-1].closable:
-                        self.close_dialog(self.dialogs[-1])
-                elif not self._settled():
-                    self.back()
-            elif key in ("tab", "shift tab") and self.dialogs:
-                passed.append("right" if key == "tab" else "left")
-            elif key in ("tab", "shift tab") and isinstance(self.view, ScreenView):
-                pile = self.view.pile
-                if pile.focus_position == 3 and self.view.has_fields:
-                    pile.focus_position = 0
-                else:
-                    self.view.focus_buttons()
+    def _unhandled(self, key: str | tuple[str, int, int, int]) -> bool:
+        """Esc and Tab once the widgets passed them on, so in the order they were typed (an
+        input filter would act on them before the keys typed ahead reached their field)."""
+        if key == "esc":
+            if self.dialogs:
+                if self.dialogs[-1].closable:
+                    self.close_dialog(self.dialogs[-1])
+            elif not self._settled():
+                self.back()
+            return True
+        if key not in ("tab", "shift tab"):
+            return False
+        if self.dialogs:
+            self.loop.process_input(["right" if key == "tab" else "left"])
+        elif isinstance(self.view, ScreenView):
+            if self.view.pile.focus_position == 3 and self.view.has_fields:
+                self.view.pile.focus_position = 0
             else:
-                passed.append(key)
-        return passed
+                self.view.focus_buttons()
+        return True
 
     def _settled(self) -> bool:
         """Running, or done for real: there is no going back."""
@@ -243,9 +240,7 @@ class InstallerApp:
 
     def keys(self, *keys: str) -> None:
         """Feed keys as the terminal would (tests)."""
-        filtered = self._filter(list(keys), [])
-        if filtered:
-            self.loop.process_input(filtered)
+        self.loop.process_input(list(keys))
 
     def text(self, size: tuple[int, int] = (80, 24)) -> str:
         canvas = self.guard.render(size, focus=True)

@@ -43,6 +43,8 @@ class Installer:
     _admin_hash: str | None = field(default=None, repr=False)
     #: Applies a keymap to the console (None: leave the console alone, as a dry run does).
     keymap_applier: Callable[[str], None] | None = None
+    #: Why there is no image (the media could not be read): shown, and Install says it.
+    media_problem: str = ""
 
     # -- what is there ----------------------------------------------------------------------
 
@@ -62,21 +64,21 @@ class Installer:
     def actions(self) -> list[tuple[str, str, str]]:
         """(mode, label, reason it is unavailable or "") for the Welcome screen, best first."""
         media = _short(self.image.version) if self.image else "(no media)"
+        no_image = "" if self.image else f"no node image to install from: {self.media_problem or 'none given'}"
         if not self.has_node:
-            return [("install", f"Install {media}", "" if self.image else "no node image to install from")]
+            return [("install", f"Install {media}", no_image), ("uninstall", "Uninstall nothing installed",
+                                                                 f"no {VG_NAME} on this machine")]
         installed = _short(self.installed.active.version) if self.installed else "the node"
         found: list[tuple[str, str, str]] = []
         decision = self.decision()
-        if decision is None:
-            unread = "" if self.installed else f" ({VG_NAME} holds no readable image)"
-            found.append(("upgrade", f"Upgrade {installed} -> {media}",
-                          f"no installed node was found{unread}" if self.installed is None else ""))
+        if decision is None:  # a version that cannot be read (a dry run), no node, or no image
+            unread = "" if self.installed else f"no installed node was found ({VG_NAME} holds no readable image)"
+            found.append(("upgrade", f"Upgrade {installed} -> {media}", no_image or unread))
         elif decision.mode is Mode.UPGRADE:
             found.append(("upgrade", f"Upgrade {installed} -> {media}", decision.blocked or ""))
         elif decision.mode is Mode.DOWNGRADE:
             found.append(("downgrade", f"Downgrade {installed} -> {media}", decision.blocked or ""))
-        found.append(("reinstall", f"Reinstall {media} (config lost)",
-                      "" if self.image else "no node image to install from"))
+        found.append(("reinstall", f"Reinstall {media} (config lost)", no_image))
         found.append(("uninstall", "Uninstall erase the node", ""))
         return found
 

@@ -23,7 +23,7 @@ class Welcome(Screen):
 
     def facts(self) -> list[str]:
         inst, machine = self.installer, self.installer.machine
-        media = str(inst.image.version) if inst.image else "none (uninstall only)"
+        media = str(inst.image.version) if inst.image else f"unreadable ({inst.media_problem or 'none given'})"
         if not inst.has_node:
             found = "no node installed (no volume group HostVG)"
         elif inst.installed is None:

@@ -96,3 +96,4 @@ def test_screens_need_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert code == 1 and "need a terminal" in err
     code, _out, err = run(capsys, tmp_path, "", "demo", "--tui", "--cmdline", "install")
     assert code == 2 and "take no --auto or --cmdline" in err
+

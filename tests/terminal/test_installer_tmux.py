@@ -141,10 +141,12 @@ def test_answers_file_upgrade_asks_the_current_password(tmux: Tmux, tmp_path: Pa
     tmux.type("guess")
     tmux.send("Tab", "Enter")
     tmux.wait_for("the current admin password is not correct")
-    tmux.send("Tab")
+    tmux.send("Tab")  # back into the field
     for _ in "guess":
         tmux.send("BSpace")
+    tmux.wait_for("type the current admin password")  # emptied
     tmux.type("old-secret")
+    tmux.wait_gone("type the current admin password")
     tmux.send("Tab", "Enter")
     screen = tmux.wait_for("Dry run: every step and command planned")
     assert "Upgrade installed node (version not read)" in screen

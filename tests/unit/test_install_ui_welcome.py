@@ -20,7 +20,8 @@ def test_fresh_machine_offers_install_with_the_facts() -> None:
     assert "Firmware:       BIOS" in text
     assert "Virtualization: supported" in text
     assert "DRY RUN" in text
-    assert h.rows(MODE_KEY) == {"install": (True, "")}
+    assert h.rows(MODE_KEY) == {"install": (True, ""), "uninstall": (False, "not possible, see below")}
+    assert "Uninstall is not possible: no HostVG on this machine" in text
     assert h.can_continue
     assert h.press_continue() == Choices(mode="install")
 
@@ -69,3 +70,14 @@ def test_an_answer_for_a_fresh_machine_cannot_upgrade() -> None:
     h = ScreenHarness(Welcome, installer("demo"), Choices(mode="upgrade"))
     assert not h.can_continue
     assert h.reason == "upgrade is not possible here"
+
+
+def test_unreadable_media_leaves_only_uninstall() -> None:
+    inst = installer("hazards", installed="4.4.0-1")
+    inst.image, inst.media_problem = None, "/dev/sr0: cannot be mounted"
+    h = ScreenHarness(Welcome, inst)
+    assert "Media:          unreadable (/dev/sr0: cannot be mounted)" in h.text()
+    rows = h.rows(MODE_KEY)
+    assert [m for m, (enabled, _) in rows.items() if enabled] == ["uninstall"]
+    assert "Reinstall is not possible: no node image to install from" in h.text()
+    assert h.view.values[MODE_KEY] == "uninstall"
