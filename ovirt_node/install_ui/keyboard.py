@@ -61,7 +61,7 @@ class Keyboard(Screen):
         if not keymap:
             return ""
         if self.installer.keymap_applier is None:
-            return f"{keymap}: the console is left as it is (dry run); the node gets {keymap}"
+            return f"{keymap}: this console is left as it is (dry run or --root); the node gets {keymap}"
         return f"{keymap} is in use on this console now"
 
     def initial(self) -> dict[str, str]:

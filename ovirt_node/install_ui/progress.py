@@ -50,12 +50,14 @@ class ProgressView(urwid.WidgetWrap[urwid.Pile]):
         self.listbox = urwid.ListBox(self.walker)
         self.bar = urwid.ProgressBar("field", "field focus", 0, 100)
         self.bar_label = urwid.Text("")
+        self.copy_box = urwid.Pile([self.bar_label, self.bar])
+        self.bar_holder: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(urwid.Text(""))
         self.result = urwid.Text("")
         title = f"{self.tx.title}{' (DRY RUN: nothing is written)' if installer.dry_run else ''}"
         self.button_holder: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(urwid.Text(""))
         self.buttons: dict[str, ActionButton] = {}
         parts: list[Any] = [("pack", urwid.Text(("title", style.text(title)))), ("pack", urwid.Divider(style.rule)),
-                            ("weight", 1, self.listbox), ("pack", self.bar_label),
+                            ("weight", 1, self.listbox), ("pack", self.bar_holder),
                             ("pack", self.result), ("pack", urwid.Divider(style.rule)), ("pack", self.button_holder)]
         self.pile = urwid.Pile(parts)
         super().__init__(self.pile)
@@ -111,13 +113,12 @@ class ProgressView(urwid.WidgetWrap[urwid.Pile]):
             "good" if event.state is StepState.DONE else "body"
         line.set_text((attr, self.style.text(f"({event.index}/{event.total}) {event.title}: {event.state.value}"
                                              f"{detail}")))
-        if event.fraction is not None:
+        if event.fraction is not None:  # the image copy: its line and a bar under the steps
             self.bar.set_completion(int(event.fraction * 100))
-            self.bar_label.set_text(self.style.text(f"{event.title}: {int(event.fraction * 100)}%"))
-            self.pile.contents[3] = (self.bar, self.pile.options("pack"))
-        elif event.state is not StepState.RUNNING and self.pile.contents[3][0] is self.bar:
-            self.pile.contents[3] = (self.bar_label, self.pile.options("pack"))
-            self.bar_label.set_text("")
+            self.bar_label.set_text(self.style.text(f"{event.title}: {event.detail}"))
+            self.bar_holder.original_widget = self.copy_box
+        elif event.state is not StepState.RUNNING:
+            self.bar_holder.original_widget = urwid.Text("")
 
     def finished(self, result: object) -> None:
         self.running = False

@@ -8,16 +8,14 @@ Run as `unshare -m --propagation private -- python install_ui_loop.py SCENARIO W
 
 from __future__ import annotations
 
-import json
 import sys
-import traceback
-from pathlib import Path
 
 from ovirt_node.install_ui.state import crypt, shadow_hash
 from ovirt_node.installer import flows
 from ovirt_node.installer.image import open_image
 from ovirt_node.installer.installed import persisted_file
-from tests.integration.install_loop import Json, Scenario, cleanup, make_image, sh
+from tests.integration import install_loop
+from tests.integration.install_loop import Json, Scenario, make_image, sh
 
 
 def matches(password: str, hashed: str) -> bool:
@@ -46,18 +44,6 @@ def scenario_upgrade_new_password(s: Scenario) -> Json:
             "booted": str(s.inspect()), "mounts": s.leftover_mounts(), "events": s.events}
 
 
-def main() -> int:
-    name, workdir = sys.argv[1], Path(sys.argv[2])
-    scenario = Scenario(workdir)
-    try:
-        result = {"upgrade_new_password": scenario_upgrade_new_password}[name](scenario)
-    except Exception:
-        result = {"exception": traceback.format_exc(), "log": scenario.log_file.read_text()}
-    finally:
-        cleanup(workdir)
-    (workdir / "result.json").write_text(json.dumps(result, indent=1, default=str))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    install_loop.SCENARIOS["upgrade_new_password"] = scenario_upgrade_new_password
+    sys.exit(install_loop.main())

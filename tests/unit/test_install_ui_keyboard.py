@@ -22,7 +22,7 @@ def test_focus_search_and_pick() -> None:
     shown = [w.row.value for w in table.row_widgets]
     assert shown and all("de-lat" in v for v in shown)
     h.choose(KEYMAP_KEY, "de-latin1")
-    assert "the console is left as it is (dry run)" in h.text()
+    assert "this console is left as it is (dry run or --root)" in h.text()
     assert h.press_continue() == Choices(keymap="de-latin1")
 
 
