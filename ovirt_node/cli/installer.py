@@ -4,7 +4,9 @@ The mode comes from the kernel arguments (`install`, `upgrade`, `reinstall`/`fir
 `uninstall`) or, without one, from the disks: no HostVG -> install; else the media's version
 against the installed one. `--dry-run` prints the plan — disks, partitions, volumes, every
 step and every command — and touches nothing. `--auto` reads /proc/cmdline (the PXE/boot
-media auto-install) and reboots when done.
+media auto-install) and reboots when done. On a terminal without those (or with `--tui`) the
+installer's screens ask what to do; `--answers FILE` gives their values (and which screens
+still ask), so the same installation runs unattended (see docs/installer.md).
 Exit status: 0 done (or planned), 1 a step failed (the log says more), 2 refused (the message
 says why; nothing was touched).
 """
@@ -54,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"the node image: a mounted media directory, an .iso file or a device "
                              f"(default {DEFAULT_MEDIA}, the boot media)")
     parser.add_argument("--log", metavar="FILE", default=DEFAULT_LOG, help="the install log (copied onto the node)")
+    parser.add_argument("--tui", action="store_true",
+                        help="the installer's screens (the default on a terminal without --cmdline/--auto/--dry-run)")
+    parser.add_argument("--answers", metavar="FILE", help="the screens' values from a TOML file; the screens it "
+                        "keeps interactive are asked, the rest answered (none asked: no screens at all)")
+    parser.add_argument("--basic", action="store_true", help="screens in ASCII only, no colour (serial consoles)")
+    parser.add_argument("--mono", action="store_true", help="screens without colour")
     return parser
 
 
@@ -80,11 +88,23 @@ def print_progress(event: Progress) -> None:
     print(event, flush=True)
 
 
+def _wants_screens(args: argparse.Namespace) -> bool:
+    """--tui, or a terminal and nothing else that says what to do."""
+    if args.auto:
+        return False
+    if args.tui:
+        return True
+    return not (args.dry_run or args.cmdline or args.answers) and sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
     if args.machine and not args.dry_run:
         print("ovirt-node-installer: --machine plans only; add --dry-run", file=sys.stderr)
+        return 2
+    if (args.tui or args.answers) and (args.auto or args.cmdline is not None):
+        print("ovirt-node-installer: --tui and --answers take no --auto or --cmdline", file=sys.stderr)
         return 2
     root = root_from(args)
     kargs = cmdline.read(root) if args.auto else cmdline.parse(args.cmdline or "")
@@ -108,14 +128,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 uefi=machine.firmware == "uefi", log_file=None if args.dry_run else Path(args.log),
                                 live=root)
         with ExitStack() as stack:
-            image = None
+            image, media_problem = None, ""
             if request.mode == autoinstall.UNINSTALL:
                 pass
             elif args.dry_run and not Path(args.image).is_dir():
                 image = _placeholder_image(args.image)  # a dry run mounts nothing
             else:
-                image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner))
+                try:
+                    image = stack.enter_context(media(Path(args.image), Path(WORKDIR) / "media", runner))
+                except ImageError as exc:
+                    if not (args.answers or _wants_screens(args)):
+                        raise
+                    media_problem = str(exc)  # the screens still offer what needs no image
             installed = _installed(session, machine, args.dry_run)
+            if args.answers or _wants_screens(args):
+                from ovirt_node.cli.install_screens import screens_main
+
+                return screens_main(args, machine, session, image, installed, root, media_problem)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
                 print_plan(machine, plan, session.ctx)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ovirt_node.config.transaction import Progress, Transaction, TransactionError
@@ -85,8 +85,10 @@ def find_installed(session: flows.Session, machine: Machine) -> flows.InstalledN
 
 
 def build(session: flows.Session, machine: Machine, args: KernelArgs, image: NodeImage | None,
-          request: Request, installed: flows.InstalledNode | None) -> Plan:
-    """What the command line asks for. InstallRefused when it is unsafe."""
+          request: Request, installed: flows.InstalledNode | None,
+          settings: Mapping[str, str] | None = None) -> Plan:
+    """What the command line asks for. InstallRefused when it is unsafe. `settings` are
+    engine values the installer's screens add to an install or upgrade (a typed password)."""
     mode = request.mode
     if mode == UNINSTALL:
         chosen = [d for d in machine.disks if d.name in node_disks(machine)]
@@ -116,7 +118,7 @@ def build(session: flows.Session, machine: Machine, args: KernelArgs, image: Nod
         decision = decide(installed.active.version, image.version, request.force)
         if decision.blocked and versions_known:
             raise InstallRefused(decision.blocked)
-        return Plan(flows.upgrade(session, installed, image))
+        return Plan(flows.upgrade(session, installed, image, settings))
     if mode == Mode.INSTALL.value and has_node(machine):
         raise InstallRefused(f"a node is installed ({VG_NAME} exists); use upgrade or reinstall")
     wanted = from_kernel_args(args)
@@ -128,7 +130,7 @@ def build(session: flows.Session, machine: Machine, args: KernelArgs, image: Nod
                        "select it too (reinstall) or uninstall first")
     _refuse(reasons)
     layout = plan(machine, chosen, wanted.sizes)
-    return Plan(flows.install(session, layout, image, args), layout)
+    return Plan(flows.install(session, layout, image, args, settings), layout)
 
 
 def _refuse(reasons: list[str]) -> None:

@@ -125,6 +125,14 @@ def refusals(machine: Machine, disks: Sequence[Disk], wipe_fakeraid: bool = Fals
     return found
 
 
+def own_refusals(machine: Machine, disk: Disk, wipe_fakeraid: bool = False) -> list[str]:
+    """Why `disk` can never be chosen, whatever else is selected (boot media, read-only,
+    mounted, swap, fakeraid, a storage domain): what a disk list shows it disabled with.
+    Rules about the selection as a whole (a VG spanning unselected disks) are left out."""
+    label = describe(disk)
+    return [r for r in refusals(machine, [disk], wipe_fakeraid) if r.startswith(label)]
+
+
 def volume_groups_on(machine: Machine, disks: Iterable[Disk]) -> list[str]:
     """Names of the volume groups living on these disks (to be removed before partitioning)."""
     names = {d.name for d in disks}

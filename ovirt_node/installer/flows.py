@@ -148,8 +148,11 @@ def consumed_by_engine(args: KernelArgs) -> list[str]:
     return [arg.name for arg in args if arg.name in names]
 
 
-def upgrade(session: Session, node: InstalledNode, image: NodeImage) -> Transaction:
-    """Write `image` into the slot the node does not boot, then make it the default."""
+def upgrade(session: Session, node: InstalledNode, image: NodeImage,
+            settings: Mapping[str, str] | None = None) -> Transaction:
+    """Write `image` into the slot the node does not boot, then make it the default.
+    `settings` (a new admin password from the installer's screen) are applied to the node's
+    persisted configuration before the switch."""
     s, target = session, session.target
     new = Slot(other_slot(node.active.lv), image.version)
     facts = _version_facts(image.version, target)
@@ -161,11 +164,26 @@ def upgrade(session: Session, node: InstalledNode, image: NodeImage) -> Transact
               [(lambda: s.devices.volume(new.lv), target.slot), (lambda: node.esp, target.esp)]),
         CopyImage(image, target.slot),
         WriteBootConfig(s.platform, target.esp, s.product, new, node.active, None),
+        *(_settings_steps(session, image, settings) if settings else []),
         SetDefaultSlot(s.platform, target.esp, new),
         RunHooks("post-upgrade", facts, hooks_dir=s.hooks_dir),
         UnmountAll(s.devices, target),
     ]
     return Transaction(f"Upgrade {node.active.version} to {image.version}", steps)
+
+
+def _settings_steps(session: Session, image: NodeImage, settings: Mapping[str, str]) -> list[Step]:
+    """The new image's /etc with the node's persisted files in place, then the settings
+    applied there by the config engine (which persists what it changes into Config)."""
+    from ovirt_node.installer.installed import RestorePersisted
+
+    s, target = session, session.target
+    return [
+        ExtractNodeEtc(image, target, s.live),
+        Mount("Mount Config", s.devices, [(lambda: s.devices.volume("Config"), target.config)]),
+        RestorePersisted(target),
+        ApplyNodeSettings(target, KernelArgs(), settings),
+    ]
 
 
 def rollback(session: Session, node: InstalledNode) -> Transaction:

@@ -1,0 +1,100 @@
+"""`ovirt-node-installer` with its screens (`--tui`, the default on a terminal) or an answers
+file (`--answers FILE`): the choices go through the installer screens' rules either way and
+end in the engine's plan, as the kernel arguments of an auto-install do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ovirt_node.installer import autoinstall, flows
+from ovirt_node.installer.image import NodeImage
+from ovirt_node.system.machine import Machine
+from ovirt_node.system.root import Root
+from ovirt_node.ui.palette import Mode
+
+log = logging.getLogger(__name__)
+
+
+def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
+    """Puts a keymap on the console through the config engine's keyboard section (localed);
+    None where the console is not ours to change (a dry run, a root prefix)."""
+    if dry_run or not root.is_host:
+        return None
+    from ovirt_node.config.context import Context
+    from ovirt_node.config.engine import Engine
+    from ovirt_node.config.keyboard import Keyboard
+
+    def apply(keymap: str) -> None:
+        ctx = Context(root=root)
+        Engine(ctx, [Keyboard()]).plan({"keyboard.keymap": keymap}, title="Console keymap").run(ctx)
+
+    return apply
+
+
+def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Session, image: NodeImage | None,
+                 installed: flows.InstalledNode | None, root: Root, media_problem: str = "") -> int:
+    from ovirt_node.cli.installer import print_plan, print_progress
+    from ovirt_node.cli.setup import want_basic
+    from ovirt_node.install_ui import answers as answers_file
+    from ovirt_node.install_ui.choices import Choices
+    from ovirt_node.install_ui.flow import SCREEN_NAMES, InstallerApp, answer_all
+    from ovirt_node.install_ui.state import Installer
+
+    applier = keymap_applier(root, args.dry_run)
+    installer = Installer(machine, session, image, installed, args.dry_run, live=root,
+                          log_path=None if args.dry_run else Path(args.log),
+                          keymap_applier=applier, media_problem=media_problem)
+    choices, interactive = Choices(), None
+    if args.answers:
+        try:
+            given = answers_file.load(Path(args.answers), SCREEN_NAMES)
+        except answers_file.AnswersError as exc:
+            print(f"ovirt-node-installer: {exc}", file=sys.stderr)
+            return 2
+        choices, interactive = given.choices, set(given.interactive)
+    runner = session.ctx.runner
+
+    def reboot() -> None:
+        runner(["systemctl", "reboot"])
+
+    if interactive is None or interactive or args.tui:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print("ovirt-node-installer: the installer's screens need a terminal", file=sys.stderr)
+            return 1
+        _quiet_stderr()
+        basic = args.basic or want_basic(os.environ, _tty_name())
+        mode: Mode = "basic" if basic else "mono" if args.mono else "color"
+        app = InstallerApp(installer, choices, interactive=interactive, mode=mode, reboot=reboot)
+        return app.run()
+    try:
+        choices = answer_all(installer, choices)
+        plan = installer.plan(choices)
+    except ValueError as exc:  # a screen's refusal, or the engine's (InstallRefused, LayoutError ...)
+        print(f"ovirt-node-installer: {args.answers}: {exc}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print_plan(machine, plan, session.ctx)
+        return 0
+    request = autoinstall.Request(choices.mode, choices.force, None, 0)
+    return autoinstall.run(plan.transaction, session, request, print_progress, None)
+
+
+def _tty_name() -> str | None:
+    try:
+        return os.ttyname(sys.stdin.fileno())
+    except OSError:
+        return None
+
+
+def _quiet_stderr() -> None:
+    """Log lines on stderr would scribble over the screens: the log file keeps them."""
+    top = logging.getLogger()
+    for handler in list(top.handlers):
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            top.removeHandler(handler)

@@ -1,0 +1,99 @@
+"""`ovirt-node-installer --answers FILE --dry-run` without a terminal: install, upgrade and
+uninstall on machine profiles print the same plan as the kernel arguments would; a bad
+answers file (or one a screen refuses) exits 2 with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ovirt_node.cli.installer import main
+from tests.install_ui_helpers import shadow_root
+from tests.node_fixtures import DEMO_ROOT
+
+
+def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, machine: str, *extra: str,
+        root: Path = DEMO_ROOT) -> tuple[int, str, str]:
+    answers = tmp_path / "answers.toml"
+    answers.write_text(text)
+    code = main(["--dry-run", "--machine", machine, "--root", str(root), "--image", "/nonexistent.iso",
+                 *(["--answers", str(answers)] if text else []), *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+INSTALL = """
+mode = "install"
+keyboard = "de-latin1"
+boot_disk = "/dev/disk/by-id/virtio-DEMO-VDA-0001"
+confirm = true
+[sizes]
+swap = 2048
+data = 20480
+[password]
+admin = "answered-secret"
+"""
+
+
+def test_install_from_answers_prints_the_kernel_arguments_plan(capsys: pytest.CaptureFixture[str],
+                                                              tmp_path: Path) -> None:
+    code, out, err = run(capsys, tmp_path, INSTALL, "demo")
+    assert (code, err) == (0, "")
+    assert "Swap        2048 MiB" in out and "Data        20480 MiB" in out
+    assert "Apply the node's settings (install, keyboard, security.admin_password, storage_init, storage_vol)" in out
+    assert "answered-secret" not in out
+    code, by_kernel, _ = run(capsys, tmp_path, "", "demo", "--cmdline",
+                             "install storage_init=/dev/disk/by-id/virtio-DEMO-VDA-0001 "
+                             "storage_vol=2048,Swap:20480,Data keyboard=de-latin1")
+    assert code == 0
+    # The same plan, but for the password: a command line cannot carry a clear-text one.
+    assert out.replace(", security.admin_password", "") == by_kernel
+
+
+def test_upgrade_from_answers_checks_the_current_password(capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    root = shadow_root(tmp_path, "old-secret")
+    code, out, err = run(capsys, tmp_path, 'mode = "upgrade"\n[password]\ncurrent = "old-secret"\n', "hazards",
+                         root=root)
+    assert (code, err) == (0, "")
+    assert "Upgrade installed node (version not read) to oVirt Node (version not read)" in out
+    assert "mkfs.ext4 -q -F -L RootBackup /dev/HostVG/RootBackup" in out
+    code, out, err = run(capsys, tmp_path, 'mode = "upgrade"\n[password]\ncurrent = "guess"\n', "hazards", root=root)
+    assert code == 2 and out == ""
+    assert "Password: the current admin password is not correct" in err
+
+
+def test_uninstall_from_answers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, tmp_path, 'mode = "uninstall"\nconfirm = true\n', "hazards")
+    assert (code, err) == (0, "")
+    assert out.startswith("Uninstall the node from 1 disk(s) on hazards")
+    assert "wipefs --all --force /dev/nvme0n1" in out
+    code, out, err = run(capsys, tmp_path, 'mode = "uninstall"\n', "hazards")
+    assert code == 2 and "Confirm: type ERASE to go ahead" in err
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("mode = 'explode'", "mode: must be one of install, upgrade, downgrade, reinstall, uninstall"),
+    ("mode = 'install'\ncolour = 'red'", "unknown entry colour"),
+    ("[sizes]\nswap = 'big'", "sizes.swap: must be a whole number of MiB"),
+    ("[sizes]\nconfig = 1", "Config must be at least 64 MiB"),
+    ("[password]\nadmin_hash = 'plain'", "password.admin_hash: must be a crypt(3) password hash"),
+    ("interactive = ['everything']", "interactive: unknown screen 'everything'"),
+    ("mode = [", "not valid TOML"),
+    ("mode = 'install'\nboot_disk = '/dev/sdb'\nconfirm = true", "Boot device: /dev/sdb"),
+    ("mode = 'upgrade'", "Welcome: upgrade is not possible here"),
+])
+def test_bad_answers_exit_2_with_the_reason(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str,
+                                            message: str) -> None:
+    code, out, err = run(capsys, tmp_path, text, "demo")
+    assert code == 2 and out == ""
+    assert message in err
+
+
+def test_screens_need_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _out, err = run(capsys, tmp_path, "", "demo", "--tui")
+    assert code == 1 and "need a terminal" in err
+    code, _out, err = run(capsys, tmp_path, "", "demo", "--tui", "--cmdline", "install")
+    assert code == 2 and "take no --auto or --cmdline" in err
+
