@@ -237,6 +237,9 @@ class Application:
                     continue  # no hotkeys while locked
                 passed.append(key)
             elif isinstance(key, str) and key in GLOBAL_KEYS:
+                if passed:  # keys typed ahead of this one reach their field before the focus moves
+                    self.loop.process_input(passed)
+                    passed = []
                 passed.extend(self._global(key))
             else:
                 passed.append(key)

@@ -156,6 +156,16 @@ def test_tab_walks_the_page_and_returns_to_the_menu(app: App) -> None:
     assert "Every item type." in app.text()
 
 
+def test_keys_typed_ahead_of_a_tab_reach_their_field(app: App) -> None:
+    """Under load the terminal delivers several keys at once: the digit typed before Tab
+    belongs to the field Tab leaves, not to the next one."""
+    app.keys("tab")
+    app.keys("end", "7", "tab", "x")
+    view = app.app.views["remotelog"]
+    assert isinstance(view, PageView) and view.form is not None
+    assert view.form.typed("ssh.port") == "227"
+
+
 def test_save_runs_the_transaction_in_a_progress_dialog(app: App, node_root: Path) -> None:
     app.keys("tab", "end", "backspace", "backspace", "2", "2", "2")  # SSH port 22 -> 222
     view = app.app.views["remotelog"]

@@ -1,0 +1,70 @@
+"""Scenario 5 of the VM proof: a manual install through the installer's screens on the serial
+console (basic mode, 80x24), choosing the disks and a size; the installed node boots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.vm.console import Console
+from tests.vm.flows import INSTALL_TIMEOUT, boot_disk, root_shell
+from tests.vm.node import DEBUG_ARGS, NodeImage
+from tests.vm.qemu import VM, Disk, Guest, create_disk
+
+pytestmark = pytest.mark.vm
+
+TAB, ENTER, DOWN = "\t", "\r", "\x1b[B"
+PASSWORD = "Manual-install-7"  # noqa: S105 - a throwaway guest's password
+
+
+def step(console: Console, shown: str, *keys: str, timeout: float = 120) -> str:
+    """Wait for a screen showing `shown`, then press `keys`; the screen as it was."""
+    screen = console.wait_screen(shown, timeout)
+    for key in keys:
+        console.send(key)
+    return screen
+
+
+def test_manual_install_through_the_screens(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
+    boot = create_disk(vm_workdir / "manual-boot.qcow2", "24G")
+    data = create_disk(vm_workdir / "manual-data.qcow2", "8G")
+    disks = [Disk(boot, "disk0"), Disk(data, "disk1")]
+    # No install argument: the media puts the installer's screens on the main console (ttyS0).
+    guest = Guest(name="manual-install", disks=disks, cdrom=image.iso, kernel=image.kernel, initrd=image.initrd,
+                  append=" ".join([*image.media_args(), *DEBUG_ARGS]))
+    with VM(guest, vm_workdir, artifacts) as vm:
+        console = vm.console
+        assert console is not None
+        welcome = step(console, "What to do:", TAB, ENTER, timeout=400)
+        assert "Install" in welcome and image.version in welcome
+        step(console, "Keymap:", TAB, ENTER)
+        screen = step(console, "The node boots from this disk", TAB, ENTER)
+        assert "disk0" in screen and "disk1" in screen
+        # Data devices: the second disk joins HostVG (space selects it).
+        screen = console.wait_screen("HostVG spans these disks", 60)
+        console.send(DOWN + " ")
+        step(console, "HostVG spans these disks", TAB, ENTER)
+        screen = console.wait_screen("Data gets the rest", 60)
+        console.send("1024")  # Swap: 1 GiB
+        step(console, "Data gets the rest", TAB, ENTER)
+        console.wait_screen("The password of the admin user", 60)
+        console.send(PASSWORD + DOWN + PASSWORD)
+        console.wait_screen("Strength:", 30)
+        console.send(TAB + ENTER)
+        confirm = console.wait_screen("These disks will be ERASED:", 60)
+        assert "disk0" in confirm and "disk1" in confirm
+        console.send("ERASE")
+        console.send(TAB + ENTER)
+        done = console.wait_screen(": done.", INSTALL_TIMEOUT)
+        assert "Reboot" in done
+        console.send(ENTER)  # Reboot (focused): qemu ends (-no-reboot)
+        vm.wait_exit(180)
+
+    with boot_disk(disks, vm_workdir, artifacts, "manual-installed") as vm:
+        shell = root_shell(vm)
+        assert shell.check("pvs --noheadings -o vg_name | grep -c HostVG") == "2"  # both disks in HostVG
+        assert shell.check("lvs --noheadings --units m -o lv_size HostVG/Swap").strip().startswith("1024")
+        vm.console.login("admin", PASSWORD)
+        vm.console.wait_screen("F12", 180)
+        vm.powerdown()
