@@ -253,6 +253,31 @@ def test_remove_a_bond_frees_its_slaves_and_drops_its_vlans(node_root: Path) -> 
     assert names == ["eth0.nmconnection"]
 
 
+def test_bridge_over_a_vlan_over_a_bond(node_root: Path) -> None:
+    """The VLAN's row (after Save) opens its dialog; bridged moves its addresses to the bridge."""
+    h = harness(node_root)
+    make_bond(h, "bond0", ["eth1", "eth2"], "balance-alb").press("OK")
+    v = dialog(h, "Add VLAN")
+    v.choose("vlan.parent", "bond0")
+    v.type("VLAN ID", "30")
+    static(v, ("192.0.2.30", "24", "192.0.2.1"))
+    v.toggle("management")
+    v.press("OK")
+    h.save()
+    d = dialog(h, row="bond0.30")
+    assert "bond0.30 VLAN 30 on bond0 [192.0.2.30/24]" in d.text() and d.value("ipv4.address") == "192.0.2.30"
+    d.choose("layout", "bridged")
+    d.press("OK")
+    h.save()
+    assert h.ui.results == [True, True]
+    bridge = (node_root / KEYFILES / "brbond0.30.nmconnection").read_text()
+    assert "type=bridge" in bridge and "address1=192.0.2.30/24\ngateway=192.0.2.1" in bridge
+    vlan = (node_root / KEYFILES / "bond0.30.nmconnection").read_text()
+    assert "master=brbond0.30" in vlan and "address1" not in vlan
+    defaults = (node_root / "etc/default/ovirt").read_text()
+    assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults and 'OVIRT_BOOTIF="bond0"' in defaults
+
+
 # --------------------------------------------------------------------------- apply and confirm
 
 
