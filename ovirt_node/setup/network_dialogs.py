@@ -223,6 +223,8 @@ def create_bond(ui: PageUI, ctx: PageContext) -> None:
     network = pending(page_ui)
     items: list[Item] = [
         Entry("bond.name", "Name:", validator=BondName()),
+        Table("bond.slaves", "Slaves (Enter marks):", columns=("Device", "Status", "MAC", "Link"), multi=True,
+              rows=lambda c: slave_rows(network, c), height=4),
         Choice("bond.mode", "Mode:", options=[(m, m) for m in BOND_MODES]),
         Entry("bond.miimon", "MII monitor (ms):", validator=Empty() | Number(0, 100000)),
         Choice("bond.lacp_rate", "LACP rate:", options=[(r, r) for r in LACP_RATES],
@@ -231,8 +233,6 @@ def create_bond(ui: PageUI, ctx: PageContext) -> None:
                                                                                       XMIT_HASH_POLICIES)],
                enabled_when=_when("bond.mode", *HASHED_MODES)),
         Entry("bond.primary", "Primary slave:", enabled_when=_when("bond.mode", "active-backup")),
-        Table("bond.slaves", "Slaves (Enter marks):", columns=("Device", "Status", "MAC", "Link"), multi=True,
-              rows=lambda c: slave_rows(network, c), height=4),
         *addressing_items(),
         Checkbox("management", "Management interface (OVIRT_BOOTIF)"),
     ]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import pytest
 
 from ovirt_node.demo import DemoNode
+from tests.node_fixtures import changed_paths, snapshot
 from tests.terminal.test_kdump_storage_pages import open_page
 from tests.terminal.tmux import TMUX, Tmux
 
@@ -31,9 +32,9 @@ def focus(tmux: Tmux) -> tuple[int, str]:
     return tmux.focused()
 
 
-def changed(tmux: Tmux, was: tuple[int, str], what: str) -> tuple[int, str]:
+def changed(tmux: Tmux, was: tuple[int, str], what: str, timeout: float = 5) -> tuple[int, str]:
     """Wait for the focused line to differ from `was` (the last key has been handled)."""
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + timeout
     while (now := focus(tmux)) == was:
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: nothing changed at {was}; the screen shows:\n{tmux.screen()}")
@@ -42,14 +43,21 @@ def changed(tmux: Tmux, was: tuple[int, str], what: str) -> tuple[int, str]:
 
 
 def move_to(tmux: Tmux, wanted: str | Callable[[str], bool], limit: int = 40) -> None:
-    """Press Down until the focused line holds `wanted` (text, or a test of the line)."""
+    """Press Down until the focused line holds `wanted` (text, or a test of the line); from
+    the bottom, Up (a table whose rows a worker filled after the focus passed it)."""
     test = wanted if callable(wanted) else (lambda line: wanted in line)
     where = focus(tmux)
+    key = "Down"
     for _ in range(limit):
         if test(where[1]):
             return
-        tmux.send("Down")
-        where = changed(tmux, where, f"moving to {wanted!r}")
+        tmux.send(key)
+        try:
+            where = changed(tmux, where, f"moving to {wanted!r}", 2 if key == "Down" else 5)
+        except AssertionError:
+            if key == "Up":
+                raise
+            key = "Up"
     raise AssertionError(f"never reached {wanted!r}; the screen shows:\n{tmux.screen()}")
 
 
@@ -69,18 +77,23 @@ def ends_with(word: str) -> Callable[[str], bool]:
     return lambda line: line.replace("\u2502", "").rstrip().endswith(word)
 
 
-def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux, demo: DemoNode) -> None:
-    open_page(tmux, demo, "Network")
-    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+def create_bond(tmux: Tmux) -> None:
+    """From the page: Create bond, mark eth1 and eth2, OK."""
     move_to(tmux, "< Create bond >")
     tmux.send("Enter")
-    tmux.wait_for("MII monitor (ms):")
+    tmux.wait_for("52:54:00:3a:5c:03")  # the slave table's rows, filled by a worker
     for nic in ("eth1", "eth2"):
         move_to(tmux, lambda line, n=nic: f" {n} " in line and "52:54:00" in line)  # type: ignore[misc]
         pick(tmux)
     move_to(tmux, "< OK >")
     tmux.send("Enter")
     tmux.wait_for("bond0 bond active-backup (eth1+eth2)")
+
+
+def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux, demo: DemoNode) -> None:
+    open_page(tmux, demo, "Network")
+    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+    create_bond(tmux)
 
     move_to(tmux, "< Add VLAN >")
     tmux.send("Enter")
@@ -114,8 +127,9 @@ def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux
     tmux.send("Escape")
     tmux.wait_gone("Save Network")
     tmux.send("F12")
-    screen = tmux.wait_for("Reloaded Network from the system")
-    assert re.search(r"eth1\s+in bond0", screen) and re.search(r"bond0\.20\s+VLAN 20", screen)
+    tmux.wait_for("Reloaded Network from the system")
+    tmux.wait(lambda s: bool(re.search(r"eth1\s+in bond0", s) and re.search(r"bond0\.20\s+VLAN 20", s)),
+              what="the bond and its VLAN among the interfaces, read back")
 
     keyfiles = demo.root / KEYFILES
     assert sorted(p.name for p in keyfiles.iterdir()) == [
@@ -132,3 +146,18 @@ def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux
                  'OVIRT_IPV6="static"', 'OVIRT_IPV6_ADDRESS="2001:db8::10"', 'OVIRT_IPV6_NETMASK="64"',
                  'OVIRT_NETWORK_LAYOUT="direct"'):
         assert line in defaults
+
+
+def test_roll_back_in_the_countdown_restores_everything(tmux: Tmux, demo: DemoNode) -> None:
+    before = snapshot(demo.root)
+    open_page(tmux, demo, "Network")
+    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+    create_bond(tmux)
+    move_to(tmux, "< Save >")
+    tmux.send("Enter")
+    tmux.wait_for("s left, then: Roll back")
+    tmux.send("Enter")  # the button with the focus: Roll back
+    screen = tmux.wait_for("The change was rolled back")
+    assert "not confirmed" in screen
+    changed_files = changed_paths(before, snapshot(demo.root)) - {"/var/log/ovirt-node/setup.log"}
+    assert changed_files == set()

@@ -6,7 +6,9 @@ the program prints them and stops it when told."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ovirt_node.config.valid import Number
@@ -96,3 +98,35 @@ def test_runner_stream_hands_over_lines_and_stops_when_told() -> None:
     assert lines == ["a", "b"]
     dry = Runner(dry_run=True)
     assert dry.stream(["ping", "-c", "1", "192.0.2.1"], take) == 0 and dry.calls == [("ping", "-c", "1", "192.0.2.1")]
+
+
+def test_the_application_streams_lines_and_counts_down(node_root: Path) -> None:
+    """The real Application: lines emitted by a worker reach the dialog through the main loop;
+    Close stops the worker; the countdown dialog ignores Esc and answers with its buttons."""
+    from tests.ui.test_app import App, SupportPage
+
+    a = App(page_context(node_root), [SupportPage])
+    a.settle()
+    go_on = threading.Event()
+    stopped: list[bool] = []
+
+    def work(emit: Callable[[str], bool]) -> str:
+        emit("first line")
+        go_on.wait(5)
+        stopped.append(not emit("second line"))
+        return "finished"
+
+    a.app.stream("Streaming", work)
+    text = a.settle(lambda: "first line" in a.text())
+    assert "Streaming" in text and "second line" not in text
+    a.keys("enter")  # Close, while the worker still runs
+    go_on.set()
+    a.settle(lambda: bool(stopped))
+    assert stopped == [True] and "Streaming" not in a.text()
+
+    answers: list[bool] = []
+    close = a.app.countdown("Keep?", "Keep the change?", 30, answers.append, "Keep", "Roll back")
+    assert "30 s left, then: Roll back" in a.keys("esc") and answers == []  # Esc does nothing
+    a.keys("left", "enter")
+    assert answers == [True] and "Keep?" not in a.text()
+    close()  # closing an answered one is harmless
