@@ -77,6 +77,19 @@ def ends_with(word: str) -> Callable[[str], bool]:
     return lambda line: line.replace("\u2502", "").rstrip().endswith(word)
 
 
+def open_network_page(tmux: Tmux, demo: DemoNode) -> None:
+    open_page(tmux, demo, "Network")
+    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+
+
+def save_until_countdown(tmux: Tmux) -> str:
+    """Save, and wait for the question with its countdown (the connections are up)."""
+    move_to(tmux, "< Save >")
+    tmux.send("Enter")
+    tmux.wait_for("Save Network")
+    return tmux.wait_for("Keep the network configuration?")
+
+
 def create_bond(tmux: Tmux) -> None:
     """From the page: Create bond, mark eth1 and eth2, OK."""
     move_to(tmux, "< Create bond >")
@@ -91,8 +104,7 @@ def create_bond(tmux: Tmux) -> None:
 
 
 def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux, demo: DemoNode) -> None:
-    open_page(tmux, demo, "Network")
-    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+    open_network_page(tmux, demo)
     create_bond(tmux)
 
     move_to(tmux, "< Add VLAN >")
@@ -115,10 +127,7 @@ def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux
     tmux.wait(lambda s: "bond0.20 VLAN 20 on bond0 [192.0.2.10/24," in s and "2001:db8::10/64]" in s,
               what="the VLAN among the connections")
 
-    move_to(tmux, "< Save >")
-    tmux.send("Enter")
-    tmux.wait_for("Save Network")
-    screen = tmux.wait_for("Keep the network configuration?")
+    screen = save_until_countdown(tmux)
     first = int(re.search(r"(\d+) s left, then: Roll back", screen).group(1))  # type: ignore[union-attr]
     tmux.wait(lambda s: (m := re.search(r"(\d+) s left", s)) is not None and int(m.group(1)) < first,
               timeout=5, what="the countdown to tick")
@@ -150,12 +159,9 @@ def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux
 
 def test_roll_back_in_the_countdown_restores_everything(tmux: Tmux, demo: DemoNode) -> None:
     before = snapshot(demo.root)
-    open_page(tmux, demo, "Network")
-    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+    open_network_page(tmux, demo)
     create_bond(tmux)
-    move_to(tmux, "< Save >")
-    tmux.send("Enter")
-    tmux.wait_for("s left, then: Roll back")
+    assert "s left, then: Roll back" in save_until_countdown(tmux)
     tmux.send("Enter")  # the button with the focus: Roll back
     screen = tmux.wait_for("The change was rolled back")
     assert "not confirmed" in screen
