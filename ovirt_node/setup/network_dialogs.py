@@ -162,6 +162,9 @@ def open_interface(ui: PageUI, ctx: PageContext, name: str) -> None:
     else:
         items += [*addressing_items(), Entry("mtu", "MTU:", validator=Empty() | Number(68, 65535))]
         values = edit.interface_values(network, name)
+        if iface.kind == "bond":
+            items += bond_items(network)
+            values.update(edit.bond_values(network, name))
         if iface.kind != "vlan":
             items += [Entry("vlans", "VLAN IDs:", help="comma-separated; new ones start without addresses "
                             "(Add VLAN gives one its own)"),
@@ -174,12 +177,15 @@ def open_interface(ui: PageUI, ctx: PageContext, name: str) -> None:
         if slave_of:
             return {}
         problem = edit.vlan_list_errors(v.get("vlans", ""))
-        return {**edit.addressing_errors(v), **({"vlans": problem} if problem else {})}
+        bond = edit.bond_errors(network, v, name) if iface.kind == "bond" else {}
+        return {**edit.addressing_errors(v), **bond, **({"vlans": problem} if problem else {})}
 
     def ok(v: Values) -> Mapping[str, str]:
         if slave_of:
             return {}
         changed = edit.edit_interface(network, name, v, iface.kind)
+        if iface.kind == "bond":
+            changed = edit.edit_bond(changed, name, v)
         return _accept(page_ui, ctx, changed, _management(name, v, was) if iface.kind != "vlan" else None)
 
     cast(DialogUI, ui).open_form(FormSpec(f"Interface {name}", items, values, ok, check))
@@ -218,26 +224,32 @@ def slave_rows(network: Network, ctx: PageContext) -> list[Row]:
     return rows
 
 
-def create_bond(ui: PageUI, ctx: PageContext) -> None:
-    page_ui = cast(FormUI, ui)
-    network = pending(page_ui)
-    items: list[Item] = [
-        Entry("bond.name", "Name:", validator=BondName()),
+def bond_items(network: Network) -> list[Item]:
+    """Slaves, mode and the options of the mode (the others greyed out)."""
+    return [
         Table("bond.slaves", "Slaves (Enter marks):", columns=("Device", "Status", "MAC", "Link"), multi=True,
               rows=lambda c: slave_rows(network, c), height=4),
         Choice("bond.mode", "Mode:", options=[(m, m) for m in BOND_MODES]),
         Entry("bond.miimon", "MII monitor (ms):", validator=Empty() | Number(0, 100000)),
         Choice("bond.lacp_rate", "LACP rate:", options=[(r, r) for r in LACP_RATES],
                enabled_when=_when("bond.mode", "802.3ad")),
-        Choice("bond.xmit_hash_policy", "Transmit hash:", options=[("", "default"), *((p, p) for p in
-                                                                                      XMIT_HASH_POLICIES)],
+        Choice("bond.xmit_hash_policy", "Transmit hash:",
+               options=[("", "default"), *((p, p) for p in XMIT_HASH_POLICIES)],
                enabled_when=_when("bond.mode", *HASHED_MODES)),
         Entry("bond.primary", "Primary slave:", enabled_when=_when("bond.mode", "active-backup")),
+    ]
+
+
+def create_bond(ui: PageUI, ctx: PageContext) -> None:
+    page_ui = cast(FormUI, ui)
+    network = pending(page_ui)
+    items: list[Item] = [
+        Entry("bond.name", "Name:", validator=BondName()),
+        *bond_items(network),
         *addressing_items(),
         Checkbox("management", "Management interface (OVIRT_BOOTIF)"),
     ]
-    values = {"bond.name": edit.free_bond_name(network), "bond.mode": "active-backup", "bond.miimon": "100",
-              "bond.lacp_rate": "slow", "bond.xmit_hash_policy": "", "bond.primary": "", "bond.slaves": "",
+    values = {"bond.name": edit.free_bond_name(network), **edit.bond_values(network, ""),
               "ipv4": "none", "ipv6": "none", "management": "no"}
 
     def ok(v: Values) -> Mapping[str, str]:

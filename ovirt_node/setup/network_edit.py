@@ -174,25 +174,41 @@ def slaves_of(values: Values) -> list[str]:
 
 def add_bond(network: Network, values: Values) -> Network:
     name = values.get("bond.name", "").strip()
-    network = network.put(Iface(name, "bond", addressing_from(values, 4), addressing_from(values, 6),
-                                bond=bond_from(values)))
-    for slave in slaves_of(values):
+    network = network.put(Iface(name, "bond", addressing_from(values, 4), addressing_from(values, 6)))
+    return edit_bond(network, name, values)
+
+
+def bond_values(network: Network, name: str) -> dict[str, str]:
+    b = (network.get(name) or Iface(name)).bond or Bond()
+    return {"bond.mode": b.mode, "bond.miimon": "" if b.miimon is None else str(b.miimon),
+            "bond.lacp_rate": b.lacp_rate or "slow", "bond.xmit_hash_policy": b.xmit_hash_policy,
+            "bond.primary": b.primary, "bond.slaves": ",".join(network.slaves(name)) if name else ""}
+
+
+def edit_bond(network: Network, name: str, values: Values) -> Network:
+    """The bond's options and slaves as the dialog says; NICs no longer marked stand alone
+    (their connections go)."""
+    wanted = slaves_of(values)
+    network = network.without(*(s for s in network.slaves(name) if s not in wanted))
+    bond = network.get(name) or Iface(name, "bond")
+    network = network.put(replace(bond, bond=bond_from(values)))
+    for slave in wanted:
         network = network.put(Iface(slave, master=name))
     return network
 
 
-def bond_errors(network: Network, values: Values) -> dict[str, str]:
-    """Inline rules of the bond dialog: a new name, at least one free slave (not a slave of
-    another bond, not the management NIC in use), a primary among the slaves."""
+def bond_errors(network: Network, values: Values, editing: str = "") -> dict[str, str]:
+    """Inline rules of the bond dialogs: a new name (when creating), at least one free slave
+    (not a slave of another bond, not the management NIC in use), a primary among the slaves."""
     errors = addressing_errors(values)
-    name = values.get("bond.name", "").strip()
-    if name and network.get(name) is not None:
+    name = editing or values.get("bond.name", "").strip()
+    if not editing and name and network.get(name) is not None:
         errors["bond.name"] = f"{name} exists already"
     slaves = slaves_of(values)
     if not slaves:
         errors["bond.slaves"] = "pick at least one NIC"
     elif name:
-        problems = check_change(network, add_bond(network, values))
+        problems = check_change(network, edit_bond(network, name, values))
         if problems:
             errors["bond.slaves"] = "; ".join(problems)
     primary = bond_from(values).primary

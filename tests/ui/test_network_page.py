@@ -278,6 +278,33 @@ def test_bridge_over_a_vlan_over_a_bond(node_root: Path) -> None:
     assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults and 'OVIRT_BOOTIF="bond0"' in defaults
 
 
+def test_a_saved_bond_is_edited_through_its_row(node_root: Path) -> None:
+    """Enter on the bond's row: its mode, options and slaves; a NIC left out stands alone."""
+    h = harness(node_root)
+    make_bond(h, "bond0", ["eth1", "eth2"]).press("OK")
+    h.save()
+    d = dialog(h, row="bond0")
+    assert (d.value("bond.mode"), d.value("bond.slaves"), d.value("bond.miimon")) == ("active-backup", "eth1,eth2",
+                                                                                      "100")
+    d.type("bond.primary", "eth0")
+    assert d.error("bond.primary") == "eth0 is not one of the slaves picked"
+    d.type("bond.primary", "")
+    d.choose("bond.slaves", "eth0")
+    assert "eth0 is the management NIC in use" in d.error("bond.slaves") and not d.save_enabled
+    d.choose("bond.slaves", "eth0")
+    d.choose("bond.slaves", "eth2")
+    d.choose("bond.mode", "802.3ad")
+    d.choose("bond.lacp_rate", "fast")
+    d.choose("ipv4", "dhcp")
+    d.press("OK")
+    h.save()
+    assert h.ui.results == [True, True]
+    bond = (node_root / KEYFILES / "bond0.nmconnection").read_text()
+    assert "mode=802.3ad" in bond and "lacp_rate=fast" in bond and "method=auto" in bond
+    assert not (node_root / KEYFILES / "eth2.nmconnection").exists()
+    assert "master=bond0" in (node_root / KEYFILES / "eth1.nmconnection").read_text()
+
+
 # --------------------------------------------------------------------------- apply and confirm
 
 
