@@ -1,5 +1,5 @@
-"""The Network page's dialogs: an interface (Enter on a NIC or bond/VLAN row), Create bond,
-Add VLAN, Remove, Ping, and "Flash lights to identify".
+"""The Network page's dialogs: an interface (Enter on a NIC or bond/VLAN row, or Edit), Create
+bond, Add VLAN, Remove, Ping, and "Flash lights to identify".
 
 Each dialog edits the page's pending connections (`network.interfaces`, saved by the page's
 Save) and shows its rules next to its fields; OK with a problem left changes nothing.
@@ -278,23 +278,40 @@ def add_vlan(ui: PageUI, ctx: PageContext) -> None:
     cast(DialogUI, ui).open_form(FormSpec("Add VLAN", items, values, ok, lambda v: edit.vlan_errors(network, v)))
 
 
-def remove(ui: PageUI, ctx: PageContext) -> None:
-    page_ui = cast(FormUI, ui)
-    network = pending(page_ui)
-    shown = [i for i in network.ifaces if not i.master]
-    rows = [Row(i.name, [edit.describe(network, i)]) for i in shown]
-    items: list[Item] = [Table("remove", "Connection to remove:", columns=("Connection",), rows=lambda _c: rows,
-                               height=6)]
+def _pick(ui: PageUI, title: str, ok_label: str, act: Callable[[str], Mapping[str, str]]) -> None:
+    """A dialog listing the pending connections (no bond slaves, no bridges: those go with
+    their bond or port); OK hands the one picked to `act`."""
+    network = pending(cast(FormUI, ui))
+    rows = [Row(i.name, [edit.describe(network, i)]) for i in network.ifaces
+            if i.kind != "bridge" and not edit.is_bond_slave(network, i)]
+    items: list[Item] = [Table("connection", "Connection:", columns=("Connection",), rows=lambda _c: rows, height=8)]
 
     def ok(v: Values) -> Mapping[str, str]:
-        name = v.get("remove", "")
-        if not name:
-            return {"remove": "pick the connection to remove"}
-        management = page_ui.values().get(MANAGEMENT, "")
-        return _accept(page_ui, ctx, edit.remove_iface(network, name),
-                       "" if management == name or network.get(management) is None else None)
+        name = v.get("connection", "")
+        return act(name) if name else {"connection": "pick a connection"}
 
-    cast(DialogUI, ui).open_form(FormSpec("Remove a connection", items, {"remove": ""}, ok, ok_label="Remove"))
+    cast(DialogUI, ui).open_form(FormSpec(title, items, {"connection": ""}, ok, ok_label=ok_label))
+
+
+def remove(ui: PageUI, ctx: PageContext) -> None:
+    page_ui = cast(FormUI, ui)
+
+    def act(name: str) -> Mapping[str, str]:
+        changed = edit.remove_iface(pending(page_ui), name)
+        management = page_ui.values().get(MANAGEMENT, "")
+        return _accept(page_ui, ctx, changed, "" if management and changed.get(management) is None else None)
+
+    _pick(ui, "Remove a connection", "Remove", act)
+
+
+def edit_connection(ui: PageUI, ctx: PageContext) -> None:
+    """Any pending connection's dialog, before Save too (the table lists what is saved)."""
+
+    def act(name: str) -> Mapping[str, str]:
+        open_interface(ui, ctx, name)
+        return {}
+
+    _pick(ui, "Edit a connection", "Edit", act)
 
 
 # --------------------------------------------------------------------------- ping

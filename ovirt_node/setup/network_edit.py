@@ -239,7 +239,7 @@ def add_vlan(network: Network, values: Values) -> Network:
 
 def vlan_parents(network: Network, nics: Iterable[str]) -> list[str]:
     """NICs that are no bond's slave, and the bonds."""
-    slaves = {i.name for i in network.ifaces if i.master and (network.get(i.master) or Iface("")).kind == "bond"}
+    slaves = {i.name for i in network.ifaces if is_bond_slave(network, i)}
     bonds = [i.name for i in network.ifaces if i.kind == "bond"]
     return [n for n in nics if n not in slaves] + bonds
 
@@ -259,8 +259,11 @@ def describe(network: Network, iface: Iface) -> str:
     return f"{iface.name} {what} [{', '.join(s for s in shown if s) or 'no address'}]"
 
 
+def is_bond_slave(network: Network, iface: Iface) -> bool:
+    return bool(iface.master) and (network.get(iface.master) or Iface("")).kind == "bond"
+
+
 def tree(network: Network) -> str:
     """Every connection but bond slaves, one per line."""
-    lines = [describe(network, i) for i in network.ifaces
-             if not (i.master and (network.get(i.master) or Iface("")).kind == "bond")]
+    lines = [describe(network, i) for i in network.ifaces if not is_bond_slave(network, i)]
     return "\n".join(lines) or "none"

@@ -1,5 +1,6 @@
 """The Network page: host name, DNS, NTP; the NICs (Enter opens one's dialog: details,
-addressing, MTU, VLANs, layout, identify); Create bond, Add VLAN, Remove; Ping.
+addressing, MTU, VLANs, layout, identify); Create bond, Add VLAN, Edit (any connection not
+saved yet too), Remove; Ping.
 
 The dialogs (`network_dialogs.py`) edit the pending connections shown under the table; Save
 applies them in a NetworkManager checkpoint: once the connections are up, a dialog with a
@@ -143,6 +144,7 @@ class NetworkPage(Page):
             Notice(_warnings),
             button("Create bond", dialogs.create_bond),
             button("Add VLAN", dialogs.add_vlan),
+            button("Edit", dialogs.edit_connection),
             button("Remove", dialogs.remove),
             Button("Ping", lambda ui: dialogs.ping(ui, ctx)),
         ]

@@ -244,8 +244,8 @@ def test_remove_a_bond_frees_its_slaves_and_drops_its_vlans(node_root: Path) -> 
     assert (node_root / KEYFILES / "bond0.7.nmconnection").exists()
     r = dialog(h, "Remove")
     r.press("Remove")
-    assert r.error("remove") == "pick the connection to remove"
-    r.choose("remove", "bond0")
+    assert r.error("connection") == "pick a connection"
+    r.choose("connection", "bond0")
     r.press("Remove")
     assert not r.open
     h.save()
@@ -305,6 +305,21 @@ def test_a_saved_bond_is_edited_through_its_row(node_root: Path) -> None:
     assert "master=bond0" in (node_root / KEYFILES / "eth1.nmconnection").read_text()
 
 
+def test_a_connection_not_saved_yet_is_edited_through_edit(node_root: Path) -> None:
+    h = harness(node_root)
+    make_bond(h, "bond0", ["eth1", "eth2"]).press("OK")
+    e = dialog(h, "Edit")
+    assert [r.row.value for r in e.field("connection").row_widgets] == ["bond0", "eth0"]  # type: ignore[attr-defined]
+    e.choose("connection", "bond0")
+    e.press("Edit")
+    assert not e.open
+    d = DialogHarness(h.ui.forms[-1], h.ui, size=(80, 60))
+    assert d.view.title == "Interface bond0" and d.value("bond.slaves") == "eth1,eth2"
+    d.choose("ipv6", "auto")
+    d.press("OK")
+    assert "bond0 bond active-backup (eth1+eth2) [auto]" in h.text() and h.save_enabled
+
+
 # --------------------------------------------------------------------------- apply and confirm
 
 
@@ -349,7 +364,7 @@ def test_managed_node_is_read_only(node_root: Path) -> None:
     assert "This node is managed by engine.example.com: its network is configured there." in h.text()
     assert not any(h.enabled(key) for key in ("Hostname", "DNS servers", "network.nic", "network.interfaces"))
     buttons = {w.button.label: w.gate.enabled for w in h.page_view.items if hasattr(w, "button")}
-    assert buttons == {"Create bond": False, "Add VLAN": False, "Remove": False, "Ping": True}
+    assert buttons == {"Create bond": False, "Add VLAN": False, "Edit": False, "Remove": False, "Ping": True}
 
 
 def test_identify_on_the_demo_machine_blinks_without_running_ethtool(node_root: Path,
