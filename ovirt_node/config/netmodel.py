@@ -439,6 +439,11 @@ def management_interface(network: Network, preferred: str = "") -> str:
     return ""
 
 
+def management_ifaces(network: Network, preferred: str = "") -> list[Iface]:
+    """[interface, VLAN?, bridge?] of the management stack; the last carries the addresses."""
+    return _top(network, management_interface(network, preferred))
+
+
 def stack_of(network: Network, preferred: str = "") -> ManagementStack:
     bootif = management_interface(network, preferred)
     stack = _top(network, bootif)

@@ -246,6 +246,8 @@ class NetworkSection(Section):
         old_stack, new_stack = old.stack(), new.stack()
         if old_stack == new_stack:
             return network
+        if new_stack == stack_of(network, new_stack.bootif):
+            return network  # the 3.x keys describe these connections as they are (the TUI sends both)
         new_stack = replace(new_stack, bootif=resolve_bootif(new_stack.bootif, probe_nics(ctx.root)))
         if new_stack.bootproto == "static" and new_stack.ip_address and not new_stack.ip_netmask:
             new_stack = replace(new_stack, ip_netmask=str(classful_prefix(new_stack.ip_address)))

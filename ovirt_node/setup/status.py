@@ -22,9 +22,23 @@ def _network(ctx: PageContext) -> str:
     if nic is None:
         return "no network interface found"
     link = {True: "link up", False: "no link", None: "link unknown"}[nic.link]
-    addresses = ", ".join(nic.ipv4 + nic.ipv6) or "no address"
+    addresses = ", ".join(nic.ipv4 + nic.ipv6) or _configured(ctx, bootif) or "no address"
     via = f" on {nic.addresses_on}" if nic.addresses_on and nic.addresses_on != nic.name else ""
     return f"{nic.name} ({link}): {addresses}{via}"
+
+
+def _configured(ctx: PageContext, bootif: str | None) -> str:
+    """No address from the kernel (a root prefix, or not up yet): what the network model
+    configures for the management interface, as the Network page shows it."""
+    from ovirt_node.config.netmodel import management_ifaces, parse_spec
+    from ovirt_node.setup.network_edit import describe
+
+    try:
+        network = parse_spec(ctx.engine.values(["network"]).get("network.interfaces") or "")
+    except ValueError:
+        return ""
+    stack = management_ifaces(network, bootif or "")
+    return f"configured: {describe(network, stack[-1])}" if stack and stack[-1].addressed else ""
 
 
 def _dns(ctx: PageContext) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,36 @@ class Runner:
         if check and proc.returncode != 0:
             raise CommandError(shown, proc.returncode, result.stderr)
         return result
+
+    def stream(self, argv: Sequence[str], on_line: Callable[[str], bool], *, timeout: float = 120) -> int:
+        """Run `argv`, handing each line of its output (stdout and stderr merged) to `on_line`
+        as it comes; `on_line` returning False stops the program. Returns the exit status
+        (-1 when stopped or timed out); in dry-run nothing runs and the status is 0."""
+        shown = tuple(argv)
+        self.calls.append(shown)
+        if self.dry_run:
+            log.info("dry-run: %s", " ".join(shown))
+            return 0
+        log.info("run: %s", " ".join(shown))
+        try:
+            proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except FileNotFoundError as exc:
+            raise CommandError(shown, 127, f"{argv[0]}: command not found") from exc
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if not on_line(line.rstrip("\n")):
+                    proc.kill()
+                    break
+            code = proc.wait()
+        finally:
+            timer.cancel()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        log.debug("exit %d: %s", code, shown[0])
+        return code if code >= 0 else -1
 
 
 #: The default runner for code that has no reason to carry its own.

@@ -326,30 +326,24 @@ def management_nic(
     return NicStatus(name, link, ipv4, ipv6, mac, addresses_on if (ipv4 or ipv6) else None)
 
 
-#: Where a node's network configuration lives: NetworkManager keyfiles, or EL's legacy ifcfg files.
-NM_KEYFILES = "/etc/NetworkManager/system-connections"
-IFCFG_DIR = "/etc/sysconfig/network-scripts"
-
-
 def network_configured(
-    root: Root, machine: Machine, defaults_bootif: str | None, runner: CommandRunner = run
+    root: Root, machine: Machine, interfaces: str, bootif: str | None, runner: CommandRunner = run
 ) -> bool:
     """Whether the node has a network to reach remote servers over (3.x disabled the remote
-    logging, kdump and NFS fields otherwise): a management NIC is chosen (OVIRT_BOOTIF), a
-    connection is configured (a NetworkManager keyfile or an ifcfg file other than lo), or,
-    on the host, the management NIC has an address that is not link-local."""
-    if defaults_bootif and defaults_bootif.strip():
-        return True
+    logging, kdump and NFS fields otherwise), from the network model the Network page shows:
+    `interfaces` (the connections read back from the keyfiles, `network.interfaces`) give the
+    management interface (OVIRT_BOOTIF first) an address. On the host, addresses configured
+    some other way count too, unless only link-local."""
+    from ovirt_node.config.netmodel import parse_spec, stack_of
+
     try:
-        keyfiles = _node_file(root, NM_KEYFILES)
-        if keyfiles.is_dir() and any(p.suffix == ".nmconnection" for p in keyfiles.iterdir()):
+        stack = stack_of(parse_spec(interfaces), bootif or "")
+    except ValueError as exc:
+        log.debug("status: the network connections cannot be read: %s", exc)
+    else:
+        if stack.bootproto != "none" or stack.ipv6 != "none":
             return True
-        ifcfg = _node_file(root, IFCFG_DIR)
-        if ifcfg.is_dir() and any(p.name.startswith("ifcfg-") and p.name != "ifcfg-lo" for p in ifcfg.iterdir()):
-            return True
-    except (OSError, ValueError) as exc:
-        log.debug("status: cannot list the network configuration under %s: %s", root, exc)
-    nic = management_nic(root, machine, defaults_bootif, runner)
+    nic = management_nic(root, machine, bootif, runner)
     if nic is None:
         return False
     return any(not a.lower().startswith("fe80:") for a in nic.ipv4 + nic.ipv6)

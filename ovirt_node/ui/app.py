@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
-from ovirt_node.ui.page import Page, PageContext, sort_pages
+from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
@@ -340,6 +340,38 @@ class Application:
         from ovirt_node.ui.dialogs import TextDialog
 
         self.open_dialog(TextDialog(title, text, self.style, self.close_dialog))
+
+    def open_form(self, spec: FormSpec) -> None:
+        from ovirt_node.ui.formdialog import FormDialog
+
+        self.open_dialog(FormDialog(spec, self.ctx, self, self.style, self.close_dialog))
+
+    def stream(self, title: str, work: Callable[[Emit], object]) -> None:
+        from ovirt_node.ui.formdialog import StreamDialog
+
+        dialog = StreamDialog(title, self.style, self.close_dialog)
+        self.open_dialog(dialog)
+
+        def emit(line: str) -> bool:  # worker thread: hand the line over, touch nothing
+            self.dispatcher.post(lambda: None if dialog.closed else dialog.append(line))
+            return not dialog.closed
+
+        start_worker(lambda: work(emit), dialog.finish, self.dispatcher, name="ovirt-node-stream")
+
+    def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
+                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+        from ovirt_node.ui.formdialog import CountdownDialog
+
+        dialog = CountdownDialog(title, text, seconds, on_answer, self.style, self.close_dialog, yes, no)
+        self.open_dialog(dialog)
+
+        def tick(*_args: object) -> None:
+            if dialog.tick():
+                self.loop.set_alarm_in(1, tick)
+            self._refresh_chrome()
+
+        self.loop.set_alarm_in(1, tick)
+        return lambda: self.close_dialog(dialog)
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
         if self._held is not None:

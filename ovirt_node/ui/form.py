@@ -74,8 +74,9 @@ class Form:
         current = self.engine.values(sections) if sections else {}
         self._current, self._cross = current, None
         loaded: dict[str, str] = {}
+        local = self.page.local_values()
         for f in self.fields:
-            loaded[f.key] = current.get(f.key, "")
+            loaded[f.key] = current.get(f.key, local.get(f.key, ""))
             if isinstance(f, Checkbox) and not loaded[f.key]:
                 loaded[f.key] = "no"  # a page-local flag starts unticked, and says so
             if isinstance(f, Password) and f.confirm:
@@ -243,6 +244,13 @@ class Form:
     def can_save(self) -> bool:
         return bool(self.changes()) and self.valid
 
+    def refuse(self, errors: Mapping[str, str]) -> None:
+        """Show these messages next to their fields until the next edit (a rule the page or a
+        dialog checks only when asked to go ahead)."""
+        self.save_errors = dict(errors)
+        self._errors = None
+        self._notify()
+
     def plan(self) -> Transaction:
         """The page's transaction for the changes. InvalidChanges from the engine (rules across
         keys) are kept as `save_errors`, shown next to the fields, and raised again."""
@@ -251,7 +259,5 @@ class Form:
         try:
             return self.page.save(self.changes())
         except InvalidChanges as exc:
-            self.save_errors = dict(exc.errors)
-            self._errors = None
-            self._notify()
+            self.refuse(exc.errors)
             raise

@@ -67,6 +67,45 @@ class FormUI(PageUI, Protocol):
         ...
 
 
+#: A line of output for a streamed dialog; returns False once the operator closed it (stop).
+Emit = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A dialog holding a form: its own items and keys (page-local, with `values` to start
+    from), validated as typed like a page (`check` adds rules across its fields). OK is
+    enabled while the form is valid; `on_ok` gets the values and returns messages by key to
+    keep the dialog open with them shown (empty: accepted, the dialog closes)."""
+
+    title: str
+    items: Sequence[Item]
+    values: Mapping[str, str]
+    on_ok: Callable[[Values], Mapping[str, str]]
+    check: Callable[[Values], Mapping[str, str]] | None = None
+    ok_label: str = "OK"
+
+
+class DialogUI(PageUI, Protocol):
+    """Dialogs beyond the PageUI's (the application and FakeUI have them; handlers `cast`)."""
+
+    def open_form(self, spec: FormSpec) -> None:
+        """Open a dialog with a form (see FormSpec); its buttons get a FormUI of that form."""
+        ...
+
+    def stream(self, title: str, work: Callable[[Emit], object]) -> None:
+        """Run `work` in a worker; each line it emits shows at once in a dialog, then its
+        outcome (what it returns, or the exception it raised)."""
+        ...
+
+    def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
+                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+        """A question with a live countdown: `on_answer(True)` for `yes`, `on_answer(False)`
+        for `no` or when the time runs out (Esc does not close it). Returns a function that
+        closes it unanswered (on the main loop)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Item:
     """Anything in a layout. `enabled_when` greys it out (keeping typed values) when false."""
@@ -132,6 +171,19 @@ class Table(Field):
     multi: bool = field(default=False, kw_only=True)
     height: int = field(default=5, kw_only=True)
     search: bool = field(default=False, kw_only=True)
+    #: Enter on a row calls this with the UI (a FormUI) and the row's value instead of
+    #: picking it: a list of things that each open a dialog (the Network page's NICs).
+    on_activate: Callable[[PageUI, str], None] | None = field(default=None, kw_only=True)
+    #: False: the rows start at the left edge, not under the fields (wide tables at 80x24).
+    indent: bool = field(default=True, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Display(Field):
+    """A value the operator does not type: buttons and dialogs set it (`FormUI.set_value`).
+    It is shown through `render`, validated and saved like any field."""
+
+    render: Callable[[str], str] = field(default=str, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -196,6 +248,10 @@ class Page:
 
     def check(self, values: Values) -> dict[str, str]:
         """Messages by key for rules that span fields (shown next to the field)."""
+        return {}
+
+    def local_values(self) -> Values:
+        """Values of the page's own (non-engine) keys when it is read; "" for the others."""
         return {}
 
     def save(self, changes: Values) -> Transaction:

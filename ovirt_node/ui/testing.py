@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import urwid
 
 from ovirt_node.config.transaction import Transaction, TransactionError
 from ovirt_node.ui.form import Form, confirm_key
-from ovirt_node.ui.page import Field, Page, PageContext
+from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext
 from ovirt_node.ui.pageview import SAVE, PageView, build_view
 from ovirt_node.ui.palette import Mode, style_for
 from ovirt_node.ui.widgets import (
@@ -66,6 +66,8 @@ class FakeUI:
     transactions: list[Transaction] = field(default_factory=list)
     results: list[bool] = field(default_factory=list)
     reloads: int = 0
+    #: The form dialogs open now (FormDialog widgets), the newest last.
+    forms: list[Any] = field(default_factory=list)
     locked: bool = False
     quitted: bool = False
 
@@ -103,6 +105,44 @@ class FakeUI:
         self.results.append(ok)
         if on_done is not None:
             on_done(ok)
+
+    def open_form(self, spec: FormSpec) -> None:
+        """Build the real form dialog (drive it with `DialogHarness(ui.forms[-1], ui)`)."""
+        from ovirt_node.ui.formdialog import FormDialog
+
+        if self.ctx is None:
+            raise RuntimeError("FakeUI.open_form needs the page context")
+        self.dialogs.append(Dialog("form", spec.title, ""))
+        self.forms.append(FormDialog(spec, self.ctx, self, style_for("color"), self._closed))
+
+    def _closed(self, dialog: object) -> None:
+        if dialog in self.forms:
+            self.forms.remove(dialog)
+
+    def stream(self, title: str, work: Callable[[Emit], object]) -> None:
+        """Run `work` at once; its lines and outcome become one text dialog."""
+        lines: list[str] = []
+
+        def emit(line: str) -> bool:
+            lines.append(line)
+            return True
+
+        try:
+            result: object = work(emit)
+        except Exception as exc:
+            result = exc
+        if isinstance(result, BaseException):
+            lines.append(f"Failed: {result}")
+        elif result:
+            lines.append(str(result))
+        self.dialogs.append(Dialog("stream", title, "\n".join(lines)))
+
+    def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
+                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+        """Answered at once with `answer`."""
+        self.dialogs.append(Dialog("countdown", title, f"{text} ({seconds} s)"))
+        on_answer(self.answer)
+        return lambda: None
 
     def reload(self) -> None:
         self.reloads += 1
@@ -291,4 +331,28 @@ class PageHarness:
         return self.ui.transactions[-1] if self.ui.transactions else None
 
 
-__all__ = ["SIZE", "Dialog", "FakeUI", "PageHarness", "canvas_text", "confirm_key", "page_context"]
+class DialogHarness(PageHarness):
+    """A form dialog (`FakeUI.forms`) driven like a page: type, choose, `press("OK")`."""
+
+    def __init__(self, dialog: Any, ui: FakeUI, *, size: tuple[int, int] = SIZE) -> None:
+        self.ui = ui
+        self.size = size
+        self.style = dialog.style
+        self.view = dialog
+
+    @property
+    def page_view(self) -> Any:
+        return self.view
+
+    @property
+    def broken(self) -> bool:
+        return False
+
+    @property
+    def open(self) -> bool:
+        """Whether the dialog is still open (OK accepted or Cancel closes it)."""
+        return self.view in self.ui.forms
+
+
+__all__ = ["SIZE", "Dialog", "DialogHarness", "FakeUI", "PageHarness", "canvas_text", "confirm_key",
+           "page_context"]

@@ -21,6 +21,7 @@ from ovirt_node.ui.page import (
     Button,
     Checkbox,
     Choice,
+    Display,
     Divider,
     Entry,
     Field,
@@ -336,7 +337,8 @@ class TableWidget(FieldWidget):
                                     urwid.AttrMap(self.edit, "field", "field focus")])
             parts.insert(0, search)
         self.body = urwid.Pile(parts)
-        super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), indented(self.body)])
+        body = indented(self.body) if item.indent else self.body
+        super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), body])
         self.ui, self.ctx = ui, ctx
         self.reload()
 
@@ -359,6 +361,8 @@ class TableWidget(FieldWidget):
         return [value] if value else []
 
     def _marker(self, row: Row) -> str:
+        if self.item.on_activate is not None:
+            return " " * len(self.style.radio_off)  # rows open something: nothing to mark
         on = row.value in self._selected()
         if self.item.multi:
             return self.style.check_on if on else self.style.check_off
@@ -454,6 +458,13 @@ class TableWidget(FieldWidget):
         return super().keypress(size, key)
 
     def _activate(self, row: Row, _widget: TableRow) -> None:
+        if self.item.on_activate is not None:
+            try:
+                self.item.on_activate(cast(PageUI, BoundUI(self.ui, self.form)), row.value)
+            except Exception as exc:  # a page's handler must not take the UI down
+                log.exception("table %r: activating %r failed", self.key, row.value)
+                self.ui.info("Error", f"{row.value}: {type(exc).__name__}: {exc}")
+            return
         if self.item.multi:
             chosen = set(self._selected()) ^ {row.value}
             self.on_value(",".join(r.value for r in self.table_rows if r.value in chosen))
@@ -467,6 +478,25 @@ class TableWidget(FieldWidget):
 
     def show(self, value: str) -> None:
         self._redraw_markers()
+
+
+class DisplayWidget(FieldWidget):
+    """A `Display`: the rendered value (refreshed with the form) and its error line."""
+
+    item: Display
+
+    def __init__(self, item: Display, form: Form, style: Style) -> None:
+        self.text = urwid.Text("")
+        super().__init__(item, form, style, [labelled(item.label, self.text, style)])
+
+    def show(self, value: str) -> None:
+        try:
+            shown = self.item.render(value)
+        except Exception as exc:  # a broken renderer must not take the page down
+            log.exception("display %r failed", self.key)
+            shown = f"({type(exc).__name__}: {exc})"
+        if self.text.text != self.style.text(shown):
+            self.text.set_text(self.style.text(shown))
 
 
 class Clickable(urwid.SelectableIcon):
@@ -643,6 +673,8 @@ def build_item(item: Item, form: Form | None, style: Style, ui: PageUI, ctx: Pag
             return CheckboxWidget(item, form, style)
         if isinstance(item, Table):
             return TableWidget(item, form, style, ui, ctx)
+        if isinstance(item, Display):
+            return DisplayWidget(item, form, style)
         if isinstance(item, Entry):
             return EntryWidget(item, form, style)
         raise TypeError(f"no widget for the field type {type(item).__name__}")

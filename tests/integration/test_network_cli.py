@@ -153,3 +153,18 @@ def test_ntp_off_removes_every_server(node: Path) -> None:
     text = (node / "etc/chrony/chrony.conf").read_text()
     assert "pool " not in text and "server " not in text and "driftfile" in text
     assert main(["--root", str(node), "get", "network.ntp"]) == 0
+
+
+def test_connections_with_the_3x_keys_that_describe_them_are_kept_as_given(node: Path) -> None:
+    """What the Network page sends: every connection, plus the management stack's 3.x keys that
+    describe them. The connections are written as given (the VLAN's MTU survives), not rebuilt
+    from the 3.x keys."""
+    spec = ("eth0:ipv4=dhcp,ipv6=auto;eth1:master=bond0;eth2:master=bond0;"
+            "bond0:type=bond,mode=active-backup,miimon=100,ipv4=none,ipv6=none;"
+            "bond0.20:type=vlan,parent=bond0,id=20,ipv4=static,ip=192.0.2.10/24,gw=192.0.2.1,ipv6=none,mtu=9000")
+    assert config(node, "set", f"network.interfaces={spec}", "network.bootif=bond0", "network.bootproto=static",
+                  "network.ip.address=192.0.2.10", "network.ip.netmask=255.255.255.0", "network.ip.gateway=192.0.2.1",
+                  "network.vlan=20", "network.ipv6=none", "network.bond.name=bond0", "network.bond.slaves=eth1,eth2",
+                  "network.bond.options=mode=active-backup miimon=100") == 0
+    assert "mtu=9000" in (node / KEYFILES / "bond0.20.nmconnection").read_text()
+    assert 'OVIRT_BOOTIF="bond0"' in defaults(node) and 'OVIRT_VLAN="20"' in defaults(node)

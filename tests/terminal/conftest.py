@@ -1,4 +1,5 @@
-"""Fixtures of the terminal tests: a private tmux server at 80x24 and a demo node tree."""
+"""Fixtures of the terminal tests: a private tmux server at 80x24, a demo node tree, and the
+demo node as `make demo` runs it (the tree plus its private D-Bus with the mocks)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.demo import DemoNode, demo_node
+from ovirt_node.system.mockbus import MockBusUnavailable
 from tests.node_fixtures import DEMO_ROOT
 from tests.terminal.tmux import Tmux
 
@@ -24,3 +27,12 @@ def demo_root(tmp_path: Path) -> Path:
     root = tmp_path / "root"
     shutil.copytree(DEMO_ROOT, root, symlinks=True)
     return root
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoNode]:
+    try:
+        with demo_node() as node:
+            yield node
+    except MockBusUnavailable as exc:
+        pytest.skip(str(exc))

@@ -4,27 +4,15 @@ mock systemd): change a value, Save, watch the progress dialog, F12, see the new
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from ovirt_node.demo import DemoNode, demo_node
-from ovirt_node.system.mockbus import MockBusUnavailable
+from ovirt_node.demo import DemoNode
 from tests.terminal.test_setup_tmux import page_title_line
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 
 IQN = "iqn.2024-01.com.example:node7"
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoNode]:
-    try:
-        with demo_node() as node:
-            yield node
-    except MockBusUnavailable as exc:
-        pytest.skip(str(exc))
 
 
 def open_page(tmux: Tmux, demo: DemoNode, title: str) -> str:

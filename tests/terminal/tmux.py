@@ -54,6 +54,14 @@ class Tmux:
     def lines(self) -> list[str]:
         return self.screen().splitlines()
 
+    def focused(self) -> tuple[int, str]:
+        """The row of the cursor (urwid puts it on the focused widget) and that line's text,
+        from one tmux command list, so both come from the same screen."""
+        out = self._run("capture-pane", "-p", "-t", "main", ";", "display-message", "-p", "-t", "main",
+                        "#{cursor_y}").stdout.splitlines()
+        row = int(out[-1])
+        return row, out[row] if row < len(out) - 1 else ""
+
     def send(self, *keys: str) -> None:
         for key in keys:
             self._run("send-keys", "-t", "main", key)

@@ -67,28 +67,34 @@ def test_without_a_network_the_remote_fields_are_off_with_a_notice(node_root: Pa
     assert h.changes() == {"logging.logrotate.max_size": "4096"}
 
 
-@pytest.mark.parametrize("how", ["bootif", "ifcfg"])
-def test_other_signs_of_a_configured_network(node_root: Path, how: str) -> None:
-    (node_root / KEYFILE).unlink()
-    if how == "bootif":
+@pytest.mark.parametrize(("how", "configured"), [
+    ("bootif only", False),  # the defaults file claims a NIC, but no connection gives it an address
+    ("no addresses", False),  # a connection with both families disabled
+    ("static", True),
+])
+def test_the_network_model_decides(node_root: Path, how: str, configured: bool) -> None:
+    keyfile = node_root / KEYFILE
+    if how == "bootif only":
+        keyfile.unlink()
         defaults = node_root / "etc/default/ovirt"
         defaults.write_text(defaults.read_text() + 'OVIRT_BOOTIF="eth0"\n')
+    elif how == "no addresses":
+        keyfile.write_text(keyfile.read_text().replace("method=auto", "method=disabled"))
     else:
-        scripts = node_root / "etc/sysconfig/network-scripts"
-        scripts.mkdir(parents=True)
-        (scripts / "ifcfg-eth0").write_text("DEVICE=eth0\nBOOTPROTO=dhcp\nONBOOT=yes\n")
+        text = keyfile.read_text().replace("[ipv4]\nmethod=auto", "[ipv4]\nmethod=manual\naddress1=192.0.2.7/24")
+        keyfile.write_text(text.replace("[ipv6]\naddr-gen-mode=eui64\nmethod=auto", "[ipv6]\nmethod=disabled"))
     h = harness(make_context(node_root))
-    assert h.enabled("logging.rsyslog.server") and NO_NETWORK not in h.text()
+    notice = " ".join(NO_NETWORK.split()) in " ".join(h.text().split())
+    assert h.enabled("logging.rsyslog.server") is configured and notice is not configured
 
 
-def test_network_configured_ignores_lo_and_link_local(node_root: Path) -> None:
+def test_network_configured_reads_the_model(node_root: Path) -> None:
     ctx = make_context(node_root)
-    (node_root / KEYFILE).unlink()
-    scripts = node_root / "etc/sysconfig/network-scripts"
-    scripts.mkdir(parents=True)
-    (scripts / "ifcfg-lo").write_text("DEVICE=lo\n")
-    assert not network_configured(Root.at(node_root), ctx.machine, None)
-    assert network_configured(Root.at(node_root), ctx.machine, "eth0")
+    assert network_configured(Root.at(node_root), ctx.machine, "eth0:ipv4=dhcp,ipv6=none", None)
+    assert network_configured(Root.at(node_root), ctx.machine, "eth1:master=bond0;bond0:type=bond;"
+                              "bond0.5:type=vlan,parent=bond0,id=5,ipv4=static,ip=192.0.2.7/24", "bond0")
+    assert not network_configured(Root.at(node_root), ctx.machine, "eth0:ipv4=none,ipv6=none", "eth0")
+    assert not network_configured(Root.at(node_root), ctx.machine, "", "eth0")  # no host: no kernel addresses
 
 
 @pytest.mark.parametrize(("size", "message"), [

@@ -14,7 +14,7 @@ from ovirt_node.ui.app import Application
 from ovirt_node.ui.auth import DemoAuthenticator
 from ovirt_node.ui.page import Label, PageContext
 from ovirt_node.ui.testing import PageHarness
-from ovirt_node.ui.worker import Immediate
+from ovirt_node.ui.worker import Manual
 from tests.broken_plugin import DIST, ERROR, install_broken_plugin
 
 BUILTIN = {"status", "security", "logging", "plugins", "support", "diagnostics", "kdump", "remote_storage",
@@ -54,7 +54,7 @@ def test_the_page_lists_the_failure_first_with_its_traceback_on_enter(broken: No
 def test_the_tui_starts_with_the_broken_plugin_installed(broken: None, page_ctx: PageContext) -> None:
     plugins = discover()
     app = Application(page_ctx, plugins.pages, DemoAuthenticator(), screen=ScriptedScreen(size=(80, 24)),
-                      dispatcher=Immediate())
+                      dispatcher=Manual())  # workers report only when asked: no race with drawing
     assert "Status" in app.text() and "Plugins" in app.text()
     app.show_page("plugins")
     assert "Plugins that failed to load (1):" in app.text()

@@ -61,7 +61,7 @@ def test_status_values_on_the_demo_node(node_root: Path) -> None:
     page = make_page(node_root)
     values = {i.label: i.value(page.ctx) for i in page.layout() if isinstance(i, KeyValue)}
     assert values["Hostname"] == "demo-node.example.com"
-    assert values["Network"].startswith("eth0 (link up)")
+    assert values["Network"] == "eth0 (link up): configured: eth0 NIC [dhcp, auto]"  # the model, read back
     assert values["DNS"] == "192.0.2.53, 2001:db8::53"
     assert values["Logs"] == "Local only"
     assert values["Running VMs"] == "unknown"
