@@ -15,7 +15,12 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
 	snmpd snmp puppet-agent tuned
 
-.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean
+# The node image and booting it (make node-image; the VM tests): not needed by `make test`.
+IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin grub-common \
+	mtools cpio qemu-system-x86 qemu-utils ovmf
+IMAGE_ARGS ?=
+
+.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean node-image image-deps
 
 all: test
 
@@ -72,6 +77,14 @@ test: lint plugin-test unit
 
 demo: venv $(PLUGIN_DIR)/.stamp plugins
 	@tools/demo
+
+image-deps:
+	@tools/ensure-apt $(IMAGE_APT_PACKAGES)
+
+# The image directory (vmlinuz, initrd.img, LiveOS/squashfs.img, version, SHA256SUMS,
+# ovirt-node.iso) in build/image; cached under ~/.cache/ovirt-node/images/ (docs/image.md).
+node-image: venv image-deps
+	$(BIN)/ovirt-node-image build --out build/image $(IMAGE_ARGS)
 
 bench: venv
 	$(BIN)/python -m tests.bench
