@@ -15,7 +15,12 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
 	snmpd snmp puppet-agent tuned iputils-ping ethtool
 
-.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean vm-test
+# The node image and booting it (make node-image; the VM tests): not needed by `make test`.
+IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin grub-common \
+	mtools cpio qemu-system-x86 qemu-utils ovmf openssl
+IMAGE_ARGS ?=
+
+.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean node-image image-deps vm-test
 
 all: test
 
@@ -73,11 +78,17 @@ test: lint plugin-test unit
 demo: venv $(PLUGIN_DIR)/.stamp plugins
 	@tools/demo
 
-# The whole-node proof: qemu guests boot the node image (built and cached by the first test
-# that needs it). Slow (TCG here), so never part of `make test`.
-VM_APT_PACKAGES := qemu-system-x86 qemu-utils ovmf openssl
-vm-test: venv
-	@tools/ensure-apt $(VM_APT_PACKAGES)
+image-deps:
+	@tools/ensure-apt $(IMAGE_APT_PACKAGES)
+
+# The image directory (vmlinuz, initrd.img, LiveOS/squashfs.img, version, SHA256SUMS,
+# ovirt-node.iso) in build/image; cached under ~/.cache/ovirt-node/images/ (docs/image.md).
+node-image: venv image-deps
+	$(BIN)/ovirt-node-image build --out build/image $(IMAGE_ARGS)
+
+# The whole-node proof: qemu guests boot the node image (the tests build it, or take it from
+# the cache). Slow (TCG here), so never part of `make test`.
+vm-test: venv image-deps
 	$(BIN)/pytest -m vm -p no:cacheprovider -v tests/vm
 
 bench: venv

@@ -30,6 +30,8 @@ Runner = Callable[[Sequence[str]], Result]
 
 #: Environment variable that points at the data directory (the one holding ``machines/``).
 DATA_ENV = "OVIRT_NODE_DATA"
+#: Where an installed node (the image) keeps the data directory.
+INSTALLED_DATA = Path("/usr/share/ovirt-node")
 
 LSBLK_COLUMNS = "NAME,PATH,SIZE,TYPE,TRAN,MODEL,SERIAL,VENDOR,RM,ROTA,RO,FSTYPE,MOUNTPOINT"
 
@@ -148,11 +150,13 @@ class ProfileError(ValueError):
 
 
 def data_dir() -> Path:
-    """The data directory: $OVIRT_NODE_DATA, or ``data/`` next to the package in a source tree."""
+    """The data directory: $OVIRT_NODE_DATA, ``data/`` next to the package in a source tree, or
+    the installed one (the package installed from its wheel has no source tree beside it)."""
     override = os.environ.get(DATA_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "data"
+    source = Path(__file__).resolve().parents[2] / "data"
+    return source if source.is_dir() or not INSTALLED_DATA.is_dir() else INSTALLED_DATA
 
 
 def profile_path(name: str) -> Path:

@@ -1,0 +1,171 @@
+"""The boot services' work around the pure decision (decision.py): look at the disks, restore
+/config, remember the plan in /run for the later units, apply kernel arguments, run the
+on-boot hooks, and put the right program on the consoles.
+
+    early  (ovirt-node-early.service, before local-fs.target)  storage, /config, the plan
+    late   (ovirt-node-boot.service, multi-user)              kernel args, hooks, consoles
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from ovirt_node.boot.decision import BootPlan, Mode, Source, decide, source
+from ovirt_node.config.context import Context
+from ovirt_node.config.defaults import DEFAULTS_PATH
+from ovirt_node.config.persist import PersistError, Store
+from ovirt_node.installer.hooks import run_hooks
+from ovirt_node.installer.layout import VG_NAME
+from ovirt_node.system import cmdline
+from ovirt_node.system.root import HOST, Root
+from ovirt_node.system.run import CommandError, Runner
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = "/run/ovirt-node"
+PLAN_FILE = f"{STATE_DIR}/boot.json"
+CONSOLE_DIR = f"{STATE_DIR}/console"
+CONFIG_MOUNT = "/config"
+CONFIG_DEVICE = f"/dev/mapper/{VG_NAME}-Config"
+#: A persisted one of these means the node was configured (settings, or the admin password).
+CONFIGURED_MARKS = (DEFAULTS_PATH, "/etc/shadow")
+ON_BOOT = "on-boot"
+#: What each mode runs on its consoles.
+PROGRAMS: dict[Mode, list[str]] = {
+    Mode.AUTO_INSTALL: ["ovirt-node-installer", "--auto"],
+    Mode.INSTALLER: ["ovirt-node-installer"],
+    Mode.FIRSTBOOT: ["ovirt-node-setup"],
+}
+
+
+def is_configured(root: Root, config_dir: str = CONFIG_MOUNT) -> bool:
+    return any(root(config_dir + path).exists() for path in CONFIGURED_MARKS)
+
+
+def _mounted(root: Root, path: str) -> bool:
+    real = str(root(path))
+    try:
+        return any(line.split()[4] == real for line in Path("/proc/self/mountinfo").read_text().splitlines())
+    except OSError:
+        return False
+
+
+def mount_config(root: Root, runner: Runner) -> bool:
+    """Activate HostVG and mount its Config volume on /config; False when there is no HostVG."""
+    runner(["vgchange", "--activate", "ay", VG_NAME], check=False, timeout=120)
+    if not root(CONFIG_DEVICE).exists():
+        return False
+    root(CONFIG_MOUNT).mkdir(exist_ok=True)
+    if not _mounted(root, CONFIG_MOUNT):
+        runner(["mount", "-o", "noatime", str(root(CONFIG_DEVICE)), str(root(CONFIG_MOUNT))], timeout=120)
+    return True
+
+
+def restore(root: Root, runner: Runner) -> None:
+    """Every persisted path back in place, then the persisted fstab's volumes (Logging on
+    /var/log, Data on /data) and swap. A path that cannot be restored is logged, not fatal."""
+    try:
+        restored = Store(root).restore()
+        log.info("restored %d persisted path(s)", len(restored))
+    except PersistError as exc:
+        log.error("restoring /config: %s", exc)
+    for command in (["mount", "--all"], ["swapon", "--all"]):
+        result = runner(command, check=False, timeout=300)
+        if not result.ok:
+            log.error("%s: %s", " ".join(command), result.stderr.strip())
+
+
+def host_keys(root: Root, runner: Runner, persist: bool) -> None:
+    """SSH host keys: the image ships none (every node needs its own); made on the first boot
+    and, on an installed node, persisted so they stay the same."""
+    if any(root("/etc/ssh").glob("ssh_host_*_key")):
+        return
+    runner(["ssh-keygen", "-A", "-f", str(root("/"))], check=False, timeout=300)
+    if not persist:
+        return
+    store = Store(root)
+    for key in sorted(root("/etc/ssh").glob("ssh_host_*")):
+        try:
+            store.persist(f"/etc/ssh/{key.name}")
+        except PersistError as exc:
+            log.error("persisting the SSH host key: %s", exc)
+
+
+def write_plan(root: Root, plan: BootPlan) -> None:
+    state = root(STATE_DIR)
+    (state / "console").mkdir(parents=True, exist_ok=True)
+    root(PLAN_FILE).write_text(json.dumps(asdict(plan), indent=1) + "\n")
+    for tty in plan.consoles:
+        root(f"{CONSOLE_DIR}/{tty}").write_text(plan.mode.value + "\n")
+
+
+def read_plan(root: Root) -> BootPlan:
+    data = json.loads(root(PLAN_FILE).read_text())
+    return BootPlan(Mode(data["mode"]), bool(data["mount_config"]), bool(data["apply_kernel_args"]),
+                    tuple(data["consoles"]), str(data["reason"]))
+
+
+def early(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
+    runner = runner or Runner()
+    args = cmdline.read(root)
+    plan = decide(args, has_node=False, configured=False)
+    if plan.mode is not Mode.STATELESS and source(args) is Source.DISK:
+        has_node = mount_config(root, runner)
+        plan = decide(args, has_node, has_node and is_configured(root))
+        if plan.mount_config:
+            restore(root, runner)
+    host_keys(root, runner, plan.mount_config)
+    write_plan(root, plan)
+    print(f"ovirt-node: {plan.mode}: {plan.reason}", flush=True)
+    return plan
+
+
+def apply_kernel_args(root: Root, runner: Runner) -> None:
+    """The kernel arguments as settings (3.x's ovirt-early for a node not configured yet)."""
+    from ovirt_node.config.engine import Engine
+    from ovirt_node.config.kernelargs import changes_from_kernel_args
+    from ovirt_node.config.registry import all_sections
+
+    ctx = Context(root=root, runner=runner)
+    engine = Engine(ctx, all_sections())
+    found = changes_from_kernel_args(engine, cmdline.read(root))
+    for arg, reason in found.rejected:
+        print(f"ovirt-node: kernel argument {arg} skipped: {reason}", flush=True)
+    if found.changes:
+        engine.plan(found.changes).run(ctx)
+        print(f"ovirt-node: applied from the kernel arguments: {', '.join(sorted(found.changes))}", flush=True)
+
+
+def late(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
+    runner = runner or Runner()
+    plan = read_plan(root)
+    if plan.apply_kernel_args:
+        try:
+            apply_kernel_args(root, runner)
+        except Exception as exc:  # the node must still come up to be fixed
+            log.exception("applying the kernel arguments failed")
+            print(f"ovirt-node: applying the kernel arguments failed: {exc}", flush=True)
+    try:
+        run_hooks(Context(root=root, runner=runner), ON_BOOT, {"OVIRT_NODE_BOOT_MODE": plan.mode.value})
+    except CommandError as exc:
+        print(f"ovirt-node: an on-boot hook failed: {exc}", flush=True)
+    for tty in plan.consoles:
+        runner(["systemctl", "--no-block", "start", f"ovirt-node-console@{tty}.service"], check=False)
+    return plan
+
+
+def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of what runs on `tty` instead of a login prompt."""
+    mode = Mode(root(f"{CONSOLE_DIR}/{tty}").read_text().strip())
+    term = "vt220" if tty.startswith("ttyS") else "linux"
+    return PROGRAMS[mode], {"TERM": term, "LANG": "C.UTF-8"}
+
+
+def console_done(root: Root, tty: str, runner: Runner) -> None:
+    """The program on `tty` ended: the login prompt takes its place."""
+    root(f"{CONSOLE_DIR}/{tty}").unlink(missing_ok=True)
+    getty = "serial-getty" if tty.startswith("ttyS") else "getty"
+    runner(["systemctl", "--no-block", "start", f"{getty}@{tty}.service"], check=False)

@@ -1,0 +1,66 @@
+"""`ovirt-node-boot`: the node's boot services (not for interactive use).
+
+    ovirt-node-boot early           HostVG, /config, persisted files, mounts; the boot plan
+    ovirt-node-boot late            kernel arguments -> configuration, on-boot hooks, consoles
+    ovirt-node-boot console TTY     run the plan's program on TTY (installer or setup TUI)
+    ovirt-node-boot console-done TTY  the login prompt back on TTY
+    ovirt-node-boot decide [--cmdline ARGS] [--has-node] [--configured]
+                                    print the plan for a command line and disk state
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from ovirt_node.boot import early as boot
+from ovirt_node.boot.decision import decide
+from ovirt_node.cli.common import add_common_options, root_from, setup_logging
+from ovirt_node.system import cmdline
+from ovirt_node.system.run import Runner
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ovirt-node-boot", description=__doc__.splitlines()[0])
+    add_common_options(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("early", help="storage, /config and the boot plan (ovirt-node-early.service)")
+    sub.add_parser("late", help="kernel arguments, hooks, console programs (ovirt-node-boot.service)")
+    for name in ("console", "console-done"):
+        sub.add_parser(name).add_argument("tty")
+    show = sub.add_parser("decide", help="print the boot plan for a command line and disk state")
+    show.add_argument("--cmdline", help="the kernel command line (default: /proc/cmdline)")
+    show.add_argument("--has-node", action="store_true", help="HostVG exists")
+    show.add_argument("--configured", action="store_true", help="its Config volume holds a configuration")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.debug)
+    root = root_from(args)
+    runner = Runner()
+    if args.command == "early":
+        boot.early(root, runner)
+    elif args.command == "late":
+        boot.late(root, runner)
+    elif args.command == "console":
+        argv_, env = boot.console_program(root, args.tty)
+        program = shutil.which(argv_[0]) or argv_[0]
+        os.execve(program, argv_, {**os.environ, **env})
+    elif args.command == "console-done":
+        boot.console_done(root, args.tty, runner)
+    else:
+        kargs = cmdline.parse(args.cmdline) if args.cmdline is not None else cmdline.read(root)
+        plan = decide(kargs, args.has_node, args.configured)
+        print(json.dumps(asdict(plan), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Building the node image from the recipe, with the image cache.
+
+    ~/.cache/ovirt-node/rootfs/<base-key>/    the Debian root mmdebstrap made (slow: ~2 min)
+    ~/.cache/ovirt-node/images/<image-key>/   vmlinuz, initrd.img, LiveOS/squashfs.img, version,
+                                              SHA256SUMS, ovirt-node.iso
+
+Each is built in a temp directory beside its final place and renamed into place when whole,
+so an interrupted build leaves nothing that looks finished; a cache hit costs one stat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ovirt_node.image import initramfs, iso
+from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
+from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
+from ovirt_node.system.run import Runner
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "OVIRT_NODE_IMAGE_CACHE"
+ISO_NAME = "ovirt-node.iso"
+#: Where the image keeps its own version (read by the node at run time).
+RELEASE_FILE = "/etc/ovirt-node/version"
+#: Shipped data (platform maps, machine profiles) in the image; see system.machine.data_dir.
+DATA_DIR = "/usr/share/ovirt-node"
+ADMIN_SHELL = "/usr/local/bin/ovirt-admin-shell"
+SQUASHFS_ARGS = ["-comp", "zstd", "-Xcompression-level", "3", "-noappend", "-no-progress"]
+LONG = 3600.0
+
+
+def cache_root() -> Path:
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ovirt-node"
+
+
+def project_root() -> Path:
+    """The source tree this package runs from (the wheel is built from it)."""
+    return Path(__file__).resolve().parents[2]
+
+
+Report = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Builder:
+    recipe: Recipe
+    project: Path
+    cache: Path
+    runner: Runner
+    report: Report = _stderr
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        start = time.monotonic()
+        self.report(f"{title} ...")
+        yield
+        self.report(f"{title}: {time.monotonic() - start:.1f} s")
+
+    # ---------------------------------------------------------------- the Debian root
+
+    def base(self) -> Path:
+        """The cached Debian root of the recipe (made when missing)."""
+        final = self.cache / "rootfs" / base_key(self.recipe)
+        if (final / "root").is_dir():
+            return final / "root"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with _temp_dir(final.parent, ".tmp-rootfs-") as tmp, self.step("mmdebstrap (the Debian root)"):
+            self.runner(mmdebstrap_command(self.recipe, tmp / "root"), timeout=LONG)
+            _rename_into_place(tmp, final)
+        return final / "root"
+
+    # ---------------------------------------------------------------- the image
+
+    def build(self) -> Path:
+        """The image directory of the recipe and the project source (built when missing)."""
+        final = self.cache / "images" / image_key(self.recipe, source_digest(self.project))
+        if (final / CHECKSUMS).is_file():
+            self.report(f"cached: {final}")
+            return final
+        base = self.base()
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with _temp_dir(final.parent, ".tmp-image-") as tmp:
+            root, out = tmp / "root", tmp / "out"
+            with self.step("copy the Debian root"):
+                self.runner(["cp", "-a", "--reflink=auto", str(base), str(root)], timeout=LONG)
+            with self.step("install ovirt-node from its wheel"):
+                self.install_project(root, tmp / "wheels")
+            with self.step("node files, admin user, version"):
+                self.customize(root)
+            self.finish(root, out)
+            _rename_into_place(out, final)
+        self.report(f"built: {final}")
+        return final
+
+    def install_project(self, root: Path, wheels: Path) -> None:
+        """The project's wheel and its PyPI dependencies (those Debian does not provide),
+        built here and installed into the image's system Python."""
+        wheels.mkdir()
+        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+        self.runner([*pip, "wheel", "--no-deps", "-w", str(wheels), str(self.project)], timeout=LONG)
+        skip = {_dist_name(n) for n in self.recipe.python_from_debian}
+        deps = [d for d in _requirements(self.project) if _dist_name(d) not in skip]
+        if deps:
+            self.runner([*pip, "wheel", "-w", str(wheels), *deps], timeout=LONG)
+        pip_install(root, sorted(wheels.glob("*.whl")), self.runner)
+
+    def customize(self, root: Path) -> None:
+        data = root / DATA_DIR.lstrip("/")
+        for name in ("platforms", "machines"):
+            shutil.copytree(self.project / "data" / name, data / name, dirs_exist_ok=True)
+        shutil.copytree(self.recipe.files, root, symlinks=True, dirs_exist_ok=True)
+        release = root / RELEASE_FILE.lstrip("/")
+        release.parent.mkdir(parents=True, exist_ok=True)
+        release.write_text(version_text(self.recipe.version))
+        chroot = ["chroot", str(root)]
+        self.runner([*chroot, "systemctl", "enable", *ENABLED_UNITS])
+        self.runner([*chroot, "systemctl", "mask", *MASKED_UNITS])
+        shells = root / "etc/shells"
+        if ADMIN_SHELL not in shells.read_text().split():
+            with shells.open("a") as stream:
+                stream.write(ADMIN_SHELL + "\n")
+        if self.runner([*chroot, "id", "admin"], check=False).returncode != 0:
+            self.runner([*chroot, "useradd", "--create-home", "--shell", ADMIN_SHELL, "--comment",
+                         "oVirt Node administrator", "admin"])
+        for stale in (root / "boot").glob("initrd.img-*"):  # initramfs-tools' (the node has its own)
+            stale.unlink()
+        # A fresh machine id on every boot of the image until the node persists one.
+        (root / "etc/machine-id").write_text("")
+        (root / "etc/hostname").write_text("localhost\n")
+
+    def finish(self, root: Path, out: Path) -> None:
+        """The image files from the customized root, then the ISO."""
+        (out / "LiveOS").mkdir(parents=True)
+        kernel = initramfs.kernel_version(root)
+        shutil.copyfile(root / "boot" / f"vmlinuz-{kernel}", out / KERNEL)
+        with self.step("initramfs"):
+            initramfs.build(root, kernel, self.recipe, out / INITRD, self.runner)
+        self.pack(root, out)
+
+    def pack(self, root: Path, out: Path) -> None:
+        """squashfs, version, SHA256SUMS and the ISO into `out`, which has the kernel and initrd."""
+        with self.step("squashfs"):
+            self.runner(["mksquashfs", str(root), str(out / SQUASHFS), *SQUASHFS_ARGS,
+                         "-wildcards", "-e", "proc/*", "sys/*", "run/*", "tmp/*"], timeout=LONG)
+        (out / VERSION).write_text(version_text(self.recipe.version))
+        (out / CHECKSUMS).write_text(open_image(out).checksums())
+        with self.step("ISO (BIOS and UEFI)"):
+            iso.build(out, out / ISO_NAME, self.recipe, self.runner)
+
+
+#: Units of the node enabled in the image (their files come from the recipe's files/).
+ENABLED_UNITS = ("ovirt-node-early.service", "ovirt-node-boot.service")
+#: Units that must not run on a node booted from the image (the initramfs does their work).
+MASKED_UNITS = ("lvm2-monitor.service",)
+
+
+def pip_install(root: Path, wheels: list[Path], runner: Runner) -> None:
+    """Install `wheels` (no dependency resolution: the list is complete) into the system Python
+    of the image at `root`, with pip run from its own wheel (the image carries no pip)."""
+    inside = root / "tmp" / "wheels"
+    inside.mkdir(parents=True)
+    try:
+        pip_dir = inside / "pip"
+        runner([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "download", "--no-deps",
+                "-d", str(pip_dir), "pip"], timeout=LONG)
+        pip_wheel = next(pip_dir.glob("pip-*.whl"))
+        for wheel in wheels:
+            shutil.copyfile(wheel, inside / wheel.name)
+        runner(["chroot", str(root), "/usr/bin/python3", f"/tmp/wheels/pip/{pip_wheel.name}/pip", "install", "-q",
+                "--no-index", "--no-deps", "--break-system-packages", "--root-user-action=ignore",
+                "--disable-pip-version-check", *[f"/tmp/wheels/{w.name}" for w in wheels]], timeout=LONG)
+    finally:
+        shutil.rmtree(inside, ignore_errors=True)
+
+
+def mmdebstrap_command(recipe: Recipe, target: Path) -> list[str]:
+    dpkg = [f"--dpkgopt=path-exclude={p}" for p in recipe.path_exclude]
+    dpkg += [f"--dpkgopt=path-include={p}" for p in recipe.path_include]
+    return ["mmdebstrap", f"--variant={recipe.variant}", "--mode=root", "--format=directory",
+            f"--include={','.join(recipe.packages)}", *dpkg,
+            "--customize-hook=rm -f \"$1\"/etc/ssh/ssh_host_*",
+            recipe.suite, str(target), *recipe.sources]
+
+
+def _requirements(project: Path) -> list[str]:
+    import tomllib
+
+    data = tomllib.loads((project / "pyproject.toml").read_text())
+    return list(data["project"]["dependencies"])
+
+
+def _dist_name(requirement: str) -> str:
+    name = requirement
+    for stop in "<>=!~[; ":
+        name = name.split(stop, 1)[0]
+    return name.strip().lower().replace("_", "-")
+
+
+@contextmanager
+def _temp_dir(parent: Path, prefix: str) -> Iterator[Path]:
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _rename_into_place(source: Path, final: Path) -> None:
+    """Atomic: `final` appears whole or not at all (a build that lost a race keeps the other's)."""
+    try:
+        source.rename(final)
+    except OSError:
+        if not final.is_dir():
+            raise
+
+
+def export(image: Path, out: Path) -> None:
+    """The image's files at `out` (hard links when the cache is on the same filesystem)."""
+    for path in sorted(image.rglob("*")):
+        target = out / path.relative_to(image)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)

@@ -1,0 +1,50 @@
+"""`ovirt-node-image edit`: a new image made from an existing one with plugin wheels installed
+(3.x's edit-node). The kernel and initramfs are kept; the root is unpacked, the plugins go
+into its system Python, and the squashfs, version, checksums and ISO are made anew.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from ovirt_node.image.build import LONG, Builder, cache_root, pip_install, project_root
+from ovirt_node.image.recipe import load, stamped, version_text
+from ovirt_node.installer.image import INITRD, KERNEL, SQUASHFS, NodeImage
+from ovirt_node.installer.media import media
+from ovirt_node.system.run import Runner
+
+
+class EditError(ValueError):
+    """The plugin or the output cannot be used; the message says which and why."""
+
+
+def add_plugins(source: Path, wheels: list[Path], out: Path, runner: Runner,
+                version: str | None = None, release: str | None = None) -> Path:
+    for wheel in wheels:
+        if not wheel.is_file() or wheel.suffix != ".whl":
+            raise EditError(f"{wheel}: not a wheel file (.whl)")
+    if out.exists() and any(out.iterdir()):
+        raise EditError(f"{out}: exists and is not empty")
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ovirt-node-edit-")))
+        image: NodeImage = stack.enter_context(media(source, tmp / "media", runner))
+        root, staged = tmp / "root", tmp / "out"
+        runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)
+        pip_install(root, wheels, runner)
+        recipe = stamped(load(project_root() / "data" / "image"), version or image.version.version,
+                         release or image.version.release)
+        recipe = replace(recipe, version=replace(recipe.version, name=image.version.name))
+        (root / "etc/ovirt-node/version").write_text(version_text(recipe.version))
+        (staged / "LiveOS").mkdir(parents=True)
+        for name in (KERNEL, INITRD):
+            shutil.copyfile(image.path(name), staged / name)
+        Builder(recipe, project_root(), cache_root(), runner).pack(root, staged)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            out.rmdir()
+        shutil.move(staged, out)
+    return out

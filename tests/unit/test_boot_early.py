@@ -1,0 +1,141 @@
+"""The boot services around the decision, on a node tree with a recording runner: which disks
+they touch for each kind of boot, the plan and console files they leave in /run, kernel
+arguments applied on first boot (real config engine on the demo tree), and the console
+programs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ovirt_node.boot import early as boot
+from ovirt_node.boot.decision import Mode
+from ovirt_node.system.root import Root
+from ovirt_node.system.run import Result, Runner
+from tests.node_fixtures import changed_paths, node_root, snapshot  # noqa: F401  (fixture)
+
+MEDIA = "root=live:CDLABEL=OVIRT_NODE rd.live.image console=tty0 console=ttyS0,115200n8"
+DISK = "root=live:/dev/mapper/HostVG-Root rd.lvm.lv=HostVG/Root rd.live.image ro console=ttyS0,115200n8"
+
+
+def tree(tmp_path: Path, cmdline: str, hostvg: bool = False, configured: bool = False) -> Root:
+    (tmp_path / "proc").mkdir(exist_ok=True)
+    (tmp_path / "proc" / "cmdline").write_text(cmdline + "\n")
+    if hostvg:
+        (tmp_path / "dev" / "mapper").mkdir(parents=True)
+        (tmp_path / "dev" / "mapper" / "HostVG-Config").write_text("")
+        (tmp_path / "config").mkdir(exist_ok=True)
+    if configured:
+        (tmp_path / "config" / "etc" / "default").mkdir(parents=True)
+        (tmp_path / "config" / "etc" / "default" / "ovirt").write_text("OVIRT_HOSTNAME=n1\n")
+    return Root.at(tmp_path)
+
+
+class NoSystemctl(Runner):
+    """Runs what the config engine runs, records systemctl without running it."""
+
+    def __call__(self, argv: Sequence[str], **kwargs: Any) -> Result:
+        if argv[0] == "systemctl":
+            self.calls.append(tuple(argv))
+            return Result(tuple(argv), 0, "", "")
+        return super().__call__(argv, **kwargs)
+
+
+def commands(runner: Runner) -> list[str]:
+    """What the runner ran, but for the SSH host keys (made on every kind of boot)."""
+    return [" ".join(call) for call in runner.calls if call[0] != "ssh-keygen"]
+
+
+def test_media_boot_touches_no_disk_and_puts_the_installer_on_the_main_console(tmp_path: Path) -> None:
+    root = tree(tmp_path, MEDIA + " storage_init=/dev/vda")
+    runner = Runner(dry_run=True)
+    plan = boot.early(root, runner)
+    assert plan.mode is Mode.AUTO_INSTALL
+    assert commands(runner) == []
+    assert (tmp_path / "run/ovirt-node/console/ttyS0").read_text() == "auto-install\n"
+    assert boot.read_plan(root) == plan
+    argv, env = boot.console_program(root, "ttyS0")
+    assert argv == ["ovirt-node-installer", "--auto"] and env["TERM"] == "vt220"
+
+
+def test_disk_boot_configured_mounts_config_restores_and_mounts_fstab(tmp_path: Path) -> None:
+    root = tree(tmp_path, DISK, hostvg=True, configured=True)
+    runner = Runner(dry_run=True)
+    plan = boot.early(root, runner)
+    assert plan.mode is Mode.NORMAL
+    assert commands(runner) == [
+        "vgchange --activate ay HostVG",
+        f"mount -o noatime {tmp_path}/dev/mapper/HostVG-Config {tmp_path}/config",
+        "mount --all",
+        "swapon --all",
+    ]
+    assert list((tmp_path / "run/ovirt-node/console").iterdir()) == []
+
+
+def test_disk_boot_not_configured_runs_the_setup_tui(tmp_path: Path) -> None:
+    root = tree(tmp_path, DISK, hostvg=True)
+    plan = boot.early(root, Runner(dry_run=True))
+    assert plan.mode is Mode.FIRSTBOOT and plan.apply_kernel_args
+    assert sorted(p.name for p in (tmp_path / "run/ovirt-node/console").iterdir()) == ["tty1", "ttyS0"]
+    argv, env = boot.console_program(root, "tty1")
+    assert argv == ["ovirt-node-setup"] and env["TERM"] == "linux"
+
+
+def test_disk_boot_without_hostvg_mounts_nothing(tmp_path: Path) -> None:
+    runner = Runner(dry_run=True)
+    plan = boot.early(tree(tmp_path, DISK), runner)
+    assert plan.mode is Mode.FIRSTBOOT and not plan.mount_config
+    assert commands(runner) == ["vgchange --activate ay HostVG"]
+
+
+def test_stateless_never_looks_at_disks(tmp_path: Path) -> None:
+    runner = Runner(dry_run=True)
+    plan = boot.early(tree(tmp_path, DISK + " stateless", hostvg=True, configured=True), runner)
+    assert plan.mode is Mode.STATELESS and commands(runner) == []
+
+
+def test_ssh_host_keys_are_made_when_the_node_has_none(tmp_path: Path) -> None:
+    root = tree(tmp_path, MEDIA)
+    (tmp_path / "etc" / "ssh").mkdir(parents=True)
+    boot.early(root, Runner())
+    made = sorted(p.name for p in (tmp_path / "etc" / "ssh").glob("ssh_host_*_key"))
+    assert "ssh_host_ed25519_key" in made and "ssh_host_rsa_key" in made
+    runner = Runner(dry_run=True)
+    boot.early(root, runner)  # kept: never made again
+    assert not [c for c in runner.calls if c[0] == "ssh-keygen"]
+
+
+def test_late_applies_kernel_arguments_on_first_boot_and_starts_the_consoles(node_root: Path) -> None:  # noqa: F811
+    root = tree(node_root, DISK + " ssh_pwauth=1")
+    boot.early(root, Runner(dry_run=True))
+    before = snapshot(node_root)
+    runner = NoSystemctl()
+    plan = boot.late(root, runner)
+    assert plan.mode is Mode.FIRSTBOOT
+    changed = changed_paths(before, snapshot(node_root))
+    assert "/etc/ssh/sshd_config" in changed and "/etc/default/ovirt" in changed
+    assert "PasswordAuthentication yes" in (node_root / "etc/ssh/sshd_config").read_text()
+    assert [list(c) for c in runner.calls if c[0] == "systemctl"] == [
+        ["systemctl", "--no-block", "start", "ovirt-node-console@tty1.service"],
+        ["systemctl", "--no-block", "start", "ovirt-node-console@ttyS0.service"],
+    ]
+
+
+def test_late_on_a_configured_node_leaves_the_configuration_alone(node_root: Path) -> None:  # noqa: F811
+    root = tree(node_root, DISK + " ssh_pwauth=1", hostvg=True, configured=True)
+    boot.early(root, Runner(dry_run=True))
+    before = snapshot(node_root)
+    boot.late(root, Runner(dry_run=True))
+    assert changed_paths(before, snapshot(node_root)) == set()
+
+
+def test_console_done_brings_the_login_back(tmp_path: Path) -> None:
+    root = tree(tmp_path, DISK, hostvg=True)
+    boot.early(root, Runner(dry_run=True))
+    runner = Runner(dry_run=True)
+    boot.console_done(root, "ttyS0", runner)
+    boot.console_done(root, "tty1", runner)
+    assert not list((tmp_path / "run/ovirt-node/console").iterdir())
+    assert commands(runner) == ["systemctl --no-block start serial-getty@ttyS0.service",
+                                "systemctl --no-block start getty@tty1.service"]
