@@ -33,6 +33,7 @@ CONFIG_DEVICE = f"/dev/mapper/{VG_NAME}-Config"
 #: A persisted one of these means the node was configured (settings, or the admin password).
 CONFIGURED_MARKS = (DEFAULTS_PATH, "/etc/shadow")
 ON_BOOT = "on-boot"
+FSTAB = "/etc/fstab"
 #: What each mode runs on its consoles.
 PROGRAMS: dict[Mode, list[str]] = {
     Mode.AUTO_INSTALL: ["ovirt-node-installer", "--auto"],
@@ -64,6 +65,20 @@ def mount_config(root: Root, runner: Runner) -> bool:
     return True
 
 
+def mount_points(root: Root) -> list[str]:
+    """The directories the persisted fstab mounts on (not swap, not the root)."""
+    try:
+        text = root(FSTAB).read_text(errors="replace")
+    except OSError:
+        return []
+    points = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) > 2 and not fields[0].startswith("#") and fields[1].startswith("/") and fields[1] != "/":
+            points.append(fields[1].replace("\\040", " "))
+    return points
+
+
 def restore(root: Root, runner: Runner) -> None:
     """Every persisted path back in place, then the persisted fstab's volumes (Logging on
     /var/log, Data on /data) and swap. A path that cannot be restored is logged, not fatal."""
@@ -72,6 +87,8 @@ def restore(root: Root, runner: Runner) -> None:
         log.info("restored %d persisted path(s)", len(restored))
     except PersistError as exc:
         log.error("restoring /config: %s", exc)
+    for point in mount_points(root):
+        root(point).mkdir(parents=True, exist_ok=True)  # the image has no /data, say
     for command in (["mount", "--all"], ["swapon", "--all"]):
         result = runner(command, check=False, timeout=300)
         if not result.ok:

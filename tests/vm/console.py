@@ -139,7 +139,9 @@ class Console:
 
     def shell_ready(self, timeout: float = 60) -> None:
         """Make the shell on this line use the harness's prompt and no echo."""
-        self.sendline(f"export PS1='{PROMPT}' TERM=dumb; stty -echo cols {COLS} rows {ROWS}")
+        # Quoted apart, so that the line's own echo never reads as the prompt.
+        head, tail = PROMPT[:2], PROMPT[2:]
+        self.sendline(f"export PS1='{head}''{tail}' TERM=dumb; stty -echo cols {COLS} rows {ROWS}")
         self.expect(re.escape(PROMPT), timeout)
 
     def run(self, command: str, timeout: float = 120) -> tuple[int, str]:

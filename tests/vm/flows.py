@@ -72,8 +72,10 @@ def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, 
     return VM(Guest(name=name, disks=disks, uefi=uefi, cdrom=cdrom, cdrom_boots=False), workdir, artifacts)
 
 
-def mount_source(shell: Console, target: str) -> str:
-    return shell.check(f"findmnt -n -o SOURCE --target {target} | tail -n1").strip()
+def mount_source(shell: Console, mountpoint: str) -> str:
+    """What is mounted on `mountpoint` ("" when nothing is)."""
+    code, source = shell.run(f"findmnt -n -o SOURCE --mountpoint {mountpoint}")
+    return source.strip() if code == 0 else ""
 
 
 def save_install_log(shell: Console, artifacts: Path) -> str:

@@ -3,6 +3,7 @@ disk booting under SeaBIOS and under OVMF, and the installs that must be refused
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tests.vm.flows import (
     root_shell,
     run_media,
     save_install_log,
+    wait_for,
 )
 from tests.vm.node import ADMIN_PASSWORD, DEBUG_ARGS, NodeImage, admin_hash, same_disk_content
 from tests.vm.qemu import VM, Disk, Guest, create_disk, overlay
@@ -38,17 +40,26 @@ def check_installed_node(shell, artifacts: Path) -> None:  # type: ignore[no-unt
     assert "/dev/dm-" in shell.check("swapon --show=NAME --noheadings") or "HostVG" in shell.check(
         "swapon --show=NAME --noheadings"), "no swap on"
     # Persisted paths are bind mounts of their copies under /config.
-    assert "/config" in shell.check("findmnt -n -o SOURCE /etc/hostname")
+    assert shell.check("findmnt -n -o SOURCE --mountpoint /etc/hostname") == "/dev/mapper/HostVG-Config[/etc/hostname]"
     assert shell.check("hostname") == HOSTNAME
     assert shell.check("cat /etc/hostname") == HOSTNAME
     assert "passwordauthentication yes" in shell.check("sshd -T 2>/dev/null | grep -i passwordauthentication").lower()
 
 
-def login_admin(vm) -> str:  # type: ignore[no-untyped-def]
-    """Log in as admin on the serial console: the setup TUI must come up (its footer)."""
-    console = vm.console
-    console.login("admin", ADMIN_PASSWORD, timeout=300)
-    return console.wait_screen("F12", 120)
+NEW_PASSWORD = "Changed-at-login-4"  # noqa: S105 - a throwaway guest's password
+
+
+def login_admin(vm, shell) -> str:  # type: ignore[no-untyped-def]
+    """Log in as admin on the serial console with the adminpw= password, which must be changed
+    at once (3.x's rule); the setup TUI comes up (its footer), and the new hash reaches the
+    copy of /etc/shadow in /config."""
+    stored_before = shell.check("grep '^admin:' /config/etc/shadow | cut -d: -f2")
+    vm.console.login("admin", ADMIN_PASSWORD, timeout=300, new_password=NEW_PASSWORD)
+    screen = vm.console.wait_screen("F12", 180)
+    live = shell.check("grep '^admin:' /etc/shadow | cut -d: -f2")
+    assert live != stored_before, "the password did not change"
+    wait_for(re.escape(live), shell, "grep '^admin:' /config/etc/shadow | cut -d: -f2", 60)
+    return screen
 
 
 def test_auto_install_then_bios_boot(installed: Installed, vm_workdir: Path, artifacts: Path) -> None:
@@ -57,7 +68,7 @@ def test_auto_install_then_bios_boot(installed: Installed, vm_workdir: Path, art
         shell = root_shell(vm)
         check_installed_node(shell, artifacts)
         assert shell.check("[ -d /sys/firmware/efi ] && echo uefi || echo bios") == "bios"
-        screen = login_admin(vm)
+        screen = login_admin(vm, shell)
         assert "oVirt Node" in screen or "Status" in screen, screen
         vm.powerdown()
 
