@@ -8,15 +8,18 @@ on-boot hooks, and put the right program on the consoles.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
+import struct
+import termios
 from dataclasses import asdict
-from pathlib import Path
 
 from ovirt_node.boot.decision import BootPlan, Mode, Source, decide, source
 from ovirt_node.config.context import Context
 from ovirt_node.config.defaults import DEFAULTS_PATH
-from ovirt_node.config.persist import PersistError, Store
+from ovirt_node.config.persist import PersistError, Store, unmount
 from ovirt_node.installer.hooks import run_hooks
 from ovirt_node.installer.layout import VG_NAME
 from ovirt_node.system import cmdline
@@ -30,8 +33,10 @@ PLAN_FILE = f"{STATE_DIR}/boot.json"
 CONSOLE_DIR = f"{STATE_DIR}/console"
 CONFIG_MOUNT = "/config"
 CONFIG_DEVICE = f"/dev/mapper/{VG_NAME}-Config"
+FSTAB = "/etc/fstab"
+SHADOW = "/etc/shadow"
 #: A persisted one of these means the node was configured (settings, or the admin password).
-CONFIGURED_MARKS = (DEFAULTS_PATH, "/etc/shadow")
+CONFIGURED_MARKS = (DEFAULTS_PATH, SHADOW)
 ON_BOOT = "on-boot"
 #: What each mode runs on its consoles.
 PROGRAMS: dict[Mode, list[str]] = {
@@ -45,23 +50,29 @@ def is_configured(root: Root, config_dir: str = CONFIG_MOUNT) -> bool:
     return any(root(config_dir + path).exists() for path in CONFIGURED_MARKS)
 
 
-def _mounted(root: Root, path: str) -> bool:
-    real = str(root(path))
-    try:
-        return any(line.split()[4] == real for line in Path("/proc/self/mountinfo").read_text().splitlines())
-    except OSError:
-        return False
-
-
 def mount_config(root: Root, runner: Runner) -> bool:
     """Activate HostVG and mount its Config volume on /config; False when there is no HostVG."""
-    runner(["vgchange", "--activate", "ay", VG_NAME], check=False, timeout=120)
+    runner(["vgchange", "--activate", "y", VG_NAME], check=False, timeout=120)
     if not root(CONFIG_DEVICE).exists():
         return False
     root(CONFIG_MOUNT).mkdir(exist_ok=True)
-    if not _mounted(root, CONFIG_MOUNT):
+    if not os.path.ismount(root(CONFIG_MOUNT)):
         runner(["mount", "-o", "noatime", str(root(CONFIG_DEVICE)), str(root(CONFIG_MOUNT))], timeout=120)
     return True
+
+
+def mount_points(root: Root) -> list[str]:
+    """The directories the persisted fstab mounts on (not swap, not the root)."""
+    try:
+        text = root(FSTAB).read_text(errors="replace")
+    except OSError:
+        return []
+    points = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) > 2 and not fields[0].startswith("#") and fields[1].startswith("/") and fields[1] != "/":
+            points.append(fields[1].replace("\\040", " "))
+    return points
 
 
 def restore(root: Root, runner: Runner) -> None:
@@ -72,10 +83,41 @@ def restore(root: Root, runner: Runner) -> None:
         log.info("restored %d persisted path(s)", len(restored))
     except PersistError as exc:
         log.error("restoring /config: %s", exc)
+    for point in mount_points(root):
+        root(point).mkdir(parents=True, exist_ok=True)  # the image has no /data, say
     for command in (["mount", "--all"], ["swapon", "--all"]):
         result = runner(command, check=False, timeout=300)
         if not result.ok:
             log.error("%s: %s", " ".join(command), result.stderr.strip())
+
+
+def expired_users(shadow_text: str) -> list[str]:
+    """Users whose password must be changed at the next login (`chage -d 0`: last change 0)."""
+    users = []
+    for line in shadow_text.splitlines():
+        fields = line.split(":")
+        if len(fields) > 2 and fields[2] == "0":
+            users.append(fields[0])
+    return users
+
+
+def release_shadow(root: Root) -> bool:
+    """A temporary password (`adminpw=`) is changed at the first login by PAM, which replaces
+    /etc/shadow by a rename: impossible over a bind mount. Until then the persisted shadow is
+    copied into place instead of mounted (as 3.x's unmount_config did), and
+    ovirt-node-persist-shadow.path persists it again once changed. True when released."""
+    store = Store(root)
+    if not store.is_mounted(SHADOW) or not expired_users(root(SHADOW).read_text(errors="replace")):
+        return False
+    live = root(SHADOW)
+    content, st = live.read_bytes(), live.stat()
+    unmount(live)
+    with open(live, "r+b" if live.exists() else "wb") as handle:  # keep the inode: no window without it
+        handle.write(content)
+        handle.truncate()
+    os.chown(live, st.st_uid, st.st_gid)
+    os.chmod(live, st.st_mode & 0o7777)
+    return True
 
 
 def host_keys(root: Root, runner: Runner, persist: bool) -> None:
@@ -117,6 +159,9 @@ def early(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
         plan = decide(args, has_node, has_node and is_configured(root))
         if plan.mount_config:
             restore(root, runner)
+            if release_shadow(root):
+                print("ovirt-node: a temporary password is set: /etc/shadow persisted again after the change",
+                      flush=True)
     host_keys(root, runner, plan.mount_config)
     write_plan(root, plan)
     print(f"ovirt-node: {plan.mode}: {plan.reason}", flush=True)
@@ -162,6 +207,19 @@ def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:
     mode = Mode(root(f"{CONSOLE_DIR}/{tty}").read_text().strip())
     term = "vt220" if tty.startswith("ttyS") else "linux"
     return PROGRAMS[mode], {"TERM": term, "LANG": "C.UTF-8"}
+
+
+#: A serial line has no size (0x0) until someone sets it; the TUI then draws nothing.
+SERIAL_SIZE = (24, 80)
+
+
+def ensure_size(fd: int) -> bool:
+    """Give the terminal on `fd` the serial default size when it has none; True if set."""
+    rows, cols, *_ = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, bytes(8)))
+    if rows and cols:
+        return False
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *SERIAL_SIZE, 0, 0))
+    return True
 
 
 def console_done(root: Root, tty: str, runner: Runner) -> None:
