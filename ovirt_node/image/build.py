@@ -40,6 +40,7 @@ LONG = 3600.0
 #: How many finished images and Debian roots the cache keeps (the newest; ~0.5 GB/0.8 GB each).
 KEEP_IMAGES = 4
 KEEP_ROOTS = 2
+PRUNE_AGE = 24 * 3600.0
 
 
 def cache_root() -> Path:
@@ -238,13 +239,16 @@ def _rename_into_place(source: Path, final: Path) -> None:
             raise
 
 
-def prune(directory: Path, keep: int) -> None:
-    """Remove all but the `keep` newest entries of a cache level (temp dirs of running builds
-    are left alone)."""
+def prune(directory: Path, keep: int, min_age: float = PRUNE_AGE) -> None:
+    """Remove the entries of a cache level beyond the `keep` newest that are also older than
+    `min_age` seconds (a VM test may still boot an image built an hour ago); temp dirs of
+    running builds are left alone."""
     entries = sorted((p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")),
                      key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
     for old in entries[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
+        if now - old.stat().st_mtime > min_age:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def export(image: Path, out: Path) -> None:
