@@ -82,7 +82,7 @@ def decide(args: KernelArgs, has_node: bool, configured: bool) -> BootPlan:
     its Config volume holds a configuration."""
     main, named = consoles(args)
     if flag(args, "stateless"):
-        return BootPlan(Mode.STATELESS, False, True, (), "stateless: configuration from the kernel arguments "
+        return BootPlan(Mode.STATELESS, False, True, (), "configuration from the kernel arguments "
                         "only, kept in memory; no disk is touched")
     if source(args) is Source.MEDIA:
         asked = [name for name in AUTO_INSTALL_ARGS if args.has(name) and flag(args, name) is not False]

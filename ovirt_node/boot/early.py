@@ -8,10 +8,13 @@ on-boot hooks, and put the right program on the consoles.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
+import struct
+import termios
 from dataclasses import asdict
-from pathlib import Path
 
 from ovirt_node.boot.decision import BootPlan, Mode, Source, decide, source
 from ovirt_node.config.context import Context
@@ -30,8 +33,10 @@ PLAN_FILE = f"{STATE_DIR}/boot.json"
 CONSOLE_DIR = f"{STATE_DIR}/console"
 CONFIG_MOUNT = "/config"
 CONFIG_DEVICE = f"/dev/mapper/{VG_NAME}-Config"
+FSTAB = "/etc/fstab"
+SHADOW = "/etc/shadow"
 #: A persisted one of these means the node was configured (settings, or the admin password).
-CONFIGURED_MARKS = (DEFAULTS_PATH, "/etc/shadow")
+CONFIGURED_MARKS = (DEFAULTS_PATH, SHADOW)
 ON_BOOT = "on-boot"
 FSTAB = "/etc/fstab"
 #: What each mode runs on its consoles.
@@ -46,21 +51,13 @@ def is_configured(root: Root, config_dir: str = CONFIG_MOUNT) -> bool:
     return any(root(config_dir + path).exists() for path in CONFIGURED_MARKS)
 
 
-def _mounted(root: Root, path: str) -> bool:
-    real = str(root(path))
-    try:
-        return any(line.split()[4] == real for line in Path("/proc/self/mountinfo").read_text().splitlines())
-    except OSError:
-        return False
-
-
 def mount_config(root: Root, runner: Runner) -> bool:
     """Activate HostVG and mount its Config volume on /config; False when there is no HostVG."""
-    runner(["vgchange", "--activate", "ay", VG_NAME], check=False, timeout=120)
+    runner(["vgchange", "--activate", "y", VG_NAME], check=False, timeout=120)
     if not root(CONFIG_DEVICE).exists():
         return False
     root(CONFIG_MOUNT).mkdir(exist_ok=True)
-    if not _mounted(root, CONFIG_MOUNT):
+    if not os.path.ismount(root(CONFIG_MOUNT)):
         runner(["mount", "-o", "noatime", str(root(CONFIG_DEVICE)), str(root(CONFIG_MOUNT))], timeout=120)
     return True
 
@@ -179,6 +176,19 @@ def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:
     mode = Mode(root(f"{CONSOLE_DIR}/{tty}").read_text().strip())
     term = "vt220" if tty.startswith("ttyS") else "linux"
     return PROGRAMS[mode], {"TERM": term, "LANG": "C.UTF-8"}
+
+
+#: A serial line has no size (0x0) until someone sets it; the TUI then draws nothing.
+SERIAL_SIZE = (24, 80)
+
+
+def ensure_size(fd: int) -> bool:
+    """Give the terminal on `fd` the serial default size when it has none; True if set."""
+    rows, cols, *_ = struct.unpack("HHHH", fcntl.ioctl(fd, termios.TIOCGWINSZ, bytes(8)))
+    if rows and cols:
+        return False
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *SERIAL_SIZE, 0, 0))
+    return True
 
 
 def console_done(root: Root, tty: str, runner: Runner) -> None:

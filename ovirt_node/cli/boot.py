@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         boot.late(root, runner)
     elif args.command == "console":
         argv_, env = boot.console_program(root, args.tty)
+        if sys.stdin.isatty():
+            boot.ensure_size(sys.stdin.fileno())
         program = shutil.which(argv_[0]) or argv_[0]
         os.execve(program, argv_, {**os.environ, **env})
     elif args.command == "console-done":

@@ -37,6 +37,10 @@ DATA_DIR = "/usr/share/ovirt-node"
 ADMIN_SHELL = "/usr/local/bin/ovirt-admin-shell"
 SQUASHFS_ARGS = ["-comp", "zstd", "-Xcompression-level", "3", "-noappend", "-no-progress"]
 LONG = 3600.0
+#: How many finished images and Debian roots the cache keeps (the newest; ~0.5 GB/0.8 GB each).
+KEEP_IMAGES = 4
+KEEP_ROOTS = 2
+PRUNE_AGE = 24 * 3600.0
 
 
 def cache_root() -> Path:
@@ -84,6 +88,7 @@ class Builder:
         with _temp_dir(final.parent, ".tmp-rootfs-") as tmp, self.step("mmdebstrap (the Debian root)"):
             self.runner(mmdebstrap_command(self.recipe, tmp / "root"), timeout=LONG)
             _rename_into_place(tmp, final)
+        prune(final.parent, KEEP_ROOTS)
         return final / "root"
 
     # ---------------------------------------------------------------- the image
@@ -107,6 +112,7 @@ class Builder:
             self.finish(root, out)
             _rename_into_place(out, final)
         self.report(f"built: {final}")
+        prune(final.parent, KEEP_IMAGES)
         return final
 
     def install_project(self, root: Path, wheels: Path) -> None:
@@ -126,6 +132,8 @@ class Builder:
         for name in ("platforms", "machines"):
             shutil.copytree(self.project / "data" / name, data / name, dirs_exist_ok=True)
         shutil.copytree(self.recipe.files, root, symlinks=True, dirs_exist_ok=True)
+        for sudoers in (root / "etc/sudoers.d").glob("ovirt-node-*"):
+            sudoers.chmod(0o440)  # sudo ignores a rule file others may read or write
         release = root / RELEASE_FILE.lstrip("/")
         release.parent.mkdir(parents=True, exist_ok=True)
         release.write_text(version_text(self.recipe.version))
@@ -229,6 +237,18 @@ def _rename_into_place(source: Path, final: Path) -> None:
     except OSError:
         if not final.is_dir():
             raise
+
+
+def prune(directory: Path, keep: int, min_age: float = PRUNE_AGE) -> None:
+    """Remove the entries of a cache level beyond the `keep` newest that are also older than
+    `min_age` seconds (a VM test may still boot an image built an hour ago); temp dirs of
+    running builds are left alone."""
+    entries = sorted((p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
+    for old in entries[keep:]:
+        if now - old.stat().st_mtime > min_age:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def export(image: Path, out: Path) -> None:

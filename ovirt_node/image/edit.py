@@ -31,6 +31,11 @@ def add_plugins(source: Path, wheels: list[Path], out: Path, runner: Runner,
         raise EditError(f"{out}: exists and is not empty")
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ovirt-node-edit-")))
+        if source.is_file():
+            # An ISO file is read with xorriso: the build host may lack loop or iso9660 support.
+            runner(["xorriso", "-osirrox", "on", "-indev", str(source), "-extract", "/", str(tmp / "iso")],
+                   timeout=LONG)
+            source = tmp / "iso"
         image: NodeImage = stack.enter_context(media(source, tmp / "media", runner))
         root, staged = tmp / "root", tmp / "out"
         runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)

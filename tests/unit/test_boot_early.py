@@ -5,6 +5,11 @@ programs."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import struct
+import termios
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -65,7 +70,7 @@ def test_disk_boot_configured_mounts_config_restores_and_mounts_fstab(tmp_path: 
     plan = boot.early(root, runner)
     assert plan.mode is Mode.NORMAL
     assert commands(runner) == [
-        "vgchange --activate ay HostVG",
+        "vgchange --activate y HostVG",
         f"mount -o noatime {tmp_path}/dev/mapper/HostVG-Config {tmp_path}/config",
         "mount --all",
         "swapon --all",
@@ -86,7 +91,7 @@ def test_disk_boot_without_hostvg_mounts_nothing(tmp_path: Path) -> None:
     runner = Runner(dry_run=True)
     plan = boot.early(tree(tmp_path, DISK), runner)
     assert plan.mode is Mode.FIRSTBOOT and not plan.mount_config
-    assert commands(runner) == ["vgchange --activate ay HostVG"]
+    assert commands(runner) == ["vgchange --activate y HostVG"]
 
 
 def test_stateless_never_looks_at_disks(tmp_path: Path) -> None:
@@ -139,3 +144,16 @@ def test_console_done_brings_the_login_back(tmp_path: Path) -> None:
     assert not list((tmp_path / "run/ovirt-node/console").iterdir())
     assert commands(runner) == ["systemctl --no-block start serial-getty@ttyS0.service",
                                 "systemctl --no-block start getty@tty1.service"]
+
+
+def test_a_terminal_without_a_size_gets_the_serial_default() -> None:
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
+        assert boot.ensure_size(follower)
+        assert struct.unpack("HHHH", fcntl.ioctl(follower, termios.TIOCGWINSZ, bytes(8)))[:2] == (24, 80)
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 132, 0, 0))
+        assert not boot.ensure_size(follower)  # a real size is kept
+    finally:
+        os.close(leader)
+        os.close(follower)

@@ -1,0 +1,54 @@
+"""The files the recipe puts into the image, checked by their own tools: the systemd units with
+`systemd-analyze verify` (against the host's stock units), the sudoers rule with `visudo -c`,
+the shell scripts with `sh -n`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+RECIPE = Path(__file__).resolve().parents[2] / "data" / "image"
+FILES = RECIPE / "files"
+UNITS = sorted(p for p in (FILES / "etc/systemd/system").iterdir() if p.suffix in (".service", ".path"))
+
+
+def test_the_units_verify(tmp_path: Path) -> None:
+    assert shutil.which("systemd-analyze"), "systemd is not installed"
+    shutil.copytree(FILES, tmp_path, dirs_exist_ok=True)
+    shutil.copytree("/lib/systemd/system", tmp_path / "usr/lib/systemd/system", symlinks=True)
+    for tool in ("ovirt-node-boot", "persist"):  # installed by the wheel in the image
+        stub = tmp_path / "usr/local/bin" / tool
+        stub.write_text("#!/bin/sh\n")
+        stub.chmod(0o755)
+    units = [str(tmp_path / p.relative_to(FILES)) for p in UNITS]
+    result = subprocess.run(["systemd-analyze", "verify", f"--root={tmp_path}", *units],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "ovirt-node" not in result.stderr, result.stderr
+
+
+def test_a_bad_unit_is_caught(tmp_path: Path) -> None:
+    # The check above can fail: a missing program is reported.
+    shutil.copytree(FILES, tmp_path, dirs_exist_ok=True)
+    shutil.copytree("/lib/systemd/system", tmp_path / "usr/lib/systemd/system", symlinks=True)
+    unit = tmp_path / "etc/systemd/system/ovirt-node-boot.service"
+    result = subprocess.run(["systemd-analyze", "verify", f"--root={tmp_path}", str(unit)],
+                            capture_output=True, text=True)
+    assert "ovirt-node-boot" in result.stderr
+
+
+def test_the_sudoers_rule_parses_and_allows_only_the_setup_tui() -> None:
+    visudo = shutil.which("visudo") or "/usr/sbin/visudo"
+    rule = FILES / "etc/sudoers.d/ovirt-node-admin"
+    result = subprocess.run([visudo, "-c", "-f", str(rule)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in rule.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    assert lines == ["admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-setup"]
+
+
+@pytest.mark.parametrize("script", ["files/usr/local/bin/ovirt-admin-shell", "initramfs/init"])
+def test_shell_scripts_parse(script: str) -> None:
+    result = subprocess.run(["sh", "-n", str(RECIPE / script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
