@@ -35,4 +35,6 @@ def media(source: Path, mount_dir: Path, runner: Runner) -> Iterator[NodeImage]:
     try:
         yield open_image(mount_dir)
     finally:
-        unmount(mount_dir)
+        # A flow's last step unmounts everything under its work directory, the media too.
+        if mount_dir.is_mount():
+            unmount(mount_dir)

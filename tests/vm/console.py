@@ -77,12 +77,14 @@ class Console:
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                text = self._data[self._pos:].decode(errors="replace")
+                # surrogateescape: bytes that are not UTF-8 (firmware's box drawing) map back
+                # one to one, so the position in bytes stays exact.
+                text = self._data[self._pos:].decode(errors="surrogateescape")
                 found = regex.search(text)
                 if found:
                     self.before = text[:found.start()]
                     self.match = found
-                    self._pos += len(text[:found.end()].encode(errors="replace"))
+                    self._pos += len(text[:found.end()].encode(errors="surrogateescape"))
                     return found
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
@@ -151,7 +153,8 @@ class Console:
         found = self.expect(re.escape(marker) + r"(\d+)\s", timeout)
         output = self.before
         self.expect(re.escape(PROMPT), 30)
-        return int(found.group(1)), ANSI.sub(b"", output.encode()).decode().strip()
+        raw = output.encode(errors="surrogateescape")
+        return int(found.group(1)), ANSI.sub(b"", raw).decode(errors="replace").strip()
 
     def check(self, command: str, timeout: float = 120) -> str:
         """Run a command that must succeed; its output."""
