@@ -57,8 +57,8 @@ def test_manual_install_through_the_screens(image: NodeImage, vm_workdir: Path, 
         assert "disk0" in confirm and "disk1" in confirm
         console.send("ERASE")
         console.send(TAB + ENTER)
-        done = console.wait_screen(": done.", INSTALL_TIMEOUT)
-        assert "Reboot" in done
+        console.wait_screen(": done. Remove the boot media and reboot.", INSTALL_TIMEOUT)
+        console.wait_screen("< Reboot >", 60)
         console.send(ENTER)  # Reboot (focused): qemu ends (-no-reboot)
         vm.wait_exit(180)
 
