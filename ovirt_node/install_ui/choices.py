@@ -10,6 +10,7 @@ password goes to the engine as a setting instead, never into the arguments.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ovirt_node.installer import sizes as S
@@ -83,8 +84,9 @@ def kernel_words(choices: Choices) -> list[str]:
     return words
 
 
-def kernel_args(choices: Choices) -> KernelArgs:
-    return parse(" ".join(kernel_words(choices)))
+def kernel_args(choices: Choices, boot_words: Sequence[str] = ()) -> KernelArgs:
+    """The arguments of `choices`, after the boot media's own `boot_words` (console=, ...)."""
+    return parse(" ".join([*boot_words, *kernel_words(choices)]))
 
 
 def settings(choices: Choices) -> dict[str, str]:

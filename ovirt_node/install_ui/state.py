@@ -15,9 +15,11 @@ from pathlib import Path
 
 from ovirt_node.install_ui.choices import Choices, kernel_args, settings
 from ovirt_node.installer import autoinstall, flows
+from ovirt_node.installer.bootloader import carried_args
 from ovirt_node.installer.disks import own_refusals
 from ovirt_node.installer.image import Decision, ImageVersion, Mode, NodeImage, decide
 from ovirt_node.installer.layout import VG_NAME
+from ovirt_node.system import cmdline
 from ovirt_node.system.accounts import ADMIN_USER
 from ovirt_node.system.machine import Disk, Machine
 from ovirt_node.system.root import Root
@@ -98,11 +100,24 @@ class Installer:
     def plan(self, choices: Choices) -> autoinstall.Plan:
         """The engine's plan for `choices` (InstallRefused, LayoutError, SizeError,
         DiskSelectionError when it cannot be made)."""
-        args = kernel_args(choices)
+        args = kernel_args(choices, self.boot_words())
         request = autoinstall.read_request(args)
         image = None if choices.mode == "uninstall" else self.image
         return autoinstall.build(self.session, self.machine, args, image, request, self.installed,
                                  settings(choices))
+
+    def boot_words(self) -> list[str]:
+        """The media's own kernel arguments that the installed node keeps booting with, as an
+        auto-install's (console=, ...): without them a node installed from a serial console
+        would boot without one. Installer arguments, secrets and the config engine's settings
+        are left to the screens. None in a dry run or where /proc/cmdline cannot be read."""
+        if self.dry_run:
+            return []
+        try:
+            live = cmdline.read(self.live)
+        except OSError:
+            return []
+        return carried_args(live, flows.consumed_by_engine(live))
 
     def plan_lines(self, plan: autoinstall.Plan) -> list[str]:
         return flows.plan_lines(plan.transaction, self.session.ctx)

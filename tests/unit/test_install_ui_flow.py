@@ -220,3 +220,18 @@ def test_progress_success_offers_reboot(tmp_path: Path) -> None:
         dispatcher.run_pending(1)
     assert view.ok and list(view.buttons) == ["Reboot", "View log"]
     assert "50 %" not in screen()  # the bar goes once the copy is done
+
+
+def test_a_real_install_keeps_the_media_boot_arguments(tmp_path: Path) -> None:
+    """A node installed from the screens on a serial console keeps that console (and the other
+    boot arguments an auto-install would carry); the media's own, the config engine's settings
+    and secrets stay off the node's boot line. A dry run plans without them."""
+    from tests.install_ui_helpers import installer
+
+    live = tmp_path / "live"
+    (live / "proc").mkdir(parents=True)
+    (live / "proc/cmdline").write_text("BOOT_IMAGE=/vmlinuz root=live:CDLABEL=OVIRT_NODE rd.live.image "
+                                       "console=tty0 console=ttyS0,115200n8 ssh_pwauth=1 adminpw=$6$x$y quiet\n")
+    real = installer(root=live, dry_run=False)
+    assert real.boot_words() == ["console=tty0", "console=ttyS0,115200n8", "quiet"]
+    assert installer(root=live).boot_words() == []

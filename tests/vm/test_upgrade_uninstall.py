@@ -52,25 +52,22 @@ def test_upgrade_then_rollback(installed: Installed, image: NodeImage, newer_ima
         shell.check("ovirt-node-upgrade --iso /dev/sr0", 900)
         vm.powerdown()
 
-    with boot_disk(disks, vm_workdir, artifacts, "upgraded") as vm:
-        shell = root_shell(vm)
-        assert running_version(shell) == newer_image.version
-        assert_configuration_kept(shell)
-        shell.check("ovirt-node-upgrade --rollback", 300)
-        vm.powerdown()
-
-    with boot_disk(disks, vm_workdir, artifacts, "rolled-back") as vm:
-        shell = root_shell(vm)
-        assert running_version(shell) == image.version
-        assert_configuration_kept(shell)
-        vm.powerdown()
-
+    boot_and_check(disks, vm_workdir, artifacts, "upgraded", newer_image.version, "ovirt-node-upgrade --rollback")
+    boot_and_check(disks, vm_workdir, artifacts, "rolled-back", image.version)
     run = run_media(newer_image, disks, ["upgrade"], vm_workdir, artifacts, name="upgrade-media")
     assert "done" in run.finished, run.console
-    with boot_disk(disks, vm_workdir, artifacts, "media-upgraded") as vm:
+    boot_and_check(disks, vm_workdir, artifacts, "media-upgraded", newer_image.version)
+
+
+def boot_and_check(disks: list[Disk], workdir: Path, artifacts: Path, name: str, version: str,
+                   command: str | None = None) -> None:
+    """Boot the installed disk: `version` runs, with the configuration kept; then `command`."""
+    with boot_disk(disks, workdir, artifacts, name) as vm:
         shell = root_shell(vm)
-        assert running_version(shell) == newer_image.version
+        assert running_version(shell) == version
         assert_configuration_kept(shell)
+        if command:
+            shell.check(command, 300)
         vm.powerdown()
 
 
