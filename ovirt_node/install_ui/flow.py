@@ -33,7 +33,8 @@ from ovirt_node.install_ui.screen import Screen, ScreenView, answer
 from ovirt_node.install_ui.state import Installer
 from ovirt_node.install_ui.storage import StorageSizes
 from ovirt_node.install_ui.welcome import Welcome
-from ovirt_node.ui.dialogs import ConfirmDialog, Dialog, InfoDialog, MessageDialog, TextDialog
+from ovirt_node.ui.dialoghost import DialogHost
+from ovirt_node.ui.dialogs import Dialog, MessageDialog
 from ovirt_node.ui.page import PageContext, Values
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import SizeGuard
@@ -78,7 +79,7 @@ def answer_all(installer: Installer, choices: Choices) -> Choices:
     return choices
 
 
-class InstallerApp:
+class InstallerApp(DialogHost):
     """The TUI. Build it, then `run()`; tests drive it with `keys()` and `text()`."""
 
     def __init__(self, installer: Installer, choices: Choices | None = None, *,
@@ -247,24 +248,6 @@ class InstallerApp:
         return "\n".join(line.rstrip() for line in canvas.decoded_text)
 
     # -- dialogs (the PageUI the screens' widgets use) --------------------------------------
-
-    def open_dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(dialog)
-        self._refresh_chrome()
-
-    def close_dialog(self, dialog: Dialog) -> None:
-        if dialog in self.dialogs:
-            self.dialogs.remove(dialog)
-        self._refresh_chrome()
-
-    def info(self, title: str, text: str) -> None:
-        self.open_dialog(InfoDialog(title, text, self.style, self.close_dialog))
-
-    def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None:
-        self.open_dialog(ConfirmDialog(title, text, on_yes, self.style, self.close_dialog))
-
-    def show_text(self, title: str, text: str) -> None:
-        self.open_dialog(TextDialog(title, text, self.style, self.close_dialog))
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
         start_worker(work, done, self.dispatcher)

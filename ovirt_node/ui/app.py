@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
+from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
@@ -55,7 +56,7 @@ def _exit_loop(*_args: object) -> None:
     raise urwid.ExitMainLoop()
 
 
-class Application:
+class Application(DialogHost):
     """The TUI. Build it, then `run()`; tests drive it with `keys()` and `text()`."""
 
     def __init__(self, ctx: PageContext, pages: Sequence[type[Page]], authenticator: Authenticator, *,
@@ -310,36 +311,11 @@ class Application:
 
     # -- dialogs ----------------------------------------------------------------------------
 
-    def open_dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(dialog)
-        log.info("dialog: %s", dialog.title)
-        self._refresh_chrome()
-
-    def close_dialog(self, dialog: Dialog) -> None:
-        if dialog in self.dialogs:
-            self.dialogs.remove(dialog)
-        self._refresh_chrome()
-
     def close_top_dialog(self) -> None:
         if self.dialogs and self.dialogs[-1].closable:
             self.close_dialog(self.dialogs[-1])
 
     # -- PageUI -----------------------------------------------------------------------------
-
-    def info(self, title: str, text: str) -> None:
-        from ovirt_node.ui.dialogs import InfoDialog
-
-        self.open_dialog(InfoDialog(title, text, self.style, self.close_dialog))
-
-    def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None:
-        from ovirt_node.ui.dialogs import ConfirmDialog
-
-        self.open_dialog(ConfirmDialog(title, text, on_yes, self.style, self.close_dialog))
-
-    def show_text(self, title: str, text: str) -> None:
-        from ovirt_node.ui.dialogs import TextDialog
-
-        self.open_dialog(TextDialog(title, text, self.style, self.close_dialog))
 
     def open_form(self, spec: FormSpec) -> None:
         from ovirt_node.ui.formdialog import FormDialog

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.vm.console import Console
 from tests.vm.flows import (
     DEBUG_PROMPT,
     HOSTNAME,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.vm
 
 
 
-def check_installed_node(shell, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+def check_installed_node(shell: Console, artifacts: Path) -> None:
     """What scenario 1 asks of every boot of the installed node."""
     save_install_log(shell, artifacts)
     assert shell.check("findmnt -n -o FSTYPE /") == "overlay"
@@ -37,8 +38,7 @@ def check_installed_node(shell, artifacts: Path) -> None:  # type: ignore[no-unt
     assert mount_source(shell, "/config") == "/dev/mapper/HostVG-Config"
     assert mount_source(shell, "/var/log") == "/dev/mapper/HostVG-Logging"
     assert mount_source(shell, "/data") == "/dev/mapper/HostVG-Data"
-    assert "/dev/dm-" in shell.check("swapon --show=NAME --noheadings") or "HostVG" in shell.check(
-        "swapon --show=NAME --noheadings"), "no swap on"
+    assert shell.check("swapon --show=NAME --noheadings") == "/dev/mapper/HostVG-Swap", "no swap on"
     # Persisted paths are bind mounts of their copies under /config.
     assert shell.check("findmnt -n -o SOURCE --mountpoint /etc/hostname") == "/dev/mapper/HostVG-Config[/etc/hostname]"
     assert shell.check("hostname") == HOSTNAME
@@ -49,7 +49,7 @@ def check_installed_node(shell, artifacts: Path) -> None:  # type: ignore[no-unt
 NEW_PASSWORD = "Changed-at-login-4"  # noqa: S105 - a throwaway guest's password
 
 
-def login_admin(vm, shell) -> str:  # type: ignore[no-untyped-def]
+def login_admin(vm: VM, shell: Console) -> str:
     """Log in as admin on the serial console with the adminpw= password, which must be changed
     at once (3.x's rule); the setup TUI comes up (its footer), and the new hash reaches the
     copy of /etc/shadow in /config."""
