@@ -6,8 +6,9 @@ The copy does not hash: the read-back compares the device's bytes with the diges
 the media was verified, which catches a bad write and media that changed since (a failing
 CD) alike, with one hash pass instead of two. Direct I/O keeps a 300 MB+ squashfs out of the
 page cache (a buffered write costs a full copy plus the writeback at fsync), and the direct
-read-back checks the device, not the cache. Reading runs in a second thread, so a slow source
-(CD, USB) and the target disk work at the same time.
+read-back checks the device, not the cache. The copy is one plain loop (a thread reading
+ahead cost 15-20% against dd on two cores; the kernel's readahead already overlaps a slow CD
+or USB source with the writes); the read-back hashes in one thread while a second one reads.
 """
 
 from __future__ import annotations
@@ -105,26 +106,31 @@ def copy_verified(source: Path, target: Path, expected: str, progress: ProgressF
     report = progress or (lambda _done, _total: None)
     done = 0
     fd, direct = _open_direct(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    buffer = mmap.mmap(-1, CHUNK)  # page aligned, as O_DIRECT needs
     try:
-        with source.open("rb", buffering=0) as stream:
-            for view in _streamed(stream.readinto):
-                start = 0
-                if direct:
-                    start = len(view) - len(view) % ALIGN
-                    if start:
-                        _write_all(fd, view[:start])
-                    if start != len(view):  # the file's unaligned tail goes through the page cache
+        # One extent reserved up front: the direct writes then allocate nothing as they go.
+        if total:
+            os.posix_fallocate(fd, 0, total)
+        with source.open("rb", buffering=0) as stream, memoryview(buffer) as whole:
+            # The kernel's readahead overlaps reading a slow source (CD, USB) with our writes.
+            os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            while n := stream.readinto(buffer):
+                aligned = n - n % ALIGN if direct else 0
+                if aligned:
+                    _write_all(fd, whole[:aligned])
+                if aligned != n:  # the file's unaligned tail goes through the page cache
+                    if direct:
                         _set_direct(fd, False)
                         direct = False
-                if start != len(view):
-                    _write_all(fd, view[start:])
-                done += len(view)
+                    _write_all(fd, whole[aligned:n])
+                done += n
                 report(done, total)
         os.fsync(fd)
     except OSError as exc:
         raise LaydownError(f"copying {source} to {target}: {exc}") from exc
     finally:
         os.close(fd)
+        buffer.close()
     on_disk = hash_from_device(target)
     if on_disk != expected.lower():
         raise LaydownError(f"{target}: the copy on disk does not match the verified image {source.name} "
