@@ -46,11 +46,17 @@ def _reason(exc: InvalidChanges) -> str:
     return "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
 
 
+def _implied(handler: KernelArgHandler) -> dict[str, str]:
+    return dict(getattr(handler, "implies", {}))
+
+
 def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChanges:
     """Each argument's changes, validated. Handlers marked `unique` refuse an argument given
     twice; handlers of one `group` (arguments that only make sense together, such as
     `BOOTIF=bond0` and `bond=bond0:eth1,eth2`) are validated together, and when together
-    they fail, each is tried alone and kept only if it is valid by itself."""
+    they fail, each is tried alone and kept only if it is valid by itself. A handler's
+    `implies` are changes it makes unless another argument of its group says otherwise
+    (BOOTIF means DHCP unless an ip= is given, as in 3.x)."""
     handlers = {name: h for s in engine.sections.values() for name, h in s.kernel_args().items()}
     result = KernelArgChanges()
     counts = Counter(arg.name for arg in args)
@@ -70,11 +76,13 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
             if group is not None:
                 groups.setdefault(group, []).append((arg, wanted))
                 continue
-            result.changes.update(engine.validate(wanted))
+            result.changes.update(engine.validate({**_implied(handler), **wanted}))
         except InvalidChanges as exc:
             _reject(engine, result, arg, handler, _reason(exc))
     for members in groups.values():
-        together = {k: v for _arg, wanted in members for k, v in wanted.items()}
+        # What an argument implies yields to what any argument of its group says.
+        implied = {k: v for arg, _wanted in members for k, v in _implied(handlers[arg.name]).items()}
+        together = {**implied, **{k: v for _arg, wanted in members for k, v in wanted.items()}}
         try:
             result.changes.update(engine.validate(together))
             continue
@@ -82,7 +90,7 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
             pass
         for arg, wanted in members:
             try:
-                result.changes.update(engine.validate(wanted))
+                result.changes.update(engine.validate({**_implied(handlers[arg.name]), **wanted}))
             except InvalidChanges as exc:
                 _reject(engine, result, arg, handlers[arg.name], _reason(exc))
     return result

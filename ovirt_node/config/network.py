@@ -345,6 +345,7 @@ def grouped(handlers: dict[str, KernelArgHandler]) -> dict[str, KernelArgHandler
     for handler in handlers.values():
         handler.unique = True  # type: ignore[attr-defined]
         handler.group = "network"  # type: ignore[attr-defined]
+    handlers["BOOTIF"].implies = {"network.bootproto": "dhcp"}  # type: ignore[attr-defined]
     return handlers
 
 

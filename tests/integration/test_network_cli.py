@@ -79,6 +79,23 @@ def test_cmdline_bootif_forms(node: Path, args: list[str], iface: str, expected:
     assert expected in (node / KEYFILES / f"{iface}.nmconnection").read_text()
 
 
+@pytest.mark.parametrize("args", [["BOOTIF=link"], ["ip=172.16.0.9", "BOOTIF=link", "ip=dhcp"]])
+def test_bootif_without_an_address_means_dhcp_on_the_nic_it_names(node: Path, args: list[str]) -> None:
+    """3.x: no ip= means DHCP; an ip= given before or after BOOTIF still wins (the second
+    form is refused as ip twice, so BOOTIF alone applies). `link` is stored as the NIC it
+    found, so the node keeps the same management NIC when links change later (the VM proof
+    found a node installed with `BOOTIF=link` and its NIC left without addressing)."""
+    (node / KEYFILES / "eth0.nmconnection").unlink()  # a fresh node, as the installer's is
+    assert config(node, "cmdline", *args) == 0
+    assert "[ipv4]\nmethod=auto" in (node / KEYFILES / "eth0.nmconnection").read_text()
+    assert 'OVIRT_BOOTIF="eth0"' in defaults(node) and 'OVIRT_BOOTPROTO="dhcp"' in defaults(node)
+
+
+def test_an_address_given_before_bootif_is_kept(node: Path) -> None:
+    assert config(node, "cmdline", "ip=172.16.0.9", "BOOTIF=link") == 0
+    assert "address1=172.16.0.9/16" in (node / KEYFILES / "eth0.nmconnection").read_text()
+
+
 @pytest.mark.parametrize(("arg", "reason"), [
     ("BOOTIF=01-52-54-00-zz-5c-02", "is not a valid MAC address"),
     ("BOOTIF=01-52-54-00-00-00-00", "no NIC has the MAC address 52:54:00:00:00:00"),

@@ -6,15 +6,13 @@ IPv6 as the management network, Save, see the progress dialog and the live count
 checkpoint's rollback, Keep, then F12: the bond and its VLAN are rows of the table. The
 keyfiles and the OVIRT_* defaults in the demo root are checked afterwards.
 
-The focus is found with the terminal's cursor (urwid puts it on the focused widget), so the
-walk does not depend on how many rows lie between two fields.
+The walk follows the focus (tests/terminal/walk.py); the VM proof drives the same page on a
+guest's serial console with the same walk.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 
 import pytest
 
@@ -22,64 +20,16 @@ from ovirt_node.demo import DemoNode
 from tests.node_fixtures import changed_paths, snapshot
 from tests.terminal.test_kdump_storage_pages import open_page
 from tests.terminal.tmux import TMUX, Tmux
+from tests.terminal.walk import ends_with, move_to, pick, type_in
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 
 KEYFILES = "etc/NetworkManager/system-connections"
 
 
-def focus(tmux: Tmux) -> tuple[int, str]:
-    return tmux.focused()
-
-
-def changed(tmux: Tmux, was: tuple[int, str], what: str, timeout: float = 5) -> tuple[int, str]:
-    """Wait for the focused line to differ from `was` (the last key has been handled)."""
-    deadline = time.monotonic() + timeout
-    while (now := focus(tmux)) == was:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: nothing changed at {was}; the screen shows:\n{tmux.screen()}")
-        time.sleep(0.01)
-    return now
-
-
-def move_to(tmux: Tmux, wanted: str | Callable[[str], bool], limit: int = 40) -> None:
-    """Press Down until the focused line holds `wanted` (text, or a test of the line); from
-    the bottom, Up (a table whose rows a worker filled after the focus passed it)."""
-    test = wanted if callable(wanted) else (lambda line: wanted in line)
-    where = focus(tmux)
-    key = "Down"
-    for _ in range(limit):
-        if test(where[1]):
-            return
-        tmux.send(key)
-        try:
-            where = changed(tmux, where, f"moving to {wanted!r}", 2 if key == "Down" else 5)
-        except AssertionError:
-            if key == "Up":
-                raise
-            key = "Up"
-    raise AssertionError(f"never reached {wanted!r}; the screen shows:\n{tmux.screen()}")
-
-
-def pick(tmux: Tmux) -> None:
-    """Enter on a radio button, check box or row to mark: its mark changes."""
-    was = focus(tmux)
-    tmux.send("Enter")
-    changed(tmux, was, "picking")
-
-
-def type_in(tmux: Tmux, text: str) -> None:
-    tmux.type(text)
-    tmux.wait(lambda _s: text in focus(tmux)[1], timeout=5, what=f"{text!r} typed")
-
-
-def ends_with(word: str) -> Callable[[str], bool]:
-    return lambda line: line.replace("\u2502", "").rstrip().endswith(word)
-
-
 def open_network_page(tmux: Tmux, demo: DemoNode) -> None:
     open_page(tmux, demo, "Network")
-    tmux.wait(lambda _s: "Hostname:" in focus(tmux)[1], timeout=5, what="the focus on the first field")
+    tmux.wait(lambda _s: "Hostname:" in tmux.focused()[1], timeout=5, what="the focus on the first field")
 
 
 def save_until_countdown(tmux: Tmux) -> str:

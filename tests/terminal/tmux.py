@@ -30,6 +30,9 @@ _WRAPPER = (
 
 
 class Tmux:
+    #: How much longer than planned a wait may take (tests/terminal/walk.py); tmux is fast.
+    patience = 1.0
+
     def __init__(self, cols: int = 80, rows: int = 24) -> None:
         if TMUX is None:
             raise RuntimeError("tmux is not installed")

@@ -52,3 +52,13 @@ def test_the_sudoers_rule_parses_and_allows_only_the_setup_tui() -> None:
 def test_shell_scripts_parse(script: str) -> None:
     result = subprocess.run(["sh", "-n", str(RECIPE / script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_networkmanager_starts_only_configured_connections() -> None:
+    """NetworkManager's own parser reads our setting (no DHCP on NICs nobody configured)."""
+    if shutil.which("NetworkManager") is None:
+        pytest.skip("NetworkManager is not installed")
+    conf = FILES / "etc/NetworkManager/conf.d/00-ovirt-node.conf"
+    result = subprocess.run(["NetworkManager", "--print-config", f"--config={conf}", "--config-dir=/nonexistent"],
+                            capture_output=True, text=True, check=True)
+    assert "\nno-auto-default=*\n" in result.stdout

@@ -12,6 +12,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyte
@@ -99,15 +100,25 @@ class Console:
 
     def wait_screen(self, text: str, timeout: float) -> str:
         """Wait until the pyte screen shows `text`; the screen."""
+        return self.wait(lambda screen: text in screen, timeout, repr(text))
+
+    def wait(self, predicate: Callable[[str], bool], timeout: float, what: str) -> str:
+        """Wait until the pyte screen passes `predicate`; the screen."""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while text not in self._display():
+            while not predicate(self._display()):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise ConsoleError(f"screen never showed {text!r} in {timeout:.0f} s; it shows:\n"
+                    raise ConsoleError(f"screen never showed {what} in {timeout:.0f} s; it shows:\n"
                                        f"{self._display()}")
                 self._changed.wait(min(left, 1.0))
             return self._display()
+
+    def focused(self) -> tuple[int, str]:
+        """The cursor's row (urwid puts the cursor on the focused widget) and its line."""
+        with self._changed:
+            row = self.screen.cursor.y
+            return row, self.screen.display[row].rstrip()
 
     def display(self) -> str:
         with self._changed:
