@@ -133,6 +133,10 @@ class Application(DialogHost):
         return f" {self.flash}" if self.flash else text
 
     def _refresh_chrome(self) -> None:
+        hostname = read_hostname(self.ctx)
+        if hostname != self.hostname:  # a save renamed the node (the Network page, a plugin's)
+            self.hostname = hostname
+            self._update_header()
         self.footer.set_text(self.style.text(self._footer_text()))
         if self.locked is not None:
             self.top.original_widget = self.locked

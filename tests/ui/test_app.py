@@ -79,6 +79,14 @@ def test_header_menu_footer(app: App) -> None:
     assert "Remote Logging" in lines[1][17:]  # the first page is shown
 
 
+def test_the_header_follows_a_renamed_node(app: App, page_ctx: PageContext) -> None:
+    """The VM proof renamed the node on the Network page and the header kept the old name."""
+    page_ctx.root("/etc/hostname").write_text("renamed.example.com\n")
+    assert app.text().splitlines()[0].endswith("demo-node.example.com")  # nothing redrawn yet
+    lines = app.keys("esc").splitlines()  # any change of the screen's chrome: here the Quit question
+    assert lines[0].endswith("renamed.example.com")
+
+
 def test_moving_in_the_menu_switches_pages_and_a_broken_page_is_a_notice(app: App) -> None:
     text = app.keys("down")
     assert "Every item type." in text

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from tests.vm.console import Console
 
 KEYS = {"Enter": "\r", "Tab": "\t", "BTab": "\x1b[Z", "Escape": "\x1b", "Space": " ",
+        "BSpace": "\x7f", "End": "\x1b[F",
         "Up": "\x1b[A", "Down": "\x1b[B", "Right": "\x1b[C", "Left": "\x1b[D", "F12": "\x1b[24~"}
 
 
