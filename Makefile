@@ -88,8 +88,10 @@ node-image: venv image-deps
 
 # The whole-node proof: qemu guests boot the node image (the tests build it, or take it from
 # the cache). Slow (TCG here), so never part of `make test`.
+# Two guests at a time (-smp 1 each) on the two cores; VM_WORKERS=1 runs the scenarios one by one.
+VM_WORKERS ?= 2
 vm-test: venv image-deps
-	$(BIN)/pytest -m vm -p no:cacheprovider -v tests/vm
+	$(BIN)/pytest -m vm -p no:cacheprovider -v -n $(VM_WORKERS) --dist loadfile tests/vm
 
 bench: venv
 	$(BIN)/python -m tests.bench

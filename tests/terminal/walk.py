@@ -34,22 +34,23 @@ def changed(term: Terminal, was: tuple[int, str], what: str, timeout: float = 5)
     return now
 
 
-def move_to(term: Terminal, wanted: str | Callable[[str], bool], limit: int = 40) -> None:
-    """Press Down until the focused line holds `wanted` (text, or a test of the line); from
-    the bottom, Up (a table whose rows a worker filled after the focus passed it)."""
+def move_to(term: Terminal, wanted: str | Callable[[str], bool], limit: int = 40, key: str = "Down") -> None:
+    """Press `key` (Down or Up) until the focused line holds `wanted` (text, or a test of the
+    line); at the end, the other way (a table whose rows a worker filled after the focus
+    passed it)."""
     test = wanted if callable(wanted) else (lambda line: wanted in line)
     where = term.focused()
-    key = "Down"
+    first = key
     for _ in range(limit):
         if test(where[1]):
             return
         term.send(key)
         try:
-            where = changed(term, where, f"moving to {wanted!r}", 2 if key == "Down" else 5)
+            where = changed(term, where, f"moving to {wanted!r}", 2 if key == first else 5)
         except AssertionError:
-            if key == "Up":
+            if key != first:
                 raise
-            key = "Up"
+            key = "Up" if first == "Down" else "Down"
     raise AssertionError(f"never reached {wanted!r}; the screen shows:\n{term.screen()}")
 
 

@@ -1,5 +1,7 @@
-"""Fixtures of the VM suite (`make vm-test`): the images, a work directory per test, and the
-artifacts (console logs, qemu's argv and log, the node's install log) under build/vm-artifacts."""
+"""Fixtures of the VM suite (`make vm-test`): the images, a work directory per test, the
+artifacts (console logs, qemu's argv and log, the node's install log) under build/vm-artifacts,
+and the installed and configured disks the later scenarios start from (made once per run, also
+when pytest-xdist runs the suite in two processes: tests/vm/shared.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.vm.flows import HOSTNAME, Installed, run_media
+from tests.vm.configure import check_configured, configure_through_the_tui
+from tests.vm.flows import HOSTNAME, Installed, MediaRun, boot_disk, root_shell, run_media
 from tests.vm.node import NodeImage, admin_hash, artifacts_dir, build_image
-from tests.vm.qemu import Disk, create_disk
+from tests.vm.qemu import Disk, create_disk, overlay
+from tests.vm.shared import once, shared_dir
 
 
 @pytest.fixture(scope="session")
@@ -25,26 +29,65 @@ def vm_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("vm")
 
 
+@pytest.fixture(scope="session")
+def vm_shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_dir(tmp_path_factory)
+
+
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
-    path = artifacts_dir(request.node.nodeid.split("tests/vm/", 1)[-1])
-    for old in path.iterdir():  # a rerun's logs replace the last run's
-        if old.is_file():
-            old.unlink()
-        else:
-            shutil.rmtree(old)
+    path = fresh_artifacts(request.node.nodeid.split("tests/vm/", 1)[-1])
     start = time.monotonic()
     yield path
     (path / "duration").write_text(f"{time.monotonic() - start:.1f} s\n")
 
 
+def fresh_artifacts(name: str) -> Path:
+    path = artifacts_dir(name)
+    for old in path.iterdir():  # a rerun's logs replace the last run's
+        if old.is_file():
+            old.unlink()
+        else:
+            shutil.rmtree(old)
+    return path
+
+
 @pytest.fixture(scope="session")
-def installed(image: NodeImage, vm_workdir: Path) -> Installed:
+def installed(image: NodeImage, vm_shared: Path) -> Installed:
     """Scenario 1's install: a blank disk, the media booted with the auto-install arguments."""
-    artifacts = artifacts_dir("install")
-    disk = create_disk(vm_workdir / "installed.qcow2", "24G")
-    args = ["storage_init", "BOOTIF=link", f"adminpw={admin_hash()}", "ssh_pwauth=1", f"hostname={HOSTNAME}"]
-    run = run_media(image, [Disk(disk, "disk0")], args, vm_workdir, artifacts, name="autoinstall")
-    (artifacts / "duration").write_text(f"{run.seconds:.1f} s\n")
-    assert "done" in run.finished, f"the auto-install did not finish:\n{run.console}"
-    return Installed(disk, run)
+    def install() -> dict[str, object]:
+        artifacts = fresh_artifacts("install")
+        disk = create_disk(vm_shared / "installed.qcow2", "24G")
+        args = ["storage_init", "BOOTIF=link", f"adminpw={admin_hash()}", "ssh_pwauth=1", f"hostname={HOSTNAME}"]
+        run = run_media(image, [Disk(disk, "disk0")], args, vm_shared, artifacts, name="autoinstall")
+        (artifacts / "duration").write_text(f"{run.seconds:.1f} s\n")
+        return {"disk": str(disk), "finished": run.finished, "seconds": run.seconds, "console": run.console}
+
+    done = once(vm_shared, "installed", install)
+    assert "done" in done["finished"], f"the auto-install did not finish:\n{done['console']}"
+    return Installed(Path(done["disk"]), MediaRun(done["finished"], done["seconds"], done["console"]))
+
+
+@pytest.fixture(scope="session")
+def configured(installed: Installed, vm_shared: Path) -> Path:
+    """Scenario 3's configuration made through the setup TUI on an overlay of the installed
+    disk, and checked live before the node is powered off; the disk."""
+    def configure() -> dict[str, object]:
+        artifacts = fresh_artifacts("configure")
+        start = time.monotonic()
+        disk = overlay(installed.disk, vm_shared / "configured.qcow2")
+        with boot_disk([Disk(disk, "disk0")], vm_shared, artifacts, "configure") as vm:
+            shell = root_shell(vm)
+            configure_through_the_tui(vm, shell)
+            check_configured(shell)
+            vm.powerdown()
+        (artifacts / "duration").write_text(f"{time.monotonic() - start:.1f} s\n")
+        return {"disk": str(disk)}
+
+    return Path(once(vm_shared, "configured", configure)["disk"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on blank disks first: a worker starting there does not wait for the other to
+    finish the install both need (pytest-xdist keeps this order within a worker)."""
+    items.sort(key=lambda item: "installed" in getattr(item, "fixturenames", ()))

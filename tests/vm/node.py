@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovirt_node.installer.image import INITRD, KERNEL, parse_version
+from tests.vm.shared import locked
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "build" / "vm-artifacts"
@@ -63,7 +64,9 @@ def build_image(version: str | None = None) -> NodeImage:
     argv = [str(Path(sys.executable).parent / "ovirt-node-image"), "build"]
     if version:
         argv += ["--version", version]
-    done = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True, timeout=1800)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with locked(ARTIFACTS / ".image-build.lock"):  # two xdist workers: one builds, the other hits its cache
+        done = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True, timeout=1800)
     return NodeImage(Path(done.stdout.strip().splitlines()[-1]))
 
 

@@ -70,7 +70,10 @@ class Guest:
     initrd: Path | None = None
     append: str = ""
     uefi: bool = False
-    nics: int = 2
+    #: OVMF's variable store; boots of one machine share it (its boot entries), else each
+    #: guest starts from a blank copy.
+    nvram: Path | None = None
+    nics: int = 3  # the management NIC and two for a bond (scenario 3); every boot sees the same
     memory_mb: int = 2048
     reboot: bool = False  # a reboot ends qemu unless this is set, so each boot is the test's choice
     extra: Sequence[str] = field(default_factory=tuple)
@@ -106,7 +109,7 @@ class VM:
         if not g.reboot:
             argv.append("-no-reboot")
         if g.uefi:
-            vars_copy = self.dir / "OVMF_VARS.fd"
+            vars_copy = g.nvram or self.dir / "OVMF_VARS.fd"
             if not vars_copy.exists():
                 shutil.copyfile(OVMF_VARS, vars_copy)
             argv += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
