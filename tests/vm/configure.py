@@ -40,7 +40,9 @@ def configure_through_the_tui(vm: VM, shell: Console) -> None:
 
     move_to(term, "< Create bond >")
     term.send("Enter")
-    term.wait_for("Slaves (Enter marks):")
+    # The slave rows come from a worker: walk only once they are there.
+    term.wait(lambda s: all(re.search(rf"\[ \] \S+ +free +{mac}", s) for mac in BOND_MACS), 150,
+              "the free NICs among the slaves")
     for mac in BOND_MACS:
         move_to(term, lambda line, m=mac: m in line)  # type: ignore[misc]
         pick(term)

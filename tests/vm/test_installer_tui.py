@@ -56,9 +56,11 @@ def test_manual_install_through_the_screens(image: NodeImage, vm_workdir: Path, 
         step(console, "Data gets the rest", TAB, ENTER)
         console.wait_screen("The password of the admin user", 60)
         console.send(PASSWORD + DOWN + PASSWORD)
-        console.wait_screen("Strength:", 30)
+        strength = console.wait(lambda s: re.search(r"Strength: +\w", s) is not None, 30, "the password's strength")
+        assert "error loading dictionary" not in strength, strength
         console.send(TAB + ENTER)
-        confirm = console.wait_screen("These disks will be ERASED:", 60)
+        confirm = console.wait(lambda s: "These disks will be ERASED:" in s and "serial disk0" in s, 60,
+                               "the disks to erase")
         assert "serial disk0" in confirm and "serial disk1" not in confirm
         console.send("ERASE")
         console.send(TAB + ENTER)
