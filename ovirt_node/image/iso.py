@@ -18,6 +18,10 @@ from ovirt_node.installer.image import CHECKSUMS, IMAGE_FILES, INITRD, KERNEL, I
 from ovirt_node.system.run import Runner
 
 CONSOLE_ARGS = ("console=tty0", "console=ttyS0,115200n8")
+#: Only errors from the kernel on the consoles: its info messages (a bond enslaving a NIC,
+#: a VLAN filter) would otherwise land in the middle of the TUI's screen. The installer
+#: carries it onto the node's boot line with the console arguments; the journal keeps all.
+QUIET = "quiet"
 #: The menu: title, extra kernel arguments.
 ENTRIES = (
     ("Install or upgrade", ()),
@@ -30,7 +34,7 @@ TIMEOUT = 10
 def media_args(label: str) -> list[str]:
     """The kernel arguments that boot the media (also for PXE or direct kernel boot with the
     media attached: append the node's own arguments to these)."""
-    return [f"root=live:CDLABEL={label}", "rd.live.image", *CONSOLE_ARGS]
+    return [f"root=live:CDLABEL={label}", "rd.live.image", QUIET, *CONSOLE_ARGS]
 
 
 def grub_config(version: ImageVersion, label: str) -> str:

@@ -3,6 +3,7 @@ same key names as tmux's, sent as the bytes a VT100 sends, and the screen as pyt
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from tests.vm.console import Console
@@ -25,6 +26,10 @@ class SerialTerminal:
     def send(self, *keys: str) -> None:
         for key in keys:  # one write per key, so an escape sequence arrives whole
             self.console.send(KEYS[key])
+            if key == "Escape":
+                # A lone Esc is told from the start of a sequence by a pause (urwid waits
+                # 0.125 s): a key sent right after it would make "meta <key>" instead.
+                time.sleep(0.5)
 
     def type(self, text: str) -> None:
         self.console.send(text)
