@@ -25,8 +25,14 @@ NEW_PASSWORD = "Configured-4-node"  # noqa: S105 - a throwaway guest's password
 
 
 def nic_names(shell: Console, macs: tuple[str, ...] = BOND_MACS) -> list[str]:
-    """NICs by their MACs (names depend on the guest's PCI slots)."""
-    return [shell.check(f"ip -br link | awk '$3 == \"{mac}\" {{print $1}}'") for mac in macs]
+    """NICs by their own MACs (names depend on the guest's PCI slots). A bond's slaves carry
+    the bond's MAC, so a slave's own one is read from bonding_slave/perm_hwaddr."""
+    listing = shell.check("for n in /sys/class/net/*; do [ -e $n/device ] || continue; "
+                          "echo ${n##*/} $(cat $n/bonding_slave/perm_hwaddr 2>/dev/null || cat $n/address); done")
+    by_mac = {mac: name for name, mac in (line.split() for line in listing.splitlines() if len(line.split()) == 2)}
+    missing = [mac for mac in macs if mac not in by_mac]
+    assert not missing, f"no NIC has the MAC {missing}:\n{listing}"
+    return [by_mac[mac] for mac in macs]
 
 
 def configure_through_the_tui(vm: VM, shell: Console) -> None:
