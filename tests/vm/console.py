@@ -21,6 +21,10 @@ ROWS, COLS = 24, 80
 #: The prompt the harness gives its shells: distinctive, so command output never matches it.
 PROMPT = "VMTEST# "
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+#: urwid ends a frame by showing the cursor on the focused widget.
+CURSOR_SHOWN = b"\x1b[?25h"
+#: A screen whose program shows no cursor is whole once the line has been quiet this long.
+QUIET = 0.3
 
 
 class ConsoleError(AssertionError):
@@ -47,6 +51,8 @@ class Console:
         self._data = bytearray()
         self._pos = 0  # where the next expect starts looking
         self._closed = False
+        self._cursor_shown = False  # the last frame is complete (its cursor is back on the focus)
+        self._last_data = time.monotonic()
         self._changed = threading.Condition()
         self.before = ""
         self.match: re.Match[str] | None = None
@@ -68,6 +74,9 @@ class Console:
                     self._log.write(chunk)
                     self._log.flush()
                 self._stream.feed(chunk)
+                self._last_data = time.monotonic()
+                # Whole only if the cursor was shown last, with nothing written after it.
+                self._cursor_shown = chunk.endswith(CURSOR_SHOWN)
                 self._changed.notify_all()
 
     # -- waiting --------------------------------------------------------------------------
@@ -103,22 +112,28 @@ class Console:
         return self.wait(lambda screen: text in screen, timeout, repr(text))
 
     def wait(self, predicate: Callable[[str], bool], timeout: float, what: str) -> str:
-        """Wait until the pyte screen passes `predicate`; the screen."""
+        """Wait until the screen, once drawn whole, passes `predicate`; the screen. (Over a
+        serial line a redraw takes a noticeable time: a screen read halfway mixes two frames.)"""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while not predicate(self._display()):
+            while not (self._settled() and predicate(self._display())):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise ConsoleError(f"screen never showed {what} in {timeout:.0f} s; it shows:\n"
                                        f"{self._display()}")
-                self._changed.wait(min(left, 1.0))
+                self._changed.wait(min(left, QUIET / 3))
             return self._display()
 
-    def focused(self) -> tuple[int, str]:
-        """The cursor's row (urwid puts the cursor on the focused widget) and its line."""
-        with self._changed:
+    def focused(self, timeout: float = 120) -> tuple[int, str]:
+        """The cursor's row (urwid puts the cursor on the focused widget) and its line, read
+        from a whole frame."""
+        with self._changed:  # re-entrant: the frame waited for is the one read
+            self.wait(lambda _screen: True, timeout, "a whole frame")
             row = self.screen.cursor.y
             return row, self.screen.display[row].rstrip()
+
+    def _settled(self) -> bool:
+        return self._cursor_shown or time.monotonic() - self._last_data >= QUIET
 
     def display(self) -> str:
         with self._changed:
