@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from ovirt_node.config.context import Context
 from ovirt_node.config.model import Key, Section, Source, changed_fields
-from ovirt_node.config.steps import PersistPath, RestartUnit, WriteDefaults
 from ovirt_node.config.transaction import ProgressCallback, Step, Transaction
 from ovirt_node.config.valid import SafeValue
 
@@ -138,6 +137,8 @@ class Engine:
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
         """Validate, then build the transaction; empty when nothing would change."""
+        from ovirt_node.config.steps import PersistPath, RestartUnit, WriteDefaults  # not at start-up
+
         clean, current = self._checked(changes)
         by_section: dict[str, dict[str, str]] = {}
         for name, value in clean.items():
