@@ -81,9 +81,6 @@ class EntryPoint:
             obj = getattr(obj, attr)
         return obj
 
-    def __repr__(self) -> str:
-        return f"EntryPoint({self.name!r}, {self.value!r}, {self.group!r})"
-
 
 def _normalized(folder: str) -> str:
     """The project name a metadata folder is for (`Foo.Bar-1.0.dist-info` -> `foo_bar`)."""
