@@ -12,9 +12,9 @@ import dataclasses
 import logging
 import traceback
 from dataclasses import dataclass, field
-from importlib.metadata import Distribution, EntryPoint, entry_points
 
 from ovirt_node.config.model import Section
+from ovirt_node.entrypoints import EntryPoint, entry_points
 from ovirt_node.ui.page import Page
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,8 @@ class Plugins:
     failures: list[tuple[PluginInfo, str]] = field(default_factory=list)
 
 
-def _info(ep: EntryPoint, names: dict[Distribution, tuple[str, str]]) -> PluginInfo:
-    """Each distribution's name and version are read once: every read parses its metadata
-    file anew, and the built-in pages are a dozen entry points of one distribution."""
-    dist = ep.dist
-    if dist is None:
-        return PluginInfo(ep.name, ep.value, "?", "?")
-    if dist not in names:
-        metadata = dist.metadata
-        names[dist] = (metadata["Name"], metadata["Version"])
-    return PluginInfo(ep.name, ep.value, *names[dist])
+def _info(ep: EntryPoint) -> PluginInfo:
+    return PluginInfo(ep.name, ep.value, ep.dist.header("Name") or "?", ep.dist.header("Version") or "?")
 
 
 def _reason(exc: Exception) -> str:
@@ -67,9 +59,8 @@ def _provides(pages: list[type[Page]], sections: list[Section]) -> tuple[str, ..
 
 def discover() -> Plugins:
     found = Plugins()
-    names: dict[Distribution, tuple[str, str]] = {}
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        info = _info(ep, names)
+    for ep in sorted(entry_points(GROUP), key=lambda e: e.name):
+        info = _info(ep)
         try:
             obj = ep.load()
             if isinstance(obj, type) and issubclass(obj, Page):

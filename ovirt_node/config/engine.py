@@ -6,12 +6,12 @@ changes -> validate all (nothing applied if anything is wrong) -> plan a Transac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ovirt_node.config.context import Context
 from ovirt_node.config.model import Key, Section, Source, changed_fields
-from ovirt_node.config.steps import PersistPath, RestartUnit, WriteDefaults
 from ovirt_node.config.transaction import ProgressCallback, Step, Transaction
 from ovirt_node.config.valid import SafeValue
 
@@ -38,10 +38,34 @@ _SAFE = SafeValue()
 
 
 class Engine:
-    def __init__(self, ctx: Context, sections: Iterable[Section]) -> None:
+    def __init__(self, ctx: Context, sections: Iterable[Section] | Callable[[], Iterable[Section]]) -> None:
+        """`sections` may be a callable, called when a section or key is first needed: the setup
+        TUI draws its first screen before the sections' modules are imported."""
         self.ctx = ctx
-        self.sections = {s.name: s for s in sections}
-        self.keys = {k.name: k for s in self.sections.values() for k in s.keys}
+        self._make = sections if callable(sections) else lambda: sections
+        self._lock = threading.Lock()
+        self._sections: dict[str, Section] | None = None
+        self._keys: dict[str, Key] = {}
+        if not callable(sections):
+            self._load()  # a list or generator given is taken as it is now
+
+    def _load(self) -> dict[str, Section]:
+        with self._lock:  # page workers may be the first to ask
+            if self._sections is None:
+                sections = {s.name: s for s in self._make()}
+                self._keys = {k.name: k for s in sections.values() for k in s.keys}
+                self._sections = sections
+            return self._sections
+
+    @property
+    def sections(self) -> dict[str, Section]:
+        return self._sections if self._sections is not None else self._load()
+
+    @property
+    def keys(self) -> dict[str, Key]:
+        if self._sections is None:
+            self._load()
+        return self._keys
 
     # -- reading --------------------------------------------------------------------------
 
@@ -113,6 +137,8 @@ class Engine:
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
         """Validate, then build the transaction; empty when nothing would change."""
+        from ovirt_node.config.steps import PersistPath, RestartUnit, WriteDefaults  # not at start-up
+
         clean, current = self._checked(changes)
         by_section: dict[str, dict[str, str]] = {}
         for name, value in clean.items():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ovirt_node.config.kdump import layout_for, service_state
-from ovirt_node.config.platform import detect
 from ovirt_node.ui.page import Choice, Divider, Entry, Item, KeyValue, Label, Page, PageContext, Values
 
 MODES = (
@@ -21,6 +19,9 @@ def _when(mode: str) -> Callable[[Values], bool]:
 
 
 def _service(ctx: PageContext) -> str:
+    from ovirt_node.config.kdump import layout_for, service_state  # not before the page is shown
+    from ovirt_node.config.platform import detect
+
     engine_ctx = ctx.engine.ctx
     unit = detect(ctx.root).unit("kdump")
     return f"{unit}: {service_state(engine_ctx, unit)}, configured in {layout_for(engine_ctx).file.path}"

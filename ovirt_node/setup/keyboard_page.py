@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.config.keyboard import available_keymaps
 from ovirt_node.ui.page import Divider, Item, Label, Page, PageContext, Row, Table
 
 KEY = "keyboard.keymap"
 
 
 def _rows(ctx: PageContext) -> list[Row]:
+    from ovirt_node.config.keyboard import available_keymaps  # not before the page is shown
+
     return [Row(k.name, (k.name, k.layout)) for k in available_keymaps(ctx.engine.ctx)]
 
 

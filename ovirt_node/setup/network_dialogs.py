@@ -36,6 +36,7 @@ from ovirt_node.config.valid import (
     VlanId,
 )
 from ovirt_node.setup import network_edit as edit
+from ovirt_node.setup.network_page import INTERFACES, MANAGEMENT
 from ovirt_node.system.machine import Nic
 from ovirt_node.system.run import Runner
 from ovirt_node.ui.form import FORM_KEY
@@ -59,7 +60,6 @@ from ovirt_node.ui.page import (
     Values,
 )
 
-INTERFACES, MANAGEMENT = "network.interfaces", "network.management"
 V4 = (("none", "Disabled"), ("dhcp", "DHCP"), ("static", "Static"))
 V6 = (("none", "Disabled"), ("auto", "Automatic"), ("dhcp", "DHCPv6"), ("static", "Static"))
 LAYOUTS = (("direct", "Direct"), ("bridged", "Bridged (a management bridge over it)"))

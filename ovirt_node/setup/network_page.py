@@ -14,14 +14,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from ovirt_node.config.netapply import DEFAULT_CONFIRM_TIMEOUT, Confirm, network_steps
-from ovirt_node.config.netmodel import gateway_warning, parse_spec, stack_of
-from ovirt_node.config.network import FLAT
-from ovirt_node.config.transaction import Transaction
-from ovirt_node.setup import network_dialogs as dialogs
-from ovirt_node.setup.network_edit import tree
 from ovirt_node.ui.page import (
     Button,
     DialogUI,
@@ -38,7 +32,13 @@ from ovirt_node.ui.page import (
     Values,
 )
 
-INTERFACES, MANAGEMENT = dialogs.INTERFACES, dialogs.MANAGEMENT
+if TYPE_CHECKING:
+    from ovirt_node.config.netapply import Confirm
+    from ovirt_node.config.transaction import Transaction
+
+# The network model, its dialogs and the NetworkManager steps are imported when the page is
+# first shown, not when the setup TUI starts (they are a tenth of its start-up budget).
+INTERFACES, MANAGEMENT = "network.interfaces", "network.management"
 
 
 def managed_by(ctx: PageContext) -> str:
@@ -48,6 +48,8 @@ def managed_by(ctx: PageContext) -> str:
 def nic_rows(ctx: PageContext) -> list[Row]:
     """The NICs (3.x hid loopback, virtual, bridge, bond and VLAN devices), then the bonds and
     VLANs configured now: Enter on any opens its dialog."""
+    from ovirt_node.config.netmodel import parse_spec
+
     network = parse_spec(ctx.engine.values(["network"])[INTERFACES])
     managed = {n for n in (ctx.engine.ctx.defaults.get("MANAGED_IFNAMES") or "").split(",") if n}
     rows = []
@@ -64,6 +66,8 @@ def nic_rows(ctx: PageContext) -> list[Row]:
 
 def _warnings(values: Values) -> str:
     """Gateways outside their subnet: a warning, Save stays possible (a routed gateway works)."""
+    from ovirt_node.config.netmodel import gateway_warning, parse_spec
+
     try:
         network = parse_spec(values.get(INTERFACES, ""))
     except ValueError:
@@ -73,6 +77,9 @@ def _warnings(values: Values) -> str:
 
 
 def _pending(text: str) -> str:
+    from ovirt_node.config.netmodel import parse_spec
+    from ovirt_node.setup.network_edit import tree
+
     try:
         return tree(parse_spec(text))
     except ValueError as exc:
@@ -118,6 +125,8 @@ class NetworkPage(Page):
         return {MANAGEMENT: self.ctx.engine.values(["network"])["network.bootif"]}
 
     def layout(self) -> Sequence[Item]:
+        from ovirt_node.setup import network_dialogs as dialogs
+
         manager = managed_by(self.ctx)
         ctx = self.ctx
 
@@ -151,6 +160,10 @@ class NetworkPage(Page):
 
     def save(self, changes: Values) -> Transaction:
         """The connections go with the 3.x keys that describe their management stack."""
+        from ovirt_node.config.netapply import DEFAULT_CONFIRM_TIMEOUT, network_steps
+        from ovirt_node.config.netmodel import parse_spec, stack_of
+        from ovirt_node.config.network import FLAT
+
         engine = self.ctx.engine
         engine_changes = {k: v for k, v in changes.items() if k in engine.keys}
         if INTERFACES in changes or MANAGEMENT in changes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.config.performance import NONE, active_profile, available_profiles
 from ovirt_node.ui.page import Divider, Item, KeyValue, Label, Page, PageContext, Row, Table
 
 KEY = "performance.tuned.profile"
@@ -12,10 +11,14 @@ KEY = "performance.tuned.profile"
 
 def _rows(ctx: PageContext) -> list[Row]:
     """None, then tuned's profiles. Names only: with the summaries a row would not fit the page."""
+    from ovirt_node.config.performance import NONE, available_profiles  # not before the page is shown
+
     return [Row(NONE, ("None (no tuning)",)), *(Row(p.name, (p.name,)) for p in available_profiles(ctx.engine.ctx))]
 
 
 def _active(ctx: PageContext) -> str:
+    from ovirt_node.config.performance import active_profile
+
     active = active_profile(ctx.engine.ctx)
     if active is None:
         return "unknown: tuned is not installed"

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.config.ssh import reserved_port_warning
-from ovirt_node.system.accounts import ADMIN_USER, password_state
 from ovirt_node.ui.page import (
     Checkbox,
     Divider,
@@ -26,11 +24,15 @@ from ovirt_node.ui.page import (
 
 
 def port_warning(values: Values) -> str:
+    from ovirt_node.config.ssh import reserved_port_warning  # not before the page is shown
+
     text = reserved_port_warning(values.get("ssh.port", ""))
     return f"Warning: {text}" if text else ""
 
 
 def _account(ctx: PageContext) -> str:
+    from ovirt_node.system.accounts import ADMIN_USER, password_state
+
     return password_state(ctx.root, ADMIN_USER).summary()
 
 
@@ -41,6 +43,8 @@ class SecurityPage(Page):
     keys = ("ssh.pwauth", "ssh.port", "security.strong_rng", "security.disable_aes_ni", "security.admin_password")
 
     def layout(self) -> Sequence[Item]:
+        from ovirt_node.system.accounts import ADMIN_USER
+
         return [
             Label("Remote access"),
             Checkbox("ssh.pwauth", "Enable SSH password authentication"),

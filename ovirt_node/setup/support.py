@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from ovirt_node.system import diagnostics
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
 
@@ -26,6 +25,8 @@ class SupportPage(Page):
     editable = False
 
     def layout(self) -> Sequence[Item]:
+        from ovirt_node.system import diagnostics  # not before the page is shown
+
         root = self.ctx.root
         logs: list[Item] = [
             Button(f"Log: {path.name}", self._viewer(f"Log {path.name}", partial(diagnostics.tail, path)))
