@@ -20,7 +20,7 @@ from ovirt_node.demo import DemoNode
 from tests.node_fixtures import changed_paths, snapshot
 from tests.terminal.test_kdump_storage_pages import open_page
 from tests.terminal.tmux import TMUX, Tmux
-from tests.terminal.walk import ends_with, move_to, pick, type_in
+from tests.terminal.walk import ends_with, fill, move_to, pick
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 
@@ -62,16 +62,9 @@ def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux
     tmux.wait_for("VLAN ID:")
     move_to(tmux, ends_with("bond0"))
     pick(tmux)
-    move_to(tmux, "VLAN ID:")
-    type_in(tmux, "20")
-    for label, text in (("Static", ""), ("IPv4 address:", "192.0.2.10"), ("Prefix or netmask:", "255.255.255.0"),
-                        ("IPv4 gateway:", "192.0.2.1"), ("Static", ""), ("IPv6 address:", "2001:db8::10"),
-                        ("IPv6 prefix:", "64"), ("Management network", "")):
-        move_to(tmux, label)
-        if text:
-            type_in(tmux, text)
-        else:
-            pick(tmux)
+    fill(tmux, [("VLAN ID:", "20"), ("Static", ""), ("IPv4 address:", "192.0.2.10"),
+                ("Prefix or netmask:", "255.255.255.0"), ("IPv4 gateway:", "192.0.2.1"), ("Static", ""),
+                ("IPv6 address:", "2001:db8::10"), ("IPv6 prefix:", "64"), ("Management network", "")])
     move_to(tmux, "< OK >")
     tmux.send("Enter")
     tmux.wait(lambda s: "bond0.20 VLAN 20 on bond0 [192.0.2.10/24," in s and "2001:db8::10/64]" in s,

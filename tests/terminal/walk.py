@@ -10,7 +10,7 @@ wait (a TCG guest redraws over a 115200 baud line many times slower than tmux).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 
@@ -64,6 +64,17 @@ def pick(term: Terminal) -> None:
 def type_in(term: Terminal, text: str) -> None:
     term.type(text)
     term.wait(lambda _s: text in term.focused()[1], timeout=5 * term.patience, what=f"{text!r} typed")
+
+
+def fill(term: Terminal, fields: Sequence[tuple[str, str]]) -> None:
+    """Walk to each field by its label; type its text, or pick it when the text is empty
+    (a radio button or check box)."""
+    for label, text in fields:
+        move_to(term, label)
+        if text:
+            type_in(term, text)
+        else:
+            pick(term)
 
 
 def ends_with(word: str) -> Callable[[str], bool]:

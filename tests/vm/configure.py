@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tests.terminal.walk import ends_with, move_to, pick, type_in
+from tests.terminal.walk import ends_with, fill, move_to, pick, type_in
 from tests.vm.console import Console
 from tests.vm.node import ADMIN_PASSWORD
 from tests.vm.qemu import VM
@@ -62,13 +62,7 @@ def configure_through_the_tui(vm: VM, shell: Console) -> None:
     move_to(term, ends_with("bond0"))
     pick(term)
     address, prefix = ADDRESS.split("/")
-    for label, text in (("VLAN ID:", VLAN), ("Static", ""), ("IPv4 address:", address),
-                        ("Prefix or netmask:", prefix)):
-        move_to(term, label)
-        if text:
-            type_in(term, text)
-        else:
-            pick(term)
+    fill(term, [("VLAN ID:", VLAN), ("Static", ""), ("IPv4 address:", address), ("Prefix or netmask:", prefix)])
     move_to(term, "< OK >")
     term.send("Enter")
     term.wait(lambda s: f"bond0.{VLAN} VLAN {VLAN} on bond0 [{ADDRESS}]" in page_text(s), 150,
