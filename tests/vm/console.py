@@ -9,13 +9,14 @@ warnings, then nothing): so reading must not depend on a test waiting for someth
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pyte
+
+from tests.vm.qmp import connect_unix
 
 ROWS, COLS = 24, 80
 #: The prompt the harness gives its shells: distinctive, so command output never matches it.
@@ -33,17 +34,7 @@ class ConsoleError(AssertionError):
 
 class Console:
     def __init__(self, path: Path, log_path: Path, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                self.sock.connect(str(path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.sock = connect_unix(path, timeout)
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.screen = pyte.Screen(COLS, ROWS)

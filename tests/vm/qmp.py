@@ -13,19 +13,24 @@ class QmpError(RuntimeError):
     pass
 
 
+def connect_unix(path: Path, timeout: float) -> socket.socket:
+    """A connection to qemu's socket `path`, retried until qemu has made it (or `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Qmp:
     def __init__(self, path: Path, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self._sock.connect(str(path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self._sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        self._sock = connect_unix(path, timeout)
         self._sock.settimeout(timeout)
         self._file = self._sock.makefile("rwb")
         self._read()  # the greeting
