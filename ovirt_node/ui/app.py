@@ -132,11 +132,14 @@ class Application(DialogHost):
         text = f" Tab move  Enter select  Esc quit  F2 shell  F4 {other}  F8 support  F12 reload"
         return f" {self.flash}" if self.flash else text
 
-    def _refresh_chrome(self) -> None:
+    def _reread_hostname(self) -> None:
+        """After a save or F12: a save may have renamed the node (the Network page, a plugin's)."""
         hostname = read_hostname(self.ctx)
-        if hostname != self.hostname:  # a save renamed the node (the Network page, a plugin's)
+        if hostname != self.hostname:
             self.hostname = hostname
             self._update_header()
+
+    def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
         if self.locked is not None:
             self.top.original_widget = self.locked
@@ -191,6 +194,7 @@ class Application(DialogHost):
         if isinstance(old, PageView):
             old.detach()
         self.ctx.engine.ctx.reload()
+        self._reread_hostname()
         in_page = self.body.focus_position == 2
         self.show_page(self.current, focus_menu=not in_page)
         page_cls = self.page_class(self.current)
@@ -368,6 +372,7 @@ class Application(DialogHost):
         from ovirt_node.ui.dialogs import ProgressDialog
 
         def finished(ok: bool) -> None:
+            self._reread_hostname()
             self._refresh_chrome()
             if on_done is not None:
                 on_done(ok)

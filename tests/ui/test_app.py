@@ -83,7 +83,7 @@ def test_the_header_follows_a_renamed_node(app: App, page_ctx: PageContext) -> N
     """The VM proof renamed the node on the Network page and the header kept the old name."""
     page_ctx.root("/etc/hostname").write_text("renamed.example.com\n")
     assert app.text().splitlines()[0].endswith("demo-node.example.com")  # nothing redrawn yet
-    lines = app.keys("esc").splitlines()  # any change of the screen's chrome: here the Quit question
+    lines = app.keys("f12").splitlines()  # read again after F12 (and after every save)
     assert lines[0].endswith("renamed.example.com")
 
 
