@@ -42,6 +42,8 @@ DEFAULT_MEDIA = "/run/initramfs/live"
 DEFAULT_LOG = "/var/log/ovirt-node/installer.log"
 WORKDIR = "/run/ovirt-node/installer"
 
+log = logging.getLogger(__name__)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ovirt-node-installer", description=__doc__.splitlines()[0])
@@ -108,12 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     root = root_from(args)
     kargs = cmdline.read(root) if args.auto else cmdline.parse(args.cmdline or "")
+    log_file: logging.Handler | None = None
     if not args.dry_run:
         log_path = Path(args.log)
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log_path)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)
+        log_file = logging.FileHandler(log_path)
+        log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(log_file)
         logging.getLogger().setLevel(logging.INFO)
     try:
         machine = _machine(args.machine, args)
@@ -154,6 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
             autoinstall.InstallRefused) as exc:
         print(f"ovirt-node-installer: {exc}", file=sys.stderr)
+        if log_file is not None:
+            # Into the log only: the console has just shown it.
+            log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "refused: %s", (exc,), None))
+            # The last line says the run is over: a console reader waits for it.
+            print(f"Nothing was changed. The log is kept at {args.log}.", file=sys.stderr, flush=True)
         return 2
 
 

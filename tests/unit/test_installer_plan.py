@@ -286,6 +286,20 @@ def test_a_real_run_refuses_a_machine_profile() -> None:
     assert result.returncode == 2 and "--machine plans only" in result.stderr
 
 
+def test_a_refused_real_run_ends_saying_nothing_changed_and_where_the_log_is(tmp_path: Path) -> None:
+    """The console shows the reason, then one closing line; the log keeps the refusal."""
+    log_file = tmp_path / "logs" / "installer.log"
+    result = subprocess.run([sys.executable, "-m", "ovirt_node.cli.installer", "--cmdline", "install storage_init",
+                             "--image", str(tmp_path / "missing.iso"), "--log", str(log_file)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()  # the log's lines are on stderr too, as on the console
+    assert f"ovirt-node-installer: {tmp_path / 'missing.iso'}: No such file or directory" in lines
+    assert lines[-1] == f"Nothing was changed. The log is kept at {log_file}."
+    assert sum("missing.iso" in line for line in lines) == 1  # said once on the console
+    assert "refused:" in log_file.read_text() and "missing.iso" in log_file.read_text()
+
+
 # efibootmgr 17 prints the label alone; 18 (and -v) adds the device path after a tab. An
 # inactive entry has no "*". Entries of other systems, and labels that only start alike, stay.
 EFIBOOTMGR_17 = """BootCurrent: 0004

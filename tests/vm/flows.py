@@ -17,8 +17,9 @@ from tests.vm.qemu import VM, Disk, Guest
 INSTALL_TIMEOUT = 1500
 BOOT_TIMEOUT = 420
 DEBUG_PROMPT = r"(sh-[0-9.]+|root@[^ \n]*)# "  # systemd's debug shell: bash, or sh without a profile
-#: The installer's last word: its "done." line, a failed step, or a refusal (one line each).
-DONE = r"(: done\.|FAILED at:|ovirt-node-installer: |Traceback)[^\n]*\n"
+#: The installer's last line: "done.", or after a failed step or a refusal (whose reasons come
+#: on the lines before) where the log is kept.
+DONE = r"(: done\.|The log is kept at |Traceback)[^\n]*\n"
 
 
 HOSTNAME = "node1.example.com"

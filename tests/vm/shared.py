@@ -40,7 +40,7 @@ def once(directory: Path, name: str, produce: Callable[[], dict[str, Any]]) -> d
     with locked(directory / f"{name}.lock"):
         if not result.exists():
             try:
-                value = {"ok": produce()}
+                value: dict[str, Any] = {"ok": produce()}
             except BaseException as exc:
                 value = {"failed": f"{type(exc).__name__}: {exc}"}
                 result.write_text(json.dumps(value))

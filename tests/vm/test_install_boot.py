@@ -98,6 +98,7 @@ def test_refused_install_changes_no_disk(case: str, image: NodeImage, vm_workdir
                     name=f"refuse-{case}", timeout=600)
     assert "done" not in run.finished, run.console
     assert expected in run.console.lower(), run.console
+    assert "nothing was changed" in run.console.lower(), run.console
     assert same_disk_content(Path(before), disk), "a refused install changed the disk"
 
 
