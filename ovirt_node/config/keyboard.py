@@ -1,7 +1,9 @@
 """Keyboard: the console keymap, kept in /etc/vconsole.conf (`KEYMAP=`).
 
 Set through localed's SetVConsoleKeyboard over D-Bus whenever runtime effects are possible
-(localed writes vconsole.conf itself and loads the keymap); under a root prefix without a bus
+(localed writes vconsole.conf itself, replacing it by rename, so the file is persisted as a
+copy, `persist.COPIED`; it then restarts systemd-vconsole-setup, which loads the keymap:
+the image ships its own such unit, Debian's systemd has none); under a root prefix without a bus
 the file is written through Augeas (Shellvars lens). Read back from the file either way. The
 keymap must be installed on the node (`ovirt_node.system.keymaps`).
 """

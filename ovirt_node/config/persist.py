@@ -13,10 +13,11 @@ Kinds of path:
 * symlink: the link is re-created under `/config` and indexed, but not mounted; restore
   re-creates the link at its original place.
 
-Account databases (`COPIED`) are the exception: their tools (shadow-utils, PAM's pam_unix)
-write a new file and rename it over the old one, which fails with EBUSY on a bind mount, so
-a forced password change at login would fail. They are restored by copying instead, and
-`Store.refresh()` (run by the node when they change) copies them back into the store.
+Files their owners replace by rename (`COPIED`) are the exception: the account databases
+(shadow-utils, PAM's pam_unix) and vconsole.conf (localed) get a new file renamed over the
+old one, which fails with EBUSY on a bind mount, so a forced password change at login, or a
+second keymap change, would fail. They are restored by copying instead, and `Store.refresh()`
+(run by the node when they change) copies them back into the store.
 
 A persisted directory covers everything below it.  Every path given to this module is a
 node path (`/etc/ssh/sshd_config`); the real location is `root(path)`, so the same code works
@@ -68,7 +69,8 @@ _REFUSED_WITH_REASON: tuple[tuple[str, str], ...] = (
 INDEX_NAME = "files"
 
 #: Files restored by copy and refreshed after a change, never bind-mounted (see above).
-COPIED: frozenset[str] = frozenset({"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow"})
+COPIED: frozenset[str] = frozenset({"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow",
+                                    "/etc/vconsole.conf"})
 
 MS_BIND = 4096
 MNT_DETACH = 2
@@ -585,7 +587,7 @@ class Store:
         return restored
 
     def refresh(self) -> builtins.list[str]:
-        """Copy the persisted account files (`COPIED`) that changed back into the store;
+        """Copy the persisted files kept as copies (`COPIED`) that changed back into the store;
         returns those it updated."""
         entries = set(self._read_index())
         return [path for path in sorted(COPIED & entries) if self.persist(path) is PersistResult.UPDATED]

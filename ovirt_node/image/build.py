@@ -21,9 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ovirt_node.config.context import Context
+from ovirt_node.config.ssh import SSHD_CONFIG, set_global_option
 from ovirt_node.image import initramfs, iso
+from ovirt_node.image.keymap_names import link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
+from ovirt_node.system.root import Root
 from ovirt_node.system.run import Runner
 
 log = logging.getLogger(__name__)
@@ -132,6 +136,7 @@ class Builder:
         for name in ("platforms", "machines"):
             shutil.copytree(self.project / "data" / name, data / name, dirs_exist_ok=True)
         shutil.copytree(self.recipe.files, root, symlinks=True, dirs_exist_ok=True)
+        link_map_names(root)
         for sudoers in (root / "etc/sudoers.d").glob("ovirt-node-*"):
             sudoers.chmod(0o440)  # sudo ignores a rule file others may read or write
         release = root / RELEASE_FILE.lstrip("/")
@@ -149,6 +154,7 @@ class Builder:
                          "oVirt Node administrator", "admin"])
         for stale in (root / "boot").glob("initrd.img-*"):  # initramfs-tools' (the node has its own)
             stale.unlink()
+        ssh_password_logins_off(root)
         # A fresh machine id on every boot of the image until the node persists one.
         (root / "etc/machine-id").write_text("")
         (root / "etc/hostname").write_text("localhost\n")
@@ -174,9 +180,20 @@ class Builder:
 
 
 #: Units of the node enabled in the image (their files come from the recipe's files/).
-ENABLED_UNITS = ("ovirt-node-early.service", "ovirt-node-boot.service", "ovirt-node-persist-accounts.path")
+ENABLED_UNITS = ("ovirt-node-early.service", "ovirt-node-boot.service", "ovirt-node-persist-copies.path",
+                 "systemd-vconsole-setup.service")
 #: Units that must not run on a node booted from the image (the initramfs does their work).
 MASKED_UNITS = ("lvm2-monitor.service",)
+
+
+def ssh_password_logins_off(root: Path) -> None:
+    """3.x's default: sshd takes no passwords until `ssh_pwauth=1` or the Security page turns
+    them on (Debian's sshd_config leaves sshd's built-in "yes"). Written the way the SSH
+    section writes it, so the node reads and changes the same line."""
+    ctx = Context(root=Root.at(root))
+    ctx.need([SSHD_CONFIG])
+    set_global_option(ctx.aug, "PasswordAuthentication", "no")
+    ctx.aug.save()
 
 
 def pip_install(root: Path, wheels: list[Path], runner: Runner) -> None:

@@ -24,6 +24,7 @@ from ovirt_node.installer.image import SQUASHFS, NodeImage
 from ovirt_node.installer.layout import VG_NAME, Layout
 from ovirt_node.installer.storage import Target
 from ovirt_node.system.cmdline import KernelArgs
+from ovirt_node.system.keymaps import KEYMAP_DIRS
 from ovirt_node.system.root import Root
 
 log = logging.getLogger(__name__)
@@ -36,18 +37,18 @@ ESP_MOUNT = "/boot/efi"
 
 @dataclass
 class ExtractNodeEtc(Step):
-    """The image's /etc, as the tree the node's configuration is written into. Its /sys is
-    the installer's: the machine is the same, so `BOOTIF=link` or a MAC resolves to the NICs
-    the node will have."""
+    """The image's /etc, as the tree the node's configuration is written into, and its
+    console keymaps, which `keyboard=` is checked against. Its /sys is the installer's: the
+    machine is the same, so `BOOTIF=link` or a MAC resolves to the NICs the node will have."""
 
     image: NodeImage
     target: Target
     live: Root
-    title: str = "Unpack the node's /etc from the image"
+    title: str = "Unpack the node's /etc and keymaps from the image"
 
     def plan(self) -> list[list[str]]:
         return [["unsquashfs", "-no-progress", "-f", "-d", str(self.target.node),
-                 str(self.image.path(SQUASHFS)), "etc"]]
+                 str(self.image.path(SQUASHFS)), "etc", *(d.lstrip("/") for d in KEYMAP_DIRS)]]
 
     def apply(self, ctx: Context) -> None:
         for command in self.plan():

@@ -143,6 +143,9 @@ def make_image(directory: Path, version: str) -> Path:
     (etc / "shadow").chmod(0o640)
     (etc / "fstab").write_text("# image fstab\nproc /proc proc defaults 0 0\n")
     (etc / "ssh/sshd_config").write_text("PasswordAuthentication no\n")
+    keymaps = tree / "usr/share/keymaps/i386/qwertz"  # what keyboard= is checked against
+    keymaps.mkdir(parents=True)
+    (keymaps / "de-latin1.map.gz").write_bytes(b"a keymap")
     media = directory / "media"
     (media / "LiveOS").mkdir(parents=True)
     (media / "vmlinuz").write_bytes(os.urandom(3 * MIB + 123))
@@ -232,6 +235,7 @@ class Scenario:
                "sshd": read(config / "etc/ssh/sshd_config"),
                "eth0": read(config / "etc/NetworkManager/system-connections/eth0.nmconnection"),
                "hostname": read(config / "etc/hostname"),
+               "vconsole": read(config / "etc/vconsole.conf"),
                "keyfile_mode": oct((config / "etc/NetworkManager/system-connections/ens3.nmconnection")
                                    .stat().st_mode & 0o777),
                "label": sh("blkid", "-o", "value", "-s", "LABEL", self.devices.volume("Config")).strip()}
@@ -256,7 +260,7 @@ def scenario_install(s: Scenario) -> Json:
     admin_hash = sh("openssl", "passwd", "-6", "-salt", "saltsalt", "node-secret").strip()
     fake_sysfs(s.live)  # the machine's NICs, as the installer sees them
     s.install(media, f"BOOTIF=link ip=dhcp hostname=node1.example.com adminpw={admin_hash} ssh_pwauth=1 "
-                     "console=ttyS0,115200 storage_init")
+                     "console=ttyS0,115200 keyboard=de-latin1 storage_init")
     return {"gpt": s.gpt(), "esp_label": sh("blkid", "-o", "value", "-s", "LABEL",
                                            s.devices.partition(s.disk, 2)).strip(),
             "slot": s.observe_slot("Root"), "backup_label": sh("blkid", "-o", "value", "-s", "LABEL",

@@ -315,6 +315,23 @@ def s_accounts(n: Node) -> Json:
     return result
 
 
+def s_vconsole(n: Node) -> Json:
+    """/etc/vconsole.conf is kept by copy too: localed replaces it by rename when the keymap
+    is set (the Keyboard page, keyboard=, `localectl set-keymap`)."""
+    n.write("/etc/vconsole.conf", "KEYMAP=us\n")
+    result: Json = {"persisted": n.persist("/etc/vconsole.conf"), "mounts": n.mounts("/etc/vconsole.conf")}
+    replacement = n.p("/etc/.#vconsole.confXYZ")
+    replacement.write_text("KEYMAP=de-latin1\n")
+    os.rename(replacement, n.p("/etc/vconsole.conf"))  # EBUSY if it were a bind mount
+    result["refresh"] = n.persist("--refresh")
+    n.reboot()
+    n.write("/etc/vconsole.conf", "KEYMAP=us\n")
+    result["restored"] = n.store.restore()
+    result["live"] = n.p("/etc/vconsole.conf").read_text()
+    result["mounts_after_restore"] = n.mounts("/etc/vconsole.conf")
+    return result
+
+
 def s_restore_failure(n: Node) -> Json:
     n.write("/etc/x", "x\n")
     n.write("/etc/y", "y\n")

@@ -64,10 +64,12 @@ def test_install_lays_out_a_bootable_disk(workdir: Path) -> None:
     config = r["config"]
     assert config["label"] == "CONFIG"
     assert config["index"] == ["/etc/NetworkManager/system-connections", "/etc/default/ovirt", "/etc/fstab",
-                               "/etc/hostname", "/etc/hosts", "/etc/shadow", "/etc/ssh/sshd_config"]
+                               "/etc/hostname", "/etc/hosts", "/etc/shadow", "/etc/ssh/sshd_config",
+                               "/etc/vconsole.conf"]
     # BOOTIF=link resolved against the machine's NICs (the first with a link), ip=dhcp on it.
     assert "interface-name=eth0" in config["eth0"] and "[ipv4]\nmethod=auto" in config["eth0"]
     assert config["hostname"] == "node1.example.com\n"
+    assert config["vconsole"] == "KEYMAP=de-latin1\n"  # checked against the image's keymaps
     assert "/dev/mapper/HostVG-Logging\t/var/log\text4" in config["fstab"]
     assert "/dev/mapper/HostVG-Swap\tswap\tswap" in config["fstab"]
     assert "/boot/efi\tvfat" in config["fstab"] and "proc /proc proc" in config["fstab"]

@@ -243,6 +243,15 @@ def test_account_files_are_copies_so_password_changes_work(workdir: Path) -> Non
     assert r["restored_again"] == []
 
 
+def test_the_console_keymap_file_is_a_copy_so_localed_can_replace_it(workdir: Path) -> None:
+    r = scenario("vconsole", workdir)
+    assert r["persisted"]["out"] == ["Successfully persisted /etc/vconsole.conf"]
+    assert r["mounts"] == 0
+    assert r["refresh"] == {"rc": 0, "out": ["Updated the persisted copy of /etc/vconsole.conf"], "err": []}
+    assert r["restored"] == ["/etc/vconsole.conf"]
+    assert r["live"] == "KEYMAP=de-latin1\n" and r["mounts_after_restore"] == 0
+
+
 def test_restore_reports_failures_and_restores_the_rest(workdir: Path) -> None:
     r = scenario("restore_failure", workdir)
     assert r["restored"] == ["/etc/y"]

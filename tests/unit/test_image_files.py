@@ -1,6 +1,6 @@
 """The files the recipe puts into the image, checked by their own tools: the systemd units with
 `systemd-analyze verify` (against the host's stock units), the sudoers rule with `visudo -c`,
-the shell scripts with `sh -n`."""
+the shell scripts with `sh -n`, the build's sshd_config edit with `sshd -T`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from ovirt_node.image.build import ssh_password_logins_off
+from tests.node_fixtures import REPO, run_config
 
 RECIPE = Path(__file__).resolve().parents[2] / "data" / "image"
 FILES = RECIPE / "files"
@@ -19,14 +22,17 @@ def test_the_units_verify(tmp_path: Path) -> None:
     assert shutil.which("systemd-analyze"), "systemd is not installed"
     shutil.copytree(FILES, tmp_path, dirs_exist_ok=True)
     shutil.copytree("/lib/systemd/system", tmp_path / "usr/lib/systemd/system", symlinks=True)
-    for tool in ("ovirt-node-boot", "persist"):  # installed by the wheel in the image
-        stub = tmp_path / "usr/local/bin" / tool
+    # ovirt-node-boot and persist come with the wheel, loadkeys with the image's kbd package
+    for tool in ("usr/local/bin/ovirt-node-boot", "usr/local/bin/persist", "usr/bin/loadkeys"):
+        stub = tmp_path / tool
+        stub.parent.mkdir(parents=True, exist_ok=True)
         stub.write_text("#!/bin/sh\n")
         stub.chmod(0o755)
     units = [str(tmp_path / p.relative_to(FILES)) for p in UNITS]
     result = subprocess.run(["systemd-analyze", "verify", f"--root={tmp_path}", *units],
                             capture_output=True, text=True)
-    assert result.returncode == 0 and "ovirt-node" not in result.stderr, result.stderr
+    assert result.returncode == 0 and "ovirt-node" not in result.stderr and "vconsole" not in result.stderr, \
+        result.stderr
 
 
 def test_a_bad_unit_is_caught(tmp_path: Path) -> None:
@@ -62,3 +68,30 @@ def test_networkmanager_starts_only_configured_connections() -> None:
     result = subprocess.run(["NetworkManager", "--print-config", f"--config={conf}", "--config-dir=/nonexistent"],
                             capture_output=True, text=True, check=True)
     assert "\nno-auto-default=*\n" in result.stdout
+
+
+def test_the_image_takes_no_ssh_passwords_until_asked(tmp_path: Path) -> None:
+    """Debian's sshd_config leaves sshd's built-in "yes"; the build turns password logins off
+    (3.x's default), on the line the SSH section then changes (`ssh_pwauth=1`)."""
+    if not shutil.which("sshd"):
+        pytest.skip("sshd is not installed")
+    config = tmp_path / "etc/ssh/sshd_config"
+    config.parent.mkdir(parents=True)
+    stock = (REPO / "data/demo-root/etc/ssh/sshd_config").read_text()
+    config.write_text(stock.replace("PasswordAuthentication no\nKbd", "Kbd"))  # as Debian ships it
+    key = tmp_path / "hostkey"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    Path("/run/sshd").mkdir(exist_ok=True)  # sshd -T insists on its privilege separation dir
+
+    def sshd_says() -> str:
+        result = subprocess.run(["/usr/sbin/sshd", "-T", "-f", str(config), "-h", str(key)],
+                                capture_output=True, text=True, check=True)
+        return next(line for line in result.stdout.splitlines() if line.startswith("passwordauthentication "))
+
+    assert sshd_says() == "passwordauthentication yes"
+    ssh_password_logins_off(tmp_path)
+    assert sshd_says() == "passwordauthentication no"
+    lines = config.read_text().splitlines()
+    assert lines.index("PasswordAuthentication no") < lines.index("Match User backup")
+    run_config("--root", str(tmp_path), "set", "ssh.pwauth=yes", check=True)
+    assert sshd_says() == "passwordauthentication yes"
