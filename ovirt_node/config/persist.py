@@ -16,8 +16,9 @@ Kinds of path:
 Files their owners replace by rename (`COPIED`) are the exception: the account databases
 (shadow-utils, PAM's pam_unix) and vconsole.conf (localed) get a new file renamed over the
 old one, which fails with EBUSY on a bind mount, so a forced password change at login, or a
-second keymap change, would fail. They are restored by copying instead, and `Store.refresh()`
-(run by the node when they change) copies them back into the store.
+second keymap change, would fail. They are restored by copying instead; persisting one again
+(the config engine does after writing it) or `Store.refresh()` (run by the node when an account
+file changes) copies it back into the store.
 
 A persisted directory covers everything below it.  Every path given to this module is a
 node path (`/etc/ssh/sshd_config`); the real location is `root(path)`, so the same code works

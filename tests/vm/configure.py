@@ -10,6 +10,7 @@ import re
 
 from tests.terminal.walk import ends_with, fill, move_to, pick, type_in
 from tests.vm.console import Console
+from tests.vm.flows import wait_for
 from tests.vm.node import ADMIN_PASSWORD
 from tests.vm.qemu import VM
 from tests.vm.serial_terminal import SerialTerminal
@@ -152,3 +153,22 @@ def check_configured(shell: Console) -> None:
     assert f"@{SYSLOG}:514" in rsyslog, rsyslog
     shell.check("rsyslogd -N1")
     assert shell.check("systemctl is-active rsyslog") == "active"
+
+
+def check_bond_failover(vm: VM, shell: Console) -> None:
+    """The bond works as one: when its active slave loses its link (QMP set_link, as a pulled
+    cable), the other slave takes over and the VLAN keeps its address; the link back, the
+    slave rejoins as the backup."""
+    assert vm.qmp is not None
+    first, second = nic_names(shell)
+    # The NICs are qemu's net0.. in MAC order; BOND_MACS are the second and the third.
+    netdev = {first: "net1", second: "net2"}
+    active = shell.check("sed -n 's/^Currently Active Slave: //p' /proc/net/bonding/bond0")
+    assert active in netdev, active
+    other = second if active == first else first
+    vm.qmp.command("set_link", name=netdev[active], up=False)
+    bonding = wait_for(rf"Currently Active Slave: {other}\s", shell, "cat /proc/net/bonding/bond0", 60)
+    assert re.search(rf"Slave Interface: {active}\s+MII Status: down", bonding), bonding
+    assert f"inet {ADDRESS}" in shell.check(f"ip addr show bond0.{VLAN}")
+    vm.qmp.command("set_link", name=netdev[active], up=True)
+    wait_for(rf"Slave Interface: {active}\s+MII Status: up", shell, "cat /proc/net/bonding/bond0", 60)

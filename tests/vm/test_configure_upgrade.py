@@ -3,7 +3,7 @@
 3: an active-backup bond of two NICs with a VLAN carrying a static IPv4 address, a host name,
 DNS servers and remote logging, configured through the setup TUI on the serial console (the
 `configured` fixture, which checks them live); after a reboot the node has all of it again,
-from what it persisted in /config.
+from what it persisted in /config, and the bond fails over when its active slave's link goes.
 4: that node upgraded from newer media (both ways: `ovirt-node-upgrade --iso` on the running
 node, and the media booted with `upgrade`) and rolled back, scenario 3's configuration intact
 after each boot."""
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.vm.configure import check_configured
+from tests.vm.configure import check_bond_failover, check_configured
 from tests.vm.console import Console
 from tests.vm.flows import boot_disk, root_shell, run_media
 from tests.vm.node import NodeImage, build_image
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.vm
 def test_tui_configuration_survives_a_reboot(configured: Path, vm_workdir: Path, artifacts: Path) -> None:
     disk = overlay(configured, vm_workdir / "configured-reboot.qcow2")
     with boot_disk([Disk(disk, "disk0")], vm_workdir, artifacts, "rebooted") as vm:
-        check_configured(root_shell(vm))
+        shell = root_shell(vm)
+        check_configured(shell)
+        check_bond_failover(vm, shell)
         vm.powerdown()
 
 
