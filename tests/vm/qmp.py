@@ -43,8 +43,9 @@ class Qmp:
         message: dict[str, Any] = json.loads(line)
         return message
 
-    def command(self, name: str, **arguments: Any) -> Any:
-        request: dict[str, Any] = {"execute": name}
+    def command(self, execute: str, /, **arguments: Any) -> Any:
+        """Run a QMP command; its arguments may be called `name` too (set_link's is)."""
+        request: dict[str, Any] = {"execute": execute}
         if arguments:
             request["arguments"] = arguments
         self._file.write(json.dumps(request).encode() + b"\n")
@@ -54,7 +55,7 @@ class Qmp:
             if "event" in reply:  # asynchronous events interleave with replies
                 continue
             if "error" in reply:
-                raise QmpError(f"{name}: {reply['error'].get('desc', reply['error'])}")
+                raise QmpError(f"{execute}: {reply['error'].get('desc', reply['error'])}")
             return reply.get("return")
 
     def status(self) -> str:
