@@ -12,22 +12,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-KEYMAP_DIR = "usr/share/keymaps"
+from ovirt_node.system.keymaps import KEYMAP_DIRS
+
 _RENAMES = ((".kmap.gz", ".map.gz"), (".kmap", ".map"))
 
 
+def _map_name(filename: str) -> str | None:
+    for old, new in _RENAMES:
+        if filename.endswith(old):
+            return filename[: -len(old)] + new
+    return None
+
+
 def link_map_names(root: Path) -> int:
-    """Give every `.kmap[.gz]` under the root's keymap directory its `.map[.gz]` name; how
+    """Give every `.kmap[.gz]` under the root's keymap directories its `.map[.gz]` name; how
     many links were made (a name already present is left alone)."""
     made = 0
-    top = root / KEYMAP_DIR
-    for dirpath, _dirnames, filenames in os.walk(top):
-        for filename in filenames:
-            for old, new in _RENAMES:
-                if filename.endswith(old):
-                    target = Path(dirpath) / (filename[: -len(old)] + new)
-                    if not target.exists():
-                        os.link(Path(dirpath) / filename, target)
-                        made += 1
-                    break
+    for directory in KEYMAP_DIRS:
+        for dirpath, _dirnames, filenames in os.walk(root / directory.lstrip("/")):
+            for filename in filenames:
+                name = _map_name(filename)
+                if name and not (Path(dirpath) / name).exists():
+                    os.link(Path(dirpath) / filename, Path(dirpath) / name)
+                    made += 1
     return made
