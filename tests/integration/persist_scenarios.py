@@ -293,43 +293,39 @@ def s_restore(n: Node) -> Json:
     return result
 
 
-def s_accounts(n: Node) -> Json:
-    """/etc/shadow is kept by copy: replacing it by rename (what passwd and PAM do) works,
-    --refresh brings the change into the store, and a reboot's restore copies it back."""
-    n.write("/etc/shadow", "admin:$6$old:0:0:99999:7:::\n", mode=0o640)
-    result: Json = {"persisted": n.persist("/etc/shadow"), "mounts": n.mounts("/etc/shadow")}
-    replacement = n.p("/etc/nshadow")
-    replacement.write_text("admin:$6$new:20000:0:99999:7:::\n")
-    os.chmod(replacement, 0o640)
-    os.rename(replacement, n.p("/etc/shadow"))  # EBUSY if /etc/shadow were a bind mount
-    result["stored_before_refresh"] = n.c("/etc/shadow").read_text()
+def _replaced_by_rename(n: Node, path: str, old: str, new: str, shipped: str, mode: int) -> Json:
+    """A file kept by copy (persist.COPIED): its owner replacing it by rename works,
+    --refresh brings the change into the store, and a reboot's restore copies it back over
+    the image's own (`shipped`)."""
+    n.write(path, old, mode=mode)
+    result: Json = {"persisted": n.persist(path), "mounts": n.mounts(path)}
+    replacement = n.p(path + ".new")
+    replacement.write_text(new)
+    os.chmod(replacement, mode)
+    os.rename(replacement, n.p(path))  # EBUSY if the path were a bind mount
+    result["stored_before_refresh"] = n.c(path).read_text()
     result["refresh"] = n.persist("--refresh")
-    result["stored"] = describe(n.c("/etc/shadow"))
+    result["stored"] = describe(n.c(path))
     result["refresh_again"] = n.persist("--refresh")
     n.reboot()
-    n.write("/etc/shadow", "admin:!:0:0:99999:7:::\n", mode=0o640)  # the image's own copy
+    n.write(path, shipped, mode=mode)
     result["restored"] = n.store.restore()
-    result["live"] = describe(n.p("/etc/shadow"))
-    result["mounts_after_restore"] = n.mounts("/etc/shadow")
+    result["live"] = describe(n.p(path))
+    result["mounts_after_restore"] = n.mounts(path)
     result["restored_again"] = n.store.restore()
     return result
 
 
+def s_accounts(n: Node) -> Json:
+    """/etc/shadow, replaced by passwd and PAM."""
+    return _replaced_by_rename(n, "/etc/shadow", "admin:$6$old:0:0:99999:7:::\n",
+                               "admin:$6$new:20000:0:99999:7:::\n", "admin:!:0:0:99999:7:::\n", 0o640)
+
+
 def s_vconsole(n: Node) -> Json:
-    """/etc/vconsole.conf is kept by copy too: localed replaces it by rename when the keymap
-    is set (the Keyboard page, keyboard=, `localectl set-keymap`)."""
-    n.write("/etc/vconsole.conf", "KEYMAP=us\n")
-    result: Json = {"persisted": n.persist("/etc/vconsole.conf"), "mounts": n.mounts("/etc/vconsole.conf")}
-    replacement = n.p("/etc/.#vconsole.confXYZ")
-    replacement.write_text("KEYMAP=de-latin1\n")
-    os.rename(replacement, n.p("/etc/vconsole.conf"))  # EBUSY if it were a bind mount
-    result["refresh"] = n.persist("--refresh")
-    n.reboot()
-    n.write("/etc/vconsole.conf", "KEYMAP=us\n")
-    result["restored"] = n.store.restore()
-    result["live"] = n.p("/etc/vconsole.conf").read_text()
-    result["mounts_after_restore"] = n.mounts("/etc/vconsole.conf")
-    return result
+    """/etc/vconsole.conf, replaced by localed when the keymap is set (the Keyboard page,
+    keyboard=, `localectl set-keymap`)."""
+    return _replaced_by_rename(n, "/etc/vconsole.conf", "KEYMAP=us\n", "KEYMAP=de-latin1\n", "KEYMAP=us\n", 0o644)
 
 
 def s_restore_failure(n: Node) -> Json:

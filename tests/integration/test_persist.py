@@ -229,27 +229,25 @@ def test_restore_after_reboot(workdir: Path) -> None:
     assert r["restore_cli"] == {"rc": 0, "out": [], "err": []}
 
 
-def test_account_files_are_copies_so_password_changes_work(workdir: Path) -> None:
-    r = scenario("accounts", workdir)
-    assert r["persisted"]["out"] == ["Successfully persisted /etc/shadow"]
-    assert r["mounts"] == 0  # never a bind mount: tools replace these files by rename
-    assert r["stored_before_refresh"] == "admin:$6$old:0:0:99999:7:::\n"
-    assert r["refresh"] == {"rc": 0, "out": ["Updated the persisted copy of /etc/shadow"], "err": []}
-    assert (r["stored"]["text"], r["stored"]["mode"]) == ("admin:$6$new:20000:0:99999:7:::\n", "0o640")
+@pytest.mark.parametrize(("name", "path", "old", "new", "mode"), [
+    # passwd and PAM replace the account files; a forced password change at login must work
+    ("accounts", "/etc/shadow", "admin:$6$old:0:0:99999:7:::\n", "admin:$6$new:20000:0:99999:7:::\n", "0o640"),
+    # localed replaces the console keymap file; a second keymap change must work
+    ("vconsole", "/etc/vconsole.conf", "KEYMAP=us\n", "KEYMAP=de-latin1\n", "0o644"),
+])
+def test_files_replaced_by_rename_are_kept_as_copies(workdir: Path, name: str, path: str, old: str, new: str,
+                                                    mode: str) -> None:
+    r = scenario(name, workdir)
+    assert r["persisted"]["out"] == [f"Successfully persisted {path}"]
+    assert r["mounts"] == 0  # never a bind mount: their owners replace them by rename
+    assert r["stored_before_refresh"] == old
+    assert r["refresh"] == {"rc": 0, "out": [f"Updated the persisted copy of {path}"], "err": []}
+    assert (r["stored"]["text"], r["stored"]["mode"]) == (new, mode)
     assert r["refresh_again"] == {"rc": 0, "out": [], "err": []}
-    assert r["restored"] == ["/etc/shadow"]
-    assert (r["live"]["text"], r["live"]["mode"]) == ("admin:$6$new:20000:0:99999:7:::\n", "0o640")
+    assert r["restored"] == [path]
+    assert (r["live"]["text"], r["live"]["mode"]) == (new, mode)
     assert r["mounts_after_restore"] == 0
     assert r["restored_again"] == []
-
-
-def test_the_console_keymap_file_is_a_copy_so_localed_can_replace_it(workdir: Path) -> None:
-    r = scenario("vconsole", workdir)
-    assert r["persisted"]["out"] == ["Successfully persisted /etc/vconsole.conf"]
-    assert r["mounts"] == 0
-    assert r["refresh"] == {"rc": 0, "out": ["Updated the persisted copy of /etc/vconsole.conf"], "err": []}
-    assert r["restored"] == ["/etc/vconsole.conf"]
-    assert r["live"] == "KEYMAP=de-latin1\n" and r["mounts_after_restore"] == 0
 
 
 def test_restore_reports_failures_and_restores_the_rest(workdir: Path) -> None:
