@@ -15,11 +15,11 @@ from pathlib import Path
 
 import augeas
 
-from ovirt_node.config.aug import Augeas
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.registry import all_sections
-from ovirt_node.system.root import Root
+from ovirt_node.core.aug import Augeas
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.registry import all_sections
+from ovirt_node.core.root import Root
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo-root"
 
@@ -78,7 +78,7 @@ def tui() -> None:
     import pexpect
     from urwid.testing import ScriptedScreen
 
-    from ovirt_node.setup.plugins_page import PluginsPage
+    from ovirt_node.pages.plugins import PluginsPage
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import DemoAuthenticator
     from ovirt_node.ui.worker import Manual

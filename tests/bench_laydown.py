@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ovirt_node.installer import laydown
+from ovirt_node.installer.steps import laydown
 
 SIZE_MIB = 256
 ROUNDS = 8

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ovirt_node.system.mockbus import (
+from ovirt_node.demo.bus import (
     SYSTEMD_BUS_NAME,
     SYSTEMD_MANAGER,
     SYSTEMD_PATH,

@@ -9,20 +9,20 @@ from pathlib import Path
 
 import urwid
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.platform import load
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.flow import InstallerApp, page_context
-from ovirt_node.install_ui.screen import Screen, ScreenView
-from ovirt_node.install_ui.state import Installer, crypt
-from ovirt_node.installer import flows
-from ovirt_node.installer.bootloader import Slot
+from ovirt_node.core.context import Context
+from ovirt_node.core.platform import load
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import UNKNOWN, ImageVersion, NodeImage
-from ovirt_node.installer.storage import Target
-from ovirt_node.system.machine import load_profile, profile_path
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Runner
+from ovirt_node.installer.plan import flows
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.flow import InstallerApp, page_context
+from ovirt_node.installer.screens.screen import Screen, ScreenView
+from ovirt_node.installer.screens.state import Installer, crypt
+from ovirt_node.installer.steps.bootloader import Slot
+from ovirt_node.installer.steps.storage import Target
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.ui.testing import FakeUI, canvas_text
 from ovirt_node.ui.widgets import FieldWidget, PasswordWidget, TableWidget
 from ovirt_node.ui.worker import Manual

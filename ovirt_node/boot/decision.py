@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ovirt_node.installer.layout import VG_NAME
-from ovirt_node.system.cmdline import KernelArgs, flag
+from ovirt_node.core.cmdline import KernelArgs, flag
+from ovirt_node.installer.plan.layout import VG_NAME
 
 
 class Mode(StrEnum):

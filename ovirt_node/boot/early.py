@@ -17,14 +17,15 @@ import termios
 from dataclasses import asdict
 
 from ovirt_node.boot.decision import BootPlan, Mode, Source, decide, source
-from ovirt_node.config.context import Context
-from ovirt_node.config.defaults import DEFAULTS_PATH
-from ovirt_node.config.persist import PersistError, Store
-from ovirt_node.installer.hooks import run_hooks
-from ovirt_node.installer.layout import VG_NAME
-from ovirt_node.system import cmdline
-from ovirt_node.system.root import HOST, Root
-from ovirt_node.system.run import CommandError, Runner
+from ovirt_node.core import cmdline
+from ovirt_node.core.context import Context
+from ovirt_node.core.defaults import DEFAULTS_PATH
+from ovirt_node.core.root import HOST, Root
+from ovirt_node.core.run import CommandError, Runner
+from ovirt_node.installer.plan.layout import VG_NAME
+from ovirt_node.installer.steps.hooks import run_hooks
+from ovirt_node.persist.paths import PersistError
+from ovirt_node.persist.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,9 @@ def early(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
 
 def apply_kernel_args(root: Root, runner: Runner) -> None:
     """The kernel arguments as settings (3.x's ovirt-early for a node not configured yet)."""
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.config.kernelargs import changes_from_kernel_args
-    from ovirt_node.config.registry import all_sections
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.core.kernelargs import changes_from_kernel_args
+    from ovirt_node.core.registry import all_sections
 
     ctx = Context(root=root, runner=runner)
     engine = Engine(ctx, all_sections())

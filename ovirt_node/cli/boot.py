@@ -21,8 +21,8 @@ from dataclasses import asdict
 from ovirt_node.boot import early as boot
 from ovirt_node.boot.decision import decide
 from ovirt_node.cli.common import add_common_options, root_from, setup_logging
-from ovirt_node.system import cmdline
-from ovirt_node.system.run import Runner
+from ovirt_node.core import cmdline
+from ovirt_node.core.run import Runner
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from ovirt_node.system.root import Root
+from ovirt_node.core.root import Root
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:

@@ -21,15 +21,15 @@ from typing import Any, TextIO
 import yaml
 
 from ovirt_node.cli.common import add_bus_option, add_common_options, root_from, setup_logging
-from ovirt_node.config.aug import AugeasError
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine, InvalidChanges
-from ovirt_node.config.kernelargs import changes_from_kernel_args
-from ovirt_node.config.model import Key
-from ovirt_node.config.netapply import DEFAULT_CONFIRM_TIMEOUT, network_steps
-from ovirt_node.config.registry import all_sections
-from ovirt_node.config.transaction import Progress, Transaction, TransactionError, TransactionLocked
-from ovirt_node.system import cmdline
+from ovirt_node.core import cmdline
+from ovirt_node.core.aug import AugeasError
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine, InvalidChanges
+from ovirt_node.core.kernelargs import changes_from_kernel_args
+from ovirt_node.core.model import Key
+from ovirt_node.core.registry import all_sections
+from ovirt_node.core.transaction import Progress, Transaction, TransactionError, TransactionLocked
+from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT, network_steps
 from ovirt_node.system.accounts import ADMIN_USER
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_ROLLED_BACK = 0, 1, 2, 3
@@ -127,7 +127,7 @@ def read_password(stdin: TextIO = sys.stdin) -> str:
         try:
             first = getpass.getpass(f"New password of {ADMIN_USER}: ")
             if first:
-                from ovirt_node.ui.strength import strength
+                from ovirt_node.system.strength import strength
 
                 print(f"Strength: {strength(first).text}", file=sys.stderr)
             again = getpass.getpass("Retype it: ")
@@ -287,7 +287,7 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:
-    from ovirt_node.system import bundle
+    from ovirt_node.report import bundle
 
     root, sections = engine.ctx.root, list(engine.sections.values())
     if args.output == "-":

@@ -1,4 +1,4 @@
-"""`make demo`: the setup TUI on the built-in demo node (see `ovirt_node.demo`).
+"""`make demo`: the setup TUI on the built-in demo node (see `ovirt_node.demo.node`).
 
 The TUI runs as a child on this terminal, with its root in a temp copy of data/demo-root and
 its runtime effects on a private D-Bus with mock systemd/logind; nothing on the host changes.
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from ovirt_node.demo import demo_node
+from ovirt_node.demo.node import demo_node
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ovirt_node.cli.common import setup_logging
+from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import build as image_build
 from ovirt_node.image import edit as image_edit
 from ovirt_node.image.recipe import RecipeError, load, stamped
 from ovirt_node.installer.image import ImageError
-from ovirt_node.system.run import CommandError, Runner
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ovirt_node.installer import autoinstall, flows
+from ovirt_node.core.root import Root
 from ovirt_node.installer.image import NodeImage
-from ovirt_node.system.machine import Machine
-from ovirt_node.system.root import Root
+from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.system.machine.model import Machine
 from ovirt_node.ui.palette import Mode
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,9 @@ def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
     None where the console is not ours to change (a dry run, a root prefix)."""
     if dry_run or not root.is_host:
         return None
-    from ovirt_node.config.context import Context
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.config.keyboard import Keyboard
+    from ovirt_node.areas.keyboard import Keyboard
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
 
     def apply(keymap: str) -> None:
         ctx = Context(root=root)
@@ -41,10 +41,10 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Sess
                  installed: flows.InstalledNode | None, root: Root, media_problem: str = "") -> int:
     from ovirt_node.cli.installer import print_plan, print_progress
     from ovirt_node.cli.setup import want_basic
-    from ovirt_node.install_ui import answers as answers_file
-    from ovirt_node.install_ui.choices import Choices
-    from ovirt_node.install_ui.flow import SCREEN_NAMES, InstallerApp, answer_all
-    from ovirt_node.install_ui.state import Installer
+    from ovirt_node.installer.screens import answers as answers_file
+    from ovirt_node.installer.screens.choices import Choices
+    from ovirt_node.installer.screens.flow import SCREEN_NAMES, InstallerApp, answer_all
+    from ovirt_node.installer.screens.state import Installer
 
     applier = keymap_applier(root, args.dry_run)
     installer = Installer(machine, session, image, installed, args.dry_run, live=root,

@@ -22,21 +22,23 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, root_from, setup_logging
-from ovirt_node.config.context import Context
-from ovirt_node.config.platform import PlatformError, detect, load
-from ovirt_node.config.transaction import Progress
-from ovirt_node.installer import autoinstall, flows
-from ovirt_node.installer.bootloader import Slot
+from ovirt_node.core import cmdline
+from ovirt_node.core.context import Context
+from ovirt_node.core.platform import PlatformError, detect, load
+from ovirt_node.core.run import Runner
+from ovirt_node.core.transaction import Progress
 from ovirt_node.installer.devices import LvmDevices
-from ovirt_node.installer.disks import DiskSelectionError
 from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
-from ovirt_node.installer.layout import LayoutError
 from ovirt_node.installer.media import media
-from ovirt_node.installer.sizes import SizeError
-from ovirt_node.installer.storage import Target
-from ovirt_node.system import cmdline
-from ovirt_node.system.machine import Machine, ProfileError, load_profile, probe, profile_path
-from ovirt_node.system.run import Runner
+from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.plan.disks import DiskSelectionError
+from ovirt_node.installer.plan.layout import LayoutError
+from ovirt_node.installer.plan.sizes import SizeError
+from ovirt_node.installer.steps.bootloader import Slot
+from ovirt_node.installer.steps.storage import Target
+from ovirt_node.system.machine.model import Machine
+from ovirt_node.system.machine.probe import probe
+from ovirt_node.system.machine.profile import ProfileError, load_profile, profile_path
 
 DEFAULT_MEDIA = "/run/initramfs/live"
 DEFAULT_LOG = "/var/log/ovirt-node/installer.log"

@@ -11,15 +11,9 @@ import logging
 import sys
 from collections.abc import Callable
 
-from ovirt_node.config.persist import (
-    PathRefused,
-    PersistError,
-    PersistResult,
-    RestoreError,
-    Store,
-    normalize,
-)
-from ovirt_node.system.root import Root
+from ovirt_node.core.root import Root
+from ovirt_node.persist.paths import PathRefused, PersistError, PersistResult, RestoreError, normalize
+from ovirt_node.persist.store import Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1

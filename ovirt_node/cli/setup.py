@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from ovirt_node.cli.common import add_bus_option, add_common_options, root_from
 
 if TYPE_CHECKING:
-    from ovirt_node.config.model import Section
-    from ovirt_node.system.machine import Machine
-    from ovirt_node.system.root import Root
+    from ovirt_node.core.model import Section
+    from ovirt_node.core.root import Root
+    from ovirt_node.system.machine.model import Machine
     from ovirt_node.ui.palette import Mode
 
 LOG_PATH = "/var/log/ovirt-node/setup.log"
@@ -75,7 +75,8 @@ def setup_logging(root: Root, debug: bool) -> Path:
 
 
 def load_machine(spec: str | None, root: Root) -> Machine:
-    from ovirt_node.system.machine import load_profile, probe, profile_path
+    from ovirt_node.system.machine.probe import probe
+    from ovirt_node.system.machine.profile import load_profile, profile_path
 
     if not spec:
         return probe(root)
@@ -87,7 +88,7 @@ def load_machine(spec: str | None, root: Root) -> Machine:
 def _sections(plugin_sections: Sequence[Section]) -> list[Section]:
     """The engine's sections, built when it first needs one: importing every section's
     module before the first screen would cost a sixth of the start-up budget."""
-    from ovirt_node.config.registry import all_sections
+    from ovirt_node.core.registry import all_sections
 
     return all_sections(plugin_sections)
 
@@ -103,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode: Mode = "basic" if basic else "mono" if args.mono else "color"
     log.info("starting: root %s, machine %s, mode %s, demo %s", root, args.machine or "probed", mode, args.demo)
 
-    from ovirt_node.system.machine import ProfileError
+    from ovirt_node.system.machine.profile import ProfileError
 
     try:
         machine = load_machine(args.machine, root)
@@ -111,12 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ovirt-node-setup: {exc}", file=sys.stderr)
         return 2
 
-    from ovirt_node.config.context import Context
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.plugins import discover
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import default_authenticator
     from ovirt_node.ui.page import PageContext
+    from ovirt_node.ui.plugins import discover
 
     plugins = discover()
     engine = Engine(Context(root=root, bus=args.bus), lambda: _sections(plugins.sections))

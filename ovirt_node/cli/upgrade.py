@@ -18,16 +18,17 @@ from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, root_from, setup_logging
 from ovirt_node.cli.installer import print_progress
-from ovirt_node.config.context import Context
-from ovirt_node.config.platform import PlatformError, detect
-from ovirt_node.config.transaction import TransactionError
-from ovirt_node.installer import autoinstall, flows
+from ovirt_node.core.context import Context
+from ovirt_node.core.platform import PlatformError, detect
+from ovirt_node.core.run import CommandError, Runner
+from ovirt_node.core.transaction import TransactionError
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import ImageError, decide
 from ovirt_node.installer.media import media
-from ovirt_node.installer.storage import Target
-from ovirt_node.system.machine import ProfileError, probe
-from ovirt_node.system.run import CommandError, Runner
+from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.steps.storage import Target
+from ovirt_node.system.machine.probe import probe
+from ovirt_node.system.machine.profile import ProfileError
 
 WORKDIR = "/run/ovirt-node/upgrade"
 

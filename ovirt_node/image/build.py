@@ -21,14 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.ssh import SSHD_CONFIG, set_global_option
+from ovirt_node.areas.ssh import SSHD_CONFIG, set_global_option
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
 from ovirt_node.image import initramfs, iso
 from ovirt_node.image.keymap_names import link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Runner
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ CACHE_ENV = "OVIRT_NODE_IMAGE_CACHE"
 ISO_NAME = "ovirt-node.iso"
 #: Where the image keeps its own version (read by the node at run time).
 RELEASE_FILE = "/etc/ovirt-node/version"
-#: Shipped data (platform maps, machine profiles) in the image; see system.machine.data_dir.
+#: Shipped data (platform maps, machine profiles) in the image; see system.machine.profile.data_dir.
 DATA_DIR = "/usr/share/ovirt-node"
 ADMIN_SHELL = "/usr/local/bin/ovirt-admin-shell"
 SQUASHFS_ARGS = ["-comp", "zstd", "-Xcompression-level", "3", "-noappend", "-no-progress"]

@@ -11,11 +11,11 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
+from ovirt_node.core.run import Runner
 from ovirt_node.image.build import LONG, Builder, cache_root, pip_install, project_root
 from ovirt_node.image.recipe import load, stamped, version_text
 from ovirt_node.installer.image import INITRD, KERNEL, SQUASHFS, NodeImage
 from ovirt_node.installer.media import media
-from ovirt_node.system.run import Runner
 
 
 class EditError(ValueError):

@@ -15,8 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ovirt_node.core.run import Runner
 from ovirt_node.image.recipe import Recipe
-from ovirt_node.system.run import Runner
 
 BUSYBOX = "/usr/bin/busybox"
 LVM = "/usr/sbin/lvm"

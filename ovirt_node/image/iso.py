@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ovirt_node.core.run import Runner
 from ovirt_node.image.recipe import Recipe
 from ovirt_node.installer.image import CHECKSUMS, IMAGE_FILES, INITRD, KERNEL, ImageVersion
-from ovirt_node.system.run import Runner
 
 CONSOLE_ARGS = ("console=tty0", "console=ttyS0,115200n8")
 #: Only errors from the kernel on the consoles: its info messages (a bond enslaving a NIC,

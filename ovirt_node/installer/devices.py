@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.persist import mount_points, unmount
-from ovirt_node.installer.layout import VG_NAME, Layout, StableNames, remove_volume_group_commands
-from ovirt_node.system.machine import Disk
+from ovirt_node.core.context import Context
+from ovirt_node.installer.plan.layout import VG_NAME, Layout, StableNames, remove_volume_group_commands
+from ovirt_node.persist.mount import mount_points, unmount
+from ovirt_node.system.machine.model import Disk
 
 
 class Devices(Protocol):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.persist import Store, check_path
-from ovirt_node.config.transaction import Step
-from ovirt_node.installer.flows import Session
-from ovirt_node.installer.storage import Target
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import CommandError
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import CommandError
+from ovirt_node.core.transaction import Step
+from ovirt_node.installer.plan.flows import Session
+from ovirt_node.installer.steps.storage import Target
+from ovirt_node.persist.paths import check_path
+from ovirt_node.persist.store import Store
 
 log = logging.getLogger(__name__)
 

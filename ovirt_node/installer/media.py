@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ovirt_node.config.persist import unmount
+from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.installer.image import ImageError, NodeImage, open_image
-from ovirt_node.system.run import CommandError, Runner
+from ovirt_node.persist.mount import unmount
 
 
 @contextmanager

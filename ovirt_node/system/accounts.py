@@ -11,7 +11,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from ovirt_node.system.root import Root
+from ovirt_node.core.root import Root
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import CommandError, Runner, run
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import CommandError, Runner, run
 
 log = logging.getLogger(__name__)
 

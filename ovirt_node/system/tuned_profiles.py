@@ -13,7 +13,7 @@ import configparser
 import re
 from dataclasses import dataclass
 
-from ovirt_node.system.root import Root
+from ovirt_node.core.root import Root
 
 ACTIVE_PROFILE = "/etc/tuned/active_profile"
 PROFILE_MODE = "/etc/tuned/profile_mode"

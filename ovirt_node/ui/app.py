@@ -30,7 +30,7 @@ from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
 from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_worker
 
 if TYPE_CHECKING:
-    from ovirt_node.config.transaction import Transaction
+    from ovirt_node.core.transaction import Transaction
     from ovirt_node.ui.auth import Authenticator
     from ovirt_node.ui.dialogs import Dialog
 
@@ -406,7 +406,7 @@ class Application(DialogHost):
         shell = os.environ.get("SHELL") or "/bin/sh"
         log.info("opening a shell: %s", shell)
         with self.loop.paused():
-            # The one subprocess not run through ovirt_node.system.run: it needs the terminal.
+            # The one subprocess not run through ovirt_node.core.run: it needs the terminal.
             try:
                 subprocess.run([shell], check=False)
             except OSError as exc:

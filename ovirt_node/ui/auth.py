@@ -1,5 +1,5 @@
 """Who may unlock the locked console: the admin's password, checked by PAM
-(`ovirt_node.ui.pam`, loaded only when it is used), or "demo" with `--demo`.
+(`ovirt_node.system.pam`, loaded only when it is used), or "demo" with `--demo`.
 
 Authentication can take seconds (PAM's delay after a failure), so callers run it in a worker.
 """
@@ -35,6 +35,6 @@ def default_authenticator(demo: bool) -> Authenticator:
     """The demo password with `--demo`, else PAM (raises pam.PamUnavailable without libpam)."""
     if demo:
         return DemoAuthenticator()
-    from ovirt_node.ui.pam import PamAuthenticator
+    from ovirt_node.system.pam import PamAuthenticator
 
     return PamAuthenticator(ADMIN_USER, PAM_SERVICE)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
-from ovirt_node.config.transaction import Progress, StepState, Transaction, TransactionError, TransactionLocked
+from ovirt_node.core.transaction import Progress, StepState, Transaction, TransactionError, TransactionLocked
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import PushButton, button_row, styled_button
 from ovirt_node.ui.worker import Dispatcher, start_worker
 
 if TYPE_CHECKING:
-    from ovirt_node.config.context import Context
+    from ovirt_node.core.context import Context
 
 log = logging.getLogger(__name__)
 

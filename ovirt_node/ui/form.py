@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ovirt_node.config.valid import SafeValue, Validator
+from ovirt_node.core.valid import SafeValue, Validator
 from ovirt_node.ui.page import Checkbox, Field, Item, Page, Password
 
 if TYPE_CHECKING:
-    from ovirt_node.config.transaction import Transaction
+    from ovirt_node.core.transaction import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ class Form:
     def plan(self) -> Transaction:
         """The page's transaction for the changes. InvalidChanges from the engine (rules across
         keys) are kept as `save_errors`, shown next to the fields, and raised again."""
-        from ovirt_node.config.engine import InvalidChanges
+        from ovirt_node.core.engine import InvalidChanges
 
         try:
             return self.page.save(self.changes())

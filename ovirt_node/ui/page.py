@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from ovirt_node.config.valid import Validator
+from ovirt_node.core.valid import Validator
 
 if TYPE_CHECKING:
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.config.transaction import Transaction
-    from ovirt_node.system.machine import Machine
-    from ovirt_node.system.root import Root
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.core.root import Root
+    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.system.machine.model import Machine
 
 Values = Mapping[str, str]
 #: Whether an item is enabled, given the form's current values (typed or not yet saved).

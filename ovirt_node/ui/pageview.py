@@ -13,7 +13,7 @@ from typing import Any
 
 import urwid
 
-from ovirt_node.config.engine import InvalidChanges
+from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI
 from ovirt_node.ui.palette import Style

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
-from ovirt_node.config.transaction import Transaction, TransactionError
+from ovirt_node.core.transaction import Transaction, TransactionError
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext
 from ovirt_node.ui.pageview import SAVE, PageView, build_view
@@ -38,7 +38,7 @@ from ovirt_node.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from ovirt_node.config.model import Section
+    from ovirt_node.core.model import Section
 
 SIZE = (80, 24)
 #: Width handed to a single widget's keypress (any width that fits the widget works).
@@ -158,11 +158,11 @@ def page_context(root: str | Path, machine: str = "demo", sections: Sequence[Sec
                  demo: bool = True) -> PageContext:
     """A PageContext on a node tree (a copy of data/demo-root, say): the real engine with the
     built-in sections plus `sections` (a plugin's own), and a machine profile by name."""
-    from ovirt_node.config.context import Context
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.config.registry import builtin_sections
-    from ovirt_node.system.machine import load_profile, profile_path
-    from ovirt_node.system.root import Root
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.core.registry import builtin_sections
+    from ovirt_node.core.root import Root
+    from ovirt_node.system.machine.profile import load_profile, profile_path
 
     node = Root.at(root)
     engine = Engine(Context(root=node), [*builtin_sections(), *sections])

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 
 import urwid
 
-from ovirt_node.config.valid import parse_bool
+from ovirt_node.core.valid import parse_bool
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import (
     Button,
@@ -219,7 +219,7 @@ class PasswordWidget(FieldWidget):
             self.hint.set("")
             return
 
-        from ovirt_node.ui.strength import Strength, strength
+        from ovirt_node.system.strength import Strength, strength
 
         def done(result: object) -> None:
             if generation != self._generation:

@@ -24,19 +24,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.platform import load
-from ovirt_node.config.transaction import Progress, TransactionError
-from ovirt_node.installer import flows
+from ovirt_node.core import cmdline
+from ovirt_node.core.context import Context
+from ovirt_node.core.platform import load
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
+from ovirt_node.core.transaction import Progress, TransactionError
 from ovirt_node.installer.devices import LvmDevices, unmount_tree
 from ovirt_node.installer.image import open_image
-from ovirt_node.installer.layout import Layout, plan
-from ovirt_node.installer.sizes import Sizes
-from ovirt_node.installer.storage import Target
-from ovirt_node.system import cmdline
-from ovirt_node.system.machine import Disk, Machine
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Runner
+from ovirt_node.installer.plan import flows
+from ovirt_node.installer.plan.layout import Layout, plan
+from ovirt_node.installer.plan.sizes import Sizes
+from ovirt_node.installer.steps.storage import Target
+from ovirt_node.system.machine.model import Disk, Machine
 from tests.integration.test_network_cli import fake_sysfs
 
 Json = dict[str, Any]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ovirt_node.config.aug import Augeas
-from ovirt_node.config.kdump import KDUMP_CONF
-from ovirt_node.system.root import Root
+from ovirt_node.areas.kdump import KDUMP_CONF
+from ovirt_node.core.aug import Augeas
+from ovirt_node.core.root import Root
 
 TARGETS = frozenset({"raw", "ext2", "ext3", "ext4", "minix", "btrfs", "xfs", "nfs", "nfs4", "ssh", "virtiofs"})
 OPTIONS = frozenset({

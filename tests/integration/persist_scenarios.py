@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from ovirt_node.cli.persist import persist_main, restore_main, unpersist_main
-from ovirt_node.config.persist import RestoreError, Store, bind_mount, mount_points, unmount
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import run
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import run
+from ovirt_node.persist.mount import bind_mount, mount_points, unmount
+from ovirt_node.persist.paths import RestoreError
+from ovirt_node.persist.store import Store
 
 Json = dict[str, Any]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.aug import Augeas, AugeasError, LensFile
-from ovirt_node.config.logs import LOGROTATE, RSYSLOG_REMOTE
-from ovirt_node.config.ssh import SSHD_CONFIG
-from ovirt_node.system.root import Root
+from ovirt_node.areas.logs import LOGROTATE, RSYSLOG_REMOTE
+from ovirt_node.areas.ssh import SSHD_CONFIG
+from ovirt_node.core.aug import Augeas, AugeasError, LensFile
+from ovirt_node.core.root import Root
 
 HOSTS = LensFile("Hosts", "/etc/hosts")
 
@@ -74,9 +74,9 @@ def test_put_error_is_one_clear_sentence(node_root: Path) -> None:
 
 
 def test_engine_loads_a_sections_lenses_on_its_first_read(node_root: Path) -> None:
-    from ovirt_node.config.context import Context
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.config.registry import builtin_sections
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.core.registry import builtin_sections
 
     engine = Engine(Context(root=Root.at(node_root)), builtin_sections())
     engine.read(["logging"])
@@ -92,9 +92,9 @@ def test_one_handle_is_read_and_reloaded_from_many_threads(node_root: Path) -> N
     races did not show up here even without the lock, so this cannot prove the lock needed.)"""
     import threading
 
-    from ovirt_node.config.context import Context
-    from ovirt_node.config.engine import Engine
-    from ovirt_node.config.registry import all_sections
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.core.registry import all_sections
 
     engine = Engine(Context(root=Root.at(node_root)), all_sections())
     expected = engine.values()

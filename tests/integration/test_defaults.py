@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ovirt_node.config.aug import Augeas
-from ovirt_node.config.defaults import DEFAULTS_FILE, Defaults, DefaultsError, quote, unquote
-from ovirt_node.system.root import Root
+from ovirt_node.core.aug import Augeas
+from ovirt_node.core.defaults import DEFAULTS_FILE, Defaults, DefaultsError, quote, unquote
+from ovirt_node.core.root import Root
 
 
 def open_defaults(root: Path) -> Defaults:

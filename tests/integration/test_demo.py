@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from ovirt_node.demo import demo_node
+from ovirt_node.demo.node import demo_node
 from ovirt_node.system.logind import Logind
 from tests.node_fixtures import run_config
 

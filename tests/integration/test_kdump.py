@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.kdump import service_log
-from ovirt_node.config.steps import wants_link
-from ovirt_node.system.root import HOST, Root
-from ovirt_node.system.run import Result, Runner
+from ovirt_node.areas.kdump import service_log
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import HOST, Root
+from ovirt_node.core.run import Result, Runner
+from ovirt_node.core.steps import wants_link
 from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
 from tests.integration.el_node import assert_golden, make_el_root
 from tests.integration.kdump_conf_rules import directives, kdumpctl_errors

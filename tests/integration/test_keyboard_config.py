@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.root import Root
+from ovirt_node.demo.templates import localed_mock
 from ovirt_node.system.keymaps import keymaps_on_disk
-from ovirt_node.system.mocks import localed_mock
-from ovirt_node.system.root import Root
 from tests.dbus_env import MockService
 from tests.node_fixtures import REPO, changed_paths, run_config, snapshot
 
@@ -123,7 +123,7 @@ _LIST_ON_THE_HOST = (
     "shutil.copytree(sys.argv[1], '/usr/share/keymaps')\n"
     "logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
     "from ovirt_node.system.keymaps import list_keymaps\n"
-    "from ovirt_node.system.root import HOST\n"
+    "from ovirt_node.core.root import HOST\n"
     "print(json.dumps([[k.name, k.layout] for k in list_keymaps(HOST)]))\n"
 )
 

@@ -1,5 +1,5 @@
 """Applying network changes over a real private D-Bus: python-dbusmock's NetworkManager template
-with our checkpoint/LoadConnections additions (ovirt_node/system/mocks/nm_checkpoints.py), and
+with our checkpoint/LoadConnections additions (ovirt_node/demo/templates/nm_checkpoints.py), and
 our hostnamed mock.
 
 What is proven: a checkpoint is created over exactly the devices that change, only the changed
@@ -19,15 +19,15 @@ import dbus
 import dbus.bus
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.netapply import network_steps
-from ovirt_node.config.network import NetworkSection
-from ovirt_node.config.transaction import TransactionError
-from ovirt_node.system.mockbus import MOCK_IFACE, MockService
-from ovirt_node.system.mocks import hostnamed_mock, networkmanager_mock
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.root import Root
+from ovirt_node.core.transaction import TransactionError
+from ovirt_node.demo.bus import MOCK_IFACE, MockService
+from ovirt_node.demo.templates import hostnamed_mock, networkmanager_mock
+from ovirt_node.network.apply import network_steps
+from ovirt_node.network.section import NetworkSection
 from ovirt_node.system.nm import BUS_NAME, MANAGER_IFACE, MANAGER_PATH, SETTINGS_PATH, NetworkManager
-from ovirt_node.system.root import Root
 from tests.integration.network_cases import CASES
 from tests.node_fixtures import changed_paths, run_config, snapshot
 

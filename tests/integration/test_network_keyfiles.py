@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine, InvalidChanges
-from ovirt_node.config.keyfile import KEYFILE_DIR
-from ovirt_node.config.netmodel import check_change, check_network, format_spec, parse_spec
-from ovirt_node.config.network import NetworkSection
-from ovirt_node.system.root import Root
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine, InvalidChanges
+from ovirt_node.core.root import Root
+from ovirt_node.network.keyfile import KEYFILE_DIR
+from ovirt_node.network.model import check_change, check_network, format_spec, parse_spec
+from ovirt_node.network.section import NetworkSection
 from tests.integration.network_cases import CASES
 from tests.node_fixtures import changed_paths, snapshot
 

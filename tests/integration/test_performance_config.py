@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config import performance
-from ovirt_node.config.context import Context
-from ovirt_node.config.performance import Performance, available_profiles
-from ovirt_node.system.mocks import tuned_mock
-from ovirt_node.system.root import HOST
+from ovirt_node.areas import performance
+from ovirt_node.areas.performance import Performance, available_profiles
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import HOST
+from ovirt_node.demo.templates import tuned_mock
 from ovirt_node.system.tuned_profiles import profiles_on_disk
 from tests.dbus_env import MockService
 from tests.node_fixtures import changed_paths, run_config, snapshot
@@ -146,7 +146,7 @@ def test_on_the_node_the_profiles_are_the_real_tuned_adm_list(private_bus: str, 
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", private_bus)
     monkeypatch.setattr(performance, "profiles_on_disk", lambda _root: [])  # no fallback to hide a bad parse
     ctx = Context()  # root /: the node itself
-    with caplog.at_level(logging.INFO, logger="ovirt_node.system.run"):
+    with caplog.at_level(logging.INFO, logger="ovirt_node.core.run"):
         listed = available_profiles(ctx)
     assert "run: tuned-adm list" in caplog.messages
     assert len(listed) > 5 and listed == profiles_on_disk(HOST)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ovirt_node.system.run import run
+from ovirt_node.core.run import run
 
 pytestmark = pytest.mark.root
 

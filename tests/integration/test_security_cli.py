@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.security import NO_AES_NI
+from ovirt_node.areas.security import NO_AES_NI
 from tests.dbus_env import MockService
 from tests.node_fixtures import REPO, changed_paths, run_config, snapshot
 from tests.shadow import crypt_sha512, files_containing, shadow_fields, verifies
@@ -236,8 +236,8 @@ def test_password_change_of_a_persisted_shadow(node_root: Path) -> None:
     the change works, and the new file is copied into the store."""
     script = (
         "import subprocess, sys\n"
-        "from ovirt_node.config.persist import Store\n"
-        "from ovirt_node.system.root import Root\n"
+        "from ovirt_node.persist.store import Store\n"
+        "from ovirt_node.core.root import Root\n"
         "root = sys.argv[1]\n"
         "subprocess.run(['mount', '-t', 'tmpfs', 'tmpfs', root + '/config'], check=True)\n"
         "store = Store(Root.at(root))\n"

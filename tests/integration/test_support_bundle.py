@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.aug import LensFile
-from ovirt_node.config.model import Key
-from ovirt_node.config.registry import builtin_sections
-from ovirt_node.config.valid import Text
-from ovirt_node.system import bundle, diagnostics
-from ovirt_node.system.redact import MARK
-from ovirt_node.system.root import Root
+from ovirt_node.core.aug import LensFile
+from ovirt_node.core.model import Key
+from ovirt_node.core.registry import builtin_sections
+from ovirt_node.core.root import Root
+from ovirt_node.core.valid import Text
+from ovirt_node.report import bundle, diagnostics
+from ovirt_node.report.redact import MARK
 from tests.fake_tools import called, fake_tools
 from tests.node_fixtures import REPO, changed_paths, run_config, snapshot
 

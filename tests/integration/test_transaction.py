@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.aug import Augeas
-from ovirt_node.config.context import Context
-from ovirt_node.config.ssh import SSHD_CONFIG, set_global_option
-from ovirt_node.config.steps import AugeasEdit, WriteDefaults, WriteFile
-from ovirt_node.config.transaction import (
+from ovirt_node.areas.ssh import SSHD_CONFIG, set_global_option
+from ovirt_node.core.aug import Augeas
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
+from ovirt_node.core.steps import AugeasEdit, WriteDefaults, WriteFile
+from ovirt_node.core.transaction import (
     LOCK_PATH,
     Progress,
     Step,
@@ -23,7 +24,6 @@ from ovirt_node.config.transaction import (
     TransactionLocked,
     transaction_lock,
 )
-from ovirt_node.system.root import Root
 from tests.node_fixtures import snapshot
 
 
@@ -128,7 +128,7 @@ def test_second_transaction_gets_a_clear_error(node_root: Path) -> None:
 
 
 def test_describe_marks_runtime_steps_skipped_under_a_prefix(node_root: Path) -> None:
-    from ovirt_node.config.steps import RestartUnit
+    from ovirt_node.core.steps import RestartUnit
 
     ctx = make_ctx(node_root)
     lines = Transaction("p", [RestartUnit("ssh.service")]).describe(ctx)
@@ -136,7 +136,7 @@ def test_describe_marks_runtime_steps_skipped_under_a_prefix(node_root: Path) ->
 
 
 def test_run_command_step_masks_secrets_and_follows_the_bus_rule(node_root: Path) -> None:
-    from ovirt_node.config.steps import RunCommand
+    from ovirt_node.core.steps import RunCommand
 
     ctx = make_ctx(node_root)
     target = node_root / "etc/from-command"
@@ -152,7 +152,7 @@ def test_run_command_step_masks_secrets_and_follows_the_bus_rule(node_root: Path
 
 
 def test_failed_command_rolls_back_the_files_it_declared(node_root: Path) -> None:
-    from ovirt_node.config.steps import RunCommand
+    from ovirt_node.core.steps import RunCommand
 
     ctx = make_ctx(node_root)
     before = snapshot(node_root)

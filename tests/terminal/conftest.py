@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.demo import DemoNode, demo_node
-from ovirt_node.system.mockbus import MockBusUnavailable
+from ovirt_node.demo.bus import MockBusUnavailable
+from ovirt_node.demo.node import DemoNode, demo_node
 from tests.node_fixtures import DEMO_ROOT
 from tests.terminal.tmux import Tmux
 

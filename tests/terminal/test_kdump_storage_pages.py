@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ovirt_node.demo import DemoNode
+from ovirt_node.demo.node import DemoNode
 from tests.terminal.test_setup_tmux import page_title_line
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ovirt_node.demo import DemoNode, demo_node
+from ovirt_node.demo.node import DemoNode, demo_node
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]

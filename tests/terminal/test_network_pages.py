@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from ovirt_node.demo import DemoNode
+from ovirt_node.demo.node import DemoNode
 from tests.node_fixtures import changed_paths, snapshot
 from tests.terminal.test_kdump_storage_pages import open_page
 from tests.terminal.tmux import TMUX, Tmux

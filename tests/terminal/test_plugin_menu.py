@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.plugins import discover
+from ovirt_node.ui.plugins import discover
 from tests.node_fixtures import REPO
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ovirt_node import PRODUCT_NAME
-from ovirt_node.plugins import discover
 from ovirt_node.ui.page import sort_pages
+from ovirt_node.ui.plugins import discover
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
 pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.plugins import discover
 from ovirt_node.ui.page import sort_pages
+from ovirt_node.ui.plugins import discover
 from tests.broken_plugin import install_broken_plugin
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.registry import all_sections
-from ovirt_node.config.transaction import Transaction
-from ovirt_node.config.valid import Text
-from ovirt_node.system.machine import load_profile, profile_path
-from ovirt_node.system.root import Root
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.registry import all_sections
+from ovirt_node.core.root import Root
+from ovirt_node.core.transaction import Transaction
+from ovirt_node.core.valid import Text
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.ui.page import (
     Button,
     Checkbox,

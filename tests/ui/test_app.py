@@ -16,14 +16,14 @@ import pytest
 from urwid.testing import ScriptedScreen
 
 from ovirt_node import PRODUCT_NAME, __version__
-from ovirt_node.plugins import PluginInfo, Plugins
-from ovirt_node.setup import plugins_page
-from ovirt_node.setup.plugins_page import PluginsPage
+from ovirt_node.pages import plugins as plugins_page
+from ovirt_node.pages.plugins import PluginsPage
 from ovirt_node.ui.app import Application
 from ovirt_node.ui.auth import DemoAuthenticator
 from ovirt_node.ui.dialogs import ProgressDialog
 from ovirt_node.ui.page import Item, Label, Page, PageContext
 from ovirt_node.ui.pageview import PageView
+from ovirt_node.ui.plugins import PluginInfo, Plugins
 from ovirt_node.ui.worker import Manual
 from tests.ui.pages import BrokenPage, EverythingPage, RemoteLogPage
 
@@ -99,12 +99,12 @@ def test_moving_in_the_menu_switches_pages_and_a_broken_page_is_a_notice(app: Ap
 
 
 def test_plugins_page_lists_loaded_plugins_and_failures(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    found = Plugins(loaded=[PluginInfo("status", "ovirt_node.setup.status:StatusPage", "ovirt-node", "4.0.0")],
+    found = Plugins(loaded=[PluginInfo("status", "ovirt_node.pages.status:StatusPage", "ovirt-node", "4.0.0")],
                     failures=[(PluginInfo("bad", "bad_plugin:Page", "bad-plugin", "0.1"),
                                "ModuleNotFoundError: No module named 'bad_plugin'")])
     monkeypatch.setattr(plugins_page, "discover", lambda: found)
     text = app.keys("down", "down", "down", "f12")
-    assert "< status             ovirt-node 4.0.0 >" in text and "  ovirt_node.setup.status:StatusPage" in text
+    assert "< status             ovirt-node 4.0.0 >" in text and "  ovirt_node.pages.status:StatusPage" in text
     assert "Plugins that failed to load (1):" in text and "< bad                bad-plugin 0.1 >" in text
     assert "failed: ModuleNotFoundError: No module named 'bad_plugin'" in text
     assert text.index("failed to load") < text.index("Loaded plugins (1)")  # failures first

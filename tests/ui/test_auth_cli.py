@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.cli import setup as setup_cli
-from ovirt_node.system.root import Root
+from ovirt_node.core.root import Root
+from ovirt_node.system.pam import PamAuthenticator
 from ovirt_node.ui.auth import DemoAuthenticator
-from ovirt_node.ui.pam import PamAuthenticator
 
 
 def test_demo_authenticator() -> None:
@@ -58,7 +58,7 @@ def test_logging_goes_under_the_root(tmp_path: Path) -> None:
 
 
 def test_machine_from_a_profile_name_a_file_or_probing(tmp_path: Path) -> None:
-    from ovirt_node.system.machine import ProfileError, profile_path
+    from ovirt_node.system.machine.profile import ProfileError, profile_path
 
     assert setup_cli.load_machine("demo", Root.at(tmp_path)).name == "demo"
     assert setup_cli.load_machine(str(profile_path("demo")), Root.at(tmp_path)).name == "demo"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.setup import diagnostics_page
-from ovirt_node.setup.diagnostics_page import DiagnosticsPage
-from ovirt_node.system import diagnostics
-from ovirt_node.system.root import HOST, Root
+from ovirt_node.core.root import HOST, Root
+from ovirt_node.pages import diagnostics as diagnostics_page
+from ovirt_node.pages.diagnostics import DiagnosticsPage
+from ovirt_node.report import diagnostics
 from ovirt_node.ui.page import PageContext
 from ovirt_node.ui.testing import PageHarness
 from tests.fake_tools import called, fake_tools

@@ -6,10 +6,10 @@ import threading
 import time
 from pathlib import Path
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.steps import WriteFile
-from ovirt_node.config.transaction import Step, Transaction
-from ovirt_node.system.root import Root
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
+from ovirt_node.core.steps import WriteFile
+from ovirt_node.core.transaction import Step, Transaction
 from ovirt_node.ui.dialogs import ConfirmDialog, Dialog, InfoDialog, ProgressDialog, TextDialog
 from ovirt_node.ui.palette import style_for
 from ovirt_node.ui.testing import canvas_text

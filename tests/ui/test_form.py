@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.engine import InvalidChanges
+from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.ui.form import FORM_KEY, MISMATCH, Form, confirm_key
 from ovirt_node.ui.page import Entry, PageContext, Password
 from tests.ui.pages import EverythingPage, RemoteLogPage, make_context
@@ -42,7 +42,7 @@ def test_safe_value_rule_applies_to_every_field(page_ctx: PageContext) -> None:
 def test_field_validator_overrides_the_engine_key(page_ctx: PageContext) -> None:
     class Strict(RemoteLogPage):
         def layout(self):  # type: ignore[no-untyped-def]
-            from ovirt_node.config.valid import OneOf
+            from ovirt_node.core.valid import OneOf
 
             return [Entry("ssh.port", "Port", validator=OneOf("22", "2222"))]
 

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ovirt_node.config.valid import Number
-from ovirt_node.system.run import Runner
+from ovirt_node.core.run import Runner
+from ovirt_node.core.valid import Number
 from ovirt_node.ui.dialogs import Dialog
 from ovirt_node.ui.formdialog import CountdownDialog, StreamDialog
 from ovirt_node.ui.page import Entry, FormSpec, Values

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.registry import all_sections
-from ovirt_node.plugins import discover
-from ovirt_node.setup.kdump_page import KdumpPage
-from ovirt_node.setup.storage_page import RemoteStoragePage
-from ovirt_node.system.machine import load_profile, profile_path
-from ovirt_node.system.root import Root
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.registry import all_sections
+from ovirt_node.core.root import Root
+from ovirt_node.pages.kdump import KdumpPage
+from ovirt_node.pages.storage import RemoteStoragePage
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
 from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
 from tests.node_fixtures import snapshot

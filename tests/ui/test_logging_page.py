@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.plugins import discover
-from ovirt_node.setup.logging_page import NO_NETWORK, LoggingPage
-from ovirt_node.system.root import Root
-from ovirt_node.system.status import network_configured
+from ovirt_node.core.root import Root
+from ovirt_node.pages.logging import NO_NETWORK, LoggingPage
+from ovirt_node.report.status import network_configured
 from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness
 from tests.node_fixtures import snapshot
 from tests.ui.pages import make_context

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ovirt_node.setup.keyboard_page import KeyboardPage
-from ovirt_node.setup.monitoring_page import MonitoringPage
-from ovirt_node.setup.performance_page import PerformancePage
+from ovirt_node.pages.keyboard import KeyboardPage
+from ovirt_node.pages.monitoring import MonitoringPage
+from ovirt_node.pages.performance import PerformancePage
 from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
 from tests.node_fixtures import changed_paths, snapshot
 

@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.registry import builtin_sections
-from ovirt_node.setup import network_dialogs
-from ovirt_node.setup.network_page import NetworkPage
-from ovirt_node.system.machine import load_profile, profile_path
-from ovirt_node.system.mockbus import MockService
-from ovirt_node.system.mocks import networkmanager_mock
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.registry import builtin_sections
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
+from ovirt_node.demo.bus import MockService
+from ovirt_node.demo.templates import networkmanager_mock
+from ovirt_node.pages.network import dialogs as network_dialogs
+from ovirt_node.pages.network.page import NetworkPage
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.system.nm import MANAGER_IFACE, MANAGER_PATH, NetworkManager
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Runner
 from ovirt_node.ui.page import PageContext
 from ovirt_node.ui.testing import DialogHarness, FakeUI, PageHarness, page_context
 from tests.node_fixtures import changed_paths, snapshot

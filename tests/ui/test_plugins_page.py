@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from urwid.testing import ScriptedScreen
 
-from ovirt_node.plugins import discover
-from ovirt_node.setup.plugins_page import PluginsPage
+from ovirt_node.pages.plugins import PluginsPage
 from ovirt_node.ui.app import Application
 from ovirt_node.ui.auth import DemoAuthenticator
 from ovirt_node.ui.page import Label, PageContext
+from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import PageHarness
 from ovirt_node.ui.worker import Manual
 from tests.broken_plugin import DIST, ERROR, install_broken_plugin

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.plugins import discover
-from ovirt_node.setup.security_page import SecurityPage
+from ovirt_node.pages.security import SecurityPage
 from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness
 from tests.node_fixtures import snapshot
 from tests.shadow import files_containing, shadow_fields, verifies

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pexpect
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.model import Section
-from ovirt_node.config.registry import builtin_sections
-from ovirt_node.system.root import Root
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.model import Section
+from ovirt_node.core.registry import builtin_sections
+from ovirt_node.core.root import Root
 from tests.node_fixtures import REPO, node_root
 
 __all__ = ["node_root"]
@@ -42,10 +42,10 @@ def test_the_first_screen_needs_no_section_module_and_no_importlib_metadata(node
     child.expect(r"MODULES (.*) END")
     modules = set(str(child.match.group(1)).split())
     child.expect(pexpect.EOF)
-    assert "ovirt_node.setup.status" in modules and "ovirt_node.setup.network_page" in modules  # the pages are there
+    assert "ovirt_node.pages.status" in modules and "ovirt_node.pages.network.page" in modules  # the pages are there
     section_modules = {type(s).__module__ for s in builtin_sections()}
     assert len(section_modules) >= 8
-    later = {*section_modules, "ovirt_node.config.registry", "ovirt_node.config.steps", "importlib.metadata"}
+    later = {*section_modules, "ovirt_node.core.registry", "ovirt_node.core.steps", "importlib.metadata"}
     assert not modules & later
 
 

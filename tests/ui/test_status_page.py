@@ -6,14 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.registry import all_sections
-from ovirt_node.plugins import discover
-from ovirt_node.setup.status import StatusPage
-from ovirt_node.system.machine import load_profile, profile_path
-from ovirt_node.system.root import Root
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.registry import all_sections
+from ovirt_node.core.root import Root
+from ovirt_node.pages.status import StatusPage
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.ui.page import Button, KeyValue, PageContext
+from ovirt_node.ui.plugins import discover
 from tests.dbus_env import spawn_dbusmock
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from ovirt_node.system.run import Result
-from ovirt_node.ui import strength as strength_mod
-from ovirt_node.ui.strength import heuristic, pwscore, strength
+from ovirt_node.core.run import Result
+from ovirt_node.system import strength as strength_mod
+from ovirt_node.system.strength import heuristic, pwscore, strength
 
 
 class FakePwscore:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ovirt_node.setup.support import SupportPage
-from ovirt_node.system import diagnostics
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Runner
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
+from ovirt_node.pages.support import SupportPage
+from ovirt_node.report import diagnostics
 from ovirt_node.ui.page import PageContext
 from ovirt_node.ui.testing import FakeUI, PageHarness
 

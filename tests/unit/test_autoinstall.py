@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.platform import load
-from ovirt_node.config.transaction import Step, Transaction
-from ovirt_node.installer import autoinstall, flows
-from ovirt_node.installer.bootloader import Slot
+from ovirt_node.core import cmdline
+from ovirt_node.core.context import Context
+from ovirt_node.core.platform import load
+from ovirt_node.core.root import Root
+from ovirt_node.core.transaction import Step, Transaction
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import ImageError, ImageVersion
-from ovirt_node.installer.storage import Target
-from ovirt_node.system import cmdline
-from ovirt_node.system.root import Root
+from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.steps.bootloader import Slot
+from ovirt_node.installer.steps.storage import Target
 
 
 class Record(Step):
@@ -86,11 +86,11 @@ def test_node_break_starts_a_shell_at_its_stage(session: flows.Session, tmp_path
     marker = tmp_path / "shell-ran"
     script = (
         "import sys, types\n"
-        "from ovirt_node.config.context import Context\n"
-        "from ovirt_node.config.transaction import Transaction\n"
+        "from ovirt_node.core.context import Context\n"
+        "from ovirt_node.core.transaction import Transaction\n"
         "from ovirt_node.installer import autoinstall\n"
         "from ovirt_node.system import cmdline\n"
-        "from ovirt_node.system.root import Root\n"
+        "from ovirt_node.core.root import Root\n"
         "session = types.SimpleNamespace(ctx=Context(root=Root.at(sys.argv[1])), log_file=None)\n"
         "request = autoinstall.read_request(cmdline.parse('node.break=post-installer'))\n"
         "sys.exit(autoinstall.run(Transaction('t', []), session, request, print, None))\n"
@@ -122,7 +122,7 @@ def test_upgrade_cli_refuses_without_an_installed_node(tmp_path: Path) -> None:
 def test_mode_from_the_disks_never_wipes_unasked(session: flows.Session, installed: str, media: str,
                                                   expected: str) -> None:
     from ovirt_node.installer.image import NodeImage
-    from ovirt_node.system.machine import Machine, VolumeGroup
+    from ovirt_node.system.machine.model import Machine, VolumeGroup
 
     machine = Machine(name="m", nics=(), disks=(), memory_bytes=1 << 33, firmware="bios", cpu_model="x", cpus=2,
                       virt_hw=True, volume_groups=(VolumeGroup("HostVG", (), ("vda",)),))

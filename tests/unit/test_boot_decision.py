@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from ovirt_node.boot.decision import Mode, Source, consoles, decide, source
+from ovirt_node.core.cmdline import parse
 from ovirt_node.image import iso
-from ovirt_node.installer.bootloader import Slot, grub_config
 from ovirt_node.installer.image import ImageVersion
-from ovirt_node.system.cmdline import parse
+from ovirt_node.installer.steps.bootloader import Slot, grub_config
 
 VERSION = ImageVersion("oVirt Node", "4.0.0", "1")
 MEDIA = " ".join(iso.media_args("OVIRT_NODE"))

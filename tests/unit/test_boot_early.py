@@ -16,8 +16,8 @@ from typing import Any
 
 from ovirt_node.boot import early as boot
 from ovirt_node.boot.decision import Mode
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Result, Runner
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Result, Runner
 from tests.node_fixtures import changed_paths, node_root, snapshot  # noqa: F401  (fixture)
 
 MEDIA = "root=live:CDLABEL=OVIRT_NODE rd.live.image console=tty0 console=ttyS0,115200n8"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ovirt_node.system import cmdline
-from ovirt_node.system.cmdline import (
+from ovirt_node.core import cmdline
+from ovirt_node.core.cmdline import (
     ALIASES,
     MASK,
     SECRET_ARGS,
@@ -18,7 +18,7 @@ from ovirt_node.system.cmdline import (
     parse,
     read,
 )
-from ovirt_node.system.root import Root
+from ovirt_node.core.root import Root
 
 
 def pairs(args: KernelArgs) -> list[tuple[str, str | None]]:

@@ -9,7 +9,8 @@ from types import ModuleType
 
 import pytest
 
-from ovirt_node import __version__, entrypoints
+from ovirt_node import __version__
+from ovirt_node.core import entrypoints
 
 
 def dist_info(site: Path, folder: str, name: str, version: str, entry_points: str, meta: str = "METADATA") -> None:
@@ -57,7 +58,7 @@ def test_the_same_entry_points_as_importlib_metadata_for_every_group(site: Path)
 
 def test_without_the_shadow_the_installed_pages_and_the_version_are_found() -> None:
     found = ours("ovirt_node.plugins")
-    assert ("status", "ovirt_node.setup.status:StatusPage", "ovirt-node", __version__) in found
+    assert ("status", "ovirt_node.pages.status:StatusPage", "ovirt-node", __version__) in found
     assert importlib.metadata.version("ovirt-node") == __version__  # pyproject takes it from the package
 
 

@@ -4,9 +4,9 @@ engine's reason."""
 
 from __future__ import annotations
 
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.confirm import CONFIRM_KEY, Confirm
-from ovirt_node.installer.sizes import Sizes
+from ovirt_node.installer.plan.sizes import Sizes
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.confirm import CONFIRM_KEY, Confirm
 from tests.install_ui_helpers import ScreenHarness, installer
 
 VDA = "/dev/disk/by-id/virtio-DEMO-VDA-0001"

@@ -3,8 +3,8 @@ reason, the focused disk's details, "Other device" paths, and the whole-selectio
 
 from __future__ import annotations
 
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.disks import BOOT_KEY, DATA_KEY, OTHER_KEY, BootDevice, DataDevices
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.disks import BOOT_KEY, DATA_KEY, OTHER_KEY, BootDevice, DataDevices
 from tests.install_ui_helpers import ScreenHarness, installer
 
 BY_ID = "/dev/disk/by-id/ata-Test_Disk_SER-"

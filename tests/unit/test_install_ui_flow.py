@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.transaction import Step, Transaction
-from ovirt_node.install_ui import answers
-from ovirt_node.install_ui.choices import Choices, kernel_words
-from ovirt_node.install_ui.flow import SCREEN_NAMES, answer_all
-from ovirt_node.install_ui.progress import ProgressView
-from ovirt_node.install_ui.state import Installer, crypt
-from ovirt_node.installer import autoinstall
-from ovirt_node.installer.sizes import Sizes
-from ovirt_node.system import cmdline
+from ovirt_node.core import cmdline
+from ovirt_node.core.transaction import Step, Transaction
+from ovirt_node.installer.plan import autoinstall
+from ovirt_node.installer.plan.sizes import Sizes
+from ovirt_node.installer.screens import answers
+from ovirt_node.installer.screens.choices import Choices, kernel_words
+from ovirt_node.installer.screens.flow import SCREEN_NAMES, answer_all
+from ovirt_node.installer.screens.progress import ProgressView
+from ovirt_node.installer.screens.state import Installer, crypt
 from tests.install_ui_helpers import app, installer, press, shadow_root
 
 VDA = "/dev/disk/by-id/virtio-DEMO-VDA-0001"

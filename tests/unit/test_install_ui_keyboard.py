@@ -3,10 +3,10 @@ one chosen at entry, and a pick applied to the console at once (never in a dry r
 
 from __future__ import annotations
 
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.flow import page_context
-from ovirt_node.install_ui.keyboard import KEYMAP_KEY, Keyboard
-from ovirt_node.install_ui.screen import answer
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.flow import page_context
+from ovirt_node.installer.screens.keyboard import KEYMAP_KEY, Keyboard
+from ovirt_node.installer.screens.screen import answer
 from ovirt_node.ui.widgets import TableWidget
 from tests.install_ui_helpers import ScreenHarness, installer
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.install_ui import password as password_screen
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.password import CURRENT, NEW, PASSWORD, AdminPassword, UpgradePassword
+from ovirt_node.installer.screens import password as password_screen
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.password import CURRENT, NEW, PASSWORD, AdminPassword, UpgradePassword
 from tests.install_ui_helpers import ScreenHarness, installer, shadow_root
 
 

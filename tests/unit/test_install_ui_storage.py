@@ -3,10 +3,10 @@ Continue is disabled with the planner's message while the volumes do not fit."""
 
 from __future__ import annotations
 
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.storage import CONFIG, DATA, FILL, LOGGING, SWAP, StorageSizes
-from ovirt_node.installer.sizes import FILL as FILL_DATA
-from ovirt_node.installer.sizes import Sizes
+from ovirt_node.installer.plan.sizes import FILL as FILL_DATA
+from ovirt_node.installer.plan.sizes import Sizes
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.storage import CONFIG, DATA, FILL, LOGGING, SWAP, StorageSizes
 from tests.install_ui_helpers import ScreenHarness, installer
 
 VDA = "/dev/disk/by-id/virtio-DEMO-VDA-0001"

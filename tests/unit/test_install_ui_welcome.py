@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from ovirt_node.install_ui.choices import Choices
-from ovirt_node.install_ui.screen import answer
-from ovirt_node.install_ui.welcome import MODE_KEY, Welcome
+from ovirt_node.installer.screens.choices import Choices
+from ovirt_node.installer.screens.screen import answer
+from ovirt_node.installer.screens.welcome import MODE_KEY, Welcome
 from tests.install_ui_helpers import ScreenHarness, installer
 
 

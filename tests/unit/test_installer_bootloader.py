@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.platform import load
-from ovirt_node.installer.bootloader import Slot, carried_args, grub_config, install_commands, set_default_command
+from ovirt_node.core import cmdline
+from ovirt_node.core.platform import load
 from ovirt_node.installer.image import ImageVersion
-from ovirt_node.system import cmdline
+from ovirt_node.installer.steps.bootloader import Slot, carried_args, grub_config, install_commands, set_default_command
 
 NEW = Slot("Root", ImageVersion("oVirt Node", "4.1.2", "3.el9"))
 OLD = Slot("RootBackup", ImageVersion("oVirt Node", "4.1.1", "1.el9"))

@@ -7,13 +7,13 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from ovirt_node.config.context import Context
-from ovirt_node.installer import autoinstall, flows
-from ovirt_node.installer.disks import own_refusals
+from ovirt_node.core import cmdline
+from ovirt_node.core.context import Context
 from ovirt_node.installer.installed import persisted_file
-from ovirt_node.installer.layout import Layout, StableNames
-from ovirt_node.system import cmdline
-from ovirt_node.system.machine import load_profile, profile_path
+from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.plan.disks import own_refusals
+from ovirt_node.installer.plan.layout import Layout, StableNames
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from tests.install_ui_helpers import installer
 
 

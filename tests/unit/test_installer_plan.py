@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.installer import disks
-from ovirt_node.installer.layout import LayoutError, partition_device, plan
-from ovirt_node.installer.request import from_kernel_args
-from ovirt_node.installer.sizes import (
+from ovirt_node.core import cmdline
+from ovirt_node.installer.plan import disks
+from ovirt_node.installer.plan.layout import LayoutError, partition_device, plan
+from ovirt_node.installer.plan.request import from_kernel_args
+from ovirt_node.installer.plan.sizes import (
     MIN_DATA,
     SizeError,
     Sizes,
@@ -21,8 +22,8 @@ from ovirt_node.installer.sizes import (
     parse_storage_vol,
     swap_size,
 )
-from ovirt_node.system import cmdline
-from ovirt_node.system.machine import Disk, Machine, load_profile, profile_path
+from ovirt_node.system.machine.model import Disk, Machine
+from ovirt_node.system.machine.profile import load_profile, profile_path
 
 GIB = 1024**3
 
@@ -323,6 +324,6 @@ Boot000A* debian\tHD(1,GPT,aa,0x800,0x100000)/File(\\EFI\\debian\\shimx64.efi)
 
 @pytest.mark.parametrize(("listing", "expected"), [(EFIBOOTMGR_17, ["0003", "0004"]), (EFIBOOTMGR_18, ["0002"])])
 def test_uninstall_finds_only_the_nodes_uefi_entries(listing: str, expected: list[str]) -> None:
-    from ovirt_node.installer.flows import boot_entries_named
+    from ovirt_node.installer.plan.flows import boot_entries_named
 
     assert boot_entries_named(listing, "oVirt Node") == expected

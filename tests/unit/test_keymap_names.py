@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ovirt_node.core.root import Root
 from ovirt_node.image.keymap_names import link_map_names
 from ovirt_node.system.keymaps import keymaps_on_disk
-from ovirt_node.system.root import Root
 
 
 def test_kmap_files_get_the_names_localed_lists(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.installer import laydown
+from ovirt_node.installer.steps import laydown
 
 
 @pytest.mark.parametrize("size", [0, 1, laydown.ALIGN, laydown.CHUNK, 2 * laydown.CHUNK + laydown.ALIGN + 7])

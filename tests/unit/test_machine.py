@@ -10,21 +10,12 @@ from typing import Any
 
 import pytest
 
-from ovirt_node.system import machine as machine_mod
-from ovirt_node.system.machine import (
-    DATA_ENV,
-    Disk,
-    Machine,
-    Nic,
-    ProfileError,
-    VolumeGroup,
-    load_profile,
-    probe,
-    profile_names,
-    profile_path,
-)
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import CommandError, Result
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import CommandError, Result
+from ovirt_node.system.machine import probe as machine_mod
+from ovirt_node.system.machine.model import DATA_ENV, Disk, Machine, Nic, VolumeGroup
+from ovirt_node.system.machine.probe import probe
+from ovirt_node.system.machine.profile import ProfileError, load_profile, profile_names, profile_path
 
 # --- shipped profiles ---------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@ and what a removal takes along."""
 
 from __future__ import annotations
 
-from ovirt_node.config.netmodel import check_network, format_spec, parse_spec
-from ovirt_node.setup import network_edit as edit
+from ovirt_node.network import edit
+from ovirt_node.network.model import check_network, format_spec, parse_spec
 
 BASE = "eth0:ipv4=dhcp,ipv6=auto"
 BOND = ("eth1:master=bond0;eth2:master=bond0;bond0:type=bond,mode=active-backup,miimon=100,ipv4=none,ipv6=none;"

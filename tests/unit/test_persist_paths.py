@@ -1,4 +1,4 @@
-"""The mount-free parts of ovirt_node.config.persist: path checks, the index, symlinks."""
+"""The mount-free parts of ovirt_node.persist.store: path checks, the index, symlinks."""
 
 from __future__ import annotations
 
@@ -8,22 +8,22 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.cli.persist import persist_main, unpersist_main
-from ovirt_node.config import persist
-from ovirt_node.config.persist import (
+from ovirt_node.core.root import Root
+from ovirt_node.persist import store as persist
+from ovirt_node.persist.mount import mount_points
+from ovirt_node.persist.paths import (
     ALLOWED_PREFIXES,
     PathRefused,
     PersistError,
     PersistResult,
-    Store,
     check_path,
     covering_entry,
     format_index,
     is_under,
-    mount_points,
     normalize,
     parse_index,
 )
-from ovirt_node.system.root import Root
+from ovirt_node.persist.store import Store
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.platform import PlatformError, detect, load
-from ovirt_node.system.machine import data_dir
-from ovirt_node.system.root import Root
+from ovirt_node.core.platform import PlatformError, detect, load
+from ovirt_node.core.root import Root
+from ovirt_node.system.machine.profile import data_dir
 
 
 def _root(tmp_path: Path, os_release: str | None) -> Root:

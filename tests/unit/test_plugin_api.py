@@ -10,16 +10,16 @@ from typing import cast
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.engine import Engine
-from ovirt_node.config.kernelargs import changes_from_kernel_args
-from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
-from ovirt_node.config.platform import PlatformError, load
-from ovirt_node.config.steps import EnableUnit, StopUnit, unit_enabled, wants_link
-from ovirt_node.config.transaction import Step, Transaction, TransactionError
-from ovirt_node.config.valid import Text
-from ovirt_node.system.cmdline import parse
-from ovirt_node.system.root import Root
+from ovirt_node.core.cmdline import parse
+from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
+from ovirt_node.core.kernelargs import changes_from_kernel_args
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
+from ovirt_node.core.platform import PlatformError, load
+from ovirt_node.core.root import Root
+from ovirt_node.core.steps import EnableUnit, StopUnit, unit_enabled, wants_link
+from ovirt_node.core.transaction import Step, Transaction, TransactionError
+from ovirt_node.core.valid import Text
 from ovirt_node.ui.page import Button, Entry, FormUI, Item, Page, PageUI
 from ovirt_node.ui.testing import PageHarness, page_context
 

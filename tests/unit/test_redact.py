@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ovirt_node.system.redact import MARK, redact, secret_name
+from ovirt_node.report.redact import MARK, redact, secret_name
 
 HASH = "$6$rounds=5000$saltsalt$Kq1vZ0yWmN3o9Gm9c8b7a6Z5Y4X3W2V1U0T9S8R7Q6P5O4N3M2L1K0J9I8H7G6F5E4D3C2B1A0zyxwvu"
 

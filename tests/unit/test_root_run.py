@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.system.root import Root, RootEscapeError
-from ovirt_node.system.run import CommandError, Runner
+from ovirt_node.core.root import Root, RootEscapeError
+from ovirt_node.core.run import CommandError, Runner
 
 
 def test_root_maps_node_paths_under_the_prefix(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_root_refuses_relative_paths(tmp_path: Path) -> None:
 
 def test_runner_runs_argv_and_logs_with_secrets_masked(caplog: pytest.LogCaptureFixture) -> None:
     runner = Runner()
-    with caplog.at_level(logging.INFO, logger="ovirt_node.system.run"):
+    with caplog.at_level(logging.INFO, logger="ovirt_node.core.run"):
         result = runner(["echo", "user:s3cret"], secrets=["s3cret"])
     assert result.ok and result.stdout == "user:s3cret\n"
     assert "s3cret" not in caplog.text and "echo user:********" in caplog.text

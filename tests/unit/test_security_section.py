@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.security import CRYPT_HASH, SetAdminPassword, crypt_method
-from ovirt_node.system.root import Root
+from ovirt_node.areas.security import CRYPT_HASH, SetAdminPassword, crypt_method
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
 
 SHA512 = "$6$abcdefgh$" + "A" * 86
 

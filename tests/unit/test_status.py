@@ -1,4 +1,4 @@
-"""ovirt_node.system.status against a fake root tree, the shipped profiles and a canned runner."""
+"""ovirt_node.report.status against a fake root tree, the shipped profiles and a canned runner."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.system import status
-from ovirt_node.system.machine import Machine, load_profile, profile_path
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import CommandError, Result, Runner, run
-from ovirt_node.system.status import (
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import CommandError, Result, Runner, run
+from ovirt_node.report import status
+from ovirt_node.report.status import (
     HostKey,
     NicStatus,
     cpu_details,
@@ -31,6 +30,8 @@ from ovirt_node.system.status import (
     uptime,
     virtualization,
 )
+from ovirt_node.system.machine.model import Machine
+from ovirt_node.system.machine.profile import load_profile, profile_path
 
 HOST = Root()
 

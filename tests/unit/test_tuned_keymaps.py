@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.performance import Performance, PerformanceSettings
-from ovirt_node.config.steps import RunCommand, WriteFile
+from ovirt_node.areas.performance import Performance, PerformanceSettings
+from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
+from ovirt_node.core.steps import RunCommand, WriteFile
 from ovirt_node.system.keymaps import Keymap, keymaps_on_disk, list_keymaps
-from ovirt_node.system.root import Root
-from ovirt_node.system.run import Runner
 from ovirt_node.system.tuned_profiles import Profile, parse_tuned_adm_list, profiles_on_disk, read_active_file
 
 TUNED_ADM_LIST = """\

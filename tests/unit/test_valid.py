@@ -1,4 +1,4 @@
-"""Tests for ovirt_node.config.valid: examples per validator, composition, and properties."""
+"""Tests for ovirt_node.core.valid: examples per validator, composition, and properties."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
-from ovirt_node.config.valid import (
+from ovirt_node.core.valid import (
     FQDN,
     IQN,
     URL,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
-from ovirt_node.config.steps import WriteFile
-from ovirt_node.config.transaction import Step
-from ovirt_node.config.valid import Text
+from ovirt_node.core.context import Context
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
+from ovirt_node.core.steps import WriteFile
+from ovirt_node.core.transaction import Step
+from ovirt_node.core.valid import Text
 from ovirt_node.ui.page import Divider, Entry, Item, KeyValue, Label, Page, PageContext
 
 MOTD = "/etc/motd"

@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section
-from ovirt_node.config.platform import PlatformNames
-from ovirt_node.config.security import SetAdminPassword
-from ovirt_node.config.steps import EnableUnit, RestartUnit, RunCommand, StopUnit, unit_enabled
-from ovirt_node.config.transaction import Step
-from ovirt_node.config.valid import Boolean, Empty, Text
+from ovirt_node.areas.security import SetAdminPassword
+from ovirt_node.core.context import Context
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
+from ovirt_node.core.platform import PlatformNames
+from ovirt_node.core.steps import EnableUnit, RestartUnit, RunCommand, StopUnit, unit_enabled
+from ovirt_node.core.transaction import Step
+from ovirt_node.core.valid import Boolean, Empty, Text
 from ovirt_node.system.accounts import password_state, user_exists
 
 USER = "cim"

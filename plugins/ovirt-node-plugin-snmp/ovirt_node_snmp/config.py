@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ovirt_node.config.context import Context
-from ovirt_node.config.model import KernelArgHandler, Key, Kind, Section, changed_fields
-from ovirt_node.config.platform import PlatformNames
-from ovirt_node.config.steps import EnableUnit, RestartUnit, StopUnit, WriteFile, unit_enabled
-from ovirt_node.config.transaction import Step
-from ovirt_node.config.valid import Boolean, Empty, Regex
+from ovirt_node.core.context import Context
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields
+from ovirt_node.core.platform import PlatformNames
+from ovirt_node.core.steps import EnableUnit, RestartUnit, StopUnit, WriteFile, unit_enabled
+from ovirt_node.core.transaction import Step
+from ovirt_node.core.valid import Boolean, Empty, Regex
 
 USER = "root"  # 3.x's SNMPv3 user name
 ACCESS = f"rouser {USER} priv"

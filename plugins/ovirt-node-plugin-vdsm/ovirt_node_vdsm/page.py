@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from ovirt_node.config.valid import FQDNOrIP, Port
+from ovirt_node.core.valid import FQDNOrIP, Port
 from ovirt_node.ui.page import (
     Button,
     Divider,

@@ -9,7 +9,7 @@ from engine_server import FakeEngine
 from ovirt_node_vdsm.config import EngineRegistration
 from ovirt_node_vdsm.page import EnginePage
 
-from ovirt_node.setup.network_page import NetworkPage
+from ovirt_node.pages.network.page import NetworkPage
 from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
 from tests.node_fixtures import changed_paths, snapshot
 

@@ -1,1 +1,0 @@
-"""config layer of ovirt-node (see DESIGN.md)."""

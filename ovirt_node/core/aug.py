@@ -1,0 +1,170 @@
+"""The Augeas layer: one handle per root, loading only the lenses the models in use need.
+
+Full lens autoload costs over a second; loading a handful of named lenses costs a few
+milliseconds (see `make bench`). Errors that Augeas records under `/augeas//error` are
+raised as `AugeasError` naming the file and line, never silently ignored.
+
+libaugeas is not thread-safe and python-augeas releases the GIL around its C calls, while the
+TUI reads one handle from the main loop, page workers and the transaction thread at once: so
+every call on a handle holds the handle's lock (calls are short; nobody waits for long).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ovirt_node.core.root import Root
+
+log = logging.getLogger(__name__)
+
+#: Our own lenses (OvirtDefaults) live next to this module.
+LENS_DIR = Path(__file__).with_name("lenses")
+#: The lens for every `KEY=value` file we touch (/etc/default/*, /etc/sysconfig/*,
+#: vconsole.conf, initiatorname.iscsi): our OvirtDefaults, not Shellvars, whose lens handles
+#: whole shell scripts and costs more to build than the rest of the node's lenses together.
+SHELL_VARS = "OvirtDefaults"
+
+
+@dataclass(frozen=True)
+class LensFile:
+    """A file on the node and the Augeas lens module that parses it."""
+
+    lens: str
+    path: str
+
+
+class AugeasError(RuntimeError):
+    """Augeas could not parse, change or save a file."""
+
+    def __init__(self, path: str, message: str, line: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+def files_node(path: str) -> str:
+    """The tree node of a file: `/etc/hosts` -> `/files/etc/hosts`."""
+    return "/files" + path
+
+
+class _Serialized:
+    """Forwards to the libaugeas handle; every call runs under the lock."""
+
+    def __init__(self, inner: Any, lock: threading.RLock) -> None:
+        self._inner = inner
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return call
+
+
+class Augeas:
+    """A handle on a root with exactly the given files loaded; safe to share between threads."""
+
+    def __init__(self, root: Root, files: Iterable[LensFile]) -> None:
+        self.root = root
+        self.files = tuple(dict.fromkeys(files))
+        self.lock = threading.RLock()
+        import augeas  # here, not at the top: the setup TUI draws its first screen without it
+
+        handle = augeas.Augeas(
+            root=str(root.prefix),
+            loadpath=str(LENS_DIR),
+            flags=augeas.Augeas.NO_MODL_AUTOLOAD | augeas.Augeas.NO_LOAD,
+        )
+        self._aug = _Serialized(handle, self.lock)
+        for lf in self.files:
+            self._aug.transform(lf.lens, lf.path)
+        # Bind-mounted (persisted) files cannot be renamed over: fall back to copying.
+        self._aug.set("/augeas/save/copy_if_rename_fails", "1")
+        self.load()
+
+    # -- loading and errors -------------------------------------------------------------
+
+    def add(self, files: Iterable[LensFile]) -> None:
+        """Load more files into this handle, e.g. when a section is read for the first time
+        (the Sshd lens alone costs 8 MB: a screen that shows no SSH setting should not pay it).
+        Re-reads the files, so call it between changes, not in the middle of an edit."""
+        with self.lock:  # the transforms and the reload belong together
+            new = [lf for lf in dict.fromkeys(files) if lf not in self.files]
+            if not new:
+                return
+            for lf in new:
+                self._aug.transform(lf.lens, lf.path)
+            self.files = (*self.files, *new)
+            self.load()
+
+    def load(self) -> None:
+        """(Re)read every file from disk; raise on the first parse error."""
+        self._aug.load()
+        self._raise_errors()
+
+    def _raise_errors(self) -> None:
+        for err in self._aug.match("/augeas//error"):
+            node = err.rsplit("/error", 1)[0]
+            path = node[len("/augeas/files") :] if node.startswith("/augeas/files") else node
+            message = self._aug.get(err + "/message") or self._aug.get(err) or "unknown Augeas error"
+            line = self._aug.get(err + "/line")
+            log.debug("augeas error on %s: %s", path, message)
+            # Put errors carry a dump of the whole lens after the first line: keep the sentence.
+            message = message.strip().splitlines()[0]
+            raise AugeasError(path, message, line)
+
+    # -- tree access ----------------------------------------------------------------------
+
+    def get(self, path: str) -> str | None:
+        value: str | None = self._aug.get(path)
+        return value
+
+    def match(self, path: str) -> list[str]:
+        found: list[str] = self._aug.match(path)
+        return found
+
+    def exists(self, path: str) -> bool:
+        return bool(self._aug.match(path))
+
+    def set(self, path: str, value: str | None) -> bool:
+        """Set a node; returns whether anything changed (unchanged nodes stay clean, so
+        Augeas does not rewrite their file)."""
+        if self.exists(path) and self.get(path) == value:
+            return False
+        self._aug.set(path, value)
+        return True
+
+    def remove(self, path: str) -> int:
+        count: int = self._aug.remove(path)
+        return count
+
+    def insert(self, path: str, label: str, before: bool = True) -> None:
+        self._aug.insert(path, label, before)
+
+    def save(self) -> list[str]:
+        """Write the files whose trees changed; returns their node paths."""
+        try:
+            self._aug.save()
+        except OSError as exc:
+            self._raise_errors()
+            raise AugeasError("(save)", str(exc)) from exc
+        self._raise_errors()
+        saved = [self._aug.get(p) or "" for p in self._aug.match("/augeas/events/saved")]
+        saved = [s[len("/files") :] if s.startswith("/files") else s for s in saved]
+        for path in saved:
+            log.info("augeas: saved %s", path)
+        return saved
+
+    def close(self) -> None:
+        self._aug.close()

@@ -1,0 +1,96 @@
+"""Kernel arguments (3.x names) turned into the same changes the TUI and CLI make.
+
+Each section declares the arguments it understands. An argument nobody declares is listed
+as ignored; a bad value is reported and skipped while the good ones still apply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ovirt_node.core.cmdline import MASK, Arg, KernelArgs
+from ovirt_node.core.engine import Engine, InvalidChanges
+from ovirt_node.core.model import KernelArgHandler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KernelArgChanges:
+    changes: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # redacted argument texts
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (redacted argument, reason)
+
+
+def _reject(engine: Engine, result: KernelArgChanges, arg: Arg, handler: KernelArgHandler, reason: str) -> None:
+    shown = _redacted(engine, arg, handler)
+    log.warning("kernel argument %s skipped: %s", shown, reason)
+    result.rejected.append((shown, reason))
+
+
+def _redacted(engine: Engine, arg: Arg, handler: KernelArgHandler) -> str:
+    """The argument as messages show it: masked when it feeds a secret key, so a plugin's
+    secret arguments are safe without being in the built-in list of 3.x's secret names."""
+    try:
+        keys = set(handler(arg.value))
+    except InvalidChanges as exc:
+        keys = set(exc.errors)
+    if arg.value is not None and any(k in engine.keys and engine.keys[k].secret for k in keys):
+        return f"{arg.spelled}={MASK}"
+    return arg.redacted()
+
+
+def _reason(exc: InvalidChanges) -> str:
+    return "; ".join(f"{key}: {msg}" for key, msg in exc.errors.items())
+
+
+def _implied(handler: KernelArgHandler) -> dict[str, str]:
+    return dict(getattr(handler, "implies", {}))
+
+
+def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChanges:
+    """Each argument's changes, validated. Handlers marked `unique` refuse an argument given
+    twice; handlers of one `group` (arguments that only make sense together, such as
+    `BOOTIF=bond0` and `bond=bond0:eth1,eth2`) are validated together, and when together
+    they fail, each is tried alone and kept only if it is valid by itself. A handler's
+    `implies` are changes it makes unless another argument of its group says otherwise
+    (BOOTIF means DHCP unless an ip= is given, as in 3.x)."""
+    handlers = {name: h for s in engine.sections.values() for name, h in s.kernel_args().items()}
+    result = KernelArgChanges()
+    counts = Counter(arg.name for arg in args)
+    groups: dict[str, list[tuple[Arg, dict[str, str]]]] = {}
+    for arg in args:
+        handler = handlers.get(arg.name)
+        if handler is None:
+            result.ignored.append(arg.redacted())
+            continue
+        if counts[arg.name] > 1 and getattr(handler, "unique", False):
+            # Which one was meant? (3.x silently took one.) A handler marked unique refuses both.
+            _reject(engine, result, arg, handler, f"{arg.name} is given {counts[arg.name]} times")
+            continue
+        group = getattr(handler, "group", None)
+        try:
+            wanted = dict(handler(arg.value))  # a handler may refuse a value itself
+            if group is not None:
+                groups.setdefault(group, []).append((arg, wanted))
+                continue
+            result.changes.update(engine.validate({**_implied(handler), **wanted}))
+        except InvalidChanges as exc:
+            _reject(engine, result, arg, handler, _reason(exc))
+    for members in groups.values():
+        # What an argument implies yields to what any argument of its group says.
+        implied = {k: v for arg, _wanted in members for k, v in _implied(handlers[arg.name]).items()}
+        together = {**implied, **{k: v for _arg, wanted in members for k, v in wanted.items()}}
+        try:
+            result.changes.update(engine.validate(together))
+            continue
+        except InvalidChanges:
+            pass
+        for arg, wanted in members:
+            try:
+                result.changes.update(engine.validate({**_implied(handlers[arg.name]), **wanted}))
+            except InvalidChanges as exc:
+                _reject(engine, result, arg, handlers[arg.name], _reason(exc))
+    return result

@@ -1,0 +1,1 @@
+"""What an installation, upgrade, rollback or uninstall will do, decided before anything is touched."""

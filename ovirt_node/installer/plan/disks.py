@@ -1,0 +1,139 @@
+"""Which disks to install on (`storage_init=` or the operator's pick) and whether that is safe.
+
+Disks are named by stable identity — by-id path, serial, bus:serial, largest/smallest — so a
+PXE rule keeps meaning the same disk when `/dev/sdX` names move between boots. Every refusal
+names the disk and the reason; nothing is touched before the whole selection passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ovirt_node.system.machine.model import Disk, Machine, natural_key
+
+BUSES = frozenset({"ata", "scsi", "usb", "virtio", "nvme", "cciss", "mmc", "xen"})
+#: VG tags that mark an oVirt/RHV storage domain (vdsm's and older ones): never wiped.
+STORAGE_DOMAIN_TAGS = frozenset({"RHAT_storage_domain", "storage_domain"})
+#: blkid types of firmware ("fake") RAID metadata; md's own linux_raid_member is not fakeraid.
+FAKERAID_SUFFIX = "_raid_member"
+
+
+class DiskSelectionError(ValueError):
+    """A disk specification that matches nothing usable, or a selection that is unsafe."""
+
+
+def describe(disk: Disk) -> str:
+    """How a disk is named in messages: its path plus what identifies it for good."""
+    ident = disk.by_id or (f"serial {disk.serial}" if disk.serial else None)
+    return f"{disk.path} ({ident})" if ident else disk.path
+
+
+def candidates(machine: Machine) -> list[Disk]:
+    """Disks one could install on: not the boot media, writable; fixed disks first, by name."""
+    usable = [d for d in machine.disks if not d.is_boot_media and not d.readonly]
+    return sorted(usable, key=lambda d: (d.removable, natural_key(d.name)))
+
+
+def _match(machine: Machine, token: str, everything: bool = False) -> list[Disk]:
+    """Disks `token` names; `largest`, `smallest` and the bus forms pick among the candidates
+    only (or among every disk with `everything`, to explain a miss)."""
+    disks = list(machine.disks)
+    pool = disks if everything else candidates(machine)
+    if token in ("largest", "smallest"):
+        if not pool:
+            return []
+        pick = max if token == "largest" else min
+        return [pick(pool, key=lambda d: (d.size_bytes, -pool.index(d)))]
+    if token.startswith("serial:"):
+        return [d for d in disks if d.serial == token[len("serial:"):]]
+    if token.startswith("/dev/disk/by-id/"):
+        return [d for d in disks if d.by_id == token]
+    if token.startswith("/dev/"):
+        return [d for d in disks if d.path == token or f"/dev/{d.name}" == token]
+    bus, _, serial = token.partition(":")
+    if bus in BUSES:
+        on_bus = [d for d in pool if d.bus == bus]
+        if not serial:
+            return on_bus[:1]
+        if serial.upper() == "ALL":
+            return on_bus
+        # udev's ID_SERIAL is often vendor_model_serial: accept it as well as the bare serial.
+        return [d for d in on_bus if d.serial and (serial == d.serial or serial.endswith("_" + d.serial))]
+    return []
+
+
+def select(machine: Machine, spec: str | None) -> list[Disk]:
+    """The disks `storage_init=` names: comma-separated entries, each a `/dev/…` path, a
+    `/dev/disk/by-id/…` path, `serial:XYZ`, `BUS[:SERIAL|:ALL]`, `largest` or `smallest`; no
+    value means the first candidate disk. Raises DiskSelectionError naming the entry."""
+    if spec is None or not spec.strip():
+        pool = candidates(machine)
+        if not pool:
+            raise DiskSelectionError("no disk to install on: every disk is the boot media or read-only")
+        return pool[:1]
+    if ";" in spec:
+        raise DiskSelectionError("storage_init: a second volume group (disks after ';') is not supported; "
+                                 "list every disk before the ';'")
+    chosen: list[Disk] = []
+    for token in (t.strip() for t in spec.split(",")):
+        if not token:
+            continue
+        found = _match(machine, token)
+        if not found:
+            unusable = ", ".join(describe(d) for d in _match(machine, token, everything=True))
+            why = f": it matches only {unusable}, the boot media or read-only" if unusable else ""
+            raise DiskSelectionError(f"storage_init: no disk matches {token!r}{why}")
+        chosen += [d for d in found if d not in chosen]
+    if not chosen:
+        raise DiskSelectionError(f"storage_init: no disk named in {spec!r}")
+    return chosen
+
+
+def refusals(machine: Machine, disks: Sequence[Disk], wipe_fakeraid: bool = False) -> list[str]:
+    """Why installing on `disks` would be unsafe, one sentence each (empty: safe)."""
+    found: list[str] = []
+    names = {d.name for d in disks}
+    for disk in disks:
+        label = describe(disk)
+        if disk.is_boot_media:
+            found.append(f"{label}: it holds the boot media this installer runs from")
+            continue
+        if disk.readonly:
+            found.append(f"{label}: it is read-only")
+        mounted = [m for m in disk.mountpoints if m != "[SWAP]"]
+        if mounted:
+            found.append(f"{label}: it has mounted filesystems ({', '.join(mounted)}); unmount them first")
+        if "[SWAP]" in disk.mountpoints:
+            found.append(f"{label}: it holds active swap; run swapoff first")
+        fakeraid = [s for s in disk.signatures if s.endswith(FAKERAID_SUFFIX) and s != "linux_raid_member"]
+        if fakeraid and not wipe_fakeraid:
+            found.append(f"{label}: it carries firmware RAID metadata ({', '.join(fakeraid)}); "
+                         "add wipe_fakeraid to erase it")
+    for vg in machine.volume_groups:
+        if not names & set(vg.disks):
+            continue
+        domain = STORAGE_DOMAIN_TAGS & set(vg.tags)
+        if domain:
+            on = ", ".join(describe(d) for d in disks if d.name in vg.disks)
+            found.append(f"{on}: part of volume group {vg.name}, a storage domain ({', '.join(sorted(domain))}); "
+                         "it is never wiped")
+            continue
+        outside = [d for d in vg.disks if d not in names]
+        if outside:
+            found.append(f"volume group {vg.name} also spans {', '.join(outside)}, which is not selected; "
+                         "select it too or remove the volume group first")
+    return found
+
+
+def own_refusals(machine: Machine, disk: Disk, wipe_fakeraid: bool = False) -> list[str]:
+    """Why `disk` can never be chosen, whatever else is selected (boot media, read-only,
+    mounted, swap, fakeraid, a storage domain): what a disk list shows it disabled with.
+    Rules about the selection as a whole (a VG spanning unselected disks) are left out."""
+    label = describe(disk)
+    return [r for r in refusals(machine, [disk], wipe_fakeraid) if r.startswith(label)]
+
+
+def volume_groups_on(machine: Machine, disks: Iterable[Disk]) -> list[str]:
+    """Names of the volume groups living on these disks (to be removed before partitioning)."""
+    names = {d.name for d in disks}
+    return [vg.name for vg in machine.volume_groups if names & set(vg.disks)]

@@ -1,0 +1,222 @@
+"""Boot configuration: one grub.cfg on the EFI system partition that BIOS and UEFI grub share,
+with one entry per image slot, and the commands that install grub for both firmware types.
+
+The slots are the `Root` and `RootBackup` logical volumes; grub reads the kernel and initrd
+straight from the slot's filesystem through its lvm module. Which entry boots is
+`saved_entry` in the grubenv beside grub.cfg: switching slots (upgrade, rollback) rewrites
+grub.cfg's titles first, then flips `saved_entry` with `grub-editenv` — a single write of a
+fixed-size block, so a power cut leaves either the old or the new default, never neither.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ovirt_node.core.cmdline import SECRET_ARGS, KernelArgs
+from ovirt_node.core.context import Context
+from ovirt_node.core.platform import Platform
+from ovirt_node.core.steps import write_file_atomic
+from ovirt_node.core.transaction import Step
+from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
+from ovirt_node.installer.plan.layout import VG_NAME
+
+#: Where the ESP is mounted while installing (grub's directory on it is the platform's
+#: `grub-dir`: grub2 on EL, grub on Debian).
+ESP_MOUNT = "/boot/efi"
+EFI_ID = "ovirt-node"
+EFI_LABEL = "oVirt Node"
+#: The arguments grub_config puts first on every entry's line, naming the slot.
+SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")
+TIMEOUT = 5
+#: Arguments that steer the installer or the boot media; they do not belong on the node's own
+#: kernel line (secrets never do).
+INSTALLER_ARGS = frozenset({
+    "storage_init", "storage_vol", "mem_overcommit", "swap_encrypt", "install", "upgrade", "firstboot",
+    "uninstall", "stateless", "wipe_fakeraid", "reboot_delay", "node.break", "BOOTIF", "root", "initrd",
+    "BOOT_IMAGE", "rd.live.image", "rd.live.check", "rd.live.dir", "rd.live.squashimg", "cdlabel", "rescue",
+})
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An image slot: its logical volume and the image it holds."""
+
+    lv: str
+    version: ImageVersion
+
+    @property
+    def entry_id(self) -> str:
+        return f"slot-{self.lv}"
+
+    @property
+    def device(self) -> str:
+        return f"/dev/mapper/{VG_NAME}-{self.lv}"
+
+
+def carried_args(args: KernelArgs, consumed: Iterable[str] = ()) -> list[str]:
+    """The arguments given to the installer that the installed node keeps booting with
+    (3.x's OVIRT_BOOTPARAMS): everything but the installer's own, those a config section
+    consumed, and secrets."""
+    dropped = INSTALLER_ARGS | SECRET_ARGS | set(consumed)
+    return [arg.raw for arg in args if arg.name not in dropped]
+
+
+def _quote(text: str) -> str:
+    """A grub word: single-quoted (grub's single quotes, like the shell's, take everything
+    literally; a quote inside is closed, escaped and reopened)."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[str]) -> str:
+    """grub.cfg: the active slot's entry first and default, "BACKUP ..." for the other one."""
+    lines = [
+        "# Written by ovirt-node; changes are lost on the next upgrade or rollback.",
+        f"set timeout={TIMEOUT}",
+        f"set default={_quote(active.entry_id)}",
+        "if [ -s $prefix/grubenv ]; then",
+        "  load_env --file $prefix/grubenv",
+        '  if [ -n "$saved_entry" ]; then',
+        '    set default="$saved_entry"',
+        "  fi",
+        "fi",
+        "insmod part_gpt",
+        "insmod lvm",
+        "insmod ext2",
+        'if [ "$grub_platform" = "efi" ]; then',
+        "  insmod efi_gop",
+        "  insmod efi_uga",
+        "fi",
+        "serial --unit=0 --speed=115200",
+        "terminal_input console serial",
+        "terminal_output console serial",
+    ]
+    slots = [(active, f"{product} {active.version.version}-{active.version.release}")]
+    if backup is not None:
+        slots.append((backup, f"BACKUP {product} {backup.version.version}-{backup.version.release}"))
+    for slot, title in slots:
+        kernel_line = [f"root=live:{slot.device}", f"rd.lvm.lv={VG_NAME}/{slot.lv}", "rd.live.image", "ro", *args]
+        lines += [
+            "",
+            f"menuentry {_quote(title)} --id {_quote(slot.entry_id)} {{",
+            f"  set root=(lvm/{VG_NAME}-{slot.lv})",
+            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line),
+            f"  initrd /{INITRD}",
+            "}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def install_commands(platform: Platform, disk: str, esp_disk: str, esp_number: int,
+                     uefi: bool, esp_mount: str = ESP_MOUNT) -> list[list[str]]:
+    """grub for BIOS always (the disk then also boots on a BIOS machine), and for UEFI both the
+    removable-media fallback path and, on a UEFI machine, a named boot entry in NVRAM."""
+    grub_install = platform.tool("grub-install")
+    modules = "part_gpt fat lvm ext2"
+    cmds = [
+        [grub_install, "--target=i386-pc", f"--boot-directory={esp_mount}", f"--modules={modules}", disk],
+        [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
+         "--removable", "--no-nvram", f"--modules={modules}"],
+    ]
+    if uefi:
+        cmds += [
+            [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
+             f"--bootloader-id={EFI_ID}", "--no-nvram", f"--modules={modules}"],
+            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", EFI_LABEL,
+             "--loader", f"\\EFI\\{EFI_ID}\\grubx64.efi"],
+        ]
+    return cmds
+
+
+def set_default_command(platform: Platform, slot: Slot, esp_mount: str = ESP_MOUNT) -> list[str]:
+    """The last step of an upgrade or a rollback: boot `slot` from now on."""
+    grubenv = f"{esp_mount}/{platform.path('grub-dir')}/grubenv"
+    return [platform.tool("grub-editenv"), grubenv, "set", f"saved_entry={slot.entry_id}"]
+
+
+def grub_dir(platform: Platform, esp: Path) -> Path:
+    return esp / platform.path("grub-dir")
+
+
+@dataclass
+class WriteBootConfig(Step):
+    """grub.cfg on the ESP (written whole, then renamed into place) and, on a fresh ESP, the
+    grubenv whose `saved_entry` picks the slot."""
+
+    platform: Platform
+    esp: Path
+    product: str
+    active: Slot
+    backup: Slot | None
+    #: The kernel arguments of the entries; None keeps those of the menu on the ESP.
+    args: Sequence[str] | None
+    title: str = "Write the boot menu"
+    _previous: bytes | None = None
+
+    def describe(self) -> str:
+        backup = f", BACKUP {self.backup.version}" if self.backup else ""
+        return f"{self.title} ({self.active.version} on {self.active.lv}{backup})"
+
+    def apply(self, ctx: Context) -> None:
+        if ctx.runner.dry_run:
+            return
+        directory = grub_dir(self.platform, self.esp)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = directory / "grub.cfg"
+        self._previous = config.read_bytes() if config.is_file() else None
+        args = self.args
+        if args is None:
+            args = boot_args_from_config(self._previous.decode(errors="replace")) if self._previous else []
+        write_file_atomic(config, grub_config(self.product, self.active, self.backup, args).encode())
+        if not (directory / "grubenv").exists():
+            ctx.runner([self.platform.tool("grub-editenv"), str(directory / "grubenv"), "create"])
+
+    def rollback(self, ctx: Context) -> None:
+        if self._previous is not None:
+            write_file_atomic(grub_dir(self.platform, self.esp) / "grub.cfg", self._previous)
+
+
+def boot_args_from_config(text: str) -> list[str]:
+    """The carried kernel arguments of a grub.cfg we wrote: its first entry's `linux` line
+    without the slot's own arguments."""
+    for line in text.splitlines():
+        words = shlex.split(line)
+        if words[:1] == ["linux"]:
+            return [w for w in words[2:] if not w.startswith(SLOT_ARG_PREFIXES) and w not in ("rd.live.image", "ro")]
+    return []
+
+
+@dataclass
+class SetDefaultSlot(Step):
+    """Boot `slot` from now on: one grubenv write, the last step of an install, upgrade or
+    rollback (until it runs, the node boots what it booted before)."""
+
+    platform: Platform
+    esp: Path
+    slot: Slot
+    title: str = "Make the new slot the default boot entry"
+
+    def describe(self) -> str:
+        return f"{self.title} ({self.slot.lv}: {self.slot.version})"
+
+    def plan(self) -> list[list[str]]:
+        return [set_default_command(self.platform, self.slot, str(self.esp))]
+
+    def apply(self, ctx: Context) -> None:
+        for command in self.plan():
+            ctx.runner(command)
+
+
+def read_default(platform: Platform, esp: Path) -> str | None:
+    """The slot LV the grubenv boots (None: no grubenv or no saved entry)."""
+    try:
+        text = (grub_dir(platform, esp) / "grubenv").read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key == "saved_entry" and value.startswith("slot-"):
+            return value.removeprefix("slot-")
+    return None

@@ -1,0 +1,51 @@
+"""The Kdump page: where crash dumps go. Only the fields of the chosen mode are enabled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ovirt_node.ui.page import Choice, Divider, Entry, Item, KeyValue, Label, Page, PageContext, Values
+
+MODES = (
+    ("disabled", "Disabled"),
+    ("local", "Local (the Data volume)"),
+    ("nfs", "NFS"),
+    ("ssh", "SSH"),
+)
+
+
+def _when(mode: str) -> Callable[[Values], bool]:
+    return lambda values: values.get("kdump.mode") == mode
+
+
+def _service(ctx: PageContext) -> str:
+    from ovirt_node.areas.kdump import layout_for, service_state  # not before the page is shown
+    from ovirt_node.core.platform import detect
+
+    engine_ctx = ctx.engine.ctx
+    unit = detect(ctx.root).unit("kdump")
+    return f"{unit}: {service_state(engine_ctx, unit)}, configured in {layout_for(engine_ctx).file.path}"
+
+
+class KdumpPage(Page):
+    name = "kdump"
+    title = "Kdump"
+    rank = 60
+    keys = ("kdump.mode", "kdump.local_path", "kdump.nfs_location", "kdump.ssh_location", "kdump.ssh_key")
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            Label("Where the kernel saves a crash dump. Saving restarts kdump, which checks the location."),
+            Divider(),
+            Choice("kdump.mode", "Dump to:", options=MODES),
+            Divider(),
+            Entry("kdump.local_path", "Local directory:", enabled_when=_when("local")),
+            Entry("kdump.nfs_location", "NFS location:", enabled_when=_when("nfs"),
+                  help="NFS export, host:/path (e.g. example.com:/var/crash)"),
+            Entry("kdump.ssh_location", "SSH location:", enabled_when=_when("ssh"),
+                  help="user@host (e.g. root@example.com)"),
+            Entry("kdump.ssh_key", "SSH key URL:", enabled_when=_when("ssh"),
+                  help="optional: http, https or file URL of the private key kdump logs in with"),
+            Divider(),
+            KeyValue("Service", _service),
+        ]

@@ -1,0 +1,29 @@
+"""The Keyboard page: the console keymap, picked from the installed ones (type to search)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ovirt_node.ui.page import Divider, Item, Label, Page, PageContext, Row, Table
+
+KEY = "keyboard.keymap"
+
+
+def _rows(ctx: PageContext) -> list[Row]:
+    from ovirt_node.areas.keyboard import available_keymaps  # not before the page is shown
+
+    return [Row(k.name, (k.name, k.layout)) for k in available_keymaps(ctx.engine.ctx)]
+
+
+class KeyboardPage(Page):
+    name = "keyboard"
+    title = "Keyboard"
+    rank = 30
+    keys = (KEY,)
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            Label("The keymap of the node's console. Type part of a name to search; Enter picks it."),
+            Divider(),
+            Table(KEY, "Keymap:", columns=("Keymap", "Layout"), rows=_rows, height=9, search=True),
+        ]

@@ -1,0 +1,1 @@
+"""The Network page and its dialogs."""

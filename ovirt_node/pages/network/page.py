@@ -1,0 +1,180 @@
+"""The Network page: host name, DNS, NTP; the NICs (Enter opens one's dialog: details,
+addressing, MTU, VLANs, layout, identify); Create bond, Add VLAN, Edit (any connection not
+saved yet too), Remove; Ping.
+
+The dialogs (`network_dialogs.py`) edit the pending connections shown under the table; Save
+applies them in a NetworkManager checkpoint: once the connections are up, a dialog with a
+countdown asks to keep them, and no answer in time rolls everything back, keyfiles and
+defaults included (`config/netapply.py`). The page is read-only, with a notice, when a
+manager owns the node (`MANAGED_BY`), as on 3.x.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
+
+from ovirt_node.ui.page import (
+    Button,
+    DialogUI,
+    Display,
+    Divider,
+    Entry,
+    Item,
+    Notice,
+    Page,
+    PageContext,
+    PageUI,
+    Row,
+    Table,
+    Values,
+)
+
+if TYPE_CHECKING:
+    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.network.apply import Confirm
+
+# The network model, its dialogs and the NetworkManager steps are imported when the page is
+# first shown, not when the setup TUI starts (they are a tenth of its start-up budget).
+INTERFACES, MANAGEMENT = "network.interfaces", "network.management"
+
+
+def managed_by(ctx: PageContext) -> str:
+    return ctx.engine.ctx.defaults.get("MANAGED_BY") or ""
+
+
+def nic_rows(ctx: PageContext) -> list[Row]:
+    """The NICs (3.x hid loopback, virtual, bridge, bond and VLAN devices), then the bonds and
+    VLANs configured now: Enter on any opens its dialog."""
+    from ovirt_node.network.model import parse_spec
+
+    network = parse_spec(ctx.engine.values(["network"])[INTERFACES])
+    managed = {n for n in (ctx.engine.ctx.defaults.get("MANAGED_IFNAMES") or "").split(",") if n}
+    rows = []
+    for nic in ctx.machine.physical_nics():
+        iface = network.get(nic.name)
+        status = "managed" if nic.name in managed else (
+            f"in {iface.master}" if iface and iface.master else "configured" if iface else "unconfigured")
+        rows.append(Row(nic.name, [nic.name, status, nic.driver or "", nic.mac, "link" if nic.link else "no link"]))
+    for iface in (i for i in network.ifaces if i.kind in ("bond", "vlan")):
+        status = f"VLAN {iface.vlan_id}" if iface.kind == "vlan" else "bond"
+        rows.append(Row(iface.name, [iface.name, status, "", "", ""]))
+    return rows
+
+
+def _warnings(values: Values) -> str:
+    """Gateways outside their subnet: a warning, Save stays possible (a routed gateway works)."""
+    from ovirt_node.network.model import gateway_warning, parse_spec
+
+    try:
+        network = parse_spec(values.get(INTERFACES, ""))
+    except ValueError:
+        return ""
+    found = [w for i in network.ifaces for a in (i.ipv4, i.ipv6) if (w := gateway_warning(i.name, a))]
+    return "Warning: " + "; ".join(found) if found else ""
+
+
+def _pending(text: str) -> str:
+    from ovirt_node.network.edit import tree
+    from ovirt_node.network.model import parse_spec
+
+    try:
+        return tree(parse_spec(text))
+    except ValueError as exc:
+        return str(exc)
+
+
+def ask_to_keep(ui: PageUI) -> Confirm:
+    """The confirmation the activation step waits for (in the transaction's worker thread): a
+    dialog with a live countdown on the main loop; no answer in time means roll back."""
+
+    def confirm(timeout: int) -> bool:
+        answered = threading.Event()
+        kept: list[bool] = []
+        closers: list[Callable[[], None]] = []
+        deadline = time.strftime("%H:%M:%S", time.localtime(time.time() + timeout))
+        text = (f"The new network configuration is up. Keep it? Without Keep within {timeout} s (by {deadline}) "
+                "NetworkManager rolls it back and the previous configuration is restored.")
+
+        def answer(yes: bool) -> None:
+            kept.append(yes)
+            answered.set()
+
+        def show(_result: object) -> None:
+            closers.append(cast(DialogUI, ui).countdown("Keep the network configuration?", text, timeout, answer,
+                                                        yes="Keep", no="Roll back"))
+
+        ui.run_in_worker(lambda: None, show)  # onto the main loop
+        if not answered.wait(timeout + 2):
+            ui.run_in_worker(lambda: None, lambda _r: closers[0]() if closers else None)
+            return False
+        return kept[0]
+
+    return confirm
+
+
+class NetworkPage(Page):
+    name = "network"
+    title = "Network"
+    rank = 10
+    keys = ("network.hostname", "network.dns", "network.dns.search", "network.ntp", INTERFACES)
+
+    def local_values(self) -> Values:
+        return {MANAGEMENT: self.ctx.engine.values(["network"])["network.bootif"]}
+
+    def layout(self) -> Sequence[Item]:
+        from ovirt_node.pages.network import dialogs
+
+        manager = managed_by(self.ctx)
+        ctx = self.ctx
+
+        def editable(_values: Values) -> bool:
+            return not manager
+
+        def button(label: str, handler: Callable[[PageUI, PageContext], None]) -> Button:
+            return Button(label, lambda ui: handler(ui, ctx), enabled_when=editable)
+
+        return [
+            Notice(lambda _v: f"This node is managed by {manager}: its network is configured there." if manager
+                   else ""),
+            Entry("network.hostname", "Hostname:", enabled_when=editable),
+            Entry("network.dns", "DNS servers:", enabled_when=editable),
+            Entry("network.dns.search", "Search domains:", enabled_when=editable),
+            Entry("network.ntp", "NTP servers:", enabled_when=editable),
+            Divider(),
+            Table("network.nic", "Interfaces (Enter configures):", enabled_when=editable,
+                  columns=("Device", "Status", "Driver", "MAC", "Link"), rows=nic_rows, height=6, indent=False,
+                  on_activate=lambda ui, name: dialogs.open_interface(ui, ctx, name)),
+            Display(INTERFACES, "Connections:", render=_pending, enabled_when=editable),
+            Display(MANAGEMENT, "Management:", render=lambda v: v or "(the first with an address)",
+                    enabled_when=editable),
+            Notice(_warnings),
+            button("Create bond", dialogs.create_bond),
+            button("Add VLAN", dialogs.add_vlan),
+            button("Edit", dialogs.edit_connection),
+            button("Remove", dialogs.remove),
+            Button("Ping", lambda ui: dialogs.ping(ui, ctx)),
+        ]
+
+    def save(self, changes: Values) -> Transaction:
+        """The connections go with the 3.x keys that describe their management stack."""
+        from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT, network_steps
+        from ovirt_node.network.model import parse_spec, stack_of
+        from ovirt_node.network.section import FLAT
+
+        engine = self.ctx.engine
+        engine_changes = {k: v for k, v in changes.items() if k in engine.keys}
+        if INTERFACES in changes or MANAGEMENT in changes:
+            current = engine.values(["network"])
+            spec = changes.get(INTERFACES, current[INTERFACES])
+            stack = stack_of(parse_spec(spec), changes.get(MANAGEMENT, current["network.bootif"]))
+            engine_changes.update({key: getattr(stack, name) for name, key in FLAT.items()})
+            engine_changes[INTERFACES] = spec
+        tx = engine.plan(engine_changes, title=f"Save {self.title}")
+        for step in network_steps(tx.steps):
+            if self.ui is not None:
+                step.confirm, step.confirm_timeout = ask_to_keep(self.ui), DEFAULT_CONFIRM_TIMEOUT
+        return tx
+

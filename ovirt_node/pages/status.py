@@ -1,0 +1,148 @@
+"""The Status page: the node at a glance, and the lock / log off / restart / power off actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ovirt_node.report import status
+from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
+
+if TYPE_CHECKING:
+    from ovirt_node.system.logind import Logind
+
+
+def _hostname(ctx: PageContext) -> str:
+    return status.hostname(ctx.root, ctx.machine)
+
+
+def _network(ctx: PageContext) -> str:
+    bootif = ctx.engine.ctx.defaults.get("OVIRT_BOOTIF")
+    nic = status.management_nic(ctx.root, ctx.machine, bootif)
+    if nic is None:
+        return "no network interface found"
+    link = {True: "link up", False: "no link", None: "link unknown"}[nic.link]
+    addresses = ", ".join(nic.ipv4 + nic.ipv6) or _configured(ctx, bootif) or "no address"
+    via = f" on {nic.addresses_on}" if nic.addresses_on and nic.addresses_on != nic.name else ""
+    return f"{nic.name} ({link}): {addresses}{via}"
+
+
+def _configured(ctx: PageContext, bootif: str | None) -> str:
+    """No address from the kernel (a root prefix, or not up yet): what the network model
+    configures for the management interface, as the Network page shows it."""
+    from ovirt_node.network.edit import describe
+    from ovirt_node.network.model import management_ifaces, parse_spec
+
+    try:
+        network = parse_spec(ctx.engine.values(["network"]).get("network.interfaces") or "")
+    except ValueError:
+        return ""
+    stack = management_ifaces(network, bootif or "")
+    return f"configured: {describe(network, stack[-1])}" if stack and stack[-1].addressed else ""
+
+
+def _dns(ctx: PageContext) -> str:
+    return ", ".join(status.dns_servers(ctx.root)) or "none configured"
+
+
+def _logging(ctx: PageContext) -> str:
+    return status.logging_destinations(ctx.engine.values(["logging"]))
+
+
+def _virt(ctx: PageContext) -> str:
+    return status.virtualization(ctx.root, ctx.machine).summary
+
+
+def _running_vms(ctx: PageContext) -> int | None:
+    """libvirt describes the running host, not a node tree under a root prefix."""
+    return status.running_vms() if ctx.root.is_host else None
+
+
+def _vms(ctx: PageContext) -> str:
+    count = _running_vms(ctx)
+    return "unknown" if count is None else str(count)
+
+
+def _uptime(ctx: PageContext) -> str:
+    return status.uptime(ctx.root)
+
+
+class StatusPage(Page):
+    name = "status"
+    title = "Status"
+    rank = 0
+    editable = False
+
+    def layout(self) -> Sequence[Item]:
+        return [
+            KeyValue("Hostname", _hostname),
+            KeyValue("Network", _network),
+            KeyValue("DNS", _dns),
+            KeyValue("Logs", _logging),
+            KeyValue("Virtualization", _virt),
+            KeyValue("Running VMs", _vms),
+            KeyValue("Uptime", _uptime),
+            Divider(),
+            Button("SSH host keys", self.show_host_keys),
+            Button("CPU details", self.show_cpu),
+            Divider(),
+            Button("Lock", lambda ui: ui.lock()),
+            Button("Log off", lambda ui: ui.quit()),
+            Button("Restart", lambda ui: self.power_action(ui, "Restart", lambda bus: bus.reboot())),
+            Button("Power off", lambda ui: self.power_action(ui, "Power off", lambda bus: bus.power_off())),
+            Divider(),
+            Label("Press F8 for the support menu."),
+        ]
+
+    def show_host_keys(self, ui: PageUI) -> None:
+        def work() -> str:
+            keys = status.ssh_host_keys(self.ctx.root)
+            if not keys:
+                return "This node has no SSH host keys yet."
+            return "\n".join(f"{k.type} ({k.bits} bits)\n  {k.fingerprint}\n  {k.path}\n" for k in keys)
+
+        ui.run_in_worker(work, lambda text: ui.show_text("SSH host key fingerprints", str(text)))
+
+    def show_cpu(self, ui: PageUI) -> None:
+        def work() -> str:
+            details = status.cpu_details(self.ctx.root, machine=self.ctx.machine)
+            virt = status.virtualization(self.ctx.root, self.ctx.machine).summary
+            return f"{details}\n\n{virt}"
+
+        ui.run_in_worker(work, lambda text: ui.show_text("CPU details", str(text)))
+
+    def power_action(self, ui: PageUI, what: str, act: Callable[[Logind], None]) -> None:
+        """Confirm (naming the running VMs), then ask logind; under a prefix only with --bus."""
+        engine_ctx = self.ctx.engine.ctx
+        reason = engine_ctx.runtime_skip_reason()
+        if reason:
+            ui.info(what, f"Not available here ({reason}).")
+            return
+
+        def go() -> None:
+            ui.run_in_worker(lambda: self._call(engine_ctx.bus, act), lambda err: self._report(ui, what, err))
+
+        def ask(vms: object) -> None:
+            if vms is None:
+                running = "Any running virtual machines will be stopped (how many run is unknown here)."
+            else:
+                running = f"Running virtual machines: {vms}. They will be stopped."
+            ui.confirm(what, f"{what} the node now?\n{running}", go)
+
+        ui.run_in_worker(lambda: _running_vms(self.ctx), ask)
+
+    @staticmethod
+    def _call(bus: str | None, act: Callable[[Logind], None]) -> str | None:
+        from ovirt_node.system.logind import Logind, LogindError  # D-Bus only when it is needed
+
+        try:
+            with Logind.connect(bus) as logind:
+                act(logind)
+        except LogindError as exc:
+            return str(exc)
+        return None
+
+    @staticmethod
+    def _report(ui: PageUI, what: str, error: object) -> None:
+        if error:
+            ui.info(what, f"{what} failed: {error}")

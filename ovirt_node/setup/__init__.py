@@ -1,1 +1,0 @@
-"""setup layer of ovirt-node (see DESIGN.md)."""

@@ -1,0 +1,123 @@
+"""The machine as values: its NICs, disks, volume groups, memory, firmware and CPU."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ovirt_node.core.run import Result
+
+NIC_KINDS = frozenset({"ethernet", "wireless", "loopback", "bridge", "bond", "vlan", "virtual"})
+#: Kinds that are not a piece of hardware the user would cable up.
+HIDDEN_NIC_KINDS = frozenset({"loopback", "bridge", "bond", "vlan", "virtual"})
+FIRMWARES: tuple[str, ...] = ("bios", "uefi")
+
+Firmware = Literal["bios", "uefi"]
+#: A `run`-like callable: takes an argv list, gives a Result.
+Runner = Callable[[Sequence[str]], Result]
+
+#: Environment variable that points at the data directory (the one holding ``machines/``).
+DATA_ENV = "OVIRT_NODE_DATA"
+#: Where an installed node (the image) keeps the data directory.
+INSTALLED_DATA = Path("/usr/share/ovirt-node")
+
+
+_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2})+$")
+_DIGITS_RE = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[str | int, ...]:
+    """`eth2` before `eth10`."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS_RE.split(name))
+
+
+@dataclass(frozen=True)
+class Nic:
+    name: str
+    mac: str
+    driver: str | None
+    bus_info: str | None
+    vendor: str | None
+    model: str | None
+    link: bool
+    speed_mbps: int | None
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in NIC_KINDS:
+            raise ValueError(f"unknown NIC kind {self.kind!r} for {self.name}")
+
+    @property
+    def is_physical(self) -> bool:
+        return self.kind not in HIDDEN_NIC_KINDS
+
+
+@dataclass(frozen=True)
+class Disk:
+    name: str
+    path: str
+    size_bytes: int
+    #: ata, scsi, usb, virtio, nvme, mmc, xen or unknown (the udev ID_BUS idea).
+    bus: str
+    model: str | None
+    serial: str | None
+    vendor: str | None
+    #: The preferred /dev/disk/by-id/… path, when udev made one.
+    by_id: str | None
+    removable: bool
+    rotational: bool
+    readonly: bool
+    #: lsblk's TRAN (sata, usb, nvme, fc, iscsi, sas …), None when it has none (virtio-blk).
+    transport: str | None
+    partitions: tuple[str, ...] = ()
+    #: What sits on top: LVM volume group names, multipath maps, crypt/raid devices.
+    holders: tuple[str, ...] = ()
+    #: The medium this system was booted from (the installer must not offer it).
+    is_boot_media: bool = False
+    #: Where the disk or its partitions are mounted now; "[SWAP]" for active swap.
+    mountpoints: tuple[str, ...] = ()
+    #: On-disk signatures of the disk and its partitions (blkid TYPE: LVM2_member,
+    #: isw_raid_member, ext4 ...): what `wipefs` would erase.
+    signatures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VolumeGroup:
+    """An LVM volume group found on the machine: its tags (a storage domain carries one) and
+    the disks its physical volumes live on."""
+
+    name: str
+    tags: tuple[str, ...]
+    disks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Machine:
+    name: str
+    nics: tuple[Nic, ...]
+    disks: tuple[Disk, ...]
+    memory_bytes: int
+    firmware: Firmware
+    cpu_model: str
+    cpus: int
+    #: The CPU has vmx or svm.
+    virt_hw: bool
+    volume_groups: tuple[VolumeGroup, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.firmware not in FIRMWARES:
+            raise ValueError(f"unknown firmware {self.firmware!r}")
+
+    def physical_nics(self) -> list[Nic]:
+        """The NICs a user would pick from: no loopback, bridge, bond, vlan or virtual; by name."""
+        return sorted((nic for nic in self.nics if nic.is_physical), key=lambda nic: natural_key(nic.name))
+
+    def nic(self, name: str) -> Nic | None:
+        return next((nic for nic in self.nics if nic.name == name), None)
+
+    def disk(self, name: str) -> Disk | None:
+        """The disk called `name` (``sda``) or with that device path (``/dev/sda``)."""
+        return next((disk for disk in self.disks if name in (disk.name, disk.path)), None)

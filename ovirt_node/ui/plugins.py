@@ -1,0 +1,82 @@
+"""Plugin discovery through the `ovirt_node.plugins` entry point group.
+
+An entry point may name a `Page` subclass, or an object (module, class, instance) with a
+`pages()` callable returning Page subclasses and/or a `sections()` callable returning config
+sections. The built-in pages are registered the same way. A plugin that fails to import or
+to answer is skipped, logged, and listed in `Plugins.failures` for the Plugins page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import traceback
+from dataclasses import dataclass, field
+
+from ovirt_node.core.entrypoints import EntryPoint, entry_points
+from ovirt_node.core.model import Section
+from ovirt_node.ui.page import Page
+
+log = logging.getLogger(__name__)
+
+GROUP = "ovirt_node.plugins"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str  # entry point name
+    value: str  # module:attr
+    distribution: str
+    version: str
+    #: What it adds ("page Status", "section ssh"), once loaded.
+    provides: tuple[str, ...] = ()
+    #: The traceback, when it failed to load.
+    trace: str = ""
+
+
+@dataclass
+class Plugins:
+    pages: list[type[Page]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    loaded: list[PluginInfo] = field(default_factory=list)
+    failures: list[tuple[PluginInfo, str]] = field(default_factory=list)
+
+
+def _info(ep: EntryPoint) -> PluginInfo:
+    return PluginInfo(ep.name, ep.value, ep.dist.header("Name") or "?", ep.dist.header("Version") or "?")
+
+
+def _reason(exc: Exception) -> str:
+    """`Type: message (file, line N)`: where in the plugin it broke, without the traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({frames[-1].filename.rsplit('/', 1)[-1]}, line {frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _provides(pages: list[type[Page]], sections: list[Section]) -> tuple[str, ...]:
+    return (*(f"page {getattr(p, 'title', p.__name__)}" for p in pages), *(f"section {s.name}" for s in sections))
+
+
+def discover() -> Plugins:
+    found = Plugins()
+    for ep in sorted(entry_points(GROUP), key=lambda e: e.name):
+        info = _info(ep)
+        try:
+            obj = ep.load()
+            if isinstance(obj, type) and issubclass(obj, Page):
+                pages: list[type[Page]] = [obj]
+            else:
+                pages = list(getattr(obj, "pages", lambda: [])())
+            sections = list(getattr(obj, "sections", lambda: [])())
+            bad = [p for p in pages if not (isinstance(p, type) and issubclass(p, Page))]
+            if bad:
+                raise TypeError(f"pages() returned something that is not a Page subclass: {bad[0]!r}")
+        except Exception as exc:  # a broken plugin must never take the UI down
+            log.error("plugin %s (%s) skipped: %s: %s", ep.name, ep.value, type(exc).__name__, exc)
+            trace = "".join(traceback.format_exception(exc))
+            found.failures.append((dataclasses.replace(info, trace=trace), _reason(exc)))
+            continue
+        found.pages.extend(pages)
+        found.sections.extend(sections)
+        found.loaded.append(dataclasses.replace(info, provides=_provides(pages, sections)))
+    return found
