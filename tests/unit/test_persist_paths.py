@@ -108,7 +108,7 @@ def test_check_path_refuses_an_ancestor_of_the_config_dir() -> None:
 @pytest.mark.parametrize("exchange", [True, False])
 def test_swap_in_directories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool) -> None:
     if not exchange:  # the rename-aside fallback for kernels/filesystems without RENAME_EXCHANGE
-        monkeypatch.setattr(persist, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(persist, "exchange", lambda a, b: False)
     old, new = tmp_path / "target", tmp_path / "new"
     (old / "sub").mkdir(parents=True)
     (old / "sub" / "old.txt").write_text("old")

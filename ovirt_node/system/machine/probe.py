@@ -305,7 +305,7 @@ def _subtree(dev: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def _probe_disks(root: Root, runner: Runner) -> tuple[Disk, ...]:
-    result = runner(["lsblk", "--json", "--bytes", "-o"])
+    result = runner(["lsblk", "--json", "--bytes", "-o", LSBLK_COLUMNS])
     tree: Any = json.loads(result.stdout or "{}")
     by_id = _by_id_links(root)
     boot = _boot_devices(root)
