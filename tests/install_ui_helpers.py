@@ -15,11 +15,11 @@ from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import UNKNOWN, ImageVersion, NodeImage
-from ovirt_node.installer.plan import flows
 from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.flow import InstallerApp, page_context
 from ovirt_node.installer.screens.screen import Screen, ScreenView
 from ovirt_node.installer.screens.state import Installer, crypt
+from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.system.machine.profile import load_profile, profile_path
@@ -42,7 +42,7 @@ def installer(machine: str = "demo", root: Path = DEMO_ROOT, *, media: str | Non
     gives the node on the HostVG a version (a real run would read it from the slots)."""
     profile = load_profile(profile_path(machine))
     live = Root.at(root)
-    session = flows.Session(ctx=Context(root=live, runner=Runner(dry_run=True), dry_run=True),
+    session = Session(ctx=Context(root=live, runner=Runner(dry_run=True), dry_run=True),
                             platform=load("el"), devices=LvmDevices(), target=Target(Path("/run/ovirt-node/test")),
                             uefi=profile.firmware == "uefi", live=live)
     image = NodeImage(Path("/run/initramfs/live"), version(media) if media else
@@ -50,7 +50,7 @@ def installer(machine: str = "demo", root: Path = DEMO_ROOT, *, media: str | Non
     node = None
     if any(vg.name == "HostVG" for vg in profile.volume_groups):
         active = version(installed) if installed else ImageVersion("installed node", UNKNOWN, UNKNOWN)
-        node = flows.InstalledNode("<the HostVG disk's EFI partition>", Slot("Root", active), None)
+        node = InstalledNode("<the HostVG disk's EFI partition>", Slot("Root", active), None)
     return Installer(profile, session, image, node, dry_run, live=live)
 
 

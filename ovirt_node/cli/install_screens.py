@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ovirt_node.cli.install_output import print_plan, print_progress
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import NodeImage
-from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.plan import autoinstall
+from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.system.machine.model import Machine
 from ovirt_node.ui.palette import Mode
 
@@ -37,9 +39,8 @@ def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
     return apply
 
 
-def screens_main(args: argparse.Namespace, machine: Machine, session: flows.Session, image: NodeImage | None,
-                 installed: flows.InstalledNode | None, root: Root, media_problem: str = "") -> int:
-    from ovirt_node.cli.installer import print_plan, print_progress
+def screens_main(args: argparse.Namespace, machine: Machine, session: Session, image: NodeImage | None,
+                 installed: InstalledNode | None, root: Root, media_problem: str = "") -> int:
     from ovirt_node.cli.setup import want_basic
     from ovirt_node.installer.screens import answers as answers_file
     from ovirt_node.installer.screens.choices import Choices

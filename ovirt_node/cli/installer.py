@@ -15,25 +15,25 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shlex
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, root_from, setup_logging
+from ovirt_node.cli.install_output import print_plan, print_progress
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect, load
 from ovirt_node.core.run import Runner
-from ovirt_node.core.transaction import Progress
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
 from ovirt_node.installer.media import media
-from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.plan.disks import DiskSelectionError
 from ovirt_node.installer.plan.layout import LayoutError
 from ovirt_node.installer.plan.sizes import SizeError
+from ovirt_node.installer.session import PRODUCT, InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.system.machine.model import Machine
@@ -75,23 +75,6 @@ def _machine(spec: str | None, args: argparse.Namespace) -> Machine:
     return probe(root_from(args))
 
 
-def print_plan(machine: Machine, plan: autoinstall.Plan, ctx: Context) -> None:
-    print(f"{plan.transaction.title} on {machine.name} ({machine.firmware.upper()} firmware, "
-          f"{machine.memory_bytes // 1024**3} GiB memory)")
-    if plan.layout is not None:
-        print(plan.layout.describe())
-        print("Commands:")
-        for command in plan.layout.commands():
-            print("  " + shlex.join(command))
-    print("Steps:")
-    for line in flows.plan_lines(plan.transaction, ctx):
-        print("  " + line)
-
-
-def print_progress(event: Progress) -> None:
-    print(event, flush=True)
-
-
 def _wants_screens(args: argparse.Namespace) -> bool:
     """--tui, or a terminal and nothing else that says what to do."""
     if args.auto:
@@ -128,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PlatformError:
             platform = load("el")
         runner = Runner(dry_run=args.dry_run)
-        session = flows.Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=platform,
+        session = Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=platform,
                                 devices=LvmDevices(), target=Target(Path(WORKDIR)),
                                 uefi=machine.firmware == "uefi", log_file=None if args.dry_run else Path(args.log),
                                 live=root)
@@ -167,18 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _installed(session: flows.Session, machine: Machine, dry_run: bool) -> flows.InstalledNode | None:
+def _installed(session: Session, machine: Machine, dry_run: bool) -> InstalledNode | None:
     if not autoinstall.has_node(machine):
         return None
     if dry_run:  # the slots cannot be read: the plan assumes Root boots
         unknown = ImageVersion("installed node", UNKNOWN, UNKNOWN)
-        return flows.InstalledNode("<the HostVG disk's EFI partition>", Slot("Root", unknown), None)
+        return InstalledNode("<the HostVG disk's EFI partition>", Slot("Root", unknown), None)
     return autoinstall.find_installed(session, machine)
 
 
 def _placeholder_image(source: str) -> NodeImage:
     """A dry run without readable media plans with the image's files named, not verified."""
-    return NodeImage(Path(source), ImageVersion(flows.PRODUCT, UNKNOWN, UNKNOWN), {})
+    return NodeImage(Path(source), ImageVersion(PRODUCT, UNKNOWN, UNKNOWN), {})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, root_from, setup_logging
-from ovirt_node.cli.installer import print_progress
+from ovirt_node.cli.install_output import print_progress
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect
 from ovirt_node.core.run import CommandError, Runner
@@ -26,6 +26,7 @@ from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import ImageError, decide
 from ovirt_node.installer.media import media
 from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.session import Session
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.system.machine.probe import probe
 from ovirt_node.system.machine.profile import ProfileError
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner = Runner(dry_run=args.dry_run)
     try:
         machine = probe(root)
-        session = flows.Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=detect(root),
+        session = Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=detect(root),
                                 devices=LvmDevices(), target=Target(Path(WORKDIR)),
                                 uefi=machine.firmware == "uefi", live=root)
         node = autoinstall.find_installed(session, machine)

@@ -14,7 +14,7 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError
 from ovirt_node.core.transaction import Step
-from ovirt_node.installer.plan.flows import Session
+from ovirt_node.installer.session import Session
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.persist.paths import check_path
 from ovirt_node.persist.store import Store

@@ -35,6 +35,7 @@ from ovirt_node.installer.image import open_image
 from ovirt_node.installer.plan import flows
 from ovirt_node.installer.plan.layout import Layout, plan
 from ovirt_node.installer.plan.sizes import Sizes
+from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.system.machine.model import Disk, Machine
 from tests.integration.test_network_cli import fake_sysfs
@@ -185,8 +186,8 @@ class Scenario:
         self.log_file = workdir / "install.log"
         logging.basicConfig(filename=self.log_file, level=logging.INFO)
 
-    def session(self) -> flows.Session:
-        return flows.Session(ctx=Context(root=Root.at(self.live), runner=Runner()), platform=load("debian"),
+    def session(self) -> Session:
+        return Session(ctx=Context(root=Root.at(self.live), runner=Runner()), platform=load("debian"),
                              devices=self.devices, target=Target(self.workdir / "target"), uefi=False,
                              log_file=self.log_file, live=Root.at(self.live))
 
@@ -198,7 +199,7 @@ class Scenario:
         tx = flows.install(self.session(), layout, open_image(media), cmdline.parse(args))
         tx.run(self.session().ctx, self.progress)
 
-    def inspect(self) -> flows.InstalledNode:
+    def inspect(self) -> InstalledNode:
         return flows.inspect(self.session(), self.devices.partition(self.disk, 2))
 
     def mounted(self, device: str, name: str) -> Path:

@@ -17,6 +17,7 @@ from ovirt_node.core.transaction import Step, Transaction
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import ImageError, ImageVersion
 from ovirt_node.installer.plan import autoinstall, flows
+from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.storage import Target
 
@@ -32,8 +33,8 @@ class Record(Step):
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> flows.Session:
-    return flows.Session(ctx=Context(root=Root.at(tmp_path)), platform=load("debian"), devices=LvmDevices(),
+def session(tmp_path: Path) -> Session:
+    return Session(ctx=Context(root=Root.at(tmp_path)), platform=load("debian"), devices=LvmDevices(),
                          target=Target(tmp_path / "work"), log_file=tmp_path / "install.log")
 
 
@@ -56,7 +57,7 @@ def test_bad_run_options_are_refused(args: str, message: str) -> None:
         autoinstall.read_request(cmdline.parse(args))
 
 
-def test_success_reboots_after_the_delay(session: flows.Session, capsys: pytest.CaptureFixture[str]) -> None:
+def test_success_reboots_after_the_delay(session: Session, capsys: pytest.CaptureFixture[str]) -> None:
     seen: list[str] = []
     reboots: list[str] = []
     tx = Transaction("Install oVirt Node 4.0.1-1", [Record("storage", seen), Record("image", seen)])
@@ -67,7 +68,7 @@ def test_success_reboots_after_the_delay(session: flows.Session, capsys: pytest.
 
 
 def test_failure_shows_the_step_and_the_log_and_does_not_reboot(
-        session: flows.Session, capsys: pytest.CaptureFixture[str]) -> None:
+        session: Session, capsys: pytest.CaptureFixture[str]) -> None:
     seen: list[str] = []
     reboots: list[str] = []
     tx = Transaction("Install oVirt Node 4.0.1-1",
@@ -81,7 +82,7 @@ def test_failure_shows_the_step_and_the_log_and_does_not_reboot(
     assert seen == ["Partition the disks", "Copy the image"] and reboots == []
 
 
-def test_node_break_starts_a_shell_at_its_stage(session: flows.Session, tmp_path: Path) -> None:
+def test_node_break_starts_a_shell_at_its_stage(session: Session, tmp_path: Path) -> None:
     """The real /bin/sh is started; the test is the operator typing into it."""
     marker = tmp_path / "shell-ran"
     script = (
@@ -101,8 +102,8 @@ def test_node_break_starts_a_shell_at_its_stage(session: flows.Session, tmp_path
     assert "node.break=post-installer: starting a shell" in result.stdout and marker.exists()
 
 
-def test_rollback_needs_an_image_in_the_other_slot(session: flows.Session) -> None:
-    node = flows.InstalledNode("/dev/vda2", Slot("Root", ImageVersion("oVirt Node", "4.0.1", "1")), None)
+def test_rollback_needs_an_image_in_the_other_slot(session: Session) -> None:
+    node = InstalledNode("/dev/vda2", Slot("Root", ImageVersion("oVirt Node", "4.0.1", "1")), None)
     with pytest.raises(ImageError, match="nothing to roll back to: RootBackup holds no image"):
         flows.rollback(session, node)
 
@@ -119,14 +120,14 @@ def test_upgrade_cli_refuses_without_an_installed_node(tmp_path: Path) -> None:
     ("4.0.3", "4.0.2", "same as or newer"),
     ("3.6.0", "4.0.2", "differ in major version"),
 ])
-def test_mode_from_the_disks_never_wipes_unasked(session: flows.Session, installed: str, media: str,
+def test_mode_from_the_disks_never_wipes_unasked(session: Session, installed: str, media: str,
                                                   expected: str) -> None:
     from ovirt_node.installer.image import NodeImage
     from ovirt_node.system.machine.model import Machine, VolumeGroup
 
     machine = Machine(name="m", nics=(), disks=(), memory_bytes=1 << 33, firmware="bios", cpu_model="x", cpus=2,
                       virt_hw=True, volume_groups=(VolumeGroup("HostVG", (), ("vda",)),))
-    node = flows.InstalledNode("/dev/vda2", Slot("Root", ImageVersion("oVirt Node", installed, "1")), None)
+    node = InstalledNode("/dev/vda2", Slot("Root", ImageVersion("oVirt Node", installed, "1")), None)
     image = NodeImage(Path("/media"), ImageVersion("oVirt Node", media, "1"), {})
     request = autoinstall.read_request(cmdline.parse(""))
     if expected == "Upgrade":

@@ -23,6 +23,7 @@ from ovirt_node.installer.plan import disks as disk_selection
 from ovirt_node.installer.plan import flows
 from ovirt_node.installer.plan.layout import VG_NAME, Layout, plan
 from ovirt_node.installer.plan.request import from_kernel_args
+from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.system.machine.model import Machine
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class Plan:
     layout: Layout | None = None
 
 
-def find_installed(session: flows.Session, machine: Machine) -> flows.InstalledNode | None:
+def find_installed(session: Session, machine: Machine) -> InstalledNode | None:
     """The installed node: the EFI partition of a HostVG disk and what the slots hold."""
     for disk in (d for d in machine.disks if d.name in node_disks(machine)):
         try:
@@ -84,8 +85,8 @@ def find_installed(session: flows.Session, machine: Machine) -> flows.InstalledN
     return None
 
 
-def build(session: flows.Session, machine: Machine, args: KernelArgs, image: NodeImage | None,
-          request: Request, installed: flows.InstalledNode | None,
+def build(session: Session, machine: Machine, args: KernelArgs, image: NodeImage | None,
+          request: Request, installed: InstalledNode | None,
           settings: Mapping[str, str] | None = None) -> Plan:
     """What the command line asks for. InstallRefused when it is unsafe. `settings` are
     engine values the installer's screens add to an install or upgrade (a typed password)."""
@@ -145,7 +146,7 @@ def debug_shell(stage: str) -> None:
     subprocess.call(["/bin/sh", "-i"])
 
 
-def run(tx: Transaction, session: flows.Session, request: Request,
+def run(tx: Transaction, session: Session, request: Request,
         progress: Callable[[Progress], None], reboot: Callable[[], None] | None) -> int:
     """Run the transaction with the break points; reboot (after the delay) only on success."""
     if request.break_at == "pre-installer":

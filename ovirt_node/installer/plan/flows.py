@@ -13,17 +13,14 @@ import logging
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
-from ovirt_node.core.platform import Platform
-from ovirt_node.core.root import Root
 from ovirt_node.core.transaction import Step, Transaction
-from ovirt_node.installer.devices import Devices
 from ovirt_node.installer.image import VERSION, ImageError, ImageVersion, NodeImage, parse_version
 from ovirt_node.installer.plan.layout import VG_NAME, Layout, remove_volume_group_commands, wipe_commands
+from ovirt_node.installer.session import SLOTS, InstalledNode, Session, other_slot
 from ovirt_node.installer.steps import bootloader
 from ovirt_node.installer.steps.bootloader import SetDefaultSlot, Slot, WriteBootConfig
 from ovirt_node.installer.steps.configure import (
@@ -33,45 +30,12 @@ from ovirt_node.installer.steps.configure import (
     ExtractNodeEtc,
     WriteFstab,
 )
-from ovirt_node.installer.steps.hooks import HOOKS_DIR, RunHooks
+from ovirt_node.installer.steps.hooks import RunHooks
 from ovirt_node.installer.steps.laydown import CopyImage
 from ovirt_node.installer.steps.storage import DeviceAction, Mount, RunCommands, Target, UnmountAll, storage_steps
 from ovirt_node.system.machine.model import Disk
 
 log = logging.getLogger(__name__)
-
-PRODUCT = "oVirt Node"
-SLOTS = ("Root", "RootBackup")
-
-
-@dataclass
-class Session:
-    """What every flow needs: the live system's context (runner, lock), the platform's tool
-    names, the devices, where to mount, and the firmware."""
-
-    ctx: Context
-    platform: Platform
-    devices: Devices
-    target: Target
-    uefi: bool = False
-    product: str = PRODUCT
-    log_file: Path | None = None
-    hooks_dir: str = HOOKS_DIR
-    live: Root = field(default_factory=Root)
-
-
-@dataclass(frozen=True)
-class InstalledNode:
-    """An installed node as its disks show it: the ESP, the slot it boots, the other slot."""
-
-    esp: str
-    active: Slot
-    backup: Slot | None
-
-
-def other_slot(lv: str) -> str:
-    return SLOTS[1] if lv == SLOTS[0] else SLOTS[0]
-
 
 def _version_facts(version: ImageVersion, target: Target | None = None) -> dict[str, str]:
     facts = {"OVIRT_NODE_VERSION": f"{version.version}-{version.release}"}

@@ -20,6 +20,7 @@ from ovirt_node.installer.plan import autoinstall, flows
 from ovirt_node.installer.plan.disks import own_refusals
 from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.screens.choices import Choices, kernel_args, settings
+from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import carried_args
 from ovirt_node.system.accounts import ADMIN_USER
 from ovirt_node.system.machine.model import Disk, Machine
@@ -33,10 +34,10 @@ SMALL_DATA = 50 * 1024
 @dataclass
 class Installer:
     machine: Machine
-    session: flows.Session
+    session: Session
     #: None only for an uninstall-only run (no media).
     image: NodeImage | None
-    installed: flows.InstalledNode | None
+    installed: InstalledNode | None
     dry_run: bool
     #: The live system (keymaps, the console).
     live: Root = field(default_factory=Root)
