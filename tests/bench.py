@@ -15,10 +15,10 @@ from pathlib import Path
 
 import augeas
 
+from ovirt_node.areas.registry import all_sections
 from ovirt_node.core.aug import Augeas
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
-from ovirt_node.core.registry import all_sections
 from ovirt_node.core.root import Root
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo-root"

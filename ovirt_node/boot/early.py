@@ -140,9 +140,9 @@ def early(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
 
 def apply_kernel_args(root: Root, runner: Runner) -> None:
     """The kernel arguments as settings (3.x's ovirt-early for a node not configured yet)."""
+    from ovirt_node.areas.registry import all_sections
     from ovirt_node.core.engine import Engine
     from ovirt_node.core.kernelargs import changes_from_kernel_args
-    from ovirt_node.core.registry import all_sections
 
     ctx = Context(root=root, runner=runner)
     engine = Engine(ctx, all_sections())

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from ovirt_node.areas.registry import all_sections
 from ovirt_node.cli.common import add_bus_option, add_common_options, root_from, setup_logging
 from ovirt_node.core import cmdline
 from ovirt_node.core.aug import AugeasError
@@ -27,7 +28,6 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.kernelargs import changes_from_kernel_args
 from ovirt_node.core.model import Key
-from ovirt_node.core.registry import all_sections
 from ovirt_node.core.transaction import Progress, Transaction, TransactionError, TransactionLocked
 from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT, network_steps
 from ovirt_node.system.accounts import ADMIN_USER

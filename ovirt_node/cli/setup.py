@@ -88,7 +88,7 @@ def load_machine(spec: str | None, root: Root) -> Machine:
 def _sections(plugin_sections: Sequence[Section]) -> list[Section]:
     """The engine's sections, built when it first needs one: importing every section's
     module before the first screen would cost a sixth of the start-up budget."""
-    from ovirt_node.core.registry import all_sections
+    from ovirt_node.areas.registry import all_sections
 
     return all_sections(plugin_sections)
 

@@ -40,8 +40,8 @@ def _vconsole_keymap(root: Path) -> str:
 
 
 def demo_units(node: Root) -> set[str]:
+    from ovirt_node.areas.registry import all_sections
     from ovirt_node.core.context import Context
-    from ovirt_node.core.registry import all_sections
 
     units = set(detect(node).units.values())
     ctx = Context(root=node)

@@ -31,7 +31,6 @@ class KdumpPage(Page):
     name = "kdump"
     title = "Kdump"
     rank = 60
-    keys = ("kdump.mode", "kdump.local_path", "kdump.nfs_location", "kdump.ssh_location", "kdump.ssh_key")
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -19,7 +19,6 @@ class KeyboardPage(Page):
     name = "keyboard"
     title = "Keyboard"
     rank = 30
-    keys = (KEY,)
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -33,11 +33,6 @@ class LoggingPage(Page):
     name = "logging"
     title = "Logging"
     rank = 50
-    keys = (
-        "logging.logrotate.max_size", "logging.logrotate.interval",
-        "logging.rsyslog.server", "logging.rsyslog.port", "logging.rsyslog.protocol",
-        "logging.netconsole.server", "logging.netconsole.port",
-    )
 
     def layout(self) -> Sequence[Item]:
         network = has_network(self.ctx)

@@ -15,7 +15,6 @@ class MonitoringPage(Page):
     name = "monitoring"
     title = "Monitoring"
     rank = 90
-    keys = ("monitoring.collectd.server", "monitoring.collectd.port")
 
     def layout(self) -> Sequence[Item]:
         return [

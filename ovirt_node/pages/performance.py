@@ -29,7 +29,6 @@ class PerformancePage(Page):
     name = "performance"
     title = "Performance"
     rank = 100
-    keys = (KEY,)
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -40,7 +40,6 @@ class SecurityPage(Page):
     name = "security"
     title = "Security"
     rank = 20
-    keys = ("ssh.pwauth", "ssh.port", "security.strong_rng", "security.disable_aes_ni", "security.admin_password")
 
     def layout(self) -> Sequence[Item]:
         from ovirt_node.system.accounts import ADMIN_USER

@@ -11,7 +11,6 @@ class RemoteStoragePage(Page):
     name = "remote-storage"
     title = "Remote Storage"
     rank = 70
-    keys = ("iscsi.initiator_name", "nfsv4.domain")
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -23,7 +23,7 @@ import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
 from ovirt_node.ui.dialoghost import DialogHost
-from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, sort_pages
+from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, read_hostname, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
@@ -39,15 +39,6 @@ log = logging.getLogger(__name__)
 SUPPORT_PAGE = "support"
 MENU_MIN, MENU_MAX = 16, 24
 GLOBAL_KEYS = frozenset({"esc", "tab", "shift tab", "f2", "f4", "f8", "f12"})
-
-
-def read_hostname(ctx: PageContext) -> str:
-    """The node's name as the header shows it: /etc/hostname under the root, else the machine's."""
-    try:
-        name = ctx.root("/etc/hostname").read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        name = ""
-    return name.splitlines()[0].strip() if name else ctx.machine.name
 
 
 def _exit_loop(*_args: object) -> None:

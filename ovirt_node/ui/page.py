@@ -233,8 +233,6 @@ class Page:
     name: ClassVar[str]
     title: ClassVar[str]
     rank: ClassVar[int] = 50
-    #: Engine keys this page edits (their current values fill the fields).
-    keys: ClassVar[tuple[str, ...]] = ()
     #: Pages that only show things have no Save/Reset buttons.
     editable: ClassVar[bool] = True
 
@@ -263,3 +261,12 @@ class Page:
 def sort_pages(pages: Sequence[type[Page]]) -> list[type[Page]]:
     """Menu order: rank, then title (3.x's order was undefined on equal ranks)."""
     return sorted(pages, key=lambda p: (p.rank, p.title.lower(), p.name))
+
+
+def read_hostname(ctx: PageContext) -> str:
+    """The node's name as the header shows it: /etc/hostname under the root, else the machine's."""
+    try:
+        name = ctx.root("/etc/hostname").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        name = ""
+    return name.splitlines()[0].strip() if name else ctx.machine.name

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node.core.transaction import Transaction, TransactionError
+from ovirt_node.demo.bus import MockService as MockService  # for plugin tests' annotations
+from ovirt_node.demo.node import DemoNode as DemoNode
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext
 from ovirt_node.ui.pageview import SAVE, PageView, build_view
@@ -158,15 +160,25 @@ def page_context(root: str | Path, machine: str = "demo", sections: Sequence[Sec
                  demo: bool = True) -> PageContext:
     """A PageContext on a node tree (a copy of data/demo-root, say): the real engine with the
     built-in sections plus `sections` (a plugin's own), and a machine profile by name."""
+    from ovirt_node.areas.registry import builtin_sections
     from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
-    from ovirt_node.core.registry import builtin_sections
     from ovirt_node.core.root import Root
     from ovirt_node.system.machine.profile import load_profile, profile_path
 
     node = Root.at(root)
     engine = Engine(Context(root=node), [*builtin_sections(), *sections])
     return PageContext(engine=engine, machine=load_profile(profile_path(machine)), root=node, demo=demo)
+
+
+def builtin_page(name: str) -> type[Page]:
+    """A setup page by its `name` ("network"), found the way the setup TUI finds its pages."""
+    from ovirt_node.ui.plugins import discover
+
+    for page in discover().pages:
+        if page.name == name:
+            return page
+    raise LookupError(f"no setup page named {name!r}")
 
 
 def canvas_text(widget: urwid.Widget, size: tuple[int, int] = SIZE) -> list[str]:

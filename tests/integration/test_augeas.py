@@ -74,9 +74,9 @@ def test_put_error_is_one_clear_sentence(node_root: Path) -> None:
 
 
 def test_engine_loads_a_sections_lenses_on_its_first_read(node_root: Path) -> None:
+    from ovirt_node.areas.registry import builtin_sections
     from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
-    from ovirt_node.core.registry import builtin_sections
 
     engine = Engine(Context(root=Root.at(node_root)), builtin_sections())
     engine.read(["logging"])
@@ -92,9 +92,9 @@ def test_one_handle_is_read_and_reloaded_from_many_threads(node_root: Path) -> N
     races did not show up here even without the lock, so this cannot prove the lock needed.)"""
     import threading
 
+    from ovirt_node.areas.registry import all_sections
     from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
-    from ovirt_node.core.registry import all_sections
 
     engine = Engine(Context(root=Root.at(node_root)), all_sections())
     expected = engine.values()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.core.aug import LensFile
 from ovirt_node.core.model import Key
-from ovirt_node.core.registry import builtin_sections
 from ovirt_node.core.root import Root
 from ovirt_node.core.valid import Text
 from ovirt_node.report import bundle, diagnostics

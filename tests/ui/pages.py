@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.areas.registry import all_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
-from ovirt_node.core.registry import all_sections
 from ovirt_node.core.root import Root
 from ovirt_node.core.transaction import Transaction
 from ovirt_node.core.valid import Text

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.areas.registry import all_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
-from ovirt_node.core.registry import all_sections
 from ovirt_node.core.root import Root
 from ovirt_node.pages.kdump import KdumpPage
 from ovirt_node.pages.storage import RemoteStoragePage

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
-from ovirt_node.core.registry import builtin_sections
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
 from ovirt_node.demo.bus import MockService

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pexpect
 
+from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.model import Section
-from ovirt_node.core.registry import builtin_sections
 from ovirt_node.core.root import Root
 from tests.node_fixtures import REPO, node_root
 
@@ -45,7 +45,7 @@ def test_the_first_screen_needs_no_section_module_and_no_importlib_metadata(node
     assert "ovirt_node.pages.status" in modules and "ovirt_node.pages.network.page" in modules  # the pages are there
     section_modules = {type(s).__module__ for s in builtin_sections()}
     assert len(section_modules) >= 8
-    later = {*section_modules, "ovirt_node.core.registry", "ovirt_node.core.steps", "importlib.metadata"}
+    later = {*section_modules, "ovirt_node.areas.registry", "ovirt_node.core.steps", "importlib.metadata"}
     assert not modules & later
 
 

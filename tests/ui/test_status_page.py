@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ovirt_node.areas.registry import all_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
-from ovirt_node.core.registry import all_sections
 from ovirt_node.core.root import Root
 from ovirt_node.pages.status import StatusPage
 from ovirt_node.system.machine.profile import load_profile, profile_path

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
-from ovirt_node.core.steps import WriteFile
-from ovirt_node.core.transaction import Step
-from ovirt_node.core.valid import Text
-from ovirt_node.ui.page import Divider, Entry, Item, KeyValue, Label, Page, PageContext
+from ovirt_node.api import (
+    Context,
+    Divider,
+    Entry,
+    Item,
+    KernelArgHandler,
+    Key,
+    KeyValue,
+    Kind,
+    Label,
+    Page,
+    PageContext,
+    Section,
+    Step,
+    Text,
+    WriteFile,
+)
 
 MOTD = "/etc/motd"
 
@@ -56,7 +67,6 @@ class MotdPage(Page):
     name = "motd"
     title = "Login Message"
     rank = 200
-    keys = ("motd.message",)
 
     def layout(self) -> Sequence[Item]:
         return [

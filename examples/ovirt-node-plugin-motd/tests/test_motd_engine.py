@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.engine import Engine, InvalidChanges
-from ovirt_node.core.registry import all_sections
-from ovirt_node.core.root import Root
+from ovirt_node.api import Context, Engine, InvalidChanges, Root, all_sections
 
 DEMO_ROOT = Path(__file__).resolve().parents[3] / "data" / "demo-root"
 

@@ -106,7 +106,7 @@ class SkippableStep(Step):
 
 def consumed_by_engine(args: KernelArgs) -> list[str]:
     """The arguments a config section applies (they are settings now, not boot arguments)."""
-    from ovirt_node.core.registry import all_sections
+    from ovirt_node.areas.registry import all_sections
 
     names = {name for section in all_sections() for name in section.kernel_args()}
     return [arg.name for arg in args if arg.name in names]

@@ -114,9 +114,9 @@ class ApplyNodeSettings(Step):
     def apply(self, ctx: Context) -> None:
         if ctx.runner.dry_run:
             return
+        from ovirt_node.areas.registry import all_sections
         from ovirt_node.core.engine import Engine
         from ovirt_node.core.kernelargs import changes_from_kernel_args
-        from ovirt_node.core.registry import all_sections
 
         node = Context(root=Root.at(self.target.node), runner=ctx.runner)
         engine = Engine(node, all_sections())

@@ -119,7 +119,6 @@ class NetworkPage(Page):
     name = "network"
     title = "Network"
     rank = 10
-    keys = ("network.hostname", "network.dns", "network.dns.search", "network.ntp", INTERFACES)
 
     def local_values(self) -> Values:
         return {MANAGEMENT: self.ctx.engine.values(["network"])["network.bootif"]}

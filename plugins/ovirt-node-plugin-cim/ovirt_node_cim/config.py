@@ -16,14 +16,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ovirt_node.areas.security import SetAdminPassword
-from ovirt_node.core.context import Context
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
-from ovirt_node.core.platform import PlatformNames
-from ovirt_node.core.steps import EnableUnit, RestartUnit, RunCommand, StopUnit, unit_enabled
-from ovirt_node.core.transaction import Step
-from ovirt_node.core.valid import Boolean, Empty, Text
-from ovirt_node.system.accounts import password_state, user_exists
+from ovirt_node.api import (
+    Boolean,
+    Context,
+    Empty,
+    EnableUnit,
+    KernelArgHandler,
+    Key,
+    Kind,
+    PlatformNames,
+    RestartUnit,
+    RunCommand,
+    Section,
+    SetAdminPassword,
+    Step,
+    StopUnit,
+    Text,
+    password_state,
+    unit_enabled,
+    user_exists,
+)
 
 USER = "cim"
 CIMOM_GROUP = "sfcb"  # the server's own group: its PAM login admits members

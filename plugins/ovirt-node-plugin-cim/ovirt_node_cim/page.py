@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.system.accounts import password_state
-from ovirt_node.ui.page import Checkbox, Divider, Item, KeyValue, Label, Page, PageContext, Password
+from ovirt_node.api import Checkbox, Divider, Item, KeyValue, Label, Page, PageContext, Password, password_state
 from ovirt_node_cim.config import USER
 
 
@@ -17,7 +16,6 @@ class CimPage(Page):
     name = "cim"
     title = "CIM"
     rank = 45  # 3.x's place: after SNMP
-    keys = ("cim.enabled", "cim.password")
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -15,13 +15,28 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ovirt_node.core.aug import Augeas, LensFile, files_node
-from ovirt_node.core.context import Context
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
-from ovirt_node.core.platform import PlatformNames
-from ovirt_node.core.steps import AugeasEdit, EnableUnit, PersistPath, RestartUnit, StopUnit, unit_enabled
-from ovirt_node.core.transaction import Step
-from ovirt_node.core.valid import Boolean, Empty, FQDNOrIP, Regex
+from ovirt_node.api import (
+    Augeas,
+    AugeasEdit,
+    Boolean,
+    Context,
+    Empty,
+    EnableUnit,
+    FQDNOrIP,
+    KernelArgHandler,
+    Key,
+    Kind,
+    LensFile,
+    PersistPath,
+    PlatformNames,
+    Regex,
+    RestartUnit,
+    Section,
+    Step,
+    StopUnit,
+    files_node,
+    unit_enabled,
+)
 
 LENS = "Puppet"
 CONF_PATHS = ("/etc/puppetlabs/puppet/puppet.conf", "/etc/puppet/puppet.conf")

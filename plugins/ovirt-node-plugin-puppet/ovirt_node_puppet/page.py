@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.ui.app import read_hostname
-from ovirt_node.ui.page import Checkbox, Divider, Entry, Item, KeyValue, Label, Page, Values
+from ovirt_node.api import Checkbox, Divider, Entry, Item, KeyValue, Label, Page, Values, read_hostname
 
 
 def agent_on(values: Values) -> bool:
@@ -16,7 +15,6 @@ class PuppetPage(Page):
     name = "puppet"
     title = "Puppet"
     rank = 85  # among the management pages, before Monitoring
-    keys = ("puppet.enabled", "puppet.server", "puppet.certname", "puppet.runinterval")
 
     def layout(self) -> Sequence[Item]:
         return [

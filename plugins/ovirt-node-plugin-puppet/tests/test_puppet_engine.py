@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 from ovirt_node_puppet.config import Puppet
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.engine import Engine, InvalidChanges
-from ovirt_node.core.registry import all_sections
-from ovirt_node.core.root import Root
-from ovirt_node.demo.bus import MockService
+from ovirt_node.api import Context, Engine, InvalidChanges, Root, all_sections
+from ovirt_node.ui.testing import MockService
 from tests.node_fixtures import changed_paths, run_config, snapshot
 
 CONF = "etc/puppet/puppet.conf"  # the demo root is Debian

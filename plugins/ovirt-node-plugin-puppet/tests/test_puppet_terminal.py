@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ovirt_node.demo.node import DemoNode
+from ovirt_node.ui.testing import DemoNode
 from tests.terminal.test_monitoring_performance_keyboard_pages import open_page, save_and_reload
 from tests.terminal.tmux import TMUX, Tmux
 

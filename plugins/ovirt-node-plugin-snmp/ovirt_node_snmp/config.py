@@ -19,12 +19,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields
-from ovirt_node.core.platform import PlatformNames
-from ovirt_node.core.steps import EnableUnit, RestartUnit, StopUnit, WriteFile, unit_enabled
-from ovirt_node.core.transaction import Step
-from ovirt_node.core.valid import Boolean, Empty, Regex
+from ovirt_node.api import (
+    Boolean,
+    Context,
+    Empty,
+    EnableUnit,
+    KernelArgHandler,
+    Key,
+    Kind,
+    PlatformNames,
+    Regex,
+    RestartUnit,
+    Section,
+    Step,
+    StopUnit,
+    WriteFile,
+    changed_fields,
+    unit_enabled,
+)
 
 USER = "root"  # 3.x's SNMPv3 user name
 ACCESS = f"rouser {USER} priv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ovirt_node.ui.page import Checkbox, Divider, Item, KeyValue, Label, Page, PageContext, Password
+from ovirt_node.api import Checkbox, Divider, Item, KeyValue, Label, Page, PageContext, Password
 from ovirt_node_snmp.config import USER, Snmp
 
 
@@ -18,7 +18,6 @@ class SnmpPage(Page):
     name = "snmp"
     title = "SNMP"
     rank = 40  # 3.x's place: after Keyboard
-    keys = ("snmp.enabled", "snmp.password")
 
     def layout(self) -> Sequence[Item]:
         return [

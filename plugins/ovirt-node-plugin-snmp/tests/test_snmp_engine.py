@@ -13,11 +13,8 @@ from pathlib import Path
 import pytest
 from ovirt_node_snmp.config import Snmp
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.engine import Engine, InvalidChanges
-from ovirt_node.core.registry import all_sections
-from ovirt_node.core.root import Root
-from ovirt_node.demo.bus import MockService
+from ovirt_node.api import Context, Engine, InvalidChanges, Root, all_sections
+from ovirt_node.ui.testing import MockService
 from tests.node_fixtures import changed_paths, run_config, snapshot
 
 PASSWORD = 'Secr3t"pa\\ss#word'  # a quote, a backslash and a hash: net-snmp must read it back

@@ -3,8 +3,7 @@ the `ovirt_node.plugins` entry point."""
 
 from __future__ import annotations
 
-from ovirt_node.core.model import Section
-from ovirt_node.ui.page import Page
+from ovirt_node.api import Page, Section
 from ovirt_node_vdsm.config import EngineRegistration
 from ovirt_node_vdsm.page import EnginePage
 

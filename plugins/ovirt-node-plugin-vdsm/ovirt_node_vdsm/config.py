@@ -22,12 +22,22 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, split_host_port
-from ovirt_node.core.platform import PlatformNames
-from ovirt_node.core.steps import WriteDefaults, write_file_atomic
-from ovirt_node.core.transaction import Step
-from ovirt_node.core.valid import Empty, FQDNOrIP, Port, Regex
+from ovirt_node.api import (
+    Context,
+    Empty,
+    FQDNOrIP,
+    KernelArgHandler,
+    Key,
+    Kind,
+    PlatformNames,
+    Port,
+    Regex,
+    Section,
+    Step,
+    WriteDefaults,
+    split_host_port,
+    write_file_atomic,
+)
 from ovirt_node_vdsm import pki
 
 MANAGEMENT_BRIDGE = "ovirtmgmt"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from ovirt_node.core.valid import FQDNOrIP, Port
-from ovirt_node.ui.page import (
+from ovirt_node.api import (
     Button,
     Divider,
     Entry,
     FormUI,
+    FQDNOrIP,
     Item,
     KeyValue,
     Label,
@@ -19,6 +19,7 @@ from ovirt_node.ui.page import (
     Page,
     PageContext,
     PageUI,
+    Port,
     Values,
 )
 from ovirt_node_vdsm import pki
@@ -65,7 +66,6 @@ class EnginePage(Page):
     name = "engine"
     title = "oVirt Engine"
     rank = 80
-    keys = ("engine.server", "engine.port", "engine.fingerprint")
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -9,8 +9,7 @@ from engine_server import FakeEngine
 from ovirt_node_vdsm.config import EngineRegistration
 from ovirt_node_vdsm.page import EnginePage
 
-from ovirt_node.pages.network.page import NetworkPage
-from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
+from ovirt_node.ui.testing import FakeUI, PageHarness, builtin_page, page_context
 from tests.node_fixtures import changed_paths, snapshot
 
 
@@ -35,7 +34,7 @@ def test_retrieve_shows_the_fingerprint_and_accepting_it_lets_save_register(
     assert f"oVirt Engine https://127.0.0.1:{fake_engine.port}" in h.text()  # the status, read back
 
     # MANAGED_BY is what the built-in Network page reads: it is read-only now.
-    network = PageHarness(NetworkPage, page_context(node_root, sections=[EngineRegistration()]))
+    network = PageHarness(builtin_page("network"), page_context(node_root, sections=[EngineRegistration()]))
     assert f"This node is managed by oVirt Engine https://127.0.0.1:{fake_engine.port}" in network.text()
     assert not network.enabled("Hostname")
 

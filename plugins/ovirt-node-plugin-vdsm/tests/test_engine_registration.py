@@ -12,11 +12,7 @@ from engine_server import SSH_KEY, FakeEngine
 from ovirt_node_vdsm import pki
 from ovirt_node_vdsm.config import EngineRegistration
 
-from ovirt_node.core.context import Context
-from ovirt_node.core.engine import Engine
-from ovirt_node.core.registry import all_sections
-from ovirt_node.core.root import Root
-from ovirt_node.core.transaction import TransactionError
+from ovirt_node.api import Context, Engine, Root, TransactionError, all_sections
 from tests.node_fixtures import changed_paths, run_config, snapshot
 
 CA = "etc/pki/vdsm/certs/cacert.pem"
