@@ -227,6 +227,7 @@ def test_one_save_parses_the_network_once_and_writes_the_defaults_file_once(node
     h = harness(node_root)
     d = dialog(h, row="eth2")
     static(d, ("192.0.2.10", "24", "192.0.2.1"))
+    d.choose("layout", "direct")
     parses = count_calls(monkeypatch, network_model, "parse_spec")
     writes = count_calls(monkeypatch, WriteDefaults, "apply")
     d.press("OK")
