@@ -120,7 +120,7 @@ class Engine:
         current = self.values(touched)
         desired = {**current, **clean}
         for name in touched:
-            errors.update(self.sections[name].check(self.ctx, desired))
+            errors.update(self.sections[name].check_change(self.ctx, current, desired))
         if errors:
             raise InvalidChanges(errors)
         return clean, current
@@ -132,7 +132,7 @@ class Engine:
         desired = {**current, **{k: v for k, v in values.items() if k in self.keys}}
         errors: dict[str, str] = {}
         for name in touched:
-            errors.update(self.sections[name].check(self.ctx, desired))
+            errors.update(self.sections[name].check_change(self.ctx, current, desired))
         return errors
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
