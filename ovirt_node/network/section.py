@@ -56,7 +56,6 @@ from ovirt_node.network.model import (
     stack_of,
 )
 from ovirt_node.system.machine.model import Nic
-from ovirt_node.system.machine.probe import probe_nics
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +248,7 @@ class NetworkSection(Section):
             return network
         if new_stack == stack_of(network, new_stack.bootif):
             return network  # the 3.x keys describe these connections as they are (the TUI sends both)
-        new_stack = replace(new_stack, bootif=resolve_bootif(new_stack.bootif, probe_nics(ctx.root)))
+        new_stack = replace(new_stack, bootif=resolve_bootif(new_stack.bootif, ctx.nics()))
         if new_stack.bootproto == "static" and new_stack.ip_address and not new_stack.ip_netmask:
             new_stack = replace(new_stack, ip_netmask=str(classful_prefix(new_stack.ip_address)))
         return apply_stack(network, old_stack, new_stack)
@@ -263,7 +262,7 @@ class NetworkSection(Section):
             network = self.network(ctx, old, new)
         except ValueError as exc:
             return {where: str(exc)}
-        nics = [n.name for n in probe_nics(ctx.root) if n.kind == "ethernet"] or None
+        nics = [n.name for n in ctx.nics() if n.kind == "ethernet"] or None
         problems = check_network(network, nics) + check_change(old.interfaces, network)
         return {where: "; ".join(problems)} if problems else {}
 
@@ -298,7 +297,7 @@ class NetworkSection(Section):
         removed = [files.paths[n] for n in files.network.names() if desired.get(n) is None]
         paths = {i.name: files.paths.get(i.name, keyfile_path(i.name)) for i in changed}
         kinds = {i.name: i.kind for i in desired.ifaces}
-        stack = stack_of(desired, resolve_bootif(new.bootif, probe_nics(ctx.root)) if new.bootif else "")
+        stack = stack_of(desired, resolve_bootif(new.bootif, ctx.nics()) if new.bootif else "")
         defaults: dict[str, str | None] = {self.key(k).ovirt or "": getattr(stack, f) or None
                                            for f, k in FLAT.items()}
         defaults["OVIRT_NETWORK_INTERFACES"] = format_spec(desired) or None
