@@ -21,14 +21,12 @@ from ovirt_node.areas.nfsv4 import Nfsv4
 from ovirt_node.areas.performance import Performance
 from ovirt_node.areas.security import Security
 from ovirt_node.areas.ssh import Ssh
-from ovirt_node.core.entrypoints import entry_points
+from ovirt_node.core.entrypoints import GROUP, entry_points
 from ovirt_node.core.model import Section
 from ovirt_node.network.section import NetworkSection
 
 log = logging.getLogger(__name__)
 
-#: The entry point group plugins register in (pages and sections).
-GROUP = "ovirt_node.plugins"
 #: This distribution: its entry points are the built-in pages.
 OWN_DISTRIBUTION = "ovirt-node"
 

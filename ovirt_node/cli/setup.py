@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ovirt_node.ui.plugins import discover
 
     plugins = discover()
-    engine = Engine(Context(root=root, bus=args.bus), lambda: _sections(plugins.sections))
+    engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections))
     ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
     try:
         authenticator = default_authenticator(args.demo)

@@ -16,6 +16,7 @@ from ovirt_node.core.run import Runner
 
 if TYPE_CHECKING:
     from ovirt_node.persist.store import Store
+    from ovirt_node.system.machine.model import Machine, Nic
     from ovirt_node.system.systemd import Systemd
 
 
@@ -33,6 +34,8 @@ class Context:
     dry_run: bool = False
     lens_files: tuple[LensFile, ...] = (DEFAULTS_FILE,)
     runner: Runner = field(default_factory=Runner)
+    #: The machine the setup TUI shows (a profile, or probed); None: sysfs under the root.
+    machine: Machine | None = None
 
     def __post_init__(self) -> None:
         self.runner.dry_run = self.runner.dry_run or self.dry_run
@@ -57,6 +60,14 @@ class Context:
         from ovirt_node.persist.store import Store
 
         return Store(self.root)
+
+    def nics(self) -> tuple[Nic, ...]:
+        """The node's NICs, the one list the engine's rules and the pages both use."""
+        if self.machine is not None:
+            return self.machine.nics
+        from ovirt_node.system.machine.probe import probe_nics
+
+        return probe_nics(self.root)
 
     @property
     def runtime_effects(self) -> bool:

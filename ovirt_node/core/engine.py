@@ -120,7 +120,7 @@ class Engine:
         current = self.values(touched)
         desired = {**current, **clean}
         for name in touched:
-            errors.update(self.sections[name].check(self.ctx, desired))
+            errors.update(self.sections[name].check_change(self.ctx, current, desired))
         if errors:
             raise InvalidChanges(errors)
         return clean, current
@@ -132,7 +132,7 @@ class Engine:
         desired = {**current, **{k: v for k, v in values.items() if k in self.keys}}
         errors: dict[str, str] = {}
         for name in touched:
-            errors.update(self.sections[name].check(self.ctx, desired))
+            errors.update(self.sections[name].check_change(self.ctx, current, desired))
         return errors
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
@@ -176,6 +176,7 @@ class Engine:
         if defaults:
             steps.append(WriteDefaults(defaults, frozenset(secrets)))
         steps.extend(file_steps)
+        steps = merge_defaults(steps)
         written = dict.fromkeys(p for s in steps for p in s.touches())
         steps.extend(PersistPath(p) for p in written)
         steps.extend(restarts)
@@ -188,3 +189,20 @@ class Engine:
         tx.run(self.ctx, progress)
         return tx
 
+
+
+def merge_defaults(steps: list[Step]) -> list[Step]:
+    """One WriteDefaults per plan, where the first was: sections add their own (the network's
+    derived 3.x keys), and the file is written, shown and rolled back once. Later values win."""
+    from ovirt_node.core.steps import WriteDefaults
+
+    writes = [s for s in steps if isinstance(s, WriteDefaults)]
+    if len(writes) < 2:
+        return steps
+    changes: dict[str, str | None] = {}
+    for write in writes:
+        changes.update(write.changes)
+    merged = WriteDefaults(changes, frozenset().union(*(w.secret_keys for w in writes)))
+    first = next(i for i, s in enumerate(steps) if s is writes[0])
+    return [merged if i == first else s for i, s in enumerate(steps)
+            if i == first or not isinstance(s, WriteDefaults)]

@@ -16,6 +16,9 @@ import sys
 from collections.abc import Iterator
 from importlib import import_module
 
+#: The entry point group plugins register in (pages and sections).
+GROUP = "ovirt_node.plugins"
+
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
 _SUFFIXES = (".dist-info", ".egg-info")
 

@@ -49,6 +49,9 @@ class Key:
     legacy: tuple[str, ...] = ()
     #: For a valid value that is allowed but unusual: the sentence to warn with, else "".
     warning: Callable[[str], str] | None = None
+    #: For a TEXT key whose settings field is structured: text -> typed value (ValueError when
+    #: it cannot be understood; the validator says so first).
+    parse: Callable[[str], Any] | None = None
 
     @property
     def section(self) -> str:
@@ -72,7 +75,7 @@ class Key:
             return parse_bool(value) if value else False
         if self.kind is Kind.INT:
             return int(value) if value else None
-        return value
+        return self.parse(value) if self.parse is not None else value
 
 
 #: Turns one kernel argument value (None for a bare flag) into key -> value changes.
@@ -104,6 +107,10 @@ class Section:
         """Rules across keys (key -> message) on the complete desired values; `ctx` is the
         node, for rules that depend on what it has (installed keymaps, tuned profiles)."""
         return {}
+
+    def check_change(self, ctx: Context, current: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, str]:
+        """check() for a change from the `current` values (rules on the change itself)."""
+        return self.check(ctx, desired)
 
     def plan(self, ctx: Context, old: Any, new: Any) -> Sequence[Step]:
         """Steps that bring the files and services from `old` to `new` settings."""

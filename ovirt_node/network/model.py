@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -200,8 +202,55 @@ def _addressing_text(a: Addressing, family: int) -> list[str]:
     return parts
 
 
+#: Texts format_spec made, with the network each stands for: a value the node or a dialog
+#: already holds typed crosses the string-valued engine and form without being parsed again.
+_FORMATTED: OrderedDict[str, Network] = OrderedDict()
+_FORMATTED_MAX = 32
+_FORMATTED_LOCK = threading.Lock()  # page workers format too
+
+
+def _as_parsed(network: Network) -> Network | None:
+    """`network` as parse_spec would give it back from its text, or None when the text would
+    not parse back (a static address without a prefix)."""
+    ifaces = []
+    for i in sorted(network.ifaces, key=lambda i: natural_key(i.name)):
+        if any(a.address and a.prefix is None for a in (i.ipv4, i.ipv6)):
+            return None
+        if i.master:
+            i = replace(i, ipv4=Addressing(), ipv6=Addressing())
+        if i.kind != "bond":
+            i = replace(i, bond=None)
+        if i.kind != "vlan":
+            i = replace(i, vlan_id=None, parent="")
+        ifaces.append(i)
+    return Network(tuple(ifaces))
+
+
+def network_from_text(text: str) -> Network:
+    """The network a `network.interfaces` text stands for: the one it was formatted from
+    when this process formatted it, else parse_spec (a CLI value, the defaults file)."""
+    known = _FORMATTED.get(text)
+    if known is not None:
+        return known
+    if not text.strip():
+        return Network()
+    return parse_spec(text)
+
+
 def format_spec(network: Network) -> str:
     """The canonical text of a network (parse_spec(format_spec(n)) == n)."""
+    text = _format(network)
+    parsed = _as_parsed(network)
+    if parsed is not None:
+        with _FORMATTED_LOCK:
+            _FORMATTED[text] = parsed
+            _FORMATTED.move_to_end(text)
+            while len(_FORMATTED) > _FORMATTED_MAX:
+                _FORMATTED.popitem(last=False)
+    return text
+
+
+def _format(network: Network) -> str:
     chunks = []
     for i in network.ifaces:
         parts: list[str] = []

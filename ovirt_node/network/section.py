@@ -52,11 +52,10 @@ from ovirt_node.network.model import (
     check_network,
     format_spec,
     gateway_warning,
-    parse_spec,
+    network_from_text,
     stack_of,
 )
 from ovirt_node.system.machine.model import Nic
-from ovirt_node.system.machine.probe import probe_nics
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +111,7 @@ class InterfacesSpec(Validator):
 
     def check(self, value: str) -> str | None:
         try:
-            parse_spec(value)
+            network_from_text(value)
         except ValueError as exc:
             return str(exc)
         return None
@@ -127,7 +126,7 @@ class NetworkSettings:
     dns: str
     dns_search: str
     ntp: str
-    interfaces: str
+    interfaces: Network  # the typed connections; their text exists only at the edges
     bootif: str
     bootproto: str
     ip_address: str
@@ -182,7 +181,7 @@ class NetworkSection(Section):
             help="DNS search domains, comma-separated"),
         Key("network.ntp", "OVIRT_NTP", ListOf(FQDNOrIP(), "NTP servers", ("off",)),
             help="NTP servers (chrony), comma-separated; off disables time synchronisation"),
-        Key("network.interfaces", "OVIRT_NETWORK_INTERFACES", InterfacesSpec(),
+        Key("network.interfaces", "OVIRT_NETWORK_INTERFACES", InterfacesSpec(), parse=network_from_text,
             help="every connection: NAME:ipv4=dhcp|static,ip=A/P,gw=G,ipv6=...,type=bond|vlan|bridge,...;..."),
         Key("network.bootif", "OVIRT_BOOTIF", BootIf(), help="the management NIC or bond"),
         Key("network.bootproto", "OVIRT_BOOTPROTO", OneOf("none", "dhcp", "static"), default="none",
@@ -243,41 +242,28 @@ class NetworkSection(Section):
     def network(self, ctx: Context, old: NetworkSettings, new: NetworkSettings) -> Network:
         """The desired connections: `new.interfaces`, with the management stack rebuilt from
         the 3.x keys when those changed. ValueError when they cannot be understood."""
-        network = parse_spec(new.interfaces)
+        network = new.interfaces
         old_stack, new_stack = old.stack(), new.stack()
         if old_stack == new_stack:
             return network
         if new_stack == stack_of(network, new_stack.bootif):
             return network  # the 3.x keys describe these connections as they are (the TUI sends both)
-        new_stack = replace(new_stack, bootif=resolve_bootif(new_stack.bootif, probe_nics(ctx.root)))
+        new_stack = replace(new_stack, bootif=resolve_bootif(new_stack.bootif, ctx.nics()))
         if new_stack.bootproto == "static" and new_stack.ip_address and not new_stack.ip_netmask:
             new_stack = replace(new_stack, ip_netmask=str(classful_prefix(new_stack.ip_address)))
         return apply_stack(network, old_stack, new_stack)
 
-    def current(self, ctx: Context) -> NetworkSettings:
-        """The settings now, as the engine would read them (files, then defaults, then built-in)."""
-        system = self.read(ctx)
-        stored = ctx.defaults.items()
-        values = {}
-        for key in self.keys:
-            value = system.get(key.name)
-            if value is None:
-                value = stored.get(key.ovirt or "", key.default)
-            values[key.name] = value
-        settings: NetworkSettings = self.to_settings(values)
-        return settings
-
-    def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
-        old, new = self.current(ctx), self.to_settings(values)
+    def check_change(self, ctx: Context, current: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, str]:
+        old, new = self.to_settings(current), self.to_settings(desired)
         if old.stack() == new.stack() and old.interfaces == new.interfaces:
             return {}
         where = "network.interfaces" if old.interfaces != new.interfaces else "network.bootif"
         try:
-            desired = self.network(ctx, old, new)
+            network = self.network(ctx, old, new)
         except ValueError as exc:
             return {where: str(exc)}
-        nics = [n.name for n in probe_nics(ctx.root) if n.kind == "ethernet"] or None
-        problems = check_network(desired, nics) + check_change(parse_spec(old.interfaces), desired)
+        nics = [n.name for n in ctx.nics() if n.kind == "ethernet"] or None
+        problems = check_network(network, nics) + check_change(old.interfaces, network)
         return {where: "; ".join(problems)} if problems else {}
 
     # -- planning ---------------------------------------------------------------------------
@@ -311,7 +297,7 @@ class NetworkSection(Section):
         removed = [files.paths[n] for n in files.network.names() if desired.get(n) is None]
         paths = {i.name: files.paths.get(i.name, keyfile_path(i.name)) for i in changed}
         kinds = {i.name: i.kind for i in desired.ifaces}
-        stack = stack_of(desired, resolve_bootif(new.bootif, probe_nics(ctx.root)) if new.bootif else "")
+        stack = stack_of(desired, resolve_bootif(new.bootif, ctx.nics()) if new.bootif else "")
         defaults: dict[str, str | None] = {self.key(k).ovirt or "": getattr(stack, f) or None
                                            for f, k in FLAT.items()}
         defaults["OVIRT_NETWORK_INTERFACES"] = format_spec(desired) or None

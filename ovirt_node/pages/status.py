@@ -31,10 +31,10 @@ def _configured(ctx: PageContext, bootif: str | None) -> str:
     """No address from the kernel (a root prefix, or not up yet): what the network model
     configures for the management interface, as the Network page shows it."""
     from ovirt_node.network.edit import describe
-    from ovirt_node.network.model import management_ifaces, parse_spec
+    from ovirt_node.network.model import management_ifaces, network_from_text
 
     try:
-        network = parse_spec(ctx.engine.values(["network"]).get("network.interfaces") or "")
+        network = network_from_text(ctx.engine.values(["network"]).get("network.interfaces") or "")
     except ValueError:
         return ""
     stack = management_ifaces(network, bootif or "")

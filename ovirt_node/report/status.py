@@ -334,10 +334,10 @@ def network_configured(
     `interfaces` (the connections read back from the keyfiles, `network.interfaces`) give the
     management interface (OVIRT_BOOTIF first) an address. On the host, addresses configured
     some other way count too, unless only link-local."""
-    from ovirt_node.network.model import parse_spec, stack_of
+    from ovirt_node.network.model import network_from_text, stack_of
 
     try:
-        stack = stack_of(parse_spec(interfaces), bootif or "")
+        stack = stack_of(network_from_text(interfaces), bootif or "")
     except ValueError as exc:
         log.debug("status: the network connections cannot be read: %s", exc)
     else:

@@ -21,6 +21,7 @@ from ovirt_node.core.valid import Validator
 if TYPE_CHECKING:
     from ovirt_node.core.engine import Engine
     from ovirt_node.core.root import Root
+    from ovirt_node.core.run import Runner
     from ovirt_node.core.transaction import Transaction
     from ovirt_node.system.machine.model import Machine
 
@@ -37,6 +38,15 @@ class PageContext:
     machine: Machine
     root: Root
     demo: bool = False
+
+    @property
+    def runner(self) -> Runner:
+        """What runs the node's tools (the engine's: dry runs and tests record the calls)."""
+        return self.engine.ctx.runner
+
+    def node_setting(self, name: str) -> str:
+        """A raw key of /etc/default/ovirt that no engine key owns (MANAGED_BY), "" when unset."""
+        return self.engine.ctx.defaults.get(name) or ""
 
 
 class PageUI(Protocol):

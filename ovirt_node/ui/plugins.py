@@ -13,8 +13,7 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 
-from ovirt_node.areas.registry import GROUP
-from ovirt_node.core.entrypoints import EntryPoint, entry_points
+from ovirt_node.core.entrypoints import GROUP, EntryPoint, entry_points
 from ovirt_node.core.model import Section
 from ovirt_node.ui.page import Page
 

@@ -167,8 +167,9 @@ def page_context(root: str | Path, machine: str = "demo", sections: Sequence[Sec
     from ovirt_node.system.machine.profile import load_profile, profile_path
 
     node = Root.at(root)
-    engine = Engine(Context(root=node), [*builtin_sections(), *sections])
-    return PageContext(engine=engine, machine=load_profile(profile_path(machine)), root=node, demo=demo)
+    profile = load_profile(profile_path(machine))
+    engine = Engine(Context(root=node, machine=profile), [*builtin_sections(), *sections])
+    return PageContext(engine=engine, machine=profile, root=node, demo=demo)
 
 
 def builtin_page(name: str) -> type[Page]:

@@ -185,3 +185,21 @@ def test_connections_with_the_3x_keys_that_describe_them_are_kept_as_given(node:
                   "network.bond.options=mode=active-backup miimon=100") == 0
     assert "mtu=9000" in (node / KEYFILES / "bond0.20.nmconnection").read_text()
     assert 'OVIRT_BOOTIF="bond0"' in defaults(node) and 'OVIRT_VLAN="20"' in defaults(node)
+
+
+@pytest.mark.parametrize("changes", [
+    ["network.bootif=eth0", "network.bootproto=static", "network.ip.address=192.0.2.10", "network.ip.netmask=24"],
+    ["network.interfaces=eth0:ipv4=static,ip=192.0.2.10/24,ipv6=auto"],
+])
+def test_a_dry_run_plan_writes_the_defaults_file_once(node: Path, capsys: pytest.CaptureFixture[str],
+                                                      changes: list[str]) -> None:
+    """The engine's keys and the derived 3.x keys go to /etc/default/ovirt in one step."""
+    before = snapshot(node)
+    assert config(node, "set", "--dry-run", *changes) == 0
+    lines = capsys.readouterr().out.splitlines()
+    writes = [line for line in lines if "/etc/default/ovirt" in line and "Persist" not in line]
+    assert len(writes) == 1, "\n".join(lines)
+    assert "OVIRT_IP_NETMASK='255.255.255.0'" in writes[0]
+    assert "OVIRT_NETWORK_INTERFACES='eth0:ipv4=static,ip=192.0.2.10/24,ipv6=auto'" in writes[0]
+    assert any("Write the NetworkManager connections: write eth0" in line for line in lines)
+    assert changed_paths(before, snapshot(node)) == set()

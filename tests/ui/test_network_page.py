@@ -9,6 +9,7 @@ managed node's page is read-only with a notice; identify and ping stream their o
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
+from ovirt_node.core.steps import WriteDefaults
 from ovirt_node.demo.bus import MockService
 from ovirt_node.demo.templates import networkmanager_mock
+from ovirt_node.network import model as network_model
 from ovirt_node.pages.network import dialogs as network_dialogs
 from ovirt_node.pages.network.page import NetworkPage
 from ovirt_node.system.machine.profile import load_profile, profile_path
@@ -201,6 +204,43 @@ def test_bond_options_follow_the_mode(node_root: Path, mode: str, lacp: bool, ha
     d = make_bond(harness(node_root), "bond0", ["eth1", "eth2"], mode)
     assert (d.enabled("bond.lacp_rate"), d.enabled("bond.xmit_hash_policy"), d.enabled("bond.primary")) == (
         lacp, hash_, primary)
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[object]:
+    """Wrap `owner.name` (and every ovirt_node module's reference to that function) to record its calls."""
+    original = getattr(owner, name)
+    calls: list[object] = []
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    for module in [m for n, m in sys.modules.items() if n.startswith("ovirt_node") and m is not None]:
+        if getattr(module, name, None) is original:
+            monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def test_one_save_parses_the_network_once_and_writes_the_defaults_file_once(node_root: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    h = harness(node_root)
+    d = dialog(h, row="eth2")
+    static(d, ("192.0.2.10", "24", "192.0.2.1"))
+    d.choose("layout", "direct")
+    parses = count_calls(monkeypatch, network_model, "parse_spec")
+    writes = count_calls(monkeypatch, WriteDefaults, "apply")
+    d.press("OK")
+    assert not d.open and h.save_enabled
+    h.save()
+    assert h.ui.results == [True]
+    assert len(parses) <= 1
+    assert len(writes) == 1
+    [tx] = h.ui.transactions
+    assert len([s for s in tx.steps if isinstance(s, WriteDefaults)]) == 1
+    assert "address1=192.0.2.10/24\ngateway=192.0.2.1" in (node_root / KEYFILES / "eth2.nmconnection").read_text()
+    defaults = (node_root / "etc/default/ovirt").read_text()
+    assert "eth2:ipv4=static,ip=192.0.2.10/24,gw=192.0.2.1" in defaults
 
 
 def test_nic_dialog_details_mtu_and_bridged_layout(node_root: Path) -> None:

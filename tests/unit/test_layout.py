@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import ovirt_node.api as api
-from ovirt_node.areas.registry import GROUP
+from ovirt_node.core.entrypoints import GROUP
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "ovirt_node"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import cast
 
 from ovirt_node.core.platform import detect
 from ovirt_node.core.run import Runner
@@ -34,27 +33,22 @@ from ovirt_node.network.model import (
     Iface,
     Network,
     check_network,
-    format_spec,
-    parse_spec,
 )
-from ovirt_node.pages.network.page import INTERFACES, MANAGEMENT
+from ovirt_node.pages.network.context import NetworkContext
 from ovirt_node.system.machine.model import Nic
 from ovirt_node.ui.form import FORM_KEY
 from ovirt_node.ui.page import (
     Button,
     Checkbox,
     Choice,
-    DialogUI,
     Divider,
     EnabledWhen,
     Entry,
     FormSpec,
-    FormUI,
     Item,
     KeyValue,
     Notice,
     PageContext,
-    PageUI,
     Row,
     Table,
     Values,
@@ -67,14 +61,6 @@ IDENTIFY_SECONDS = 10
 #: Seconds between the demo's simulated blinks (tests set 0).
 DEMO_TICK = 1.0
 PING_DEFAULT_COUNT = "3"
-
-
-def pending(ui: FormUI) -> Network:
-    return parse_spec(ui.values().get(INTERFACES, ""))
-
-
-def nic_names(ctx: PageContext) -> list[str]:
-    return [n.name for n in ctx.machine.physical_nics()]
 
 
 def _when(key: str, *wanted: str) -> EnabledWhen:
@@ -98,14 +84,12 @@ def addressing_items() -> list[Item]:
     ]
 
 
-def _accept(ui: FormUI, ctx: PageContext, network: Network, management: str | None = None) -> dict[str, str]:
+def _accept(net: NetworkContext, network: Network, management: str | None = None) -> dict[str, str]:
     """Hand `network` to the page, or the rules it breaks (shown under the dialog's fields)."""
-    problems = check_network(network, nic_names(ctx))
+    problems = check_network(network, net.nic_names())
     if problems:
         return {FORM_KEY: "; ".join(problems)}
-    ui.set_value(INTERFACES, format_spec(network))
-    if management is not None:
-        ui.set_value(MANAGEMENT, management)
+    net.set_pending(network, management)
     return {}
 
 
@@ -134,7 +118,7 @@ def nic_details(ctx: PageContext, nic: Nic) -> list[Item]:
 def permanent_mac(ctx: PageContext, nic: Nic) -> str:
     """What is burnt into the card (a bond slave shows its bond's address otherwise)."""
     if ctx.root.is_host and not ctx.demo:
-        out = ctx.engine.ctx.runner([detect(ctx.root).tool("ethtool"), "-P", nic.name], check=False, timeout=10).stdout
+        out = ctx.runner([detect(ctx.root).tool("ethtool"), "-P", nic.name], check=False, timeout=10).stdout
         found = out.partition("Permanent address:")[2].strip()
         if found:
             return found
@@ -142,10 +126,10 @@ def permanent_mac(ctx: PageContext, nic: Nic) -> str:
     return perm.read_text().strip() if perm.exists() else nic.mac
 
 
-def open_interface(ui: PageUI, ctx: PageContext, name: str) -> None:
+def open_interface(net: NetworkContext, name: str) -> None:
     """Enter on a row of the NIC table: its details and editable connection."""
-    page_ui = cast(FormUI, ui)
-    network = pending(page_ui)
+    ctx = net.page
+    network = net.pending()
     iface = network.get(name) or Iface(name)
     nic = ctx.machine.nic(name)
     master = network.get(iface.master) if iface.master else None
@@ -153,7 +137,7 @@ def open_interface(ui: PageUI, ctx: PageContext, name: str) -> None:
     items: list[Item] = nic_details(ctx, nic) if nic is not None else [
         KeyValue("Kind", lambda _c: edit.describe(network, iface))]
     if nic is not None:
-        items.append(Button("Flash lights to identify", lambda u: identify(u, ctx, name)))
+        items.append(Button("Flash lights to identify", lambda _u: identify(net, name)))
     items.append(Divider())
     if slave_of:
         items.append(Notice(lambda _v: f"{name} is a slave of {slave_of}: configure {slave_of} "
@@ -169,7 +153,7 @@ def open_interface(ui: PageUI, ctx: PageContext, name: str) -> None:
             items += [Entry("vlans", "VLAN IDs:", help="comma-separated; new ones start without addresses "
                             "(Add VLAN gives one its own)"),
                       Checkbox("management", "Management interface (OVIRT_BOOTIF)")]
-            values["management"] = "yes" if page_ui.values().get(MANAGEMENT) == name else "no"
+            values["management"] = "yes" if net.management() == name else "no"
         items.append(Choice("layout", "Layout:", options=LAYOUTS))
     was = values.get("management") == "yes"
 
@@ -186,17 +170,18 @@ def open_interface(ui: PageUI, ctx: PageContext, name: str) -> None:
         changed = edit.edit_interface(network, name, v, iface.kind)
         if iface.kind == "bond":
             changed = edit.edit_bond(changed, name, v)
-        return _accept(page_ui, ctx, changed, _management(name, v, was) if iface.kind != "vlan" else None)
+        return _accept(net, changed, _management(name, v, was) if iface.kind != "vlan" else None)
 
-    cast(DialogUI, ui).open_form(FormSpec(f"Interface {name}", items, values, ok, check))
+    net.ui.open_form(FormSpec(f"Interface {name}", items, values, ok, check))
 
 
-def identify(ui: PageUI, ctx: PageContext, nic: str) -> None:
+def identify(net: NetworkContext, nic: str) -> None:
     """`ethtool --identify NIC 10` in a worker. The demo machine's NICs are simulated: the
     call is recorded (dry run) and the dialog blinks instead."""
+    ctx = net.page
     argv = [detect(ctx.root).tool("ethtool"), "--identify", nic, str(IDENTIFY_SECONDS)]
     real = ctx.root.is_host and not ctx.demo
-    runner = ctx.engine.ctx.runner if real else Runner(dry_run=True)
+    runner = ctx.runner if real else Runner(dry_run=True)
 
     def work(emit: Callable[[str], bool]) -> str:
         emit(f"Flashing the lights of {nic} for {IDENTIFY_SECONDS} s: look for the blinking port.")
@@ -209,7 +194,7 @@ def identify(ui: PageUI, ctx: PageContext, nic: str) -> None:
                 time.sleep(DEMO_TICK)
         return f"Done: {nic} flashed its lights for {IDENTIFY_SECONDS} s."
 
-    cast(DialogUI, ui).stream(f"Identify {nic}", work)
+    net.ui.stream(f"Identify {nic}", work)
 
 
 # --------------------------------------------------------------------------- bond, VLAN, remove
@@ -240,9 +225,8 @@ def bond_items(network: Network) -> list[Item]:
     ]
 
 
-def create_bond(ui: PageUI, ctx: PageContext) -> None:
-    page_ui = cast(FormUI, ui)
-    network = pending(page_ui)
+def create_bond(net: NetworkContext) -> None:
+    network = net.pending()
     items: list[Item] = [
         Entry("bond.name", "Name:", validator=BondName()),
         *bond_items(network),
@@ -254,15 +238,14 @@ def create_bond(ui: PageUI, ctx: PageContext) -> None:
 
     def ok(v: Values) -> Mapping[str, str]:
         name = v["bond.name"].strip()
-        return _accept(page_ui, ctx, edit.add_bond(network, v), _management(name, v))
+        return _accept(net, edit.add_bond(network, v), _management(name, v))
 
-    cast(DialogUI, ui).open_form(FormSpec("Create bond", items, values, ok, lambda v: edit.bond_errors(network, v)))
+    net.ui.open_form(FormSpec("Create bond", items, values, ok, lambda v: edit.bond_errors(network, v)))
 
 
-def add_vlan(ui: PageUI, ctx: PageContext) -> None:
-    page_ui = cast(FormUI, ui)
-    network = pending(page_ui)
-    parents = edit.vlan_parents(network, nic_names(ctx))
+def add_vlan(net: NetworkContext) -> None:
+    network = net.pending()
+    parents = edit.vlan_parents(network, net.nic_names())
     items: list[Item] = [
         Choice("vlan.parent", "On:", options=[(p, p) for p in parents]),
         Entry("vlan.id", "VLAN ID:", validator=VlanId()),
@@ -273,15 +256,15 @@ def add_vlan(ui: PageUI, ctx: PageContext) -> None:
               "management": "no"}
 
     def ok(v: Values) -> Mapping[str, str]:
-        return _accept(page_ui, ctx, edit.add_vlan(network, v), _management(v["vlan.parent"], v))
+        return _accept(net, edit.add_vlan(network, v), _management(v["vlan.parent"], v))
 
-    cast(DialogUI, ui).open_form(FormSpec("Add VLAN", items, values, ok, lambda v: edit.vlan_errors(network, v)))
+    net.ui.open_form(FormSpec("Add VLAN", items, values, ok, lambda v: edit.vlan_errors(network, v)))
 
 
-def _pick(ui: PageUI, title: str, ok_label: str, act: Callable[[str], Mapping[str, str]]) -> None:
+def _pick(net: NetworkContext, title: str, ok_label: str, act: Callable[[str], Mapping[str, str]]) -> None:
     """A dialog listing the pending connections (no bond slaves, no bridges: those go with
     their bond or port); OK hands the one picked to `act`."""
-    network = pending(cast(FormUI, ui))
+    network = net.pending()
     rows = [Row(i.name, [edit.describe(network, i)]) for i in network.ifaces
             if i.kind != "bridge" and not edit.is_bond_slave(network, i)]
     items: list[Item] = [Table("connection", "Connection:", columns=("Connection",), rows=lambda _c: rows, height=8)]
@@ -290,34 +273,33 @@ def _pick(ui: PageUI, title: str, ok_label: str, act: Callable[[str], Mapping[st
         name = v.get("connection", "")
         return act(name) if name else {"connection": "pick a connection"}
 
-    cast(DialogUI, ui).open_form(FormSpec(title, items, {"connection": ""}, ok, ok_label=ok_label))
+    net.ui.open_form(FormSpec(title, items, {"connection": ""}, ok, ok_label=ok_label))
 
 
-def remove(ui: PageUI, ctx: PageContext) -> None:
-    page_ui = cast(FormUI, ui)
-
+def remove(net: NetworkContext) -> None:
     def act(name: str) -> Mapping[str, str]:
-        changed = edit.remove_iface(pending(page_ui), name)
-        management = page_ui.values().get(MANAGEMENT, "")
-        return _accept(page_ui, ctx, changed, "" if management and changed.get(management) is None else None)
+        changed = edit.remove_iface(net.pending(), name)
+        management = net.management()
+        return _accept(net, changed, "" if management and changed.get(management) is None else None)
 
-    _pick(ui, "Remove a connection", "Remove", act)
+    _pick(net, "Remove a connection", "Remove", act)
 
 
-def edit_connection(ui: PageUI, ctx: PageContext) -> None:
+def edit_connection(net: NetworkContext) -> None:
     """Any pending connection's dialog, before Save too (the table lists what is saved)."""
 
     def act(name: str) -> Mapping[str, str]:
-        open_interface(ui, ctx, name)
+        open_interface(net, name)
         return {}
 
-    _pick(ui, "Edit a connection", "Edit", act)
+    _pick(net, "Edit a connection", "Edit", act)
 
 
 # --------------------------------------------------------------------------- ping
 
-def ping(ui: PageUI, ctx: PageContext) -> None:
+def ping(net: NetworkContext) -> None:
     """Address and count, then `ping` in a worker with its output streamed into a dialog."""
+    ctx = net.page
     values = ctx.engine.values(["network"])
     target = next((t for t in (values["network.ip.gateway"], values["network.ipv6.gateway"],
                                *values["network.dns"].split(",")) if t), "")
@@ -326,7 +308,7 @@ def ping(ui: PageUI, ctx: PageContext) -> None:
 
     def ok(v: Values) -> Mapping[str, str]:
         address, count = v["ping.address"].strip(), v["ping.count"].strip()
-        runner = ctx.engine.ctx.runner
+        runner = ctx.runner
 
         def work(emit: Callable[[str], bool]) -> str:
             emit(f"$ ping -c {count} {address}")
@@ -334,8 +316,8 @@ def ping(ui: PageUI, ctx: PageContext) -> None:
             code = runner.stream(argv, emit, timeout=int(count) * 3 + 10)
             return "Done." if code == 0 else f"ping ended with status {code}."
 
-        cast(DialogUI, ui).stream(f"Ping {address}", work)
+        net.ui.stream(f"Ping {address}", work)
         return {}
 
-    cast(DialogUI, ui).open_form(FormSpec("Ping", items, {"ping.address": target, "ping.count": PING_DEFAULT_COUNT},
+    net.ui.open_form(FormSpec("Ping", items, {"ping.address": target, "ping.count": PING_DEFAULT_COUNT},
                                           ok, ok_label="Ping"))

@@ -2,11 +2,11 @@
 addressing, MTU, VLANs, layout, identify); Create bond, Add VLAN, Edit (any connection not
 saved yet too), Remove; Ping.
 
-The dialogs (`network_dialogs.py`) edit the pending connections shown under the table; Save
-applies them in a NetworkManager checkpoint: once the connections are up, a dialog with a
-countdown asks to keep them, and no answer in time rolls everything back, keyfiles and
-defaults included (`config/netapply.py`). The page is read-only, with a notice, when a
-manager owns the node (`MANAGED_BY`), as on 3.x.
+The dialogs (`dialogs.py`, working on the `NetworkContext` of `context.py`) edit the pending
+connections shown under the table; Save applies them in a NetworkManager checkpoint: once the
+connections are up, a dialog with a countdown asks to keep them, and no answer in time rolls
+everything back, keyfiles and defaults included (`network/apply.py`). The page is read-only,
+with a notice, when a manager owns the node (`MANAGED_BY`), as on 3.x.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
+from ovirt_node.pages.network.context import INTERFACES, MANAGEMENT, NetworkContext, NetworkUI
 from ovirt_node.ui.page import (
     Button,
-    DialogUI,
     Display,
     Divider,
     Entry,
@@ -26,7 +26,6 @@ from ovirt_node.ui.page import (
     Notice,
     Page,
     PageContext,
-    PageUI,
     Row,
     Table,
     Values,
@@ -38,20 +37,19 @@ if TYPE_CHECKING:
 
 # The network model, its dialogs and the NetworkManager steps are imported when the page is
 # first shown, not when the setup TUI starts (they are a tenth of its start-up budget).
-INTERFACES, MANAGEMENT = "network.interfaces", "network.management"
 
 
 def managed_by(ctx: PageContext) -> str:
-    return ctx.engine.ctx.defaults.get("MANAGED_BY") or ""
+    return ctx.node_setting("MANAGED_BY")
 
 
 def nic_rows(ctx: PageContext) -> list[Row]:
     """The NICs (3.x hid loopback, virtual, bridge, bond and VLAN devices), then the bonds and
     VLANs configured now: Enter on any opens its dialog."""
-    from ovirt_node.network.model import parse_spec
+    from ovirt_node.network.model import network_from_text
 
-    network = parse_spec(ctx.engine.values(["network"])[INTERFACES])
-    managed = {n for n in (ctx.engine.ctx.defaults.get("MANAGED_IFNAMES") or "").split(",") if n}
+    network = network_from_text(ctx.engine.values(["network"])[INTERFACES])
+    managed = {n for n in ctx.node_setting("MANAGED_IFNAMES").split(",") if n}
     rows = []
     for nic in ctx.machine.physical_nics():
         iface = network.get(nic.name)
@@ -66,10 +64,10 @@ def nic_rows(ctx: PageContext) -> list[Row]:
 
 def _warnings(values: Values) -> str:
     """Gateways outside their subnet: a warning, Save stays possible (a routed gateway works)."""
-    from ovirt_node.network.model import gateway_warning, parse_spec
+    from ovirt_node.network.model import gateway_warning, network_from_text
 
     try:
-        network = parse_spec(values.get(INTERFACES, ""))
+        network = network_from_text(values.get(INTERFACES, ""))
     except ValueError:
         return ""
     found = [w for i in network.ifaces for a in (i.ipv4, i.ipv6) if (w := gateway_warning(i.name, a))]
@@ -78,15 +76,15 @@ def _warnings(values: Values) -> str:
 
 def _pending(text: str) -> str:
     from ovirt_node.network.edit import tree
-    from ovirt_node.network.model import parse_spec
+    from ovirt_node.network.model import network_from_text
 
     try:
-        return tree(parse_spec(text))
+        return tree(network_from_text(text))
     except ValueError as exc:
         return str(exc)
 
 
-def ask_to_keep(ui: PageUI) -> Confirm:
+def ask_to_keep(ui: NetworkUI) -> Confirm:
     """The confirmation the activation step waits for (in the transaction's worker thread): a
     dialog with a live countdown on the main loop; no answer in time means roll back."""
 
@@ -103,7 +101,7 @@ def ask_to_keep(ui: PageUI) -> Confirm:
             answered.set()
 
         def show(_result: object) -> None:
-            closers.append(cast(DialogUI, ui).countdown("Keep the network configuration?", text, timeout, answer,
+            closers.append(ui.countdown("Keep the network configuration?", text, timeout, answer,
                                                         yes="Keep", no="Roll back"))
 
         ui.run_in_worker(lambda: None, show)  # onto the main loop
@@ -120,9 +118,6 @@ class NetworkPage(Page):
     title = "Network"
     rank = 10
 
-    def local_values(self) -> Values:
-        return {MANAGEMENT: self.ctx.engine.values(["network"])["network.bootif"]}
-
     def layout(self) -> Sequence[Item]:
         from ovirt_node.pages.network import dialogs
 
@@ -132,8 +127,8 @@ class NetworkPage(Page):
         def editable(_values: Values) -> bool:
             return not manager
 
-        def button(label: str, handler: Callable[[PageUI, PageContext], None]) -> Button:
-            return Button(label, lambda ui: handler(ui, ctx), enabled_when=editable)
+        def button(label: str, handler: Callable[[NetworkContext], None]) -> Button:
+            return Button(label, lambda ui: handler(NetworkContext.of(ctx, ui)), enabled_when=editable)
 
         return [
             Notice(lambda _v: f"This node is managed by {manager}: its network is configured there." if manager
@@ -145,7 +140,7 @@ class NetworkPage(Page):
             Divider(),
             Table("network.nic", "Interfaces (Enter configures):", enabled_when=editable,
                   columns=("Device", "Status", "Driver", "MAC", "Link"), rows=nic_rows, height=6, indent=False,
-                  on_activate=lambda ui, name: dialogs.open_interface(ui, ctx, name)),
+                  on_activate=lambda ui, name: dialogs.open_interface(NetworkContext.of(ctx, ui), name)),
             Display(INTERFACES, "Connections:", render=_pending, enabled_when=editable),
             Display(MANAGEMENT, "Management:", render=lambda v: v or "(the first with an address)",
                     enabled_when=editable),
@@ -154,13 +149,13 @@ class NetworkPage(Page):
             button("Add VLAN", dialogs.add_vlan),
             button("Edit", dialogs.edit_connection),
             button("Remove", dialogs.remove),
-            Button("Ping", lambda ui: dialogs.ping(ui, ctx)),
+            Button("Ping", lambda ui: dialogs.ping(NetworkContext.of(ctx, ui))),
         ]
 
     def save(self, changes: Values) -> Transaction:
         """The connections go with the 3.x keys that describe their management stack."""
         from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT, network_steps
-        from ovirt_node.network.model import parse_spec, stack_of
+        from ovirt_node.network.model import network_from_text, stack_of
         from ovirt_node.network.section import FLAT
 
         engine = self.ctx.engine
@@ -168,12 +163,12 @@ class NetworkPage(Page):
         if INTERFACES in changes or MANAGEMENT in changes:
             current = engine.values(["network"])
             spec = changes.get(INTERFACES, current[INTERFACES])
-            stack = stack_of(parse_spec(spec), changes.get(MANAGEMENT, current["network.bootif"]))
+            stack = stack_of(network_from_text(spec), changes.get(MANAGEMENT, current[MANAGEMENT]))
             engine_changes.update({key: getattr(stack, name) for name, key in FLAT.items()})
             engine_changes[INTERFACES] = spec
         tx = engine.plan(engine_changes, title=f"Save {self.title}")
         for step in network_steps(tx.steps):
             if self.ui is not None:
-                step.confirm, step.confirm_timeout = ask_to_keep(self.ui), DEFAULT_CONFIRM_TIMEOUT
+                step.confirm = ask_to_keep(cast(NetworkUI, self.ui))
+                step.confirm_timeout = DEFAULT_CONFIRM_TIMEOUT
         return tx
-
