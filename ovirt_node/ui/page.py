@@ -21,7 +21,7 @@ from ovirt_node.core.valid import Validator
 if TYPE_CHECKING:
     from ovirt_node.core.engine import Engine
     from ovirt_node.core.root import Root
-    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.core.transaction import Confirmation, Transaction
     from ovirt_node.system.machine.model import Machine
 
 Values = Mapping[str, str]
@@ -47,7 +47,8 @@ class PageUI(Protocol):
     def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None: ...
     def show_text(self, title: str, text: str) -> None: ...
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None: ...
-    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None: ...
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
+                        confirm: Confirmation | None = None) -> None: ...
     def reload(self) -> None: ...
     def lock(self) -> None: ...
     def quit(self) -> None: ...
@@ -258,6 +259,11 @@ class Page:
         """The transaction for the changed values; by default the engine's plan."""
         return self.ctx.engine.plan({k: v for k, v in changes.items() if k in self.ctx.engine.keys},
                                     title=f"Save {self.title}")
+
+    def confirmation(self) -> Confirmation | None:
+        """What the run of a Save asks the operator once its change is live (the Network page:
+        keep the new connections?); by default nothing."""
+        return None
 
 
 def sort_pages(pages: Sequence[type[Page]]) -> list[type[Page]]:

@@ -22,10 +22,10 @@ import pytest
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.root import Root
-from ovirt_node.core.transaction import TransactionError
+from ovirt_node.core.transaction import Confirmation, TransactionError
 from ovirt_node.demo.bus import MOCK_IFACE, MockService
 from ovirt_node.demo.templates import hostnamed_mock, networkmanager_mock
-from ovirt_node.network.apply import network_steps
+from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
 from ovirt_node.network.section import NetworkSection
 from ovirt_node.system.nm import BUS_NAME, MANAGER_IFACE, MANAGER_PATH, SETTINGS_PATH, NetworkManager
 from tests.integration.network_cases import CASES
@@ -64,9 +64,7 @@ def test_confirmed_change_activates_only_the_changed_connections(node_root: Path
     eng = engine(node_root, private_bus)
     tx = eng.plan({"network.interfaces": BOND_VLAN})
     asked: list[int] = []
-    for step in network_steps(tx.steps):
-        step.confirm, step.confirm_timeout = (lambda t: asked.append(t) or True), 30
-    tx.run(eng.ctx)
+    tx.run(eng.ctx, confirm=Confirmation(lambda t: asked.append(t) or True, 30))
     assert asked == [30]
     (devices, timeout, _flags), = calls(nm, "CheckpointCreate")
     assert sorted(str(d).rsplit("/", 1)[1] for d in devices) == ["eth1", "eth2"]  # bond0, bond0.30: not yet
@@ -85,10 +83,8 @@ def test_not_confirmed_rolls_back_everything(node_root: Path, nm: MockService, p
     before = snapshot(node_root)
     eng = engine(node_root, private_bus)
     tx = eng.plan({"network.interfaces": BOND_VLAN, "network.hostname": "kept.example.com"})
-    for step in network_steps(tx.steps):
-        step.confirm = lambda _t: False
     with hostnamed_mock(private_bus, "demo-node"), pytest.raises(TransactionError, match="not confirmed"):
-        tx.run(eng.ctx)
+        tx.run(eng.ctx, confirm=Confirmation(lambda _t: False, DEFAULT_CONFIRM_TIMEOUT))
     assert len(calls(nm, "CheckpointRollback")) == 1 and rollbacks(private_bus)[0].startswith("asked:")
     assert changed_paths(before, snapshot(node_root)) == set()
 
