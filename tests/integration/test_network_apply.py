@@ -89,6 +89,28 @@ def test_not_confirmed_rolls_back_everything(node_root: Path, nm: MockService, p
     assert changed_paths(before, snapshot(node_root)) == set()
 
 
+def test_the_same_planned_change_declined_then_kept_leaves_its_steps_as_planned(
+        node_root: Path, nm: MockService, private_bus: str) -> None:
+    """The confirmation is an argument of the run, not a part of the plan: one plan, declined
+    (everything rolled back), then run again and kept; no run writes to a planned step."""
+    before = snapshot(node_root)
+    eng = engine(node_root, private_bus)
+    tx = eng.plan({"network.interfaces": BOND_VLAN})
+    held = [(id(step), dict(vars(step))) for step in tx.steps]
+    with pytest.raises(TransactionError, match="not confirmed within 30 s"):
+        tx.run(eng.ctx, confirm=Confirmation(lambda _t: False, 30))
+    assert changed_paths(before, snapshot(node_root)) == set()
+    assert [(id(step), dict(vars(step))) for step in tx.steps] == held
+    asked: list[int] = []
+    tx.run(eng.ctx, confirm=Confirmation(lambda t: asked.append(t) or True, 30))
+    assert asked == [30] and (node_root / "etc/NetworkManager/system-connections/bond0.nmconnection").exists()
+    assert [(id(step), dict(vars(step))) for step in tx.steps] == held
+    assert [int(timeout) for _d, timeout, _f in calls(nm, "CheckpointCreate")] == [30 + 45, 30 + 45]
+    assert len(calls(nm, "CheckpointRollback")) == 1 and len(calls(nm, "CheckpointDestroy")) == 1
+    with NetworkManager.connect(private_bus) as client:
+        assert client.checkpoints() == []
+
+
 def test_activation_failure_rolls_back(node_root: Path, nm: MockService, private_bus: str) -> None:
     nm.mock.AddMethod(MANAGER_IFACE, "ActivateConnection", "ooo", "o",
                       "raise dbus.exceptions.DBusException('no carrier', "
