@@ -211,6 +211,18 @@ class Notice(Item):
     text: Callable[[Values], str]
 
 
+def key_warning(ctx: PageContext, name: str) -> Callable[[Values], str]:
+    """A Notice's text: the engine key's own warning for the typed value (the one
+    `ovirt-node-config` prints), so a valid but unusual value is explained in one place."""
+    key = ctx.engine.keys[name]
+
+    def text(values: Values) -> str:
+        said = key.warning(values.get(name, "")) if key.warning is not None else ""
+        return f"Warning: {said}" if said else ""
+
+    return text
+
+
 @dataclass(frozen=True)
 class KeyValue(Item):
     """`label: value`, the value computed from the page context (in a worker)."""
