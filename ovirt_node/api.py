@@ -26,7 +26,7 @@ from ovirt_node.core.steps import (
     unit_enabled,
     write_file_atomic,
 )
-from ovirt_node.core.transaction import Step, Transaction, TransactionError
+from ovirt_node.core.transaction import Confirmation, Step, StepRun, Transaction, TransactionError
 from ovirt_node.core.valid import (
     FQDN,
     IQN,
@@ -88,7 +88,8 @@ __all__ = [
     "OneOf", "Regex", "Number", "Port", "IPAddress", "IPv4Address", "IPv6Address", "FQDN", "Hostname",
     "FQDNOrIP", "IQN", "URL",
     # steps and transactions
-    "Step", "Transaction", "TransactionError", "WriteDefaults", "AugeasEdit", "WriteFile", "write_file_atomic",
+    "Step", "StepRun", "Confirmation", "Transaction", "TransactionError", "WriteDefaults", "AugeasEdit",
+    "WriteFile", "write_file_atomic",
     "RunCommand", "RestartUnit", "StopUnit", "EnableUnit", "unit_enabled", "PersistPath", "SetAdminPassword",
     # the engine, and accounts
     "Engine", "InvalidChanges", "password_state", "user_exists",

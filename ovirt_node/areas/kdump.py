@@ -34,7 +34,7 @@ from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, EnableUnit, RestartUnit, unit_enabled, write_file_atomic
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import URL, Empty, NFSAddress, OneOf, Regex, SSHAddress, parse_bool
 
 log = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def fetch(url: str, limit: int = KEY_LIMIT, timeout: float = FETCH_TIMEOUT) -> b
     return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class FetchSshKey(Step):
     """Fetch the SSH private key kdump logs in with; mode 0600 in a 0700 directory."""
 
@@ -217,7 +217,7 @@ class FetchSshKey(Step):
     def touches(self) -> Sequence[str]:
         return (self.path,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         data = private_key(fetch(self.url), self.url)
         target = ctx.root(self.path)
         if not target.parent.exists():
@@ -242,13 +242,13 @@ def service_log(ctx: Context, unit: str, since: float, lines: int = 3) -> str:
     return " / ".join(found[-lines:])
 
 
-@dataclass
+@dataclass(frozen=True)
 class RestartKdump(RestartUnit):
     """Restart the kdump service, which checks that it can reach the dump location."""
 
     location: str = ""
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         from ovirt_node.system.systemd import SystemdError  # D-Bus only when it is needed
 
         since = time.time()
@@ -259,14 +259,14 @@ class RestartKdump(RestartUnit):
             raise KdumpUnreachable(self.location, f"{exc}; {said}" if said else str(exc)) from exc
 
 
-@dataclass
+@dataclass(frozen=True)
 class StopKdump(RestartUnit):
     """Stop the kdump service (a restart step, so the engine runs it after the files)."""
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Stop {self.unit}"
+        self._default_title(f"Stop {self.unit}")
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.stop_unit(self.unit)
 
 

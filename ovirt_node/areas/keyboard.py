@@ -18,7 +18,7 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import Regex
 from ovirt_node.system.keymaps import NAME_PATTERN, Keymap, list_keymaps
 
@@ -36,17 +36,16 @@ class KeyboardSettings:
     keymap: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetConsoleKeymap(Step):
     """localed's SetVConsoleKeyboard (the toggle keymap kept); the old keymap back on rollback."""
 
     keymap: str
     previous: str
     title: str = ""
-    _done: bool = False  # only a switch that happened is undone (a refused one changed nothing)
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Set the console keymap to {self.keymap}"
+        self._default_title(f"Set the console keymap to {self.keymap}")
 
     def describe(self) -> str:
         return f"{self.title} (localed over D-Bus)"
@@ -63,13 +62,10 @@ class SetConsoleKeymap(Step):
         with Localed.connect(ctx.bus) as localed:
             localed.set_vconsole_keyboard(keymap, localed.vconsole_toggle())
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         self._set(ctx, self.keymap)
-        self._done = True
-
-    def rollback(self, ctx: Context) -> None:
-        if self._done and self.previous:
-            self._set(ctx, self.previous)
+        if self.previous:  # only a switch that happened is undone (a refused one changed nothing)
+            run.on_rollback(lambda: self._set(ctx, self.previous))
 
 
 class Keyboard(Section):

@@ -26,7 +26,7 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, split_host_port
 from ovirt_node.core.platform import detect, load
 from ovirt_node.core.steps import AugeasEdit, RestartUnit, write_file_atomic
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import Empty, FQDNOrIP, Port
 from ovirt_node.system.machine.profile import data_dir
 
@@ -142,8 +142,8 @@ def space_server_arguments(text: str) -> str:
 class CollectdEdit(AugeasEdit):
     """The Augeas edit, then the gap between a new Server line's arguments."""
 
-    def apply(self, ctx: Context) -> None:
-        super().apply(ctx)
+    def apply(self, ctx: Context, run: StepRun) -> None:
+        super().apply(ctx, run)
         path = ctx.root(self.file.path)
         text = path.read_text()
         spaced = space_server_arguments(text)

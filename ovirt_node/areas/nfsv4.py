@@ -19,7 +19,7 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Section
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit, RunCommand
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import FQDN, Empty
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def write_domain(aug: Augeas, domain: str) -> None:
     aug.set(active, domain)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ClearIdmapCache(RunCommand):
     """`nfsidmap -c`: drop the kernel's cached ID mappings of the old domain. Only the running
     host has them, and a failure only delays the new domain until the cache expires."""
@@ -58,7 +58,7 @@ class ClearIdmapCache(RunCommand):
     def skip_reason(self, ctx: Context) -> str | None:
         return None if ctx.root.is_host else f"root prefix {ctx.root}: the ID-mapping cache is the running host's"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         result = ctx.runner(self.argv, check=False)
         if not result.ok:
             log.warning("%s failed (%s); cached ID mappings expire on their own", " ".join(self.argv),

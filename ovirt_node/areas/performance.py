@@ -19,7 +19,7 @@ from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
 from ovirt_node.core.platform import detect
 from ovirt_node.core.run import CommandError, run
 from ovirt_node.core.steps import RunCommand, WriteFile
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import OneOf, Regex
 from ovirt_node.system.tuned_profiles import (
     ACTIVE_PROFILE,
@@ -73,18 +73,17 @@ def active_profile(ctx: Context) -> str | None:
     return read_active_file(ctx.root)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SwitchTunedProfile(Step):
     """Switch (or turn off) tuning through tuned's D-Bus API; switches back on rollback."""
 
     profile: str
     previous: str
     title: str = ""
-    _done: bool = False  # only a switch that happened is undone (a refused one changed nothing)
 
     def __post_init__(self) -> None:
-        self.title = self.title or (f"Switch tuned to the profile {self.profile}" if self.profile != NONE
-                                    else "Turn tuned's tuning off")
+        self._default_title(f"Switch tuned to the profile {self.profile}" if self.profile != NONE
+                            else "Turn tuned's tuning off")
 
     def describe(self) -> str:
         return f"{self.title} (over tuned's D-Bus API)"
@@ -104,13 +103,10 @@ class SwitchTunedProfile(Step):
             else:
                 tuned.switch_profile(profile)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         self._switch(ctx, self.profile)
-        self._done = True
-
-    def rollback(self, ctx: Context) -> None:
-        if self._done and self.previous:
-            self._switch(ctx, self.previous)
+        if self.previous:  # only a switch that happened is undone (a refused one changed nothing)
+            run.on_rollback(lambda: self._switch(ctx, self.previous))
 
 
 class Performance(Section):

@@ -27,7 +27,7 @@ from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import Boolean, Number, OneOf, Regex, Text
 from ovirt_node.system.accounts import ADMIN_USER, password_state, user_exists
 
@@ -191,7 +191,7 @@ def crypt_method(ctx: Context) -> str:
     return method if method in CRYPT_METHODS else "SHA512"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetAdminPassword(Step):
     """Set a user's password with the system's tools, the secret never in argv or a log.
 
@@ -208,7 +208,7 @@ class SetAdminPassword(Step):
     title: str = ""
 
     def __post_init__(self) -> None:
-        self.title = self.title or (
+        self._default_title(
             f"Set the temporary password of {self.user} (to be changed at the first login)" if self.hashed
             else f"Set the password of {self.user}"
         )
@@ -240,6 +240,6 @@ class SetAdminPassword(Step):
         method = [] if ctx.root.is_host else ["--crypt-method", crypt_method(ctx)]
         return [([tools.tool("chpasswd"), *root, *method], f"{self.user}:{self.secret}\n")]
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for argv, stdin in self.commands(ctx):
             ctx.runner(argv, input=stdin, secrets=[self.secret])

@@ -28,8 +28,8 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.kernelargs import changes_from_kernel_args
 from ovirt_node.core.model import Key
-from ovirt_node.core.transaction import Progress, Transaction, TransactionError, TransactionLocked
-from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT, network_steps
+from ovirt_node.core.transaction import Confirmation, Progress, Transaction, TransactionError, TransactionLocked
+from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
 from ovirt_node.system.accounts import ADMIN_USER
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_ROLLED_BACK = 0, 1, 2, 3
@@ -216,16 +216,14 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
     warn_unusual(engine, changes)
     if confirm_timeout is None:
         confirm_timeout = DEFAULT_CONFIRM_TIMEOUT if sys.stdin.isatty() else 0
-    for step in network_steps(tx.steps):
-        step.confirm = confirm_on_stdin if confirm_timeout > 0 else None
-        step.confirm_timeout = confirm_timeout
     if dry_run:
         print_plan(tx, engine.ctx)
         return EXIT_OK
     if not tx.steps:
         print("Nothing to change: the node already has these values.")
         return EXIT_OK
-    tx.run(engine.ctx, print_progress)
+    confirm = Confirmation(confirm_on_stdin, confirm_timeout) if confirm_timeout > 0 else None
+    tx.run(engine.ctx, print_progress, confirm=confirm)
     print(f"Applied: {', '.join(sorted(changes))}")
     return EXIT_OK
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from ovirt_node.core.aug import Augeas, LensFile
 from ovirt_node.core.context import Context
 from ovirt_node.core.defaults import DEFAULTS_PATH
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteDefaults(Step):
     """Set (or with None remove) keys of /etc/default/ovirt."""
 
@@ -33,14 +33,14 @@ class WriteDefaults(Step):
     def touches(self) -> Sequence[str]:
         return (DEFAULTS_PATH,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for key, value in self.changes.items():
             ctx.defaults.set(key, value)
         ctx.root(DEFAULTS_PATH).parent.mkdir(parents=True, exist_ok=True)
         ctx.defaults.save()
 
 
-@dataclass
+@dataclass(frozen=True)
 class AugeasEdit(Step):
     """Edit one file through its lens; `edit` changes the tree, then the file is saved."""
 
@@ -54,13 +54,13 @@ class AugeasEdit(Step):
     def touches(self) -> Sequence[str]:
         return (self.file.path,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.root(self.file.path).parent.mkdir(parents=True, exist_ok=True)
         self.edit(ctx.aug)
         ctx.aug.save()
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteFile(Step):
     """Replace a file atomically, keeping the mode and owner it had (or `mode` if new).
 
@@ -73,12 +73,12 @@ class WriteFile(Step):
     title: str = ""
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Write {self.path}"
+        self._default_title(f"Write {self.path}")
 
     def touches(self) -> Sequence[str]:
         return (self.path,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         write_file_atomic(ctx.root(self.path), self.content.encode(), self.mode)
 
 
@@ -109,7 +109,7 @@ def write_file_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
             os.unlink(tmp)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunCommand(Step):
     """Run a command. `runtime` commands act on the live node and follow the bus rule."""
 
@@ -130,11 +130,11 @@ class RunCommand(Step):
     def skip_reason(self, ctx: Context) -> str | None:
         return ctx.runtime_skip_reason() if self.runtime else None
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.runner(self.argv, input=self.stdin, secrets=self.secrets)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RestartUnit(Step):
     """Restart a systemd unit over D-Bus and wait for its job to finish."""
 
@@ -142,41 +142,37 @@ class RestartUnit(Step):
     title: str = ""
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Restart {self.unit}"
+        self._default_title(f"Restart {self.unit}")
 
     def skip_reason(self, ctx: Context) -> str | None:
         return ctx.runtime_skip_reason()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.restart_unit(self.unit)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PersistPath(Step):
     """Keep a written path across reboots by copying it to /config and bind-mounting it."""
 
     path: str
     title: str = ""
-    _newly_persisted: bool = False
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Persist {self.path}"
+        self._default_title(f"Persist {self.path}")
 
     def skip_reason(self, ctx: Context) -> str | None:
         if not ctx.store.enabled():
             return "/config is not mounted"
         return None
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         result = ctx.store.persist(self.path)
-        self._newly_persisted = str(getattr(result, "value", result)) == "persisted"
-
-    def rollback(self, ctx: Context) -> None:
-        if self._newly_persisted:
-            ctx.store.unpersist(self.path)
+        if str(getattr(result, "value", result)) == "persisted":  # only what this run persisted
+            run.on_rollback(lambda: ctx.store.unpersist(self.path))
 
 
-@dataclass
+@dataclass(frozen=True)
 class StopUnit(Step):
     """Stop a systemd unit over D-Bus (a service being turned off, or one that must not run
     while its files are rewritten). Unlike RestartUnit it stays where the plan puts it."""
@@ -185,12 +181,12 @@ class StopUnit(Step):
     title: str = ""
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Stop {self.unit}"
+        self._default_title(f"Stop {self.unit}")
 
     def skip_reason(self, ctx: Context) -> str | None:
         return ctx.runtime_skip_reason()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.stop_unit(self.unit)
 
 
@@ -219,7 +215,7 @@ def unit_enabled(ctx: Context, unit: str) -> bool:
     return ctx.root(wants_link(ctx, unit)).is_symlink()
 
 
-@dataclass
+@dataclass(frozen=True)
 class EnableUnit(Step):
     """Enable (or disable) a unit at boot as `systemctl enable` does, by its `.wants` symlink,
     and keep that across reboots: the link is persisted (or unpersisted) when /config is
@@ -228,15 +224,14 @@ class EnableUnit(Step):
     unit: str
     enable: bool = True
     title: str = ""
-    _undo: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"{'Enable' if self.enable else 'Disable'} {self.unit} at boot"
+        self._default_title(f"{'Enable' if self.enable else 'Disable'} {self.unit} at boot")
 
     def skip_reason(self, ctx: Context) -> str | None:
         return None if self.enable != unit_enabled(ctx, self.unit) else "already so"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         link_path = wants_link(ctx, self.unit)
         link = ctx.root(link_path)
         unit_file = next((f"{d}/{self.unit}" for d in UNIT_DIRS[1:] if ctx.root(f"{d}/{self.unit}").exists()),
@@ -245,18 +240,14 @@ class EnableUnit(Step):
         if self.enable:
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(unit_file)
-            self._undo.append(link.unlink)
+            run.on_rollback(link.unlink)
             if persisting:
                 ctx.store.persist(link_path)
-                self._undo.append(lambda: ctx.store.unpersist(link_path))
+                run.on_rollback(lambda: ctx.store.unpersist(link_path))
             return
         if persisting and ctx.store.is_persisted(link_path):
             ctx.store.unpersist(link_path)
-            self._undo.append(lambda: ctx.store.persist(link_path))
+            run.on_rollback(lambda: ctx.store.persist(link_path))
         old = os.readlink(link)
         link.unlink()
-        self._undo.append(lambda: link.symlink_to(old))
-
-    def rollback(self, ctx: Context) -> None:
-        while self._undo:
-            self._undo.pop()()
+        run.on_rollback(lambda: link.symlink_to(old))

@@ -6,6 +6,11 @@ mode, owner, or absence); when a later step fails, the steps already applied are
 back in reverse order and each backed-up file is restored byte for byte, in place (so a
 bind-mounted, persisted file keeps its mount). Only one transaction runs at a time per
 root: the lock is an flock on `/run/ovirt-node/transaction.lock` under the root.
+
+A plan is immutable once made: steps are frozen, and whatever a run learns (what to undo, a
+NetworkManager checkpoint) lives in the `StepRun` the run hands each step, so the same
+Transaction can run again from a clean state. Progress and the operator's confirmation are
+arguments of `Transaction.run`, not parts of the plan.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import errno
 import fcntl
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -77,26 +82,67 @@ class TransactionLocked(RuntimeError):
     """Another transaction holds the lock."""
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What a run asks the operator once a step's change is live (a network change that may
+    cut them off): `ask(timeout)` returns True to keep it; False, or no answer within
+    `timeout` seconds (which `ask` enforces), rolls the transaction back."""
+
+    ask: Callable[[int], bool]
+    timeout: int
+
+
+class StepRun:
+    """What one run of a step gets from its transaction: where to report progress, the
+    operator's confirmation, and the record of what its rollback must undo. The run keeps it,
+    so the planned step never changes and the plan can run again from a clean state."""
+
+    def __init__(self, report: Callable[[str, float | None], None],
+                 confirmation: Confirmation | None = None) -> None:
+        self._report = report
+        self.confirmation = confirmation
+        self._undo: list[Callable[[], object]] = []
+
+    def report(self, detail: str, fraction: float | None = None) -> None:
+        """Progress inside a running step (shown by the TUI's progress page, printed by CLIs)."""
+        self._report(detail, fraction)
+
+    def on_rollback(self, undo: Callable[[], object]) -> Callable[[], object]:
+        """Record how to undo an effect just made (not a file: those are backed up); the
+        actions run last first if the transaction rolls back. Returns `undo` for `cancel`."""
+        self._undo.append(undo)
+        return undo
+
+    def cancel(self, undo: Callable[[], object]) -> None:
+        """Drop a recorded action: the effect was made final (a confirmed checkpoint is gone)."""
+        self._undo.remove(undo)
+
+    def undo(self) -> None:
+        """Run the recorded actions, last first; each runs at most once."""
+        while self._undo:
+            self._undo.pop()()
+
+
 class Step:
-    """A unit of change. Subclasses set `title` and implement `apply`.
+    """A unit of change. Subclasses are frozen dataclasses that set `title` and implement
+    `apply`; a planned step is never written to (what a run learns goes into its StepRun).
 
     `touches()` names the node files the step may write; the transaction backs them up.
-    `rollback()` undoes effects other than those files (the transaction restores files).
+    Other effects are undone by what `apply` records with `run.on_rollback()`, or by
+    `rollback()`, called after those (the transaction restores files).
     A step whose `skip_reason()` is not None is shown but not applied (e.g. a unit restart
     under a root prefix without a D-Bus to perform it on).
     """
 
     title: str
-    #: Set by the running transaction: where `report` sends a long step's progress.
-    _notify: Callable[[str, float | None], None] | None = None
+
+    def _default_title(self, title: str) -> None:
+        """Set the title when the plan gave none (from a frozen dataclass's __post_init__)."""
+        if not self.title:
+            object.__setattr__(self, "title", title)
 
     def describe(self) -> str:
         return self.title
-
-    def report(self, detail: str, fraction: float | None = None) -> None:
-        """Progress inside a running step (shown by the TUI's progress page, printed by CLIs)."""
-        if self._notify is not None:
-            self._notify(detail, fraction)
 
     def touches(self) -> Sequence[str]:
         return ()
@@ -104,11 +150,11 @@ class Step:
     def skip_reason(self, ctx: Context) -> str | None:
         return None
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         raise NotImplementedError
 
-    def rollback(self, ctx: Context) -> None:
-        """Undo non-file effects; file contents are restored by the transaction."""
+    def rollback(self, ctx: Context, run: StepRun) -> None:
+        """Undo non-file effects that `apply` did not record with `run.on_rollback()`."""
 
 
 @dataclass
@@ -156,10 +202,16 @@ class FileBackup:
         os.chmod(self.path, self.mode)
 
 
-@dataclass
+@dataclass(frozen=True, init=False)
 class Transaction:
+    """A titled, immutable plan: its steps are a tuple, and running it changes none of them."""
+
     title: str
-    steps: list[Step] = field(default_factory=list)
+    steps: tuple[Step, ...]
+
+    def __init__(self, title: str, steps: Iterable[Step] = ()) -> None:
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "steps", tuple(steps))
 
     def describe(self, ctx: Context) -> list[str]:
         """The plan, one line per step, marking steps that would be skipped and why."""
@@ -170,11 +222,14 @@ class Transaction:
             lines.append(f"({i}/{len(self.steps)}) {step.describe()}{suffix}")
         return lines
 
-    def run(self, ctx: Context, progress: ProgressCallback | None = None) -> None:
-        """Apply every step under the lock; on failure roll back and raise TransactionError."""
+    def run(self, ctx: Context, progress: ProgressCallback | None = None, *,
+            confirm: Confirmation | None = None) -> None:
+        """Apply every step under the lock; on failure roll back and raise TransactionError.
+        `progress` gets every event; `confirm` is asked by a step whose change is live and
+        must be kept by the operator (network activation); without it nothing is asked."""
         notify = progress or (lambda _p: None)
         total = len(self.steps)
-        applied: list[tuple[int, Step, list[FileBackup]]] = []
+        applied: list[tuple[int, Step, StepRun, list[FileBackup]]] = []
         with transaction_lock(ctx.root(LOCK_PATH)):
             log.info("transaction %r: %d steps", self.title, total)
             for i, step in enumerate(self.steps, 1):
@@ -185,11 +240,10 @@ class Transaction:
                     continue
                 notify(Progress(i, total, step.title, StepState.RUNNING))
                 backups = [FileBackup.take(ctx.root(p)) for p in step.touches()]
-                step._notify = lambda detail, fraction, i=i, step=step: notify(
-                    Progress(i, total, step.title, StepState.RUNNING, detail, fraction))
-                applied.append((i, step, backups))
+                run = StepRun(_reporter(notify, i, total, step.title), confirm)  # fresh each run
+                applied.append((i, step, run, backups))
                 try:
-                    step.apply(ctx)
+                    step.apply(ctx, run)
                 except Exception as exc:
                     log.error("(%d/%d) %s failed: %s", i, total, step.title, exc)
                     notify(Progress(i, total, step.title, StepState.FAILED, str(exc)))
@@ -201,14 +255,15 @@ class Transaction:
     @staticmethod
     def _rollback(
         ctx: Context,
-        applied: list[tuple[int, Step, list[FileBackup]]],
+        applied: list[tuple[int, Step, StepRun, list[FileBackup]]],
         total: int,
         notify: ProgressCallback,
     ) -> list[str]:
         errors: list[str] = []
-        for i, step, backups in reversed(applied):
+        for i, step, run, backups in reversed(applied):
             try:
-                step.rollback(ctx)
+                run.undo()
+                step.rollback(ctx, run)
                 for backup in reversed(backups):
                     backup.restore()
             except Exception as exc:  # keep rolling back the rest; report what failed
@@ -218,6 +273,11 @@ class Transaction:
             notify(Progress(i, total, step.title, StepState.ROLLED_BACK))
         ctx.reload()
         return errors
+
+
+def _reporter(notify: ProgressCallback, index: int, total: int, title: str) -> Callable[[str, float | None], None]:
+    """Where a running step's `run.report` goes: a RUNNING event with its detail."""
+    return lambda detail, fraction: notify(Progress(index, total, title, StepState.RUNNING, detail, fraction))
 
 
 @contextmanager

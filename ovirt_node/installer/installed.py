@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer.session import Session
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.persist.paths import check_path
@@ -41,7 +41,7 @@ def persisted_file(session: Session, path: str) -> bytes | None:
         s.devices.unmount_all(s.ctx, mounted)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RestorePersisted(Step):
     """The node's persisted files bound into the work tree (the node's boot does the same),
     over the image's /etc: settings applied next change what the node really has."""
@@ -49,8 +49,8 @@ class RestorePersisted(Step):
     target: Target
     title: str = "Put the node's persisted files in place"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run:
             return
         restored = Store(Root.at(self.target.node)).restore()
-        self.report(f"{len(restored)} persisted paths")
+        run.report(f"{len(restored)} persisted paths")

@@ -2,11 +2,11 @@
 exactly those connections in NetworkManager inside a checkpoint, and wait for the operator.
 
 The checkpoint's rollback timeout is what keeps a node reachable: if the change cuts the
-operator off (or this process dies), NetworkManager restores the devices by itself. With a
-`confirm` callback the step waits for the operator once the connections are up; no answer
-within `confirm_timeout` fails the step, so the transaction rolls back: NetworkManager
-restores the devices from the checkpoint and the transaction puts the keyfiles and the
-defaults file back byte for byte.
+operator off (or this process dies), NetworkManager restores the devices by itself. When the
+run was given a confirmation (`Transaction.run(..., confirm=Confirmation(ask, timeout))`) the
+step waits for the operator once the connections are up; no answer within the timeout fails
+the step, so the transaction rolls back: NetworkManager restores the devices from the
+checkpoint and the transaction puts the keyfiles and the defaults file back byte for byte.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ovirt_node.core.aug import files_node
 from ovirt_node.core.context import Context
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.network.keyfile import write_keyfile
 from ovirt_node.network.model import Iface
 
@@ -37,11 +37,11 @@ class NotConfirmed(RuntimeError):
 
 
 #: Asked once the connections are up: True keeps them; False (or no answer within the
-#: timeout, which the callback enforces) rolls back.
+#: timeout, which the callback enforces) rolls back (a Confirmation's `ask`).
 Confirm = Callable[[int], bool]
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteKeyfiles(Step):
     """Create or update the keyfiles of changed connections, delete those of removed ones."""
 
@@ -59,7 +59,7 @@ class WriteKeyfiles(Step):
     def touches(self) -> Sequence[str]:
         return [*self.paths.values(), *self.removed]
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for iface in self.changed:
             write_keyfile(ctx.aug, iface, self.paths[iface.name], self.kinds.get(iface.master, "bond"))
         for path in self.removed:
@@ -72,16 +72,14 @@ class WriteKeyfiles(Step):
             os.chmod(ctx.root(path), 0o600)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ActivateConnections(Step):
-    """Load and activate the changed connections (iface, keyfile, uuid, kind) in a checkpoint."""
+    """Load and activate the changed connections (iface, keyfile, uuid, kind) in a checkpoint;
+    with the run's confirmation, keep them only if the operator says so in time."""
 
     connections: Sequence[tuple[str, str, str, str]]
     removed: Sequence[str]
-    confirm: Confirm | None = None
-    confirm_timeout: int = DEFAULT_CONFIRM_TIMEOUT
     title: str = "Activate the changed connections (NetworkManager checkpoint)"
-    checkpoint: str | None = field(default=None, init=False)
 
     def describe(self) -> str:
         names = ", ".join(c[0] for c in self.connections) or "none"
@@ -90,13 +88,15 @@ class ActivateConnections(Step):
     def skip_reason(self, ctx: Context) -> str | None:
         return ctx.runtime_skip_reason()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         from ovirt_node.system.nm import NetworkManager, NetworkManagerError
 
-        waits = self.confirm_timeout if self.confirm is not None else 0
+        confirm = run.confirmation
+        waits = confirm.timeout if confirm is not None else 0
         with NetworkManager.connect(ctx.bus) as nm:
             devices = [d for name, *_ in self.connections if (d := nm.device(name))]
-            self.checkpoint = nm.checkpoint_create(devices, int(waits + ACTIVATION_TIMEOUT))
+            checkpoint = nm.checkpoint_create(devices, int(waits + ACTIVATION_TIMEOUT))
+            undo = run.on_rollback(lambda: rollback_checkpoint(ctx, checkpoint))
             files = [str(ctx.root(c[1])) for c in self.connections] + [str(ctx.root(p)) for p in self.removed]
             failed = nm.load_connections(files)
             if failed:
@@ -105,26 +105,25 @@ class ActivateConnections(Step):
                 device = nm.device(name)
                 active = nm.activate(nm.connection_by_uuid(uuid), device)
                 nm.wait_activated(active, device, ACTIVATION_TIMEOUT)
-            if self.confirm is not None and not self.confirm(self.confirm_timeout):
+            if confirm is not None and not confirm.ask(confirm.timeout):
                 raise NotConfirmed(f"the new network configuration was not confirmed within "
-                                   f"{self.confirm_timeout} s")
-            nm.checkpoint_destroy(self.checkpoint)
-            self.checkpoint = None
-
-    def rollback(self, ctx: Context) -> None:
-        from ovirt_node.system.nm import NetworkManager, NetworkManagerError
-
-        if self.checkpoint is None:
-            return
-        checkpoint, self.checkpoint = self.checkpoint, None
-        with NetworkManager.connect(ctx.bus) as nm:
-            try:
-                nm.checkpoint_rollback(checkpoint)
-            except NetworkManagerError as exc:  # it may have rolled back on its own already
-                log.warning("checkpoint rollback: %s", exc)
+                                   f"{confirm.timeout} s")
+            nm.checkpoint_destroy(checkpoint)
+            run.cancel(undo)  # kept: there is no checkpoint left to roll back to
 
 
-@dataclass
+def rollback_checkpoint(ctx: Context, checkpoint: str) -> None:
+    """Put the devices back as the checkpoint has them."""
+    from ovirt_node.system.nm import NetworkManager, NetworkManagerError
+
+    with NetworkManager.connect(ctx.bus) as nm:
+        try:
+            nm.checkpoint_rollback(checkpoint)
+        except NetworkManagerError as exc:  # it may have rolled back on its own already
+            log.warning("checkpoint rollback: %s", exc)
+
+
+@dataclass(frozen=True)
 class NmReload(Step):
     """Make NetworkManager re-read its configuration (the global DNS servers)."""
 
@@ -133,14 +132,14 @@ class NmReload(Step):
     def skip_reason(self, ctx: Context) -> str | None:
         return ctx.runtime_skip_reason()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         from ovirt_node.system.nm import NetworkManager
 
         with NetworkManager.connect(ctx.bus) as nm:
             nm.reload()
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetHostname(Step):
     """Tell hostnamed (the running host name; it writes /etc/hostname as well)."""
 
@@ -150,13 +149,8 @@ class SetHostname(Step):
     def skip_reason(self, ctx: Context) -> str | None:
         return ctx.runtime_skip_reason()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         from ovirt_node.system.hostnamed import Hostnamed
 
         with Hostnamed.connect(ctx.bus) as hostnamed:
             hostnamed.set_hostname(self.hostname)
-
-
-def network_steps(steps: Sequence[Step]) -> list[ActivateConnections]:
-    """The activation steps of a transaction, for a front door to attach its confirmation."""
-    return [s for s in steps if isinstance(s, ActivateConnections)]

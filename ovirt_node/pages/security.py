@@ -19,15 +19,8 @@ from ovirt_node.ui.page import (
     Page,
     PageContext,
     Password,
-    Values,
+    key_warning,
 )
-
-
-def port_warning(values: Values) -> str:
-    from ovirt_node.areas.ssh import reserved_port_warning  # not before the page is shown
-
-    text = reserved_port_warning(values.get("ssh.port", ""))
-    return f"Warning: {text}" if text else ""
 
 
 def _account(ctx: PageContext) -> str:
@@ -48,7 +41,7 @@ class SecurityPage(Page):
             Label("Remote access"),
             Checkbox("ssh.pwauth", "Enable SSH password authentication"),
             Entry("ssh.port", "SSH port:"),
-            Notice(port_warning),
+            Notice(key_warning(self.ctx, "ssh.port")),
             Divider(),
             Label("Strong random number generator (sshd)"),
             Entry("security.strong_rng", "Bytes used:",

@@ -30,7 +30,7 @@ from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
 from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_worker
 
 if TYPE_CHECKING:
-    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.core.transaction import Confirmation, Transaction
     from ovirt_node.ui.auth import Authenticator
     from ovirt_node.ui.dialogs import Dialog
 
@@ -359,7 +359,8 @@ class Application(DialogHost):
         for work, done in held:
             start_worker(work, done, self.dispatcher)
 
-    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None:
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
+                        confirm: Confirmation | None = None) -> None:
         from ovirt_node.ui.dialogs import ProgressDialog
 
         def finished(ok: bool) -> None:
@@ -368,7 +369,8 @@ class Application(DialogHost):
             if on_done is not None:
                 on_done(ok)
 
-        dialog = ProgressDialog(tx, self.ctx.engine.ctx, self.dispatcher, self.style, self.close_dialog, finished)
+        dialog = ProgressDialog(tx, self.ctx.engine.ctx, self.dispatcher, self.style, self.close_dialog, finished,
+                                confirm)
         self.open_dialog(dialog)
         dialog.start()
         self._refresh_chrome()

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
-from ovirt_node.core.transaction import Progress, StepState, Transaction, TransactionError, TransactionLocked
+from ovirt_node.core.transaction import (
+    Confirmation,
+    Progress,
+    StepState,
+    Transaction,
+    TransactionError,
+    TransactionLocked,
+)
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import PushButton, button_row, styled_button
 from ovirt_node.ui.worker import Dispatcher, start_worker
@@ -214,8 +221,10 @@ class ProgressDialog(Dialog):
     size: Size = (("relative", 90), ("relative", 80))
 
     def __init__(self, tx: Transaction, ctx: Context, dispatcher: Dispatcher, style: Style,
-                 close: Callable[[Dialog], None], on_done: Callable[[bool], None] | None = None) -> None:
+                 close: Callable[[Dialog], None], on_done: Callable[[bool], None] | None = None,
+                 confirm: Confirmation | None = None) -> None:
         self.tx = tx
+        self.confirm = confirm
         self.ctx = ctx
         self.dispatcher = dispatcher
         self.on_done = on_done
@@ -245,7 +254,7 @@ class ProgressDialog(Dialog):
             self.dispatcher.post(lambda: self.update(event))
 
         def work() -> object:
-            self.tx.run(self.ctx, progress)
+            self.tx.run(self.ctx, progress, confirm=self.confirm)
             return None
 
         start_worker(work, self.finished, self.dispatcher, name="ovirt-node-transaction")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ovirt_node.core.engine import Engine
     from ovirt_node.core.root import Root
     from ovirt_node.core.run import Runner
-    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.core.transaction import Confirmation, Transaction
     from ovirt_node.system.machine.model import Machine
 
 Values = Mapping[str, str]
@@ -57,7 +57,8 @@ class PageUI(Protocol):
     def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None: ...
     def show_text(self, title: str, text: str) -> None: ...
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None: ...
-    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None: ...
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
+                        confirm: Confirmation | None = None) -> None: ...
     def reload(self) -> None: ...
     def lock(self) -> None: ...
     def quit(self) -> None: ...
@@ -220,6 +221,18 @@ class Notice(Item):
     text: Callable[[Values], str]
 
 
+def key_warning(ctx: PageContext, name: str) -> Callable[[Values], str]:
+    """A Notice's text: the engine key's own warning for the typed value (the one
+    `ovirt-node-config` prints), so a valid but unusual value is explained in one place."""
+    key = ctx.engine.keys[name]
+
+    def text(values: Values) -> str:
+        said = key.warning(values.get(name, "")) if key.warning is not None else ""
+        return f"Warning: {said}" if said else ""
+
+    return text
+
+
 @dataclass(frozen=True)
 class KeyValue(Item):
     """`label: value`, the value computed from the page context (in a worker)."""
@@ -266,6 +279,11 @@ class Page:
         """The transaction for the changed values; by default the engine's plan."""
         return self.ctx.engine.plan({k: v for k, v in changes.items() if k in self.ctx.engine.keys},
                                     title=f"Save {self.title}")
+
+    def confirmation(self) -> Confirmation | None:
+        """What the run of a Save asks the operator once its change is live (the Network page:
+        keep the new connections?); by default nothing."""
+        return None
 
 
 def sort_pages(pages: Sequence[type[Page]]) -> list[type[Page]]:

@@ -181,7 +181,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             form.reset()
             self.ui.info("Nothing to change", "The node already has these values.")
             return
-        self.ui.run_transaction(tx, on_done=self._saved)
+        self.ui.run_transaction(tx, on_done=self._saved, confirm=self.page.confirmation())
 
     def _saved(self, ok: bool) -> None:
         if ok:

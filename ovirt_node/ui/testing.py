@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
-from ovirt_node.core.transaction import Transaction, TransactionError
+from ovirt_node.core.transaction import Confirmation, Transaction, TransactionError
 from ovirt_node.demo.bus import MockService as MockService  # for plugin tests' annotations
 from ovirt_node.demo.node import DemoNode as DemoNode
 from ovirt_node.ui.form import Form, confirm_key
@@ -91,15 +91,17 @@ class FakeUI:
             result = exc
         done(result)
 
-    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None:
-        """Record `tx`; with `apply`, run it on the page context's engine and report the outcome."""
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
+                        confirm: Confirmation | None = None) -> None:
+        """Record `tx`; with `apply`, run it on the page context's engine (asking `confirm`)
+        and report the outcome."""
         self.transactions.append(tx)
         if not self.apply:
             return
         if self.ctx is None:
             raise RuntimeError("FakeUI(apply=True) needs the page context")
         try:
-            tx.run(self.ctx.engine.ctx)
+            tx.run(self.ctx.engine.ctx, confirm=confirm)
             ok = True
         except TransactionError as exc:
             self.dialogs.append(Dialog("info", "Failed", str(exc)))

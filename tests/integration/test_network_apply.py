@@ -22,10 +22,10 @@ import pytest
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.root import Root
-from ovirt_node.core.transaction import TransactionError
+from ovirt_node.core.transaction import Confirmation, TransactionError
 from ovirt_node.demo.bus import MOCK_IFACE, MockService
 from ovirt_node.demo.templates import hostnamed_mock, networkmanager_mock
-from ovirt_node.network.apply import network_steps
+from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
 from ovirt_node.network.section import NetworkSection
 from ovirt_node.system.nm import BUS_NAME, MANAGER_IFACE, MANAGER_PATH, SETTINGS_PATH, NetworkManager
 from tests.integration.network_cases import CASES
@@ -64,9 +64,7 @@ def test_confirmed_change_activates_only_the_changed_connections(node_root: Path
     eng = engine(node_root, private_bus)
     tx = eng.plan({"network.interfaces": BOND_VLAN})
     asked: list[int] = []
-    for step in network_steps(tx.steps):
-        step.confirm, step.confirm_timeout = (lambda t: asked.append(t) or True), 30
-    tx.run(eng.ctx)
+    tx.run(eng.ctx, confirm=Confirmation(lambda t: asked.append(t) or True, 30))
     assert asked == [30]
     (devices, timeout, _flags), = calls(nm, "CheckpointCreate")
     assert sorted(str(d).rsplit("/", 1)[1] for d in devices) == ["eth1", "eth2"]  # bond0, bond0.30: not yet
@@ -85,12 +83,32 @@ def test_not_confirmed_rolls_back_everything(node_root: Path, nm: MockService, p
     before = snapshot(node_root)
     eng = engine(node_root, private_bus)
     tx = eng.plan({"network.interfaces": BOND_VLAN, "network.hostname": "kept.example.com"})
-    for step in network_steps(tx.steps):
-        step.confirm = lambda _t: False
     with hostnamed_mock(private_bus, "demo-node"), pytest.raises(TransactionError, match="not confirmed"):
-        tx.run(eng.ctx)
+        tx.run(eng.ctx, confirm=Confirmation(lambda _t: False, DEFAULT_CONFIRM_TIMEOUT))
     assert len(calls(nm, "CheckpointRollback")) == 1 and rollbacks(private_bus)[0].startswith("asked:")
     assert changed_paths(before, snapshot(node_root)) == set()
+
+
+def test_the_same_planned_change_declined_then_kept_leaves_its_steps_as_planned(
+        node_root: Path, nm: MockService, private_bus: str) -> None:
+    """The confirmation is an argument of the run, not a part of the plan: one plan, declined
+    (everything rolled back), then run again and kept; no run writes to a planned step."""
+    before = snapshot(node_root)
+    eng = engine(node_root, private_bus)
+    tx = eng.plan({"network.interfaces": BOND_VLAN})
+    held = [(id(step), dict(vars(step))) for step in tx.steps]
+    with pytest.raises(TransactionError, match="not confirmed within 30 s"):
+        tx.run(eng.ctx, confirm=Confirmation(lambda _t: False, 30))
+    assert changed_paths(before, snapshot(node_root)) == set()
+    assert [(id(step), dict(vars(step))) for step in tx.steps] == held
+    asked: list[int] = []
+    tx.run(eng.ctx, confirm=Confirmation(lambda t: asked.append(t) or True, 30))
+    assert asked == [30] and (node_root / "etc/NetworkManager/system-connections/bond0.nmconnection").exists()
+    assert [(id(step), dict(vars(step))) for step in tx.steps] == held
+    assert [int(timeout) for _d, timeout, _f in calls(nm, "CheckpointCreate")] == [30 + 45, 30 + 45]
+    assert len(calls(nm, "CheckpointRollback")) == 1 and len(calls(nm, "CheckpointDestroy")) == 1
+    with NetworkManager.connect(private_bus) as client:
+        assert client.checkpoints() == []
 
 
 def test_activation_failure_rolls_back(node_root: Path, nm: MockService, private_bus: str) -> None:

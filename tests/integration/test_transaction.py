@@ -18,6 +18,7 @@ from ovirt_node.core.transaction import (
     LOCK_PATH,
     Progress,
     Step,
+    StepRun,
     StepState,
     Transaction,
     TransactionError,
@@ -27,7 +28,7 @@ from ovirt_node.core.transaction import (
 from tests.node_fixtures import snapshot
 
 
-@dataclass
+@dataclass(frozen=True)
 class HalfWriteThenFail(Step):
     """Writes part of a file, then fails: the transaction must undo its own partial write too."""
 
@@ -37,7 +38,7 @@ class HalfWriteThenFail(Step):
     def touches(self) -> Sequence[str]:
         return (self.path,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.root(self.path).write_text("half written")
         raise RuntimeError("disk on fire")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import WriteFile
-from ovirt_node.core.transaction import Step, Transaction
+from ovirt_node.core.transaction import Step, StepRun, Transaction
 from ovirt_node.ui.dialogs import ConfirmDialog, Dialog, InfoDialog, ProgressDialog, TextDialog
 from ovirt_node.ui.palette import style_for
 from ovirt_node.ui.testing import canvas_text
@@ -95,7 +95,7 @@ def test_dialogs_are_ascii_in_basic_mode() -> None:
 class Fail(Step):
     title = "Break on purpose"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         raise OSError("disk on fire")
 
 
@@ -105,7 +105,7 @@ class Wait(Step):
     def __init__(self) -> None:
         self.go = threading.Event()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         assert self.go.wait(10)
 
 

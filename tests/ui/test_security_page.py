@@ -70,6 +70,10 @@ def test_reserved_port_warning_does_not_block_save(page_ctx: PageContext, port: 
     assert shown == warned
     if warned:
         assert h.error("SSH port") == "" and h.save_enabled
+        # The page says what `ovirt-node-config` says: the key's own warning, word for word.
+        warning = page_ctx.engine.keys["ssh.port"].warning
+        assert warning is not None and warning(port).startswith(f"port {port} is in the reserved range")
+        assert f"Warning: {warning(port)}" in " ".join(h.text().split())
 
 
 def test_strong_rng_rules(page_ctx: PageContext) -> None:

@@ -13,7 +13,7 @@ from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import load
 from ovirt_node.core.root import Root
-from ovirt_node.core.transaction import Step, Transaction
+from ovirt_node.core.transaction import Step, StepRun, Transaction
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import ImageError, ImageVersion
 from ovirt_node.installer.plan import autoinstall, flows
@@ -26,7 +26,7 @@ class Record(Step):
     def __init__(self, title: str, seen: list[str], fail: bool = False) -> None:
         self.title, self.seen, self.fail = title, seen, fail
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         self.seen.append(self.title)
         if self.fail:
             raise OSError("No space left on device")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.core import cmdline
-from ovirt_node.core.transaction import Step, Transaction
+from ovirt_node.core.transaction import Step, StepRun, Transaction
 from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.plan.sizes import Sizes
 from ovirt_node.installer.screens import answers
@@ -157,14 +157,14 @@ def test_answers_a_screen_refuses_is_asked_with_the_reason() -> None:
 class Copy(Step):
     title = "Copy the image onto the slot"
 
-    def apply(self, ctx: object) -> None:
-        self.report("copying", 0.5)
+    def apply(self, ctx: object, run: StepRun) -> None:
+        run.report("copying", 0.5)
 
 
 class Boom(Step):
     title = "Install grub"
 
-    def apply(self, ctx: object) -> None:
+    def apply(self, ctx: object, run: StepRun) -> None:
         raise RuntimeError("no space left on the ESP")
 
 
@@ -201,8 +201,8 @@ def test_progress_success_offers_reboot(tmp_path: Path) -> None:
     halfway = threading.Event()
 
     class SlowCopy(Copy):
-        def apply(self, ctx: object) -> None:
-            self.report("copying", 0.5)
+        def apply(self, ctx: object, run: StepRun) -> None:
+            run.report("copying", 0.5)
             halfway.wait(10)
 
     view = ProgressView(inst, autoinstall.Plan(Transaction("Install test", [SlowCopy()])), style_for("basic"),

@@ -18,7 +18,7 @@ from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section
 from ovirt_node.core.platform import PlatformError, load
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import EnableUnit, StopUnit, unit_enabled, wants_link
-from ovirt_node.core.transaction import Step, Transaction, TransactionError
+from ovirt_node.core.transaction import Step, StepRun, Transaction, TransactionError
 from ovirt_node.core.valid import Text
 from ovirt_node.ui.page import Button, Entry, FormUI, Item, Page, PageUI
 from ovirt_node.ui.testing import PageHarness, page_context
@@ -44,7 +44,7 @@ def test_plugin_names_follow_the_platform_chain_base_first() -> None:
 class Boom(Step):
     title = "Fail"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         raise RuntimeError("boom")
 
 

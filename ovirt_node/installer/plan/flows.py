@@ -13,11 +13,11 @@ import logging
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
-from ovirt_node.core.transaction import Step, Transaction
+from ovirt_node.core.transaction import Step, StepRun, Transaction
 from ovirt_node.installer.image import VERSION, ImageError, ImageVersion, NodeImage, parse_version
 from ovirt_node.installer.plan.layout import VG_NAME, Layout, remove_volume_group_commands, wipe_commands
 from ovirt_node.installer.session import SLOTS, InstalledNode, Session, other_slot
@@ -80,16 +80,17 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
     return Transaction(f"Install {image.version}", [step for step in steps if step is not None])
 
 
-@dataclass
+@dataclass(frozen=True)
 class SkippableStep(Step):
     """A step shown in every plan but skipped where the devices cannot take it (grub on the
     test host's loop devices)."""
 
     inner: Step
     reason: str | None
+    title: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
-        self.title = self.inner.title
+        self._default_title(self.inner.title)
 
     def describe(self) -> str:
         return self.inner.describe()
@@ -100,8 +101,8 @@ class SkippableStep(Step):
     def skip_reason(self, ctx: Context) -> str | None:
         return self.reason
 
-    def apply(self, ctx: Context) -> None:
-        self.inner.apply(ctx)
+    def apply(self, ctx: Context, run: StepRun) -> None:
+        self.inner.apply(ctx, run)
 
 
 def consumed_by_engine(args: KernelArgs) -> list[str]:
@@ -218,14 +219,14 @@ def boot_entries_named(listing: str, label: str) -> list[str]:
     return found
 
 
-@dataclass
+@dataclass(frozen=True)
 class RemoveBootEntries(Step):
     """The node's UEFI boot entries (efibootmgr), on UEFI machines."""
 
     label: str = bootloader.EFI_LABEL
     title: str = "Remove the node's UEFI boot entries"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for number in boot_entries_named(ctx.runner(["efibootmgr"]).stdout, self.label):
             ctx.runner(["efibootmgr", "--bootnum", number, "--delete-bootnum"])
 

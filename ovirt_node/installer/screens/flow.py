@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 import urwid
 
 from ovirt_node import PRODUCT_NAME
-from ovirt_node.core.transaction import Transaction
+from ovirt_node.core.transaction import Confirmation, Transaction
 from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.confirm import Confirm
 from ovirt_node.installer.screens.disks import BootDevice, DataDevices
@@ -252,7 +252,8 @@ class InstallerApp(DialogHost):
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
         start_worker(work, done, self.dispatcher)
 
-    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None) -> None:
+    def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
+                        confirm: Confirmation | None = None) -> None:
         raise NotImplementedError("installer screens do not save through the framework")
 
     def reload(self) -> None:

@@ -19,7 +19,7 @@ from ovirt_node.core.cmdline import SECRET_ARGS, KernelArgs
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.steps import write_file_atomic
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
 from ovirt_node.installer.plan.layout import VG_NAME
 
@@ -140,7 +140,7 @@ def grub_dir(platform: Platform, esp: Path) -> Path:
     return esp / platform.path("grub-dir")
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteBootConfig(Step):
     """grub.cfg on the ESP (written whole, then renamed into place) and, on a fresh ESP, the
     grubenv whose `saved_entry` picks the slot."""
@@ -153,29 +153,26 @@ class WriteBootConfig(Step):
     #: The kernel arguments of the entries; None keeps those of the menu on the ESP.
     args: Sequence[str] | None
     title: str = "Write the boot menu"
-    _previous: bytes | None = None
 
     def describe(self) -> str:
         backup = f", BACKUP {self.backup.version}" if self.backup else ""
         return f"{self.title} ({self.active.version} on {self.active.lv}{backup})"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run:
             return
         directory = grub_dir(self.platform, self.esp)
         directory.mkdir(parents=True, exist_ok=True)
         config = directory / "grub.cfg"
-        self._previous = config.read_bytes() if config.is_file() else None
+        previous = config.read_bytes() if config.is_file() else None
+        if previous is not None:
+            run.on_rollback(lambda: write_file_atomic(config, previous))
         args = self.args
         if args is None:
-            args = boot_args_from_config(self._previous.decode(errors="replace")) if self._previous else []
+            args = boot_args_from_config(previous.decode(errors="replace")) if previous else []
         write_file_atomic(config, grub_config(self.product, self.active, self.backup, args).encode())
         if not (directory / "grubenv").exists():
             ctx.runner([self.platform.tool("grub-editenv"), str(directory / "grubenv"), "create"])
-
-    def rollback(self, ctx: Context) -> None:
-        if self._previous is not None:
-            write_file_atomic(grub_dir(self.platform, self.esp) / "grub.cfg", self._previous)
 
 
 def boot_args_from_config(text: str) -> list[str]:
@@ -188,7 +185,7 @@ def boot_args_from_config(text: str) -> list[str]:
     return []
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetDefaultSlot(Step):
     """Boot `slot` from now on: one grubenv write, the last step of an install, upgrade or
     rollback (until it runs, the node boots what it booted before)."""
@@ -204,7 +201,7 @@ class SetDefaultSlot(Step):
     def plan(self) -> list[list[str]]:
         return [set_default_command(self.platform, self.slot, str(self.esp))]
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for command in self.plan():
             ctx.runner(command)
 

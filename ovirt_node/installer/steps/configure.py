@@ -20,7 +20,7 @@ from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import write_file_atomic
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer.image import SQUASHFS, NodeImage
 from ovirt_node.installer.plan.layout import VG_NAME, Layout
 from ovirt_node.installer.steps.storage import Target
@@ -35,7 +35,7 @@ INSTALL_LOG = "/var/log/ovirt-node/install.log"
 ESP_MOUNT = "/boot/efi"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ExtractNodeEtc(Step):
     """The image's /etc, as the tree the node's configuration is written into, and its
     console keymaps, which `keyboard=` is checked against. Its /sys is the installer's: the
@@ -50,7 +50,7 @@ class ExtractNodeEtc(Step):
         return [["unsquashfs", "-no-progress", "-f", "-d", str(self.target.node),
                  str(self.image.path(SQUASHFS)), "etc", *(d.lstrip("/") for d in KEYMAP_DIRS)]]
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for command in self.plan():
             ctx.runner(command, timeout=600)
         sys_link = Root.at(self.target.node)("/sys")
@@ -77,7 +77,7 @@ def fstab_text(layout_volumes: Sequence[tuple[str, str, str]], esp_uuid: str, ke
     return "\n".join(lines) + "\n"
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteFstab(Step):
     layout: Layout
     target: Target
@@ -87,7 +87,7 @@ class WriteFstab(Step):
     def _volumes(self) -> list[tuple[str, str, str]]:
         return [(v.name, v.mount, v.fs) for v in self.layout.volumes if v.mount or v.fs == "swap"]
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         uuid = ctx.runner(["blkid", "--match-tag", "UUID", "--output", "value", self.esp_device()]).stdout.strip()
         if ctx.runner.dry_run:
             return
@@ -97,7 +97,7 @@ class WriteFstab(Step):
         Store(Root.at(self.target.node)).persist(FSTAB)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ApplyNodeSettings(Step):
     """The settings given to the installer (kernel arguments, or the installer pages' values)
     applied to the node tree by the config engine, which persists what it writes."""
@@ -111,7 +111,7 @@ class ApplyNodeSettings(Step):
         names = sorted({a.name for a in self.args} | set(self.settings))
         return f"{self.title} ({', '.join(names) or 'none given'})"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run:
             return
         from ovirt_node.areas.registry import all_sections
@@ -122,13 +122,13 @@ class ApplyNodeSettings(Step):
         engine = Engine(node, all_sections())
         found = changes_from_kernel_args(engine, self.args)
         for arg, reason in found.rejected:
-            self.report(f"skipped {arg}: {reason}")
+            run.report(f"skipped {arg}: {reason}")
         changes = {**found.changes, **engine.validate(dict(self.settings))}
         if changes:
             engine.plan(changes).run(node)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CopyLiveNetwork(Step):
     """The live session's NetworkManager connections (the network the operator set up to
     install) onto the node, persisted, so it comes up the same way. A connection the kernel
@@ -138,7 +138,7 @@ class CopyLiveNetwork(Step):
     target: Target
     title: str = "Keep the installer's network connections"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         source = self.live(NM_CONNECTIONS)
         if ctx.runner.dry_run or not source.is_dir():
             return
@@ -154,7 +154,7 @@ class CopyLiveNetwork(Step):
         Store(node).persist(NM_CONNECTIONS)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CopyInstallLog(Step):
     log_file: Path
     target: Target
@@ -163,7 +163,7 @@ class CopyInstallLog(Step):
     def describe(self) -> str:
         return f"{self.title} ({INSTALL_LOG})"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run or not self.log_file.is_file():
             return
         destination = Root.at(self.target.node)(INSTALL_LOG)

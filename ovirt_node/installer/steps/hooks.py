@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def run_hooks(ctx: Context, event: str, facts: Mapping[str, str], hooks_dir: str
     return ran
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunHooks(Step):
     """One event's hooks as a step. `on_rollback` names the event run when a later step fails
     and the transaction is undone (an upgrade's `rollback` hooks)."""
@@ -57,15 +57,15 @@ class RunHooks(Step):
     title: str = ""
 
     def __post_init__(self) -> None:
-        self.title = self.title or f"Run the {self.event} hooks"
+        self._default_title(f"Run the {self.event} hooks")
 
     def describe(self) -> str:
         return f"{self.title} ({self.hooks_dir}/{self.event}/)"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         ran = run_hooks(ctx, self.event, self.facts, self.hooks_dir)
-        self.report(", ".join(ran) if ran else "none installed")
+        run.report(", ".join(ran) if ran else "none installed")
 
-    def rollback(self, ctx: Context) -> None:
+    def rollback(self, ctx: Context, run: StepRun) -> None:
         if self.on_rollback:
             run_hooks(ctx, self.on_rollback, self.facts, self.hooks_dir)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.steps import write_file_atomic
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer.image import CHECKSUMS, IMAGE_FILES, NodeImage
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def hash_from_device(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass
+@dataclass(frozen=True)
 class CopyImage(Step):
     """Lay the image's files onto the slot filesystem mounted at `slot`, each read back and
     checked; then a SHA256SUMS beside them, so the node can check its slots later."""
@@ -162,7 +162,7 @@ class CopyImage(Step):
     def describe(self) -> str:
         return f"{self.title} ({self.image.version}: {', '.join(IMAGE_FILES)}; read back and checked)"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run:
             return
         total = sum(self.image.path(name).stat().st_size for name in IMAGE_FILES)
@@ -172,7 +172,7 @@ class CopyImage(Step):
             target.parent.mkdir(parents=True, exist_ok=True)
 
             def progress(done: int, _size: int, name: str = name, before: int = before) -> None:
-                self.report(f"{name}: {(before + done) * 100 // max(total, 1)}%", (before + done) / max(total, 1))
+                run.report(f"{name}: {(before + done) * 100 // max(total, 1)}%", (before + done) / max(total, 1))
 
             copy_verified(self.image.path(name), target, self.image.digests[name], progress)
             before += self.image.path(name).stat().st_size

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ovirt_node.core.context import Context
-from ovirt_node.core.transaction import Step
+from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer.devices import Devices, mount_argv
 from ovirt_node.installer.plan.layout import Layout
 
@@ -57,7 +58,7 @@ class Target:
         return self.node / "var/log"
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunCommands(Step):
     """Commands run in order; `commands` is asked when the step runs (and for the plan)."""
 
@@ -67,12 +68,12 @@ class RunCommands(Step):
     def plan(self) -> list[list[str]]:
         return self.commands()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for command in self.commands():
             ctx.runner(command, timeout=600)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DeviceAction(Step):
     """A step the device backend performs (partitions appearing, volumes created)."""
 
@@ -83,11 +84,11 @@ class DeviceAction(Step):
     def plan(self) -> list[list[str]]:
         return self.shown()
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         self.action(ctx)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mount(Step):
     """Mount filesystems on directories; everything under the work directory is unmounted
     again when a later step fails."""
@@ -96,23 +97,17 @@ class Mount(Step):
     devices: Devices
     mounts: Sequence[tuple[Callable[[], str], Path]]
     options: str = ""
-    _done: list[Path] = field(default_factory=list)
 
     def plan(self) -> list[list[str]]:
         return [mount_argv(device(), directory, self.options) for device, directory in self.mounts]
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         for device, directory in self.mounts:
             self.devices.mount(ctx, device(), directory, self.options)
-            self._done.append(directory)
-
-    def rollback(self, ctx: Context) -> None:
-        for directory in reversed(self._done):
-            self.devices.unmount_all(ctx, directory)
-        self._done.clear()
+            run.on_rollback(partial(self.devices.unmount_all, ctx, directory))
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnmountAll(Step):
     """Sync and unmount everything the installation mounted under its work directory."""
 
@@ -120,7 +115,7 @@ class UnmountAll(Step):
     target: Target
     title: str = "Unmount the node's filesystems"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if not ctx.runner.dry_run:
             os.sync()
         self.devices.unmount_all(ctx, self.target.workdir)

@@ -32,7 +32,7 @@ from ovirt_node.ui.page import (
 )
 
 if TYPE_CHECKING:
-    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.core.transaction import Confirmation, Transaction
     from ovirt_node.network.apply import Confirm
 
 # The network model, its dialogs and the NetworkManager steps are imported when the page is
@@ -154,7 +154,6 @@ class NetworkPage(Page):
 
     def save(self, changes: Values) -> Transaction:
         """The connections go with the 3.x keys that describe their management stack."""
-        from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT, network_steps
         from ovirt_node.network.model import network_from_text, stack_of
         from ovirt_node.network.section import FLAT
 
@@ -166,9 +165,14 @@ class NetworkPage(Page):
             stack = stack_of(network_from_text(spec), changes.get(MANAGEMENT, current[MANAGEMENT]))
             engine_changes.update({key: getattr(stack, name) for name, key in FLAT.items()})
             engine_changes[INTERFACES] = spec
-        tx = engine.plan(engine_changes, title=f"Save {self.title}")
-        for step in network_steps(tx.steps):
-            if self.ui is not None:
-                step.confirm = ask_to_keep(cast(NetworkUI, self.ui))
-                step.confirm_timeout = DEFAULT_CONFIRM_TIMEOUT
-        return tx
+        return engine.plan(engine_changes, title=f"Save {self.title}")
+
+    def confirmation(self) -> Confirmation | None:
+        """Keep the new connections? Asked in a countdown dialog once they are up."""
+        from ovirt_node.core.transaction import Confirmation
+        from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
+
+        if self.ui is None:
+            return None
+        return Confirmation(ask_to_keep(cast(NetworkUI, self.ui)), DEFAULT_CONFIRM_TIMEOUT)
+

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ovirt_node.api import (
     Context,
@@ -34,6 +34,7 @@ from ovirt_node.api import (
     Regex,
     Section,
     Step,
+    StepRun,
     WriteDefaults,
     split_host_port,
     write_file_atomic,
@@ -116,7 +117,7 @@ class EngineRegistration(Section):
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrustEngineCA(Step):
     """Fetch the engine's CA; store it only if its fingerprint is the accepted one."""
 
@@ -129,7 +130,7 @@ class TrustEngineCA(Step):
     def touches(self) -> Sequence[str]:
         return (self.path,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         pem = pki.fetch_ca(self.server, self.port)
         got, accepted = pki.fingerprint(pem), pki.normalize(self.fingerprint)
         if got != accepted:
@@ -138,7 +139,7 @@ class TrustEngineCA(Step):
         write_file_atomic(ctx.root(self.path), pem.encode())
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuthorizeEngineKey(Step):
     """Let the engine log in as root over SSH (it deploys the host that way)."""
 
@@ -151,7 +152,7 @@ class AuthorizeEngineKey(Step):
     def touches(self) -> Sequence[str]:
         return (self.path,)
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         key = pki.fetch(self.server, self.port, pki.SSH_RESOURCE, cafile=str(ctx.root(self.ca))).decode().strip()
         if not key.startswith(("ssh-", "ecdsa-")) or "\n" in key:
             raise pki.EngineError("the engine's SSH key is not one OpenSSH public key line")
@@ -162,7 +163,7 @@ class AuthorizeEngineKey(Step):
             write_file_atomic(target, "".join(f"{line}\n" for line in [*lines, key]).encode(), 0o600)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RegisterHost(Step):
     """Ask the engine to add this node (its certificate checked against the stored CA)."""
 
@@ -175,33 +176,26 @@ class RegisterHost(Step):
     def describe(self) -> str:
         return f"{self.title} ({pki.base_url(self.server, self.port)}, as {self.name})"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         pki.fetch(self.server, self.port, pki.register_path(self.name, self.name), cafile=str(ctx.root(self.ca)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class RemoveFile(Step):
     """Delete a file, unpersisting it first; a rollback puts both back. It names no file in
     `touches()`: the engine would persist a path that is gone; it keeps its own copy instead."""
 
     path: str
     title: str = ""
-    _content: bytes | None = field(default=None, repr=False)
-    _unpersisted: bool = field(default=False, repr=False)
 
     def skip_reason(self, ctx: Context) -> str | None:
         return None if ctx.root(self.path).exists() else "not there"
 
-    def apply(self, ctx: Context) -> None:
+    def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.store.enabled() and ctx.store.is_persisted(self.path):
             ctx.store.unpersist(self.path)
-            self._unpersisted = True
+            run.on_rollback(lambda: ctx.store.persist(self.path))
         target = ctx.root(self.path)
-        self._content = target.read_bytes()
+        content = target.read_bytes()
+        run.on_rollback(lambda: write_file_atomic(target, content))  # undone first: written back, then persisted
         target.unlink()
-
-    def rollback(self, ctx: Context) -> None:
-        if self._content is not None:
-            write_file_atomic(ctx.root(self.path), self._content)
-        if self._unpersisted:
-            ctx.store.persist(self.path)
