@@ -22,7 +22,7 @@ def _service(ctx: PageContext) -> str:
     from ovirt_node.areas.kdump import layout_for, service_state  # not before the page is shown
     from ovirt_node.core.platform import detect
 
-    engine_ctx = ctx.engine.ctx
+    engine_ctx = ctx.node
     unit = detect(ctx.root).unit("kdump")
     return f"{unit}: {service_state(engine_ctx, unit)}, configured in {layout_for(engine_ctx).file.path}"
 

@@ -12,7 +12,7 @@ KEY = "keyboard.keymap"
 def _rows(ctx: PageContext) -> list[Row]:
     from ovirt_node.areas.keyboard import available_keymaps  # not before the page is shown
 
-    return [Row(k.name, (k.name, k.layout)) for k in available_keymaps(ctx.engine.ctx)]
+    return [Row(k.name, (k.name, k.layout)) for k in available_keymaps(ctx.node)]
 
 
 class KeyboardPage(Page):

@@ -19,7 +19,7 @@ NO_NETWORK = ("Networking is not configured: configure it before sending logs to
 
 def has_network(ctx: PageContext) -> bool:
     interfaces = ctx.engine.values(["network"]).get("network.interfaces") or ""
-    return status.network_configured(ctx.root, ctx.machine, interfaces, ctx.engine.ctx.defaults.get("OVIRT_BOOTIF"))
+    return status.network_configured(ctx.root, ctx.machine, interfaces, ctx.node_setting("OVIRT_BOOTIF"))
 
 
 def _needs(network: bool, server_key: str | None = None) -> EnabledWhen:

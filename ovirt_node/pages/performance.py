@@ -13,13 +13,13 @@ def _rows(ctx: PageContext) -> list[Row]:
     """None, then tuned's profiles. Names only: with the summaries a row would not fit the page."""
     from ovirt_node.areas.performance import NONE, available_profiles  # not before the page is shown
 
-    return [Row(NONE, ("None (no tuning)",)), *(Row(p.name, (p.name,)) for p in available_profiles(ctx.engine.ctx))]
+    return [Row(NONE, ("None (no tuning)",)), *(Row(p.name, (p.name,)) for p in available_profiles(ctx.node))]
 
 
 def _active(ctx: PageContext) -> str:
     from ovirt_node.areas.performance import active_profile
 
-    active = active_profile(ctx.engine.ctx)
+    active = active_profile(ctx.node)
     if active is None:
         return "unknown: tuned is not installed"
     return active or "none (tuning is off)"

@@ -17,7 +17,7 @@ def _hostname(ctx: PageContext) -> str:
 
 
 def _network(ctx: PageContext) -> str:
-    bootif = ctx.engine.ctx.defaults.get("OVIRT_BOOTIF")
+    bootif = ctx.node_setting("OVIRT_BOOTIF")
     nic = status.management_nic(ctx.root, ctx.machine, bootif)
     if nic is None:
         return "no network interface found"
@@ -113,7 +113,7 @@ class StatusPage(Page):
 
     def power_action(self, ui: PageUI, what: str, act: Callable[[Logind], None]) -> None:
         """Confirm (naming the running VMs), then ask logind; under a prefix only with --bus."""
-        engine_ctx = self.ctx.engine.ctx
+        engine_ctx = self.ctx.node
         reason = engine_ctx.runtime_skip_reason()
         if reason:
             ui.info(what, f"Not available here ({reason}).")

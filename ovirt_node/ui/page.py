@@ -14,18 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from ovirt_node.core.valid import Validator
 
 if TYPE_CHECKING:
+    from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
+    from ovirt_node.core.model import Section
     from ovirt_node.core.root import Root
     from ovirt_node.core.run import Runner
     from ovirt_node.core.transaction import Confirmation, Transaction
     from ovirt_node.system.machine.model import Machine
 
 Values = Mapping[str, str]
+S = TypeVar("S", bound="Section")
 #: Whether an item is enabled, given the form's current values (typed or not yet saved).
 EnabledWhen = Callable[[Values], bool]
 
@@ -44,9 +47,22 @@ class PageContext:
         """What runs the node's tools (the engine's: dry runs and tests record the calls)."""
         return self.engine.ctx.runner
 
+    @property
+    def node(self) -> Context:
+        """The node as the areas read it (root, runner, Augeas, /etc/default/ovirt): what an
+        area's helpers take (the keymaps or tuned profiles a node has, say)."""
+        return self.engine.ctx
+
     def node_setting(self, name: str) -> str:
         """A raw key of /etc/default/ovirt that no engine key owns (MANAGED_BY), "" when unset."""
         return self.engine.ctx.defaults.get(name) or ""
+
+    def section(self, kind: type[S]) -> S:
+        """The engine's section of this class (a plugin's page asks for its own)."""
+        for section in self.engine.sections.values():
+            if isinstance(section, kind):
+                return section
+        raise LookupError(f"the engine has no {kind.__name__} section")
 
 
 class PageUI(Protocol):

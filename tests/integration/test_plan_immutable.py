@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ovirt_node.core.registry import builtin_sections
 
 import ovirt_node
 from ovirt_node.areas.performance import SwitchTunedProfile
+from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.root import Root

@@ -9,9 +9,7 @@ from ovirt_node_snmp.config import USER, Snmp
 
 
 def user_state(ctx: PageContext) -> str:
-    section = ctx.engine.sections["snmp"]
-    assert isinstance(section, Snmp)
-    return f"{USER} (SHA, AES)" if section.user_configured(ctx.engine.ctx) else "none yet"
+    return f"{USER} (SHA, AES)" if ctx.section(Snmp).user_configured(ctx.node) else "none yet"
 
 
 class SnmpPage(Page):

@@ -52,6 +52,6 @@ def test_save_enables_snmp_and_the_page_reads_it_back(harness: PageHarness, node
     harness.save()
     assert harness.ui.results == [True]
     assert "createUser root SHA" in (node_root / "var/lib/snmp/snmpd.conf").read_text()
-    assert "Good-password" not in harness.planned.describe(harness.page_view.page.ctx.engine.ctx)[0]
+    assert "Good-password" not in harness.planned.describe(harness.page_view.page.ctx.node)[0]
     assert "[X] Enable SNMP SNMPv3 user root (SHA, AES) Password:" in words(harness)
     assert harness.value("Enable SNMP") == "yes"

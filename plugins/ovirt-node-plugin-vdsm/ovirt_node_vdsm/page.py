@@ -28,7 +28,7 @@ ACCEPT = "Accept this certificate"
 
 
 def status(ctx: PageContext) -> str:
-    return ctx.engine.ctx.defaults.items().get("MANAGED_BY") or "not registered"
+    return ctx.node_setting("MANAGED_BY") or "not registered"
 
 
 def fingerprint_notice(values: Values) -> str:
