@@ -215,11 +215,21 @@ def pip_install(root: Path, wheels: list[Path], runner: Runner) -> None:
         shutil.rmtree(inside, ignore_errors=True)
 
 
+#: initramfs-tools picks an initrd's modules from the *running* machine (MODULES=dep, which
+#: kdump-tools' kernel hook switches "most" to): in the build's chroot that is the build host's
+#: root device and loaded modules, and on a host without a module tree the kernel package
+#: fails to configure. The node boots its own initramfs (image/initramfs.py); the initrds
+#: initramfs-tools makes inside the image take the modules it lists, never the host's.
+INITRAMFS_CONF = "/etc/initramfs-tools/conf.d/ovirt-node-image"
+INITRAMFS_HOOK = f'mkdir -p "$1"/etc/initramfs-tools/conf.d && echo MODULES=list > "$1"{INITRAMFS_CONF}'
+
+
 def mmdebstrap_command(recipe: Recipe, target: Path) -> list[str]:
     dpkg = [f"--dpkgopt=path-exclude={p}" for p in recipe.path_exclude]
     dpkg += [f"--dpkgopt=path-include={p}" for p in recipe.path_include]
     return ["mmdebstrap", f"--variant={recipe.variant}", "--mode=root", "--format=directory",
             f"--include={','.join(recipe.packages)}", *dpkg,
+            f"--setup-hook={INITRAMFS_HOOK}",
             "--customize-hook=rm -f \"$1\"/etc/ssh/ssh_host_*",
             recipe.suite, str(target), *recipe.sources]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ovirt_node.installer.image import ImageVersion, parse_version
 
 #: Bumped when the build process itself changes what a recipe produces.
-BUILD_FORMAT = "1"
+BUILD_FORMAT = "2"  # 2: initramfs-tools in the root lists its modules (build.INITRAMFS_HOOK)
 MIRROR_ENV = "OVIRT_NODE_MIRROR"
 DEFAULT_MIRROR = "http://deb.debian.org"
 

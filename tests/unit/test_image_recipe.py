@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -153,6 +154,17 @@ def test_mmdebstrap_command_carries_the_recipe() -> None:
     assert f"--include={','.join(recipe.packages)}" in cmd
     assert "--dpkgopt=path-exclude=/usr/share/man/*" in cmd
     assert cmd[-len(recipe.sources) - 2:] == [recipe.suite, "/tmp/root", *recipe.sources]
+
+
+def test_the_roots_initrds_never_look_at_the_build_host(tmp_path: Path) -> None:
+    """The setup hook, run by sh as mmdebstrap runs it, leaves initramfs-tools a MODULES=list
+    drop-in, so neither its own initrd nor kdump-tools' (which turns "most" into "dep") asks
+    the build host for its root device or loaded modules."""
+    hook = next(a.split("=", 1)[1] for a in build.mmdebstrap_command(load(RECIPE), tmp_path)
+                if a.startswith("--setup-hook="))
+    subprocess.run(["sh", "-c", hook, "hook", str(tmp_path)], check=True)
+    conf = tmp_path / build.INITRAMFS_CONF.lstrip("/")
+    assert conf.read_text() == "MODULES=list\n"
 
 
 def test_a_cache_hit_costs_nothing(tmp_path: Path) -> None:
