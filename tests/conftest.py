@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.dbus_env", "tests.node_fixtures"]
+pytest_plugins = ["tests.dbus_env", "tests.node_fixtures", "tests.skips"]

@@ -20,13 +20,13 @@ from dataclasses import asdict
 
 from ovirt_node.boot import early as boot
 from ovirt_node.boot.decision import decide
-from ovirt_node.cli.common import add_common_options, root_from, setup_logging
+from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
 from ovirt_node.core import cmdline
 from ovirt_node.core.run import Runner
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ovirt-node-boot", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-boot", __doc__.splitlines()[0])
     add_common_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("early", help="storage, /config and the boot plan (ovirt-node-early.service)")

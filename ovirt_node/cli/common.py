@@ -1,4 +1,4 @@
-"""What every console script shares: `--root`, `--bus`, `--debug` and logging set-up."""
+"""What every console script shares: `--version`, `--root`, `--bus`, `--debug` and logging set-up."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import argparse
 import logging
 import sys
 
+from ovirt_node import __version__
 from ovirt_node.core.root import Root
+
+
+def console_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The argument parser of one console script, answering `--version` with the product's."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import yaml
 
 from ovirt_node.areas.registry import all_sections
-from ovirt_node.cli.common import add_bus_option, add_common_options, root_from, setup_logging
+from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from, setup_logging
 from ovirt_node.core import cmdline
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
@@ -42,7 +42,7 @@ class InputError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ovirt-node-config", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-config", __doc__.splitlines()[0])
     add_common_options(parser)
     add_bus_option(parser)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -6,6 +6,8 @@ its runtime effects on a private D-Bus with mock systemd/logind; nothing on the 
 
 from __future__ import annotations
 
+from ovirt_node.cli.common import console_parser
+
 import argparse
 import logging
 import os
@@ -19,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ovirt-node-demo", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-demo", __doc__.splitlines()[0])
     parser.add_argument("--basic", action="store_true", help="ASCII-only mode, as on a serial console")
     parser.add_argument("--keep", action="store_true", help="keep the demo root afterwards")
     args = parser.parse_args(argv)

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ovirt_node.cli.common import setup_logging
+from ovirt_node.cli.common import console_parser, setup_logging
 from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import build as image_build
 from ovirt_node.image import edit as image_edit
@@ -25,7 +25,7 @@ from ovirt_node.installer.image import ImageError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ovirt-node-image", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-image", __doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="log every command to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("build", help="build the image and the ISO from the recipe (cached)")

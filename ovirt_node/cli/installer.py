@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from ovirt_node.cli.common import add_common_options, root_from, setup_logging
+from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
 from ovirt_node.cli.install_output import print_plan, print_progress
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ovirt-node-installer", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-installer", __doc__.splitlines()[0])
     add_common_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan and every command; change nothing")
     parser.add_argument("--machine", metavar="FILE|NAME", help="plan for a machine profile (with --dry-run)")

@@ -6,6 +6,8 @@ Exit status: 0 when every path went fine, 2 when any path was refused as bad inp
 
 from __future__ import annotations
 
+from ovirt_node.cli.common import console_parser
+
 import argparse
 import logging
 import sys
@@ -21,7 +23,7 @@ EXIT_REFUSED = 2
 
 
 def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = console_parser(prog, description)
     parser.add_argument("--root", metavar="DIR", help="operate on the node tree under DIR (default: /)")
     parser.add_argument(
         "--config-dir", metavar="PATH", default="/config", help="the persistent store (default: /config)"

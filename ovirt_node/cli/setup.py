@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ovirt_node.cli.common import add_bus_option, add_common_options, root_from
+from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from
 
 if TYPE_CHECKING:
     from ovirt_node.core.model import Section
@@ -31,7 +31,7 @@ log = logging.getLogger("ovirt_node.setup")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ovirt-node-setup", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-setup", __doc__.splitlines()[0])
     add_common_options(parser)
     add_bus_option(parser)
     parser.add_argument("--machine", metavar="FILE|NAME",

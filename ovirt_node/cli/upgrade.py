@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from ovirt_node.cli.common import add_common_options, root_from, setup_logging
+from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
 from ovirt_node.cli.install_output import print_progress
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect
@@ -35,7 +35,7 @@ WORKDIR = "/run/ovirt-node/upgrade"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ovirt-node-upgrade", description=__doc__.splitlines()[0])
+    parser = console_parser("ovirt-node-upgrade", __doc__.splitlines()[0])
     add_common_options(parser)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--iso", metavar="FILE|DEVICE|DIR", help="the image to upgrade to")

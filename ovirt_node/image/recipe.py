@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ovirt_node import __version__
 from ovirt_node.installer.image import ImageVersion, parse_version
 
 #: Bumped when the build process itself changes what a recipe produces.
@@ -94,8 +95,8 @@ def load(directory: Path, mirror: str | None = None) -> Recipe:
     product = _table(data, "product", where)
     debian = _table(data, "debian", where)
     initramfs = _table(data, "initramfs", where)
-    version = ImageVersion(_string(product, "name", where), _string(product, "version", where),
-                           _string(product, "release", where))
+    # The version is the package's own (ovirt_node.__version__), set in one place only.
+    version = ImageVersion(_string(product, "name", where), __version__, _string(product, "release", where))
     return Recipe(
         directory=directory,
         version=version,
