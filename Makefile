@@ -6,9 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-# Build deps of python-augeas/ethtool/dbus-python, the lenses, the private D-Bus and tmux the
-# tests start, the daemons whose own config checkers the tests run on generated files, and
-# tuned, whose real `tuned-adm list` the node's own profile list is tested against.
+# Build deps of python-augeas/ethtool/dbus-python (python3-dev and python3-venv for Debian's own
+# python3), the lenses, the private D-Bus and tmux the tests start, the daemons whose own config
+# checkers the tests run on generated files, tuned, whose real `tuned-adm list` the node's own
+# profile list is tested against, and cracklib's dictionary for the password-strength hint.
+# `make fresh-test` proves the list complete on a fresh Debian 12 root.
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
@@ -20,7 +22,7 @@ IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd
 	mtools cpio qemu-system-x86 qemu-utils ovmf openssl
 IMAGE_ARGS ?=
 
-.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean node-image image-deps vm-test
+.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean node-image image-deps vm-test fresh-test
 
 all: test
 
@@ -77,6 +79,11 @@ test: lint plugin-test unit
 
 demo: venv $(PLUGIN_DIR)/.stamp plugins
 	@tools/demo
+
+# The README's `make test` on a fresh Debian 12 root built with mmdebstrap (cached a week): proves
+# that the Makefile installs everything the suite needs (tools/fresh-test; CI runs it).
+fresh-test:
+	@tools/fresh-test
 
 image-deps:
 	@tools/ensure-apt $(IMAGE_APT_PACKAGES)

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from pathlib import Path
 from ovirt_node.areas.ssh import SSHD_CONFIG, set_global_option
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
-from ovirt_node.core.run import Runner
+from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import initramfs, iso
 from ovirt_node.image.keymap_names import link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
@@ -41,6 +42,8 @@ DATA_DIR = "/usr/share/ovirt-node"
 ADMIN_SHELL = "/usr/local/bin/ovirt-admin-shell"
 SQUASHFS_ARGS = ["-comp", "zstd", "-Xcompression-level", "3", "-noappend", "-no-progress"]
 LONG = 3600.0
+#: Seconds between the "still running" lines of a long build step.
+HEARTBEAT = 20.0
 #: How many finished images and Debian roots the cache keeps (the newest; ~0.5 GB/0.8 GB each).
 KEEP_IMAGES = 4
 KEEP_ROOTS = 2
@@ -76,10 +79,39 @@ class Builder:
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
+        """Report the step's start, a line every HEARTBEAT seconds while it runs (a build is
+        minutes long: no stretch of silence), and its time."""
         start = time.monotonic()
         self.report(f"{title} ...")
-        yield
+        done = threading.Event()
+
+        def heartbeat() -> None:
+            while not done.wait(HEARTBEAT):
+                self.report(f"{title}: still running ({time.monotonic() - start:.0f} s)")
+
+        beat = threading.Thread(target=heartbeat, name="build-heartbeat", daemon=True)
+        beat.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beat.join()
         self.report(f"{title}: {time.monotonic() - start:.1f} s")
+
+    def _mmdebstrap(self, target: Path) -> None:
+        """mmdebstrap, its own progress lines (`I: downloading packages...`) reported as they come."""
+        tail: list[str] = []
+
+        def on_line(line: str) -> bool:
+            tail[:] = [*tail[-19:], line]
+            if line.startswith(("I: ", "W: ", "E: ")):
+                self.report(f"  {line}")
+            return True
+
+        argv = mmdebstrap_command(self.recipe, target)
+        code = self.runner.stream(argv, on_line, timeout=LONG)
+        if code != 0:
+            raise CommandError(argv, code, "\n".join(tail))
 
     # ---------------------------------------------------------------- the Debian root
 
@@ -90,7 +122,7 @@ class Builder:
             return final / "root"
         final.parent.mkdir(parents=True, exist_ok=True)
         with _temp_dir(final.parent, ".tmp-rootfs-") as tmp, self.step("mmdebstrap (the Debian root)"):
-            self.runner(mmdebstrap_command(self.recipe, tmp / "root"), timeout=LONG)
+            self._mmdebstrap(tmp / "root")
             _rename_into_place(tmp, final)
         prune(final.parent, KEEP_ROOTS)
         return final / "root"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.cli import image as image_cli
+from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import build, initramfs
 from ovirt_node.image.recipe import (
     RecipeError,
@@ -224,3 +225,34 @@ def test_prune_keeps_the_newest_recent_ones_and_running_builds(tmp_path: Path) -
     build.prune(tmp_path, 2)
     # "fresh" is beyond the two newest but only an hour old: a running VM test may use it.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-image-x", "fresh", "new"]
+
+
+def test_a_long_build_step_is_never_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "HEARTBEAT", 0.05)
+    lines: list[str] = []
+    builder = build.Builder(load(RECIPE), PROJECT, tmp_path, Runner(), report=lines.append)
+    with builder.step("squashfs"):
+        time.sleep(0.3)
+    assert lines[0] == "squashfs ..."
+    assert any(line.startswith("squashfs: still running (") for line in lines[1:-1])
+    assert re.fullmatch(r"squashfs: 0\.\d s", lines[-1])
+
+
+def test_mmdebstrap_reports_its_own_progress_and_its_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in mmdebstrap on PATH: its `I:` lines reach the report as they come, and a
+    failure says what it printed last."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "mmdebstrap"
+    fake.write_text("#!/bin/sh\necho 'I: downloading packages with apt...'\necho 'dpkg noise'\n"
+                    "echo 'E: mkinitramfs failed' >&2\nexit 25\n")
+    fake.chmod(0o755)
+    lines: list[str] = []
+    builder = build.Builder(load(RECIPE), PROJECT, tmp_path / "cache", Runner(), report=lines.append)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    with pytest.raises(CommandError) as failed:
+        builder.base()
+    assert "  I: downloading packages with apt..." in lines and "  E: mkinitramfs failed" in lines
+    assert "dpkg noise" not in "\n".join(lines)
+    assert failed.value.returncode == 25 and "mkinitramfs failed" in str(failed.value)
+    assert not list((tmp_path / "cache" / "rootfs").glob("*/root"))  # nothing looks finished
