@@ -6,15 +6,13 @@ its runtime effects on a private D-Bus with mock systemd/logind; nothing on the 
 
 from __future__ import annotations
 
-from ovirt_node.cli.common import console_parser
-
-import argparse
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
 
+from ovirt_node.cli.common import console_parser
 from ovirt_node.demo.node import demo_node
 
 log = logging.getLogger(__name__)
