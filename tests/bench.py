@@ -52,8 +52,25 @@ def main() -> None:
     print(f"augeas: full autoload, demo root:            {full_demo:8.1f} ms  ({full_demo / ours:.1f}x ours)")
     print(f"augeas: full autoload, this host's /:         {full_host:8.1f} ms  ({full_host / ours:.1f}x ours)")
     print(f"engine: read every key of every section:     {read:8.1f} ms  (budget 100 ms: {read / 100:.2f}x)")
+    config_get()
     tui()
     laydown()
+
+
+def config_get() -> None:
+    """`ovirt-node-config get` as a whole process against `python -c 'import augeas'`: reading
+    one key must not pay for the UI (urwid, the pages) or every plugin (budget 1.3x)."""
+    import subprocess
+    import sys
+
+    config = str(Path(sys.executable).parent / "ovirt-node-config")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        shutil.copytree(DEMO, root)
+        get = median_ms(lambda: subprocess.run([config, "--root", str(root), "get", "ssh.port"], check=True,
+                                               capture_output=True), repeat=9)
+        bare = median_ms(lambda: subprocess.run([sys.executable, "-c", "import augeas"], check=True), repeat=9)
+    print(f"config: get ssh.port {get:6.1f} ms vs import augeas {bare:6.1f} ms: {get / bare:.2f}x (budget 1.3x)")
 
 
 def laydown() -> None:
