@@ -1,20 +1,18 @@
 """`make demo`: the setup TUI on the built-in demo node (see `ovirt_node.demo.node`).
 
-The TUI runs as a child on this terminal, with its root in a temp copy of data/demo-root and
+The TUI runs as a child on this terminal, with its root in a temp copy of ovirt_node/data/demo-root and
 its runtime effects on a private D-Bus with mock systemd/logind; nothing on the host changes.
 """
 
 from __future__ import annotations
 
-from ovirt_node.cli.common import console_parser
-
-import argparse
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
 
+from ovirt_node.cli.common import console_parser
 from ovirt_node.demo.node import demo_node
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,12 @@ Exit status: 0 when every path went fine, 2 when any path was refused as bad inp
 
 from __future__ import annotations
 
-from ovirt_node.cli.common import console_parser
-
 import argparse
 import logging
 import sys
 from collections.abc import Callable
 
+from ovirt_node.cli.common import console_parser
 from ovirt_node.core.root import Root
 from ovirt_node.persist.paths import PathRefused, PersistError, PersistResult, RestoreError, normalize
 from ovirt_node.persist.store import Store
