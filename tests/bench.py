@@ -6,7 +6,6 @@ autoload (what `augeas.Augeas()` does by default), on the same demo root.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import tempfile
 import time
@@ -19,9 +18,8 @@ from ovirt_node.areas.registry import all_sections
 from ovirt_node.core.aug import Augeas
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
+from ovirt_node.core.resources import copy_demo_root
 from ovirt_node.core.root import Root
-
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo-root"
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 7) -> float:
@@ -36,7 +34,7 @@ def median_ms(fn: Callable[[], object], repeat: int = 7) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
-        shutil.copytree(DEMO, root)
+        copy_demo_root(root)
         sections = all_sections()
         files = [f for s in sections for f in s.lens_files]
         ours = median_ms(lambda: Augeas(Root.at(root), files).close())
@@ -104,7 +102,7 @@ def tui() -> None:
     setup = str(Path(sys.executable).parent / "ovirt-node-setup")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
-        shutil.copytree(DEMO, root)
+        copy_demo_root(root)
         rss: list[int] = []
         firsts: list[float] = []
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.resources import copy_demo_root, demo_root
+
 REPO = Path(__file__).resolve().parents[1]
-DEMO_ROOT = REPO / "data" / "demo-root"
+#: The shipped demo root: read only (copy it with copy_demo_root, which adds its symlinks).
+DEMO_ROOT = demo_root()
 
 Snapshot = dict[str, tuple[str, int, int, int]]
 
@@ -20,9 +22,7 @@ Snapshot = dict[str, tuple[str, int, int, int]]
 @pytest.fixture
 def node_root(tmp_path: Path) -> Path:
     """A fresh copy of the demo node tree."""
-    root = tmp_path / "root"
-    shutil.copytree(DEMO_ROOT, root, symlinks=True)
-    return root
+    return copy_demo_root(tmp_path / "root")
 
 
 def snapshot(root: Path) -> Snapshot:

@@ -167,7 +167,7 @@ def layout_for(ctx: Context) -> Layout:
     try:
         return _LAYOUTS[path]
     except KeyError:
-        raise ValueError(f"kdump: no known layout for {path} (data/platforms)") from None
+        raise ValueError(f"kdump: no known layout for {path} (ovirt_node/data/platforms)") from None
 
 
 # -- steps --------------------------------------------------------------------------------

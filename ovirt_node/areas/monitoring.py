@@ -25,10 +25,10 @@ from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, split_host_port
 from ovirt_node.core.platform import detect, load
+from ovirt_node.core.resources import data_path
 from ovirt_node.core.steps import AugeasEdit, RestartUnit, write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import Empty, FQDNOrIP, Port
-from ovirt_node.system.machine.profile import data_dir
 
 DEFAULT_PORT = "25826"  # collectd's registered port
 LENS = "Collectd"
@@ -36,7 +36,7 @@ LENS = "Collectd"
 
 def _all_paths(role: str) -> tuple[str, ...]:
     """The file of `role` on every known platform: the lens must be able to load any of them."""
-    ids = sorted(p.stem for p in (data_dir() / "platforms").glob("*.json"))
+    ids = sorted(p.stem for p in data_path("platforms").glob("*.json"))
     return tuple(dict.fromkeys(load(i).path(role) for i in ids))
 
 

@@ -3,7 +3,7 @@ password.
 
 3.x exported `SSH_USE_STRONG_RNG=N` and `OPENSSL_DISABLE_AES_NI=1` from /etc/profile and
 restarted sshd. Here they go to the environment file sshd's unit reads (`EnvironmentFile=`:
-/etc/sysconfig/sshd on EL, /etc/default/ssh on Debian; `data/platforms`) through the
+/etc/sysconfig/sshd on EL, /etc/default/ssh on Debian; `ovirt_node/data/platforms`) through the
 Shellvars lens, and sshd is restarted. OpenSSL dropped the Red Hat-only AES-NI variable; the
 current way is its capability mask, `OPENSSL_ia32cap`, with the AES-NI bit (#57) cleared.
 `SSH_USE_STRONG_RNG` is honoured by the EL builds of OpenSSH.
@@ -31,7 +31,7 @@ from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import Boolean, Number, OneOf, Regex, Text
 from ovirt_node.system.accounts import ADMIN_USER, password_state, user_exists
 
-#: Every platform's sshd environment file (`sshd-environment` in data/platforms); loading a
+#: Every platform's sshd environment file (`sshd-environment` in ovirt_node/data/platforms); loading a
 #: file that does not exist costs nothing, and the platform picks the one to write.
 SSHD_ENV_FILES = (LensFile(SHELL_VARS, "/etc/sysconfig/sshd"), LensFile(SHELL_VARS, "/etc/default/ssh"))
 

@@ -1,6 +1,6 @@
 """`make demo`: the setup TUI on the built-in demo node (see `ovirt_node.demo.node`).
 
-The TUI runs as a child on this terminal, with its root in a temp copy of data/demo-root and
+The TUI runs as a child on this terminal, with its root in a temp copy of ovirt_node/data/demo-root and
 its runtime effects on a private D-Bus with mock systemd/logind; nothing on the host changes.
 """
 

@@ -20,7 +20,7 @@ from ovirt_node.cli.common import console_parser, setup_logging
 from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import build as image_build
 from ovirt_node.image import edit as image_edit
-from ovirt_node.image.recipe import RecipeError, load, stamped
+from ovirt_node.image.recipe import RecipeError, load, recipe_dir, stamped
 from ovirt_node.installer.image import ImageError
 
 
@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="log every command to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("build", help="build the image and the ISO from the recipe (cached)")
-    make.add_argument("--recipe", metavar="DIR", help="the recipe directory (default: data/image of the source)")
+    make.add_argument("--recipe", metavar="DIR",
+                      help="the recipe directory (default: the package's ovirt_node/data/image)")
     make.add_argument("--mirror", metavar="URL", help="the Debian mirror (default: $OVIRT_NODE_MIRROR or the "
                       "recipe's)")
     edit = sub.add_parser("edit", help="a new image from IMAGE with a plugin wheel installed")
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             project = image_build.project_root()
-            recipe = stamped(load(Path(args.recipe) if args.recipe else project / "data" / "image", args.mirror),
+            recipe = stamped(load(Path(args.recipe) if args.recipe else recipe_dir(), args.mirror),
                              args.version, args.release)
             builder = image_build.Builder(recipe, project, image_build.cache_root(), runner)
             result = builder.build()

@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(parser)
     add_bus_option(parser)
     parser.add_argument("--machine", metavar="FILE|NAME",
-                        help="describe the machine from a JSON profile (a file, or a name in data/machines) "
+                        help="describe the machine from a JSON profile (a file, or a name in ovirt_node/data/machines) "
                              "instead of probing it")
     parser.add_argument("--basic", action="store_true", help="ASCII only, no colour (serial consoles)")
     parser.add_argument("--mono", action="store_true", help="no colour")

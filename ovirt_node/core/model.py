@@ -90,7 +90,7 @@ class Section:
     keys: ClassVar[tuple[Key, ...]]
     settings: ClassVar[type]
     lens_files: ClassVar[tuple[LensFile, ...]] = ()
-    #: Names of units/paths/tools the section needs beyond data/platforms (a plugin's daemons),
+    #: Names of units/paths/tools the section needs beyond ovirt_node/data/platforms (a plugin's daemons),
     #: by platform id; `platform(ctx)` has them, and the demo mocks the units listed here.
     platform_names: ClassVar[PlatformNames] = {}
 

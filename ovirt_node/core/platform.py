@@ -1,6 +1,6 @@
 """Names that differ between the distributions a node image is built from.
 
-The map lives in `data/platforms/<id>.json`: `el.json` holds every name (the EL family is
+The map lives in `ovirt_node/data/platforms/<id>.json`: `el.json` holds every name (the EL family is
 the default), and another platform names a `base` and lists only what differs. Sections ask
 by role (`platform.unit("ssh")`, `platform.path("kdump")`, `platform.tool("grub-install")`),
 never by distribution.
@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from types import MappingProxyType
 
+from ovirt_node.core.resources import data_path
 from ovirt_node.core.root import Root
-from ovirt_node.system.machine.profile import data_dir
 
 DEFAULT = "el"
 #: os-release IDs (ID, then ID_LIKE) -> platform file.
@@ -59,7 +59,8 @@ class Platform:
         try:
             return table[role]
         except KeyError:
-            raise PlatformError(f"platform {self.id!r} has no {kind} for {role!r} (data/platforms)") from None
+            raise PlatformError(
+                f"platform {self.id!r} has no {kind} for {role!r} (ovirt_node/data/platforms)") from None
 
     def unit(self, role: str) -> str:
         return self._look_up(self.units, "unit", role)
@@ -74,7 +75,7 @@ class Platform:
 @cache
 def load(platform_id: str) -> Platform:
     """The platform `platform_id`, its base's names overlaid with its own."""
-    data = json.loads((data_dir() / "platforms" / f"{platform_id}.json").read_text())
+    data = json.loads(data_path("platforms", f"{platform_id}.json").read_text())
     tables: dict[str, dict[str, str]] = {"units": {}, "paths": {}, "tools": {}}
     chain: tuple[str, ...] = ()
     if data.get("base"):

@@ -1,5 +1,5 @@
-"""The built-in demo node: a copy of data/demo-root, the demo machine profile, and a private
-D-Bus whose systemd, logind, tuned and localed are python-dbusmock stand-ins, so every page
+"""The built-in demo node: a copy of the demo root (ovirt_node/data/demo-root), the demo machine
+profile, and a private D-Bus whose systemd, logind, tuned and localed are python-dbusmock stand-ins, so every page
 works end to end (unit restarts, restart/power off, tuned profiles, the console keymap)
 without touching the host."""
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovirt_node.core.platform import detect
+from ovirt_node.core.resources import copy_demo_root
 from ovirt_node.core.root import Root
 from ovirt_node.demo.bus import (
     SYSTEMD_BUS_NAME,
@@ -23,7 +24,7 @@ from ovirt_node.demo.bus import (
 )
 from ovirt_node.demo.templates import hostnamed_mock, localed_mock, networkmanager_mock, tuned_mock
 from ovirt_node.system.keymaps import keymaps_on_disk
-from ovirt_node.system.machine.profile import data_dir, load_profile, profile_path
+from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.system.tuned_profiles import profiles_on_disk, read_active_file
 
 
@@ -54,13 +55,13 @@ def demo_units(node: Root) -> set[str]:
 @contextmanager
 def demo_node(keep_root: bool = False) -> Iterator[DemoNode]:
     root = Path(tempfile.mkdtemp(prefix="ovirt-node-demo."))
-    shutil.copytree(data_dir() / "demo-root", root, symlinks=True, dirs_exist_ok=True)
+    copy_demo_root(root)
     try:
         with ExitStack() as stack:
             address = stack.enter_context(private_dbus())
             systemd = stack.enter_context(spawn_dbusmock(address, "systemd", SYSTEMD_BUS_NAME, SYSTEMD_PATH))
             add_systemd_extras(systemd.mock)
-            # Every unit the engine may restart on this platform (data/platforms), and the
+            # Every unit the engine may restart on this platform (ovirt_node/data/platforms), and the
             # installed plugins' daemons (their sections' platform names).
             for unit in sorted(demo_units(Root.at(root))):
                 systemd.mock.AddMockUnit(unit)

@@ -1,1 +1,1 @@
-"""Building the node image (Debian root, squashfs, initramfs, boot media) from data/image."""
+"""Building the node image (Debian root, squashfs, initramfs, boot media) from ovirt_node/data/image."""

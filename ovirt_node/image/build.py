@@ -37,8 +37,6 @@ CACHE_ENV = "OVIRT_NODE_IMAGE_CACHE"
 ISO_NAME = "ovirt-node.iso"
 #: Where the image keeps its own version (read by the node at run time).
 RELEASE_FILE = "/etc/ovirt-node/version"
-#: Shipped data (platform maps, machine profiles) in the image; see system.machine.profile.data_dir.
-DATA_DIR = "/usr/share/ovirt-node"
 ADMIN_SHELL = "/usr/local/bin/ovirt-admin-shell"
 SQUASHFS_ARGS = ["-comp", "zstd", "-Xcompression-level", "3", "-noappend", "-no-progress"]
 LONG = 3600.0
@@ -58,7 +56,8 @@ def cache_root() -> Path:
 
 
 def project_root() -> Path:
-    """The source tree this package runs from (the wheel is built from it)."""
+    """The source tree this package runs from (the wheel is built from it; an installed wheel
+    has none, so `build` needs a checkout)."""
     return Path(__file__).resolve().parents[2]
 
 
@@ -164,10 +163,11 @@ class Builder:
         pip_install(root, sorted(wheels.glob("*.whl")), self.runner)
 
     def customize(self, root: Path) -> None:
-        data = root / DATA_DIR.lstrip("/")
-        for name in ("platforms", "machines"):
-            shutil.copytree(self.project / "data" / name, data / name, dirs_exist_ok=True)
+        # The node's own data (platform maps, machine profiles) is in the installed wheel.
         shutil.copytree(self.recipe.files, root, symlinks=True, dirs_exist_ok=True)
+        # The admin's login shell must be executable whatever mode the recipe's copy has
+        # (an installed wheel keeps the bit, but a checkout's umask or a zip may not).
+        (root / ADMIN_SHELL.lstrip("/")).chmod(0o755)
         link_map_names(root)
         for sudoers in (root / "etc/sudoers.d").glob("ovirt-node-*"):
             sudoers.chmod(0o440)  # sudo ignores a rule file others may read or write

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ovirt_node.core.run import Runner
 from ovirt_node.image.build import LONG, Builder, cache_root, pip_install, project_root
-from ovirt_node.image.recipe import load, stamped, version_text
+from ovirt_node.image.recipe import load, recipe_dir, stamped, version_text
 from ovirt_node.installer.image import INITRD, KERNEL, SQUASHFS, NodeImage
 from ovirt_node.installer.media import media
 
@@ -40,7 +40,7 @@ def add_plugins(source: Path, wheels: list[Path], out: Path, runner: Runner,
         root, staged = tmp / "root", tmp / "out"
         runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)
         pip_install(root, wheels, runner)
-        recipe = stamped(load(project_root() / "data" / "image"), version or image.version.version,
+        recipe = stamped(load(recipe_dir()), version or image.version.version,
                          release or image.version.release)
         recipe = replace(recipe, version=replace(recipe.version, name=image.version.name))
         (root / "etc/ovirt-node/version").write_text(version_text(recipe.version))

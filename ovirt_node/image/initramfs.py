@@ -1,5 +1,5 @@
 """The node's own initramfs: busybox, lvm (with the libraries it links), the recipe's kernel
-modules in load order, and the recipe's `/init` (data/image/initramfs/init).
+modules in load order, and the recipe's `/init` (ovirt_node/data/image/initramfs/init).
 
 Why not initramfs-tools or dracut: the node needs one thing from its initramfs — find the
 image, mount the squashfs under an overlay, switch root — and a busybox one does it in about a

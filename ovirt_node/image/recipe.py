@@ -1,4 +1,4 @@
-"""The image recipe (`data/image/recipe.toml` plus the files beside it) and the keys the image
+"""The image recipe (`ovirt_node/data/image/recipe.toml` plus the files beside it) and the keys the image
 cache is indexed by.
 
 Two cache levels: the Debian root (mmdebstrap, the slow part) is keyed by what goes into it —
@@ -18,12 +18,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ovirt_node import __version__
+from ovirt_node.core.resources import package_data
 from ovirt_node.installer.image import ImageVersion, parse_version
 
 #: Bumped when the build process itself changes what a recipe produces.
 BUILD_FORMAT = "2"  # 2: initramfs-tools in the root lists its modules (build.INITRAMFS_HOOK)
 MIRROR_ENV = "OVIRT_NODE_MIRROR"
 DEFAULT_MIRROR = "http://deb.debian.org"
+
+
+def recipe_dir() -> Path:
+    """The shipped recipe (ovirt_node/data/image)."""
+    return package_data() / "image"
 
 
 class RecipeError(ValueError):
@@ -176,9 +182,8 @@ def image_key(recipe: Recipe, source_digest: str) -> str:
 
 
 def source_paths(project: Path) -> list[Path]:
-    """What the project wheel and the image's data are made of."""
-    return [project / "pyproject.toml", project / "ovirt_node", project / "data" / "platforms",
-            project / "data" / "machines"]
+    """What the project wheel is made of (its data, ovirt_node/data, included)."""
+    return [project / "pyproject.toml", project / "ovirt_node"]
 
 
 def source_digest(project: Path) -> str:

@@ -1,5 +1,6 @@
 """Helpers for page authors: drive a page without a terminal.
 
+    node_root = demo_root_copy(tmp_path / "root")              # the demo node's tree
     ctx = page_context(node_root, sections=[MotdSection()])   # engine, machine, root
     h = PageHarness(MotdPage, ctx)
     h.type("motd.message", "Hello")        # by key, or by label ("Message")
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
+from ovirt_node.core.resources import copy_demo_root
 from ovirt_node.core.transaction import Confirmation, Transaction, TransactionError
 from ovirt_node.demo.bus import MockService as MockService  # for plugin tests' annotations
 from ovirt_node.demo.node import DemoNode as DemoNode
@@ -158,9 +160,14 @@ class FakeUI:
         self.quitted = True
 
 
+def demo_root_copy(dest: Path) -> Path:
+    """A working copy of the demo node's tree (shipped in the package) at `dest`."""
+    return copy_demo_root(dest)
+
+
 def page_context(root: str | Path, machine: str = "demo", sections: Sequence[Section] = (),
                  demo: bool = True) -> PageContext:
-    """A PageContext on a node tree (a copy of data/demo-root, say): the real engine with the
+    """A PageContext on a node tree (demo_root_copy, say): the real engine with the
     built-in sections plus `sections` (a plugin's own), and a machine profile by name."""
     from ovirt_node.areas.registry import builtin_sections
     from ovirt_node.core.context import Context
@@ -370,4 +377,4 @@ class DialogHarness(PageHarness):
 
 
 __all__ = ["SIZE", "Dialog", "DialogHarness", "FakeUI", "PageHarness", "canvas_text", "confirm_key",
-           "page_context"]
+           "demo_root_copy", "page_context"]

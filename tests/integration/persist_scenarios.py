@@ -404,9 +404,10 @@ def s_engine(n: Node) -> Json:
     """`ovirt-node-config set` with /config mounted persists every file it wrote; a change
     whose restart fails un-persists what it had newly persisted."""
     from ovirt_node.cli.config import main as config_main
+    from ovirt_node.core.resources import copy_demo_root, demo_root
 
-    demo = Path(__file__).resolve().parents[2] / "data" / "demo-root"
-    shutil.copytree(demo, n.root, symlinks=True, dirs_exist_ok=True)
+    demo = demo_root()
+    copy_demo_root(n.root)
     result: Json = {"enabled": n.store.enabled()}
     result["set"] = n.cli(config_main, "set", "ssh.pwauth=yes", "logging.rsyslog.server=log.example.com")
     result["index"] = n.index()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.dbus_env import MockService
-from tests.node_fixtures import changed_paths, run_config, snapshot
+from tests.node_fixtures import DEMO_ROOT, changed_paths, run_config, snapshot
 
 COLLECTD = shutil.which("collectd") or "/usr/sbin/collectd"
 needs_collectd = pytest.mark.skipif(not Path(COLLECTD).exists(), reason="collectd is not installed")
@@ -95,7 +95,7 @@ def test_glued_arguments_of_an_earlier_write_are_spaced(node_root: Path) -> None
 
 def test_golden_file(node_root: Path) -> None:
     set_keys(node_root, "monitoring.collectd.server=192.0.2.10")
-    original = (Path(__file__).parents[2] / "data/demo-root" / DEBIAN_CONF).read_text()
+    original = (DEMO_ROOT / DEBIAN_CONF).read_text()
     expected = original.replace("LoadPlugin memory\n", "LoadPlugin memory\nLoadPlugin network\n")
     expected += '<Plugin network>\nServer "192.0.2.10" "25826"\n</Plugin>\n'  # two arguments, spaced
     assert (node_root / DEBIAN_CONF).read_text() == expected

@@ -3,15 +3,14 @@ demo node as `make demo` runs it (the tree plus its private D-Bus with the mocks
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.resources import copy_demo_root
 from ovirt_node.demo.bus import MockBusUnavailable
 from ovirt_node.demo.node import DemoNode, demo_node
-from tests.node_fixtures import DEMO_ROOT
 from tests.terminal.tmux import Tmux
 
 
@@ -24,9 +23,7 @@ def tmux() -> Iterator[Tmux]:
 
 @pytest.fixture
 def demo_root(tmp_path: Path) -> Path:
-    root = tmp_path / "root"
-    shutil.copytree(DEMO_ROOT, root, symlinks=True)
-    return root
+    return copy_demo_root(tmp_path / "root")
 
 
 @pytest.fixture

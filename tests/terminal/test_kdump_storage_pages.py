@@ -1,5 +1,5 @@
 """The Kdump and Remote Storage pages in the real `ovirt-node-setup` at 80x24 on the demo
-node (as `make demo` runs it: a copy of data/demo-root, units restarted on a private bus with
+node (as `make demo` runs it: a copy of ovirt_node/data/demo-root, units restarted on a private bus with
 mock systemd): change a value, Save, watch the progress dialog, F12, see the new value."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The Network page in the real `ovirt-node-setup` at 80x24 on the demo node (as `make demo` runs
-it: a copy of data/demo-root, NetworkManager and hostnamed mocked on a private D-Bus).
+it: a copy of ovirt_node/data/demo-root, NetworkManager and hostnamed mocked on a private D-Bus).
 
 Through the keyboard only: Create bond of eth1+eth2, Add VLAN 20 on it with static IPv4 and
 IPv6 as the management network, Save, see the progress dialog and the live countdown of the

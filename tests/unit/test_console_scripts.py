@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node import __version__
-from ovirt_node.image.recipe import load
+from ovirt_node.image.recipe import load, recipe_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"])
@@ -26,5 +26,5 @@ def test_every_console_script_tells_its_version(script: str) -> None:
 
 
 def test_the_image_carries_the_packages_version() -> None:
-    assert load(REPO / "data" / "image").version.version == __version__
-    assert "version =" not in (REPO / "data" / "image" / "recipe.toml").read_text()
+    assert load(recipe_dir()).version.version == __version__
+    assert "version =" not in (recipe_dir() / "recipe.toml").read_text()

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.image.build import ssh_password_logins_off
-from tests.node_fixtures import REPO, run_config
+from ovirt_node.image.recipe import recipe_dir
+from tests.node_fixtures import DEMO_ROOT, run_config
 
-RECIPE = Path(__file__).resolve().parents[2] / "data" / "image"
+RECIPE = recipe_dir()
 FILES = RECIPE / "files"
 UNITS = sorted(p for p in (FILES / "etc/systemd/system").iterdir() if p.suffix in (".service", ".path"))
 
@@ -77,7 +78,7 @@ def test_the_image_takes_no_ssh_passwords_until_asked(tmp_path: Path) -> None:
         pytest.skip("sshd is not installed")
     config = tmp_path / "etc/ssh/sshd_config"
     config.parent.mkdir(parents=True)
-    stock = (REPO / "data/demo-root/etc/ssh/sshd_config").read_text()
+    stock = (DEMO_ROOT / "etc/ssh/sshd_config").read_text()
     config.write_text(stock.replace("PasswordAuthentication no\nKbd", "Kbd"))  # as Debian ships it
     key = tmp_path / "hostkey"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)

@@ -22,6 +22,7 @@ from ovirt_node.image.recipe import (
     base_key,
     image_key,
     load,
+    recipe_dir,
     source_digest,
     stamped,
     tree_digest,
@@ -30,7 +31,7 @@ from ovirt_node.image.recipe import (
 from ovirt_node.installer.image import ImageVersion, parse_version
 
 PROJECT = Path(__file__).resolve().parents[2]
-RECIPE = PROJECT / "data" / "image"
+RECIPE = recipe_dir()
 
 
 @pytest.fixture
@@ -114,7 +115,8 @@ def test_tree_digest_sees_content_mode_and_names_but_not_caches(tmp_path: Path) 
 
 def test_source_digest_covers_the_package_and_its_data() -> None:
     paths = {p.relative_to(PROJECT).as_posix() for p in build.project_root().iterdir()}
-    assert {"ovirt_node", "pyproject.toml", "data"} <= paths
+    assert {"ovirt_node", "pyproject.toml"} <= paths
+    assert RECIPE.is_relative_to(PROJECT / "ovirt_node")  # the recipe and the data are in the digest
     assert len(source_digest(PROJECT)) == 64
 
 

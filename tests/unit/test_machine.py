@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from ovirt_node.core.resources import DATA_ENV, package_data
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Result
 from ovirt_node.system.machine import probe as machine_mod
-from ovirt_node.system.machine.model import DATA_ENV, Disk, Machine, Nic, VolumeGroup
+from ovirt_node.system.machine.model import Disk, Machine, Nic, VolumeGroup
 from ovirt_node.system.machine.probe import probe
 from ovirt_node.system.machine.profile import ProfileError, load_profile, profile_names, profile_path
 
@@ -77,7 +78,7 @@ def test_profile_path_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert profile_names() == []
     (tmp_path / "machines").mkdir()
     shutil.copy(
-        Path(__file__).resolve().parents[2] / "data" / "machines" / "demo.json", tmp_path / "machines"
+        package_data() / "machines" / "demo.json", tmp_path / "machines"
     )
     assert profile_names() == ["demo"]
     assert load_profile(profile_path("demo")).name == "demo"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.core.platform import PlatformError, detect, load
+from ovirt_node.core.resources import data_path
 from ovirt_node.core.root import Root
-from ovirt_node.system.machine.profile import data_dir
 
 
 def _root(tmp_path: Path, os_release: str | None) -> Root:
@@ -40,7 +40,7 @@ def test_unknown_role_names_the_platform_and_the_role() -> None:
 def test_other_platforms_only_override_names_el_defines() -> None:
     """el.json is the complete map; a role only another platform knows would be a typo."""
     el = load("el")
-    for path in (data_dir() / "platforms").glob("*.json"):
+    for path in data_path("platforms").glob("*.json"):
         data = json.loads(path.read_text())
         assert data["id"] == path.stem
         for table in ("units", "paths", "tools"):

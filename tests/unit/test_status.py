@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.resources import demo_root
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Result, Runner, run
 from ovirt_node.report import status
@@ -194,8 +195,7 @@ def test_hostname_on_the_host_falls_back_to_gethostname(monkeypatch: pytest.Monk
 
 
 def test_demo_root_hostname(demo: Machine) -> None:
-    demo_root = Root.at(Path(__file__).resolve().parents[2] / "data" / "demo-root")
-    assert hostname(demo_root, demo) == "demo-node.example.com"
+    assert hostname(Root.at(demo_root()), demo) == "demo-node.example.com"
 
 
 # --------------------------------------------------------------------------------------------

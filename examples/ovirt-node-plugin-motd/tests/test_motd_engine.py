@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +9,12 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.api import Context, Engine, InvalidChanges, Root, all_sections
-
-DEMO_ROOT = Path(__file__).resolve().parents[3] / "data" / "demo-root"
+from ovirt_node.ui.testing import demo_root_copy
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_ROOT, tmp_path / "root")
-    return tmp_path / "root"
+    return demo_root_copy(tmp_path / "root")
 
 
 def engine(root: Path) -> Engine:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from ovirt_node_motd import MotdPage, MotdSection
 
-from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
-
-DEMO_ROOT = Path(__file__).resolve().parents[3] / "data" / "demo-root"
+from ovirt_node.ui.testing import FakeUI, PageHarness, demo_root_copy, page_context
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_ROOT, tmp_path / "root")
-    return tmp_path / "root"
+    return demo_root_copy(tmp_path / "root")
 
 
 @pytest.fixture

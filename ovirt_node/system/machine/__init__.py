@@ -2,5 +2,5 @@
 
 One model, two sources: `probe()` looks at the real machine (sysfs and procfs through a Root,
 ``lsblk`` through a runner, the ``ethtool`` module on the host), `load_profile()` reads a JSON
-profile from ``data/machines/`` for the demo and the tests.
+profile from ``ovirt_node/data/machines/`` for the demo and the tests.
 """

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from ovirt_node.core.run import Result
@@ -19,10 +18,6 @@ Firmware = Literal["bios", "uefi"]
 #: A `run`-like callable: takes an argv list, gives a Result.
 Runner = Callable[[Sequence[str]], Result]
 
-#: Environment variable that points at the data directory (the one holding ``machines/``).
-DATA_ENV = "OVIRT_NODE_DATA"
-#: Where an installed node (the image) keeps the data directory.
-INSTALLED_DATA = Path("/usr/share/ovirt-node")
 
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2})+$")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
 
+from ovirt_node.core.resources import data_dir
 from ovirt_node.system.machine.model import (
     _MAC_RE,
-    DATA_ENV,
     FIRMWARES,
-    INSTALLED_DATA,
     NIC_KINDS,
     Disk,
     Firmware,
@@ -33,18 +31,8 @@ class ProfileError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-def data_dir() -> Path:
-    """The data directory: $OVIRT_NODE_DATA, ``data/`` next to the package in a source tree, or
-    the installed one (the package installed from its wheel has no source tree beside it)."""
-    override = os.environ.get(DATA_ENV)
-    if override:
-        return Path(override)
-    source = Path(__file__).resolve().parents[3] / "data"
-    return source if source.is_dir() or not INSTALLED_DATA.is_dir() else INSTALLED_DATA
-
-
 def profile_path(name: str) -> Path:
-    """The file of the shipped profile `name` (``demo`` → ``data/machines/demo.json``)."""
+    """The file of the shipped profile `name` (``demo`` → ``ovirt_node/data/machines/demo.json``)."""
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"not a profile name: {name!r}")
     return data_dir() / "machines" / f"{name}.json"
