@@ -64,7 +64,7 @@ def config_get() -> None:
     config = str(Path(sys.executable).parent / "ovirt-node-config")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
-        shutil.copytree(DEMO, root)
+        copy_demo_root(root)
         get = median_ms(lambda: subprocess.run([config, "--root", str(root), "get", "ssh.port"], check=True,
                                                capture_output=True), repeat=9)
         bare = median_ms(lambda: subprocess.run([sys.executable, "-c", "import augeas"], check=True), repeat=9)
