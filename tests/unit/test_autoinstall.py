@@ -161,3 +161,11 @@ def test_the_many_disks_profile_holds_the_previous_install_its_comment_promises(
 
     machine = load_profile(profile_path("many-nics-many-disks"))
     assert autoinstall.has_node(machine) and autoinstall.node_disks(machine) == ["sda"]
+
+
+def test_dry_run_upgrade_shows_placeholders_unquoted_and_real_words_quoted(tmp_path: Path) -> None:
+    upgrade = _dry_run("many-nics-many-disks", tmp_path, "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "      mount <the HostVG disk's EFI partition> /run/ovirt-node/installer/esp\n" in upgrade.stdout
+    assert "'\"'\"'" not in upgrade.stdout
+    assert flows.shown_command(["echo", "a b", "<x y>"]) == "echo 'a b' <x y>"
