@@ -11,7 +11,7 @@ from ovirt_node.areas.security import SetAdminPassword
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, split_host_port
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, split_host_port, switch_arg
 from ovirt_node.core.platform import PlatformNames
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import (
@@ -81,7 +81,7 @@ __all__ = [
     "Item", "Entry", "Password", "Choice", "Checkbox", "Table", "Row", "Display", "Button", "Label",
     "Notice", "KeyValue", "Divider",
     # config areas
-    "Section", "Key", "Kind", "KernelArgHandler", "changed_fields", "split_host_port", "all_sections",
+    "Section", "Key", "Kind", "KernelArgHandler", "changed_fields", "split_host_port", "switch_arg", "all_sections",
     "Context", "Root", "PlatformNames", "Augeas", "LensFile", "files_node",
     # validators
     "Validator", "InvalidValue", "AllOf", "AnyOf", "Text", "NonEmpty", "Empty", "NoSpaces", "Boolean",

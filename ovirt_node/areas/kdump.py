@@ -30,12 +30,11 @@ from typing import Protocol
 from ovirt_node.core.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.defaults import quote, unquote
-from ovirt_node.core.engine import InvalidChanges
-from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
+from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields, switch_arg
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, EnableUnit, RestartUnit, unit_enabled, write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
-from ovirt_node.core.valid import URL, Empty, NFSAddress, OneOf, Regex, SSHAddress, parse_bool
+from ovirt_node.core.valid import URL, Empty, NFSAddress, OneOf, Regex, SSHAddress
 
 log = logging.getLogger(__name__)
 
@@ -355,16 +354,10 @@ class Kdump(Section):
         return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
-        def disable(value: str | None) -> dict[str, str]:
-            try:
-                wanted = value is None or parse_bool(value)
-            except ValueError:
-                raise InvalidChanges({"kdump.mode": "disable_kdump takes no value, or yes/no"}) from None
-            return {"kdump.mode": "disabled"} if wanted else {}
-
         return {
             "kdump_nfs": lambda v: {"kdump.mode": "nfs", "kdump.nfs_location": v or ""},
             "kdump_ssh": lambda v: {"kdump.mode": "ssh", "kdump.ssh_location": v or ""},
             "kdump_ssh_key": lambda v: {"kdump.ssh_key": v or ""},
-            "disable_kdump": disable,
+            # disable_kdump=0 asks for nothing: the mode stays what the other arguments say.
+            "disable_kdump": switch_arg("disable_kdump", {"kdump.mode": "disabled"}, {}),
         }

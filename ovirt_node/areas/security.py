@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ovirt_node.core.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import InvalidChanges
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, switch_arg
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit
 from ovirt_node.core.transaction import Step, StepRun
@@ -76,13 +76,6 @@ def sshd_env_file(ctx: Context) -> LensFile:
 
 def _unquote(raw: str | None) -> str | None:
     return None if raw is None else raw.strip().strip("\"'")
-
-
-def _yes_no_arg(value: str | None) -> str:
-    """3.x wrote `disable_aes_ni=y|n`; a bare flag means yes."""
-    if value is None:
-        return "yes"
-    return {"y": "yes", "n": "no"}.get(value.strip().lower(), value)
 
 
 class Security(Section):
@@ -163,7 +156,8 @@ class Security(Section):
             "adminpw": adminpw,
             "rootpw": rootpw,
             "use_strong_rng": lambda v: {"security.strong_rng": v or ""},
-            "disable_aes_ni": lambda v: {"security.disable_aes_ni": _yes_no_arg(v)},
+            "disable_aes_ni": switch_arg("disable_aes_ni", {"security.disable_aes_ni": "yes"},
+                                         {"security.disable_aes_ni": "no"}),
         }
 
 

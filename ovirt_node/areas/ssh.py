@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
-from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields
+from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, switch_arg
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit
 from ovirt_node.core.transaction import Step
@@ -80,4 +80,4 @@ class Ssh(Section):
         ]
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
-        return {"ssh_pwauth": lambda v: {"ssh.pwauth": "yes" if v is None else v}}
+        return {"ssh_pwauth": switch_arg("ssh_pwauth", {"ssh.pwauth": "yes"}, {"ssh.pwauth": "no"})}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ovirt_node.core.cmdline import KernelArgs, flag
+from ovirt_node.core.cmdline import BadSwitch, KernelArgs, switch
 from ovirt_node.installer.plan.layout import VG_NAME
 
 
@@ -81,22 +81,40 @@ def decide(args: KernelArgs, has_node: bool, configured: bool) -> BootPlan:
     """The boot plan for `args` (the kernel command line), whether HostVG exists and whether
     its Config volume holds a configuration."""
     main, named = consoles(args)
-    if flag(args, "stateless"):
+    try:
+        stateless = switch(args, "stateless")
+    except BadSwitch as exc:
+        # Not a stateless boot: the disks are left to the usual rules, and the reason says why.
+        stateless, ignored = False, f" ({exc}; ignored)"
+    else:
+        ignored = ""
+    if stateless:
         return BootPlan(Mode.STATELESS, False, True, (), "configuration from the kernel arguments "
                         "only, kept in memory; no disk is touched")
     if source(args) is Source.MEDIA:
-        asked = [name for name in AUTO_INSTALL_ARGS if args.has(name) and flag(args, name) is not False]
+        # A malformed mode argument still starts the installer run, which refuses it with the
+        # reason before touching a disk; firstboot=0 and the like ask for nothing.
+        asked = [name for name in AUTO_INSTALL_ARGS if args.has(name) and _not_off(args, name)]
         if asked:
             return BootPlan(Mode.AUTO_INSTALL, False, False, (main,),
                             f"boot media with {', '.join(asked)}: unattended installer run")
-        return BootPlan(Mode.INSTALLER, False, False, (main,), "boot media: the installer on the console")
+        return BootPlan(Mode.INSTALLER, False, False, (main,), "boot media: the installer on the console" + ignored)
     if not has_node:
         return BootPlan(Mode.FIRSTBOOT, False, True, tuple(_setup_consoles(named)),
                         f"booted from a {VG_NAME} slot but no {VG_NAME} was found: nothing to restore")
     if configured:
-        return BootPlan(Mode.NORMAL, True, False, (), "installed and configured")
+        return BootPlan(Mode.NORMAL, True, False, (), "installed and configured" + ignored)
     return BootPlan(Mode.FIRSTBOOT, True, True, tuple(_setup_consoles(named)),
-                    "installed, not configured yet: the setup TUI on the console")
+                    "installed, not configured yet: the setup TUI on the console" + ignored)
+
+
+def _not_off(args: KernelArgs, name: str) -> bool:
+    if name == "storage_init":  # a disk list, not a switch
+        return True
+    try:
+        return switch(args, name) is not False
+    except BadSwitch:
+        return True
 
 
 def _setup_consoles(named: list[str]) -> list[str]:

@@ -4,8 +4,6 @@ the progress of the run, shared by `ovirt-node-installer`, its screens' answers 
 
 from __future__ import annotations
 
-import shlex
-
 from ovirt_node.core.context import Context
 from ovirt_node.core.transaction import Progress
 from ovirt_node.installer.plan import autoinstall, flows
@@ -19,7 +17,7 @@ def print_plan(machine: Machine, plan: autoinstall.Plan, ctx: Context) -> None:
         print(plan.layout.describe())
         print("Commands:")
         for command in plan.layout.commands():
-            print("  " + shlex.join(command))
+            print("  " + flows.shown_command(command))
     print("Steps:")
     for line in flows.plan_lines(plan.transaction, ctx):
         print("  " + line)

@@ -44,8 +44,15 @@ SECRET_ARGS = frozenset(
     {"adminpw", "rootpw", "snmp_password", "cim_passwd", "rhn_password", "rhn_proxypassword"}
 )
 
-_TRUE_WORDS = frozenset({"", "1", "y", "yes", "true", "on"})
-_FALSE_WORDS = frozenset({"0", "n", "no", "false", "off"})
+#: The one rule for every mode and yes/no argument (3.x's is_firstboot & co. read 0/no as off).
+TRUE_WORDS = ("1", "y", "yes", "true", "on")
+FALSE_WORDS = ("0", "n", "no", "false", "off")
+
+#: The mode and yes/no arguments the installer and the boot code read (canonical names); the
+#: config sections mark theirs with `model.switch_arg`. `switch()` refuses any other name, so a
+#: new one has to be listed here (and then in the table test).
+SWITCHES = frozenset({"install", "upgrade", "updateonly", "firstboot", "uninstall", "force", "wipe_fakeraid",
+                      "stateless"})
 
 # The kernel's isspace() on the command line: the C locale's whitespace set.
 _SPACE = frozenset(" \t\n\r\v\f")
@@ -211,24 +218,34 @@ def parse(text: str) -> KernelArgs:
     return KernelArgs(tuple(args), tuple(init_args))
 
 
-def flag(args: KernelArgs, name: str) -> bool | None:
-    """The boolean meaning of a 3.x flag argument such as ``firstboot`` / ``firstboot=0``.
+class BadSwitch(ValueError):
+    """A mode or yes/no argument with a value that is neither on nor off."""
 
-    Present without a value, empty, or 1/y/yes/true/on → True; 0/n/no/false/off → False;
-    absent → None. Any other value counts as present, hence True (the 3.x scripts tested for
-    the ``=0`` form only).
-    """
-    arg = args.find(name)
-    if arg is None:
-        return None
-    if arg.value is None:
+
+def truth(name: str, value: str | None) -> bool:
+    """The one rule for a mode or yes/no argument called `name` (as written): bare or
+    1/y/yes/true/on (any case) -> True; 0/n/no/false/off -> False; anything else (the empty
+    value too) -> BadSwitch naming the argument and the accepted spellings."""
+    if value is None:
         return True
-    word = arg.value.strip().lower()
-    if word in _FALSE_WORDS:
+    # ASCII only, so that Unicode case mapping can never turn a look-alike into a word.
+    word = value.lower() if value.isascii() else value
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
         return False
-    if word in _TRUE_WORDS:
-        return True
-    return True
+    raise BadSwitch(f"{name}={value}: not understood; write {name} or {name}={'/'.join(TRUE_WORDS)} to turn it "
+                    f"on, {name}={'/'.join(FALSE_WORDS)} to turn it off")
+
+
+def switch(args: KernelArgs, name: str) -> bool | None:
+    """`truth()` of the last occurrence of the mode or yes/no argument `name` (or an alias);
+    None when absent. BadSwitch when its value is neither on nor off."""
+    key = canonical(name)
+    if key not in SWITCHES:
+        raise KeyError(f"{name} is not a mode or yes/no argument (add it to cmdline.SWITCHES)")
+    arg = args.find(key)
+    return None if arg is None else truth(arg.spelled, arg.value)
 
 
 def read(root: Root) -> KernelArgs:

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ovirt_node.core.cmdline import MASK, Arg, KernelArgs
+from ovirt_node.core.cmdline import MASK, Arg, BadSwitch, KernelArgs
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.model import KernelArgHandler
 
@@ -37,6 +37,8 @@ def _redacted(engine: Engine, arg: Arg, handler: KernelArgHandler) -> str:
         keys = set(handler(arg.value))
     except InvalidChanges as exc:
         keys = set(exc.errors)
+    except BadSwitch:
+        keys = set()
     if arg.value is not None and any(k in engine.keys and engine.keys[k].secret for k in keys):
         return f"{arg.spelled}={MASK}"
     return arg.redacted()
@@ -79,6 +81,8 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
             result.changes.update(engine.validate({**_implied(handler), **wanted}))
         except InvalidChanges as exc:
             _reject(engine, result, arg, handler, _reason(exc))
+        except BadSwitch as exc:
+            _reject(engine, result, arg, handler, str(exc))
     for members in groups.values():
         # What an argument implies yields to what any argument of its group says.
         implied = {k: v for arg, _wanted in members for k, v in _implied(handlers[arg.name]).items()}

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, ClassVar
 
 from ovirt_node.core.aug import LensFile
+from ovirt_node.core.cmdline import truth
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import Platform, PlatformNames, detect
 from ovirt_node.core.transaction import Step
@@ -80,6 +81,18 @@ class Key:
 
 #: Turns one kernel argument value (None for a bare flag) into key -> value changes.
 KernelArgHandler = Callable[[str | None], Mapping[str, str]]
+
+
+def switch_arg(name: str, on: Mapping[str, str], off: Mapping[str, str]) -> KernelArgHandler:
+    """The handler of the yes/no kernel argument `name`: `on` or `off` by cmdline.truth (the one
+    rule the installer and the boot code use too); a malformed value raises BadSwitch, which
+    the kernel-argument reader reports. The handler's `switch` names it for the table test."""
+
+    def handle(value: str | None) -> Mapping[str, str]:
+        return dict(on if truth(name, value) else off)
+
+    handle.switch = name  # type: ignore[attr-defined]
+    return handle
 
 
 class Section:

@@ -136,3 +136,36 @@ def test_mode_from_the_disks_never_wipes_unasked(session: Session, installed: st
     else:
         with pytest.raises(autoinstall.InstallRefused, match=expected):
             autoinstall.build(session, machine, cmdline.parse(""), image, request, node)
+
+
+def _dry_run(machine: str, cwd: Path, *line: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ovirt_node.cli.installer", "--dry-run", "--machine", machine,
+                           "--image", str(cwd / "no-media"), *(("--cmdline", line[0]) if line else ())],
+                          capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def test_dry_run_names_the_unknown_version_and_only_claims_a_node_where_there_is_one(tmp_path: Path) -> None:
+    demo = _dry_run("demo", tmp_path)
+    assert demo.returncode == 2 and "a node is installed" not in demo.stderr
+    assert "no node is installed (no HostVG), and the media's version could not be read here: say install" \
+        in demo.stderr
+    many = _dry_run("many-nics-many-disks", tmp_path)
+    assert many.returncode == 2
+    assert ("a node is installed (HostVG), and the installed node's and the media's versions could not be read "
+            "here: say upgrade, reinstall or uninstall") in many.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_the_many_disks_profile_holds_the_previous_install_its_comment_promises() -> None:
+    from ovirt_node.system.machine.profile import load_profile, profile_path
+
+    machine = load_profile(profile_path("many-nics-many-disks"))
+    assert autoinstall.has_node(machine) and autoinstall.node_disks(machine) == ["sda"]
+
+
+def test_dry_run_upgrade_shows_placeholders_unquoted_and_real_words_quoted(tmp_path: Path) -> None:
+    upgrade = _dry_run("many-nics-many-disks", tmp_path, "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "      mount <the HostVG disk's EFI partition> /run/ovirt-node/installer/esp\n" in upgrade.stdout
+    assert "'\"'\"'" not in upgrade.stdout
+    assert flows.shown_command(["echo", "a b", "<x y>"]) == "echo 'a b' <x y>"

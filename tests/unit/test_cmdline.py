@@ -12,11 +12,12 @@ from ovirt_node.core.cmdline import (
     MASK,
     SECRET_ARGS,
     Arg,
+    BadSwitch,
     KernelArgs,
     canonical,
-    flag,
     parse,
     read,
+    switch,
 )
 from ovirt_node.core.root import Root
 
@@ -147,10 +148,10 @@ class TestAliases:
     def test_alias_and_canonical_mix_last_wins(self) -> None:
         args = parse("firstboot reinstall=0")
         assert args.get_all("firstboot") == [None, "0"]
-        assert flag(args, "firstboot") is False
+        assert switch(args, "firstboot") is False
 
 
-class TestFlag:
+class TestSwitch:
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
@@ -158,26 +159,35 @@ class TestFlag:
             ("firstboot=1", True),
             ("firstboot=yes", True),
             ("firstboot=YES", True),
-            ("firstboot=", True),
             ("firstboot=0", False),
             ("firstboot=no", False),
             ("firstboot=off", False),
             ("reinstall", True),
+            ("reinstall=0", False),
             ("ovirt_firstboot=0", False),
             ("", None),
             ("upgrade", None),
             ("firstboot=0 firstboot", True),
         ],
     )
-    def test_flag(self, text: str, expected: bool | None) -> None:
-        assert flag(parse(text), "firstboot") is expected
+    def test_switch(self, text: str, expected: bool | None) -> None:
+        assert switch(parse(text), "firstboot") is expected
 
-    def test_flag_by_alias_name(self) -> None:
-        assert flag(parse("local_boot"), "upgrade") is True
-        assert flag(parse("upgrade"), "ovirt_upgrade") is True
+    def test_switch_by_alias_name(self) -> None:
+        assert switch(parse("local_boot"), "upgrade") is True
+        assert switch(parse("upgrade"), "ovirt_upgrade") is True
 
-    def test_unknown_value_counts_as_present(self) -> None:
-        assert flag(parse("stateless=maybe"), "stateless") is True
+    @pytest.mark.parametrize("text", ["stateless=maybe", "stateless=", "stateless=2", "stateless=ye\u0455"])
+    def test_malformed_value_is_refused_with_the_spellings(self, text: str) -> None:
+        with pytest.raises(BadSwitch) as caught:
+            switch(parse(text.encode().decode("unicode_escape")), "stateless")
+        assert str(caught.value).startswith(text.encode().decode("unicode_escape") + ": not understood; write "
+                                            "stateless or stateless=1/y/yes/true/on to turn it on, "
+                                            "stateless=0/n/no/false/off to turn it off")
+
+    def test_an_unregistered_name_cannot_be_read_as_a_switch(self) -> None:
+        with pytest.raises(KeyError, match="cmdline.SWITCHES"):
+            switch(parse("rescue"), "rescue")
 
 
 class TestRedaction:

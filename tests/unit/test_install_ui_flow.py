@@ -140,6 +140,16 @@ def test_quit_reboots_a_real_run(tmp_path: Path) -> None:
     assert reboots == ["reboot"] and application.done
 
 
+def test_esc_on_the_finished_progress_screen_does_not_go_back_to_confirm() -> None:
+    given = answers.parse(ANSWERS.replace("confirm = true", ""), "a", SCREEN_NAMES)
+    application, dispatcher = app(installer("demo"), given.choices, {"confirm"})
+    screen = press(application, dispatcher, "=ERASE", "tab", "enter")
+    assert "Dry run: every step and command planned" in screen
+    screen = press(application, dispatcher, "esc")
+    assert "Dry run: every step and command planned" in screen and "Type ERASE:" not in screen
+    assert isinstance(application.view, ProgressView)
+
+
 def test_answers_skip_screens_and_ask_the_rest() -> None:
     given = answers.parse(ANSWERS.replace("confirm = true", ""), "a", SCREEN_NAMES)
     application, _ = app(installer("demo"), given.choices, {"confirm"})

@@ -74,3 +74,6 @@ def test_upgrade_keeps_the_password_when_no_new_one_is_typed(tmp_path: Path) -> 
 def test_upgrade_of_a_node_without_admin_password_asks_nothing() -> None:
     h = ScreenHarness(UpgradePassword, installer("hazards", installed="4.4.0-1"), Choices(mode="upgrade"))
     assert h.can_continue  # the demo root's admin is locked ("!"): nothing to prove
+    # The screen says plainly that a dry run has nothing to check the password against.
+    assert "holds no admin password, so the current password is not checked" in " ".join(h.text().split())
+    assert "checked against" not in h.text()

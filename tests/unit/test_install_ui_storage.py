@@ -43,7 +43,7 @@ def test_remaining_space_follows_the_typing_and_too_big_disables_continue() -> N
 def test_fixed_data_size_and_bad_values() -> None:
     h = harness()
     h.set(FILL, "no")
-    assert not h.can_continue and h.reason == "Data (MiB): must be a whole number of MiB"
+    assert not h.can_continue and h.reason == "Data (MiB): must be a whole number of MiB or -1 (fill)"
     h.type(DATA, "20480")
     assert h.can_continue
     assert "MiB left unused" in h.text()
@@ -66,3 +66,18 @@ def test_answers_are_shown_back() -> None:
     h.set(FILL, "yes")
     chosen = h.press_continue()
     assert chosen is not None and chosen.sizes == Sizes(swap=1024, data=FILL_DATA)
+
+
+def test_data_minus_one_fills_as_the_size_error_says() -> None:
+    h = harness()
+    h.set(FILL, "no")
+    h.type(DATA, "5000")
+    assert "Data must be -1 (fill), 0 (none) or at least 10240 MiB" in h.reason
+    h.type(DATA, "-1")
+    assert h.can_continue and "Data gets the rest (46712 MiB)" in h.text()
+    chosen = h.press_continue()
+    assert chosen is not None and chosen.sizes.data == FILL_DATA
+    h = harness()
+    h.set(FILL, "no")
+    h.type(DATA, "-2")
+    assert not h.can_continue and h.reason == "Data (MiB): must be a whole number of MiB or -1 (fill)"

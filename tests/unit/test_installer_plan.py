@@ -70,8 +70,19 @@ def test_storage_vol_named_and_positional_forms() -> None:
     assert (sizes.swap, sizes.root, sizes.config, sizes.logging, sizes.data) == (2048, 8192, 128, 4096, 0)
 
 
+def test_storage_vol_3x_size_name_form_with_empty_fields() -> None:
+    assert parse_storage_vol(":4096,Swap::256,Config") == {"Swap": 4096, "Config": 256}
+    sizes = from_kernel_args(cmdline.parse("storage_vol=:4096,Swap::256,Config")).sizes
+    assert (sizes.swap, sizes.config, sizes.root) == (4096, 256, Sizes().root)
+    # A field without a name keeps its place in BOOT:SWAP:ROOT:...
+    assert parse_storage_vol(":2048:8192,Data") == {"Swap": 2048, "Data": 8192}
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("100,Root:20,Bogus", "unknown volume 'Bogus'"),
+    (":4096,Swap::256,Cfg", "unknown volume 'Cfg' in '256,Cfg'"),
+    (":4096:2048,Swap", "Swap is given twice"),
+    (",Swap", "the size of Swap is not a whole number of MiB: ''"),
     ("big,Root", "the size of Root is not a whole number of MiB: 'big'"),
     ("1,Root:2,Root", "Root is given twice"),
     ("1:2:3:4:5:6:7:8:9", "at most 8 positional sizes"),
@@ -114,6 +125,19 @@ def test_storage_init_forms(hazards: Machine, spec: str | None, names: list[str]
             disks.select(hazards, spec)
         spec = "/dev/sda,/dev/sda,largest"
     assert [d.name for d in disks.select(hazards, spec)] == names
+
+
+@pytest.mark.parametrize("spec", ["usb:Generic_STORAGE_DEVICE_0000145418-0:0", "usb:Generic_STORAGE_DEVICE_0000145418",
+                                  "usb:0000145418"])
+def test_storage_init_usb_id_serial_form_of_3x(demo: Machine, spec: str) -> None:
+    """3.x documents `usb:Generic_STORAGE_DEVICE_0000145418-0:0`: udev's ID_SERIAL with its -0:0."""
+    stick = dataclasses.replace(_disk(demo, "vda"), name="sdc", path="/dev/sdc", bus="usb", transport="usb",
+                                vendor="Generic", model="STORAGE DEVICE", serial="0000145418", removable=True,
+                                by_id="/dev/disk/by-id/usb-Generic_STORAGE_DEVICE_0000145418-0:0")
+    machine = dataclasses.replace(demo, disks=(*demo.disks, stick))
+    assert [d.name for d in disks.select(machine, spec)] == ["sdc"]
+    with pytest.raises(disks.DiskSelectionError, match="no disk matches 'usb:Generic_STORAGE_DEVICE_0000145419-0:0'"):
+        disks.select(machine, "usb:Generic_STORAGE_DEVICE_0000145419-0:0")
 
 
 def test_storage_init_that_only_names_the_boot_media(demo: Machine) -> None:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ovirt_node.core.cmdline import KernelArgs
+from ovirt_node.core.cmdline import BadSwitch, KernelArgs, switch
 from ovirt_node.core.run import CommandError
 from ovirt_node.core.transaction import Progress, Transaction, TransactionError
 from ovirt_node.installer.image import ImageError, Mode, NodeImage, decide
@@ -46,9 +46,15 @@ class Request:
 
 def read_request(args: KernelArgs) -> Request:
     """The mode and run options of the command line (bad values refused with the reason)."""
-    modes = [m for m, names in (("install", ("install",)), ("upgrade", ("upgrade", "updateonly")),
-                                ("reinstall", ("reinstall", "firstboot")), (UNINSTALL, ("uninstall",)))
-             if any(args.has(n) for n in names)]
+    try:
+        # firstboot=0 / reinstall=no ask for no reinstall (3.x's is_firstboot): only "on" counts.
+        on = {name: switch(args, name) for name in ("install", "upgrade", "updateonly", "firstboot", "uninstall")}
+        modes = [m for m, names in (("install", ("install",)), ("upgrade", ("upgrade", "updateonly")),
+                                    ("reinstall", ("firstboot",)), (UNINSTALL, ("uninstall",)))
+                 if any(on[n] for n in names)]
+        force = bool(switch(args, "force"))
+    except BadSwitch as exc:
+        raise InstallRefused(str(exc)) from None
     if len(modes) > 1:
         raise InstallRefused(f"conflicting modes on the command line: {', '.join(modes)}")
     stage = args.get("node.break")
@@ -57,7 +63,7 @@ def read_request(args: KernelArgs) -> Request:
     delay_text = args.get("reboot_delay") or "0"
     if not delay_text.isdigit():
         raise InstallRefused(f"reboot_delay={delay_text}: expected a number of seconds")
-    return Request(modes[0] if modes else None, args.has("force"), stage, int(delay_text))
+    return Request(modes[0] if modes else None, force, stage, int(delay_text))
 
 
 def has_node(machine: Machine) -> bool:
@@ -101,8 +107,7 @@ def build(session: Session, machine: Machine, args: KernelArgs, image: NodeImage
         raise InstallRefused("no node image to install from")
     versions_known = image.version.known and (installed is None or installed.active.version.known)
     if mode is None and not versions_known:
-        raise InstallRefused(f"a node is installed ({VG_NAME}) and its version could not be read here: "
-                             "say upgrade, reinstall or uninstall")
+        raise InstallRefused(_unknown_versions(machine, image, installed))
     if mode is None:
         decision = decide(installed.active.version if installed else None, image.version, request.force)
         if decision.blocked:
@@ -132,6 +137,18 @@ def build(session: Session, machine: Machine, args: KernelArgs, image: NodeImage
     _refuse(reasons)
     layout = plan(machine, chosen, wanted.sizes)
     return Plan(flows.install(session, layout, image, args, settings), layout)
+
+
+def _unknown_versions(machine: Machine, image: NodeImage, installed: InstalledNode | None) -> str:
+    """Why the mode cannot be chosen from the versions, naming the version that is unknown."""
+    if not has_node(machine):
+        return f"no node is installed (no {VG_NAME}), and the media's version could not be read here: say install"
+    unknown = [what for what, known in (("the installed node's", installed is not None
+                                         and installed.active.version.known),
+                                        ("the media's", image.version.known)) if not known]
+    versions = f"{' and '.join(unknown)} {'versions' if len(unknown) > 1 else 'version'}"
+    return (f"a node is installed ({VG_NAME}), and {versions} could not be read here: "
+            "say upgrade, reinstall or uninstall")
 
 
 def _refuse(reasons: list[str]) -> None:

@@ -7,6 +7,7 @@ names the disk and the reason; nothing is touched before the whole selection pas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from ovirt_node.system.machine.model import Disk, Machine, natural_key
@@ -57,9 +58,24 @@ def _match(machine: Machine, token: str, everything: bool = False) -> list[Disk]
             return on_bus[:1]
         if serial.upper() == "ALL":
             return on_bus
-        # udev's ID_SERIAL is often vendor_model_serial: accept it as well as the bare serial.
-        return [d for d in on_bus if d.serial and (serial == d.serial or serial.endswith("_" + d.serial))]
+        return [d for d in on_bus if _serial_matches(d, bus, serial)]
     return []
+
+
+#: The `-HOST:LUN` udev's usb-storage ID_SERIAL ends with (3.x's documented
+#: `usb:Generic_STORAGE_DEVICE_0000145418-0:0`).
+_LUN_SUFFIX = re.compile(r"-\d+:\d+$")
+
+
+def _serial_matches(disk: Disk, bus: str, serial: str) -> bool:
+    """`serial` is the disk's serial or its udev ID_SERIAL (vendor_model_serial, for USB with
+    the `-0:0` suffix; its by-id link is `BUS-ID_SERIAL`)."""
+    if disk.by_id == f"/dev/disk/by-id/{bus}-{serial}":
+        return True
+    if not disk.serial:
+        return False
+    bare = _LUN_SUFFIX.sub("", serial)
+    return disk.serial in (serial, bare) or bare.endswith("_" + disk.serial)
 
 
 def select(machine: Machine, spec: str | None) -> list[Disk]:

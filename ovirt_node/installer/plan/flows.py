@@ -194,13 +194,19 @@ def inspect(session: Session, esp: str) -> InstalledNode:
     return InstalledNode(esp, Slot(active, versions[active]), backup)
 
 
+def shown_command(command: Sequence[str]) -> str:
+    """A planned command as a shell line; a `<placeholder>` (what a dry run cannot know, such
+    as the HostVG disk's EFI partition) is shown as it is, not shell-quoted into noise."""
+    return " ".join(word if word.startswith("<") and word.endswith(">") else shlex.quote(word) for word in command)
+
+
 def plan_lines(tx: Transaction, ctx: Context) -> list[str]:
     """The plan: each step, and under it every command it would run."""
     lines = []
     for line, step in zip(tx.describe(ctx), tx.steps, strict=True):
         lines.append(line)
         for command in getattr(step, "plan", list)():
-            lines.append("    " + shlex.join(command))
+            lines.append("    " + shown_command(command))
     return lines
 
 

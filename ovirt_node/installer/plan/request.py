@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ovirt_node.core.cmdline import KernelArgs, flag
+from ovirt_node.core.cmdline import BadSwitch, KernelArgs, switch
 from ovirt_node.installer.plan.sizes import SizeError, Sizes, apply_storage_vol, parse_storage_vol
 
 
@@ -34,5 +34,8 @@ def from_kernel_args(args: KernelArgs) -> InstallRequest:
     volumes = args.get("storage_vol")
     if volumes:
         sizes = apply_storage_vol(sizes, parse_storage_vol(volumes))
-    wipe = flag(args, "wipe_fakeraid")
+    try:
+        wipe = switch(args, "wipe_fakeraid")
+    except BadSwitch as exc:
+        raise SizeError(str(exc)) from None
     return InstallRequest(disks=args.get("storage_init"), sizes=sizes, wipe_fakeraid=bool(wipe))

@@ -92,28 +92,28 @@ def _number(name: str, text: str) -> int:
 
 
 def parse_storage_vol(text: str) -> dict[str, int]:
-    """`storage_vol=` in either 3.x form, as {volume name: MiB}.
-
-    * named: `size,Name:size,Name:...`, e.g. `4096,Root:2048,Logging:-1,Data`
-    * positional: `BOOT:SWAP:ROOT:CONFIG:LOGGING:DATA[:SWAP2:DATA2]`; empty fields keep the default.
+    """`storage_vol=` in 3.x's forms, as {volume name: MiB}: colon-separated fields, each
+    empty (the default stays), `size` (the volume at that position of
+    `BOOT:SWAP:ROOT:CONFIG:LOGGING:DATA:SWAP2:DATA2`) or `size,Name` (that volume), e.g.
+    `:2048::::-1`, `4096,Root:2048,Logging:-1,Data` or `:4096,Swap::256,Config`.
     """
     parts = text.split(":")
-    if any("," in part for part in parts):
-        sizes: dict[str, int] = {}
-        for part in parts:
-            size, _, name = part.partition(",")
-            name = name.strip()
-            if name not in NAMED:
-                known = ", ".join(sorted(NAMED))
-                raise SizeError(f"storage_vol: unknown volume {name!r} in {part!r} (known: {known})")
-            if name in sizes:
-                raise SizeError(f"storage_vol: {name} is given twice")
-            sizes[name] = _number(name, size)
-        return sizes
-    if len(parts) > len(POSITIONAL):
-        raise SizeError(f"storage_vol: at most {len(POSITIONAL)} positional sizes "
-                        f"({':'.join(POSITIONAL)}), got {len(parts)}")
-    return {name: _number(name, value) for name, value in zip(POSITIONAL, parts, strict=False) if value.strip()}
+    sizes: dict[str, int] = {}
+    for position, part in enumerate(parts):
+        if not part.strip():
+            continue
+        size, comma, name = part.partition(",")
+        if not comma and position >= len(POSITIONAL):
+            raise SizeError(f"storage_vol: at most {len(POSITIONAL)} positional sizes "
+                            f"({':'.join(POSITIONAL)}), got {len(parts)}")
+        name = name.strip() if comma else POSITIONAL[position]
+        if name not in NAMED:
+            known = ", ".join(sorted(NAMED))
+            raise SizeError(f"storage_vol: unknown volume {name!r} in {part!r} (known: {known})")
+        if name in sizes:
+            raise SizeError(f"storage_vol: {name} is given twice")
+        sizes[name] = _number(name, size)
+    return sizes
 
 
 def apply_storage_vol(sizes: Sizes, volumes: dict[str, int]) -> Sizes:

@@ -235,9 +235,10 @@ class InstallerApp(DialogHost):
         return True
 
     def _settled(self) -> bool:
-        """Running, or done for real: there is no going back."""
+        """Running or finished (dry run, done or failed): Esc must not lead back to Confirm, from
+        where the run could start again; a failed run offers its Back button on purpose."""
         view = self.view
-        return isinstance(view, ProgressView) and (view.running or (view.ok is True and not self.installer.dry_run))
+        return isinstance(view, ProgressView) and (view.running or view.ok is not None)
 
     def keys(self, *keys: str) -> None:
         """Feed keys as the terminal would (tests)."""

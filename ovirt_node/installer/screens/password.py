@@ -76,7 +76,11 @@ class UpgradePassword(Screen):
                      | Text(min_length=MIN_PASSWORD)),
         ]
         if self.installer.dry_run:
-            items.append(Label(f"(dry run: checked against {self.installer.live('/etc/shadow')})"))
+            shadow = self.installer.live("/etc/shadow")
+            # Say so when there is nothing to check against: any typed password passes then.
+            items.append(Label(f"(dry run: checked against {shadow})" if not self._unset() else
+                               f"(dry run: {shadow} holds no admin password, so the current password is "
+                               "not checked)"))
         return items
 
     def initial(self) -> dict[str, str]:

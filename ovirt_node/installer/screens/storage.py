@@ -21,15 +21,18 @@ SWAP, CONFIG, LOGGING, FILL, DATA = "swap", "config", "logging", "data_fill", "d
 
 
 class WholeMiB(Validator):
-    """A whole number of MiB, or empty where `optional`."""
+    """A whole number of MiB, or empty where `optional`, or -1 (fill) where `fill`."""
 
-    def __init__(self, optional: bool = False) -> None:
-        self.optional = optional
-        self.description = "a whole number of MiB" + (" or empty" if optional else "")
+    def __init__(self, optional: bool = False, fill: bool = False) -> None:
+        self.optional, self.fill = optional, fill
+        self.description = ("a whole number of MiB" + (" or empty" if optional else "")
+                            + (f" or {S.FILL} (fill)" if fill else ""))
 
     def check(self, value: str) -> str | None:
         text = value.strip()
         if not text and self.optional:
+            return None
+        if self.fill and text == str(S.FILL):
             return None
         return None if text.isdigit() else f"must be {self.description}"
 
@@ -50,7 +53,8 @@ class StorageSizes(Screen):
                   help=f"the persisted settings; at least {S.MIN_CONFIG}"),
             Entry(LOGGING, "Logging (MiB):", validator=WholeMiB(), help=f"/var/log; at least {S.MIN_LOGGING}"),
             Checkbox(FILL, "Data fills the rest"),
-            Entry(DATA, "Data (MiB):", validator=WholeMiB(), enabled_when=lambda v: v.get(FILL) != "yes",
+            # -1 as 3.x's storage_vol and the size error spell "fill"; the checkbox says it too.
+            Entry(DATA, "Data (MiB):", validator=WholeMiB(fill=True), enabled_when=lambda v: v.get(FILL) != "yes",
                   help=f"/data: 0 for none, else at least {S.MIN_DATA}"),
             Notice(self._remaining),
         ]
@@ -65,7 +69,8 @@ class StorageSizes(Screen):
 
         swap_text = values.get(SWAP, "").strip()
         swap = int(swap_text) if swap_text.isdigit() else None if not swap_text else old.swap
-        data = S.FILL if values.get(FILL) == "yes" else number(DATA, 0 if old.data == S.FILL else old.data)
+        fill = values.get(FILL) == "yes" or values.get(DATA, "").strip() == str(S.FILL)
+        data = S.FILL if fill else number(DATA, 0 if old.data == S.FILL else old.data)
         return dataclasses.replace(old, swap=swap, config=number(CONFIG, old.config),
                                    logging=number(LOGGING, old.logging), data=data)
 

@@ -33,6 +33,7 @@ from ovirt_node.api import (
     StopUnit,
     Text,
     password_state,
+    switch_arg,
     unit_enabled,
     user_exists,
 )
@@ -56,11 +57,6 @@ NAMES: PlatformNames = {
 class CimSettings:
     enabled: bool
     password: str = field(repr=False)
-
-
-def _bool_arg(value: str | None) -> str:
-    """`cim_enabled` bare means yes; 3.x also wrote 1/0 and y/n."""
-    return "yes" if value is None else {"y": "yes", "n": "no"}.get(value.strip().lower(), value)
 
 
 def has_password(ctx: Context) -> bool:
@@ -113,7 +109,7 @@ class Cim(Section):
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
         return {
-            "cim_enabled": lambda v: {"cim.enabled": _bool_arg(v)},
+            "cim_enabled": switch_arg("cim_enabled", {"cim.enabled": "yes"}, {"cim.enabled": "no"}),
             # 3.x's auto-install: a password turns CIM on.
             "cim_passwd": lambda v: {"cim.password": v or "", "cim.enabled": "yes"},
         }
