@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.resources import copy_demo_root
 from tests.dbus_env import MockService
+from tests.integration.el_node import make_el_root
 from tests.node_fixtures import DEMO_ROOT, changed_paths, run_config, snapshot
 
 COLLECTD = shutil.which("collectd") or "/usr/sbin/collectd"
@@ -236,3 +238,28 @@ def test_failed_restart_puts_the_file_back(node_root: Path, systemd_mock: MockSe
                         "monitoring.collectd.server=192.0.2.10")
     assert result.returncode == 3 and "rolled back" in result.stderr
     assert snapshot(node_root) == before
+
+
+# -- a node without collectd's configuration --------------------------------------------------
+
+def test_a_missing_collectd_config_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    """An EL node without /etc/collectd.conf: the failure says which file, not an empty reason."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    before = snapshot(root)
+    result = run_config("--root", str(root), "set", "monitoring.collectd.server=mon.example.com")
+    assert result.returncode == 3
+    assert ("Configure collectd's network plugin failed: /etc/collectd.conf does not exist: "
+            "is collectd installed?; all changes were rolled back") in result.stderr
+    assert snapshot(root) == before
+
+
+def test_an_empty_collectd_config_gets_the_plugin(tmp_path: Path) -> None:
+    """No LoadPlugin line and no block to put it before: the new line goes at the end."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    (root / "etc/collectd.conf").write_text("")
+    set_keys(root, "monitoring.collectd.server=mon.example.com")
+    text = (root / "etc/collectd.conf").read_text()
+    assert text.strip() == 'LoadPlugin network\n<Plugin network>\nServer "mon.example.com" "25826"\n</Plugin>'
+    assert shown(root, "monitoring.collectd.server") == "mon.example.com"
+    if Path(COLLECTD).exists():
+        check_collectd(root / "etc/collectd.conf", tmp_path)
