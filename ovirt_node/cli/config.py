@@ -11,6 +11,7 @@ shows them to every user: `set-password` reads the password from stdin or asks f
 from __future__ import annotations
 
 import argparse
+import difflib
 import getpass
 import json
 import select
@@ -245,6 +246,13 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
 
 
 def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
+    if not any(name.startswith(args.prefix) for name in engine.keys):
+        # Printing nothing and exit 0 would read as "no such settings here"; a typo deserves a hint.
+        prefixes = {".".join(n.split(".")[:i]) for n in engine.keys for i in range(1, n.count(".") + 2)}
+        near = difflib.get_close_matches(args.prefix, sorted(prefixes), n=3, cutoff=0.7)
+        hint = f" (did you mean {' or '.join(near)}?)" if near else " (`ovirt-node-config show` lists the keys)"
+        print(f"ovirt-node-config: no key starts with {args.prefix!r}{hint}", file=sys.stderr)
+        return EXIT_INVALID
     settings = {k: s for k, s in engine.read().items() if k.startswith(args.prefix)}
     if args.json:
         out = {
@@ -272,7 +280,9 @@ def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
 
 def cmd_get(engine: Engine, args: argparse.Namespace) -> int:
     if args.key not in engine.keys:
-        raise InvalidChanges({args.key: "unknown key (`ovirt-node-config show` lists the keys)"})
+        # A read: the error alone, not the "Nothing was changed." that follows a refused change.
+        print(f"ovirt-node-config: invalid {args.key}: {engine.unknown_key(args.key)}", file=sys.stderr)
+        return EXIT_INVALID
     setting = engine.read([engine.keys[args.key].section])[args.key]
     print(shown(setting.key, setting.value))
     return EXIT_OK
@@ -291,7 +301,9 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
             raise InputError(f"{source}: {exc.strerror}") from exc
     found = changes_from_kernel_args(engine, cmdline.parse(text))
     for arg in found.ignored:
-        print(f"ignored: {arg} (not a setting this node knows)")
+        near = found.near.get(arg)
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        print(f"ignored: {arg} (not a setting this node knows{hint})")
     for arg, reason in found.rejected:
         print(f"skipped: {arg}: {reason}")
     if not found.changes:

@@ -11,6 +11,7 @@ passwords and the rest still apply. An interactive `set` stays all-or-nothing.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 class KernelArgChanges:
     changes: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # redacted argument texts
+    #: ignored argument text -> the known argument names it is close to (a typo, most likely)
+    near: dict[str, list[str]] = field(default_factory=dict)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (redacted argument, reason)
 
 
@@ -73,6 +76,10 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
         handler = handlers.get(arg.name)
         if handler is None:
             result.ignored.append(arg.redacted())
+            # High cutoff: most unknown arguments are the kernel's own (console=, root=), not typos.
+            near = difflib.get_close_matches(arg.name, handlers, n=2, cutoff=0.85)
+            if near:
+                result.near[arg.redacted()] = near
             continue
         if counts[arg.name] > 1 and getattr(handler, "unique", False):
             # Which one was meant? (3.x silently took one.) A handler marked unique refuses both.
