@@ -143,8 +143,11 @@ class CollectdEdit(AugeasEdit):
     """The Augeas edit, then the gap between a new Server line's arguments."""
 
     def apply(self, ctx: Context, run: StepRun) -> None:
-        super().apply(ctx, run)
         path = ctx.root(self.file.path)
+        if not path.exists():
+            # A node without collectd: writing a config for a daemon that is not there helps nobody.
+            raise FileNotFoundError(f"{self.file.path} does not exist: is collectd installed?")
+        super().apply(ctx, run)
         text = path.read_text()
         spaced = space_server_arguments(text)
         if spaced != text:
@@ -186,13 +189,19 @@ def _load_plugin(aug: Augeas, tree: _Tree) -> None:
     """`LoadPlugin network` before the plugin's block (collectd reads the file in order),
     after the other LoadPlugin lines when there are any."""
     loads = aug.match(f"{tree.top}/directive[. = 'LoadPlugin']")
+    if not aug.exists(tree.blocks) and not loads:
+        # Nothing to go after (an empty file): the line is the last directive. (A node made by
+        # set(..., None) reads back as "", not None, so the search below would not find it.)
+        aug.set(f"{tree.top}/directive[last()+1]", "LoadPlugin")
+        aug.set(f"{tree.top}/directive[last()]/arg", "network")
+        return
     if aug.exists(tree.blocks):
         aug.insert(f"{tree.blocks}[1]", "directive", before=True)
-    elif loads:
-        aug.insert(loads[-1], "directive", before=False)
     else:
-        aug.set(f"{tree.top}/directive[last()+1]", None)
-    # The new node is the one directive without a value yet.
-    node = next(n for n in aug.match(f"{tree.top}/directive") if aug.get(n) is None)
+        aug.insert(loads[-1], "directive", before=False)
+    # The inserted node is the one directive without a value yet.
+    node = next((n for n in aug.match(f"{tree.top}/directive") if aug.get(n) is None), None)
+    if node is None:
+        raise RuntimeError(f"{tree.top[len('/files'):]}: could not add the LoadPlugin network line")
     aug.set(node, "LoadPlugin")
     aug.set(f"{node}/arg", "network")

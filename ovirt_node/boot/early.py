@@ -15,6 +15,7 @@ import os
 import struct
 import termios
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from ovirt_node.boot.decision import BootPlan, Mode, Source, decide, source
 from ovirt_node.core import cmdline
@@ -26,6 +27,9 @@ from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.steps.hooks import run_hooks
 from ovirt_node.persist.paths import PersistError
 from ovirt_node.persist.store import Store
+
+if TYPE_CHECKING:  # the engine is imported only when kernel arguments are applied
+    from ovirt_node.core.kernelargs import AreaResult
 
 log = logging.getLogger(__name__)
 
@@ -138,20 +142,22 @@ def early(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
     return plan
 
 
-def apply_kernel_args(root: Root, runner: Runner) -> None:
-    """The kernel arguments as settings (3.x's ovirt-early for a node not configured yet)."""
+def apply_kernel_args(root: Root, runner: Runner) -> list[AreaResult]:
+    """The kernel arguments as settings (3.x's ovirt-early for a node not configured yet),
+    area by area: one that cannot apply is rolled back and reported, the others still apply."""
     from ovirt_node.areas.registry import all_sections
     from ovirt_node.core.engine import Engine
-    from ovirt_node.core.kernelargs import changes_from_kernel_args
+    from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args
 
     ctx = Context(root=root, runner=runner)
     engine = Engine(ctx, all_sections())
     found = changes_from_kernel_args(engine, cmdline.read(root))
     for arg, reason in found.rejected:
         print(f"ovirt-node: kernel argument {arg} skipped: {reason}", flush=True)
-    if found.changes:
-        engine.plan(found.changes).run(ctx)
-        print(f"ovirt-node: applied from the kernel arguments: {', '.join(sorted(found.changes))}", flush=True)
+    results = apply_by_area(engine, found.changes)
+    for result in results:
+        print(f"ovirt-node: kernel arguments: {result}", flush=True)
+    return results
 
 
 def late(root: Root = HOST, runner: Runner | None = None) -> BootPlan:

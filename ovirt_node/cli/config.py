@@ -1,7 +1,8 @@
 """`ovirt-node-config`: read and change the node's settings without the TUI.
 
 Exit codes: 0 ok, 1 other failure (e.g. another change in progress), 2 invalid input (the
-message names the key and the rule), 3 the change failed and was rolled back.
+message names the key and the rule), 3 the change failed and was rolled back (`cmdline`: one
+area or more failed and was rolled back; the others were applied).
 
 Secrets (the admin password) are never taken from the command line, where the process list
 shows them to every user: `set-password` reads the password from stdin or asks for it twice.
@@ -10,6 +11,7 @@ shows them to every user: `set-password` reads the password from stdin or asks f
 from __future__ import annotations
 
 import argparse
+import difflib
 import getpass
 import json
 import select
@@ -26,9 +28,16 @@ from ovirt_node.core import cmdline
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
-from ovirt_node.core.kernelargs import changes_from_kernel_args
+from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args, plans_by_area
 from ovirt_node.core.model import Key
-from ovirt_node.core.transaction import Confirmation, Progress, Transaction, TransactionError, TransactionLocked
+from ovirt_node.core.transaction import (
+    Confirmation,
+    Progress,
+    StepState,
+    Transaction,
+    TransactionError,
+    TransactionLocked,
+)
 from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
 from ovirt_node.system.accounts import ADMIN_USER
 
@@ -73,7 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     password.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
 
-    kargs = sub.add_parser("cmdline", help="apply kernel arguments (3.x names)")
+    kargs = sub.add_parser(
+        "cmdline", help="apply kernel arguments (3.x names), area by area as at boot",
+        description="Apply kernel arguments as the node does at boot: each area (ssh, network, monitoring, ...) "
+        "in its own transaction, so an area that fails is rolled back and reported while the others apply. "
+        "Exit 3 when any area failed.")
     kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
     kargs.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
@@ -182,6 +195,10 @@ def load_answers(path: Path) -> dict[str, str]:
 
 
 def print_progress(event: Progress) -> None:
+    """One line per step: its outcome. A bare `running` would print every step twice;
+    a running step's own news (a detail) is still shown."""
+    if event.state is StepState.RUNNING and not event.detail:
+        return
     print(event, flush=True)
 
 
@@ -229,6 +246,13 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
 
 
 def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
+    if not any(name.startswith(args.prefix) for name in engine.keys):
+        # Printing nothing and exit 0 would read as "no such settings here"; a typo deserves a hint.
+        prefixes = {".".join(n.split(".")[:i]) for n in engine.keys for i in range(1, n.count(".") + 2)}
+        near = difflib.get_close_matches(args.prefix, sorted(prefixes), n=3, cutoff=0.7)
+        hint = f" (did you mean {' or '.join(near)}?)" if near else " (`ovirt-node-config show` lists the keys)"
+        print(f"ovirt-node-config: no key starts with {args.prefix!r}{hint}", file=sys.stderr)
+        return EXIT_INVALID
     settings = {k: s for k, s in engine.read().items() if k.startswith(args.prefix)}
     if args.json:
         out = {
@@ -256,7 +280,9 @@ def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
 
 def cmd_get(engine: Engine, args: argparse.Namespace) -> int:
     if args.key not in engine.keys:
-        raise InvalidChanges({args.key: "unknown key (`ovirt-node-config show` lists the keys)"})
+        # A read: the error alone, not the "Nothing was changed." that follows a refused change.
+        print(f"ovirt-node-config: invalid {args.key}: {engine.unknown_key(args.key)}", file=sys.stderr)
+        return EXIT_INVALID
     setting = engine.read([engine.keys[args.key].section])[args.key]
     print(shown(setting.key, setting.value))
     return EXIT_OK
@@ -275,13 +301,30 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
             raise InputError(f"{source}: {exc.strerror}") from exc
     found = changes_from_kernel_args(engine, cmdline.parse(text))
     for arg in found.ignored:
-        print(f"ignored: {arg} (not a setting this node knows)")
+        near = found.near.get(arg)
+        hint = f"; did you mean {' or '.join(near)}?" if near else ""
+        print(f"ignored: {arg} (not a setting this node knows{hint})")
     for arg, reason in found.rejected:
         print(f"skipped: {arg}: {reason}")
     if not found.changes:
         print("No settings in the kernel arguments.")
         return EXIT_OK
-    return run_changes(engine, found.changes, args.dry_run, 0)  # at boot nobody is there to confirm
+    warn_unusual(engine, found.changes)
+    if args.dry_run:
+        for area, tx in plans_by_area(engine, found.changes).items():
+            print(f"{area}:", end=" ")
+            print_plan(tx, engine.ctx)
+        return EXIT_OK
+    # Boot semantics: area by area, so one that cannot apply does not keep the others off.
+    results = apply_by_area(engine, found.changes, print_progress, lambda area: print(f"{area}:", flush=True))
+    for result in results:
+        print(result)
+    failed = [r.area for r in results if not r.ok]
+    if failed:
+        print(f"ovirt-node-config: not applied (rolled back): {', '.join(failed)}; the other areas were applied",
+              file=sys.stderr)
+        return EXIT_ROLLED_BACK
+    return EXIT_OK
 
 
 def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ changes -> validate all (nothing applied if anything is wrong) -> plan a Transac
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -67,6 +68,12 @@ class Engine:
             self._load()
         return self._keys
 
+    def unknown_key(self, name: str) -> str:
+        """The message for a key nobody declares, with the known names it is close to."""
+        near = difflib.get_close_matches(name, self.keys, n=3, cutoff=0.7)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        return f"unknown key ({hint}`ovirt-node-config show` lists the keys)"
+
     # -- reading --------------------------------------------------------------------------
 
     def read(self, sections: Iterable[str] | None = None) -> dict[str, Setting]:
@@ -107,7 +114,7 @@ class Engine:
         for name, value in changes.items():
             key = self.keys.get(name)
             if key is None:
-                errors[name] = "unknown key (`ovirt-node-config show` lists the keys)"
+                errors[name] = self.unknown_key(name)
                 continue
             problem = _SAFE.check(value) or key.validator.check(value)
             if problem:

@@ -2,17 +2,25 @@
 
 Each section declares the arguments it understands. An argument nobody declares is listed
 as ignored; a bad value is reported and skipped while the good ones still apply.
+
+At boot and at install nobody is there to fix a failure, so `apply_by_area` applies the
+changes area by area, each in its own transaction: an area that cannot apply (its daemon
+absent, its target unreachable) is rolled back and reported alone, and the network, the
+passwords and the rest still apply. An interactive `set` stays all-or-nothing.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ovirt_node.core.cmdline import MASK, Arg, BadSwitch, KernelArgs
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.model import KernelArgHandler
+from ovirt_node.core.transaction import ProgressCallback, Transaction, TransactionLocked, failure_text
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +29,15 @@ log = logging.getLogger(__name__)
 class KernelArgChanges:
     changes: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # redacted argument texts
+    #: ignored argument text -> the known argument names it is close to (a typo, most likely)
+    near: dict[str, list[str]] = field(default_factory=dict)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (redacted argument, reason)
 
 
 def _reject(engine: Engine, result: KernelArgChanges, arg: Arg, handler: KernelArgHandler, reason: str) -> None:
     shown = _redacted(engine, arg, handler)
-    log.warning("kernel argument %s skipped: %s", shown, reason)
+    # Info, not a warning: the callers show `rejected` themselves, once.
+    log.info("kernel argument %s skipped: %s", shown, reason)
     result.rejected.append((shown, reason))
 
 
@@ -67,6 +78,10 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
         handler = handlers.get(arg.name)
         if handler is None:
             result.ignored.append(arg.redacted())
+            # High cutoff: most unknown arguments are the kernel's own (console=, root=), not typos.
+            near = difflib.get_close_matches(arg.name, handlers, n=2, cutoff=0.85)
+            if near:
+                result.near[arg.redacted()] = near
             continue
         if counts[arg.name] > 1 and getattr(handler, "unique", False):
             # Which one was meant? (3.x silently took one.) A handler marked unique refuses both.
@@ -98,3 +113,65 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
             except InvalidChanges as exc:
                 _reject(engine, result, arg, handlers[arg.name], _reason(exc))
     return result
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    """What became of one area's changes: applied, unchanged (nothing to do), or failed."""
+
+    area: str
+    keys: tuple[str, ...]
+    error: str | None = None
+    unchanged: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def __str__(self) -> str:
+        keys = ", ".join(self.keys)
+        if self.error is not None:
+            return f"failed: {self.area} ({keys}): {self.error}"
+        return f"{'unchanged' if self.unchanged else 'applied'}: {self.area} ({keys})"
+
+
+def by_area(engine: Engine, changes: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Validated changes grouped by section, in the sections' order."""
+    grouped: dict[str, dict[str, str]] = {}
+    for name in engine.sections:
+        mine = {k: v for k, v in changes.items() if engine.keys[k].section == name}
+        if mine:
+            grouped[name] = mine
+    return grouped
+
+
+def plans_by_area(engine: Engine, changes: Mapping[str, str]) -> dict[str, Transaction]:
+    """Each area's plan on its own, as `apply_by_area` would run them (for a dry run)."""
+    return {name: engine.plan(mine, f"Apply the {name} settings")
+            for name, mine in by_area(engine, changes).items()}
+
+
+def apply_by_area(engine: Engine, changes: Mapping[str, str], progress: ProgressCallback | None = None,
+                  starting: Callable[[str], None] | None = None) -> list[AreaResult]:
+    """Apply validated changes one area per transaction; a failure is rolled back and
+    recorded, and the next area runs. Only another change in progress stops them all.
+    `starting` is told each area's name before its transaction runs (a heading)."""
+    results: list[AreaResult] = []
+    for name, mine in by_area(engine, changes).items():
+        keys = tuple(sorted(mine))
+        if starting is not None:
+            starting(name)
+        try:
+            tx = engine.plan(mine, f"Apply the {name} settings")
+            if not tx.steps:
+                results.append(AreaResult(name, keys, unchanged=True))
+                continue
+            tx.run(engine.ctx, progress)
+        except TransactionLocked:
+            raise
+        except Exception as exc:  # one area's failure must not keep the others off the node
+            log.info("kernel arguments: %s not applied: %s", name, failure_text(exc))  # callers show it
+            results.append(AreaResult(name, keys, failure_text(exc)))
+            continue
+        results.append(AreaResult(name, keys))
+    return results

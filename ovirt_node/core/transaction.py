@@ -19,6 +19,7 @@ import errno
 import fcntl
 import logging
 import os
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,14 +64,28 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+def failure_text(exc: BaseException) -> str:
+    """An exception as a person reads it. Some say nothing (StopIteration, KeyError(''),
+    an assert): then its type and where it was raised, so the report is never empty."""
+    text = str(exc).strip()
+    if text:
+        return text
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return f"{type(exc).__name__} (no message)"
+    last = frames[-1]
+    return f"{type(exc).__name__} (no message) in {last.name}(), {Path(last.filename).name} line {last.lineno}"
+
+
 class TransactionError(RuntimeError):
-    """A step failed; the transaction was rolled back."""
+    """A step failed; the transaction was rolled back. `reason` is the cause as shown."""
 
     def __init__(self, step: str, cause: BaseException, rollback_errors: Sequence[str] = ()) -> None:
         self.step = step
         self.cause = cause
+        self.reason = failure_text(cause)
         self.rollback_errors = list(rollback_errors)
-        text = f"{step} failed: {cause}"
+        text = f"{step} failed: {self.reason}"
         if self.rollback_errors:
             text += "; rollback was incomplete: " + "; ".join(self.rollback_errors)
         else:
@@ -245,8 +260,8 @@ class Transaction:
                 try:
                     step.apply(ctx, run)
                 except Exception as exc:
-                    log.error("(%d/%d) %s failed: %s", i, total, step.title, exc)
-                    notify(Progress(i, total, step.title, StepState.FAILED, str(exc)))
+                    log.error("(%d/%d) %s failed: %s", i, total, step.title, failure_text(exc))
+                    notify(Progress(i, total, step.title, StepState.FAILED, failure_text(exc)))
                     errors = self._rollback(ctx, applied, total, notify)
                     raise TransactionError(step.title, exc, errors) from exc
                 log.info("(%d/%d) %s: done", i, total, step.title)
@@ -267,8 +282,8 @@ class Transaction:
                 for backup in reversed(backups):
                     backup.restore()
             except Exception as exc:  # keep rolling back the rest; report what failed
-                log.error("rollback of %s failed: %s", step.title, exc)
-                errors.append(f"{step.title}: {exc}")
+                log.error("rollback of %s failed: %s", step.title, failure_text(exc))
+                errors.append(f"{step.title}: {failure_text(exc)}")
                 continue
             notify(Progress(i, total, step.title, StepState.ROLLED_BACK))
         ctx.reload()

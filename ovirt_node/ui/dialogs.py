@@ -285,7 +285,7 @@ class ProgressDialog(Dialog):
                 after = "The rollback was incomplete: " + "; ".join(result.rollback_errors)
             else:
                 after = "The change was rolled back: the node is as it was before."
-            text, attr = f"Failed: {result.step}: {result.cause}\n{after}", "dialog error"
+            text, attr = f"Failed: {result.step}: {result.reason}\n{after}", "dialog error"
         elif isinstance(result, TransactionLocked):
             text, attr = f"Not applied: {result}", "dialog error"
         else:

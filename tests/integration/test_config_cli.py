@@ -293,3 +293,58 @@ def test_garbage_lines_in_the_settings_file_are_kept(node_root: Path) -> None:
     run_config("--root", str(node_root), "set", "ssh.port=2200", check=True)
     text = defaults.read_text()
     assert "this is ( not shell\n" in text and 'OVIRT_SSH_PORT="2200"' in text
+
+
+# -- what a typo gets: a clear error and the names it is close to ------------------------------
+
+def test_show_with_an_unknown_prefix_exits_2_with_the_near_keys(node_root: Path) -> None:
+    result = run_config("--root", str(node_root), "show", "sssh")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "ovirt-node-config: no key starts with 'sssh' (did you mean ssh?)\n"
+
+
+def test_get_of_an_unknown_key_suggests_the_near_one_and_says_nothing_about_changes(node_root: Path) -> None:
+    before = snapshot(node_root)
+    result = run_config("--root", str(node_root), "get", "ssh.prot")
+    assert result.returncode == 2
+    assert result.stderr == ("ovirt-node-config: invalid ssh.prot: unknown key (did you mean ssh.port? "
+                             "`ovirt-node-config show` lists the keys)\n")  # a read changes nothing anyway
+    assert snapshot(node_root) == before
+
+
+def test_set_of_an_unknown_key_suggests_the_near_one(node_root: Path) -> None:
+    before = snapshot(node_root)
+    result = run_config("--root", str(node_root), "set", "ssh.prot=2222")
+    assert result.returncode == 2
+    assert "invalid ssh.prot: unknown key (did you mean ssh.port?" in result.stderr
+    assert "Nothing was changed." in result.stderr
+    assert snapshot(node_root) == before
+
+
+def test_cmdline_suggests_the_argument_a_typo_is_close_to(node_root: Path) -> None:
+    before = snapshot(node_root)
+    result = run_config("--root", str(node_root), "cmdline", "ssh_pwuath=1", "console=tty0")
+    assert result.returncode == 0
+    assert "ignored: ssh_pwuath=1 (not a setting this node knows; did you mean ssh_pwauth?)\n" in result.stdout
+    assert "ignored: console=tty0 (not a setting this node knows)\n" in result.stdout  # the kernel's own
+    assert snapshot(node_root) == before
+
+
+# -- every line once --------------------------------------------------------------------------
+
+def test_set_prints_each_step_once(node_root: Path) -> None:
+    result = run_config("--root", str(node_root), "set", "ssh.port=2222")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines.count("(2/5) Configure the SSH daemon: done") == 1
+    steps = [line.split(":")[0] for line in lines if line.startswith("(")]
+    assert len(steps) == len(set(steps)) == 5, result.stdout
+    assert lines[-1] == "Applied: ssh.port"
+
+
+def test_cmdline_reports_a_skipped_argument_once(node_root: Path) -> None:
+    result = run_config("--root", str(node_root), "cmdline", "ssh_pwauth=maybe", "ssh_port=x")
+    assert result.returncode == 0
+    assert (result.stdout + result.stderr).count("ssh_pwauth=maybe") == 1
+    assert "skipped: ssh_pwauth=maybe: ssh.pwauth: must be yes or no" in result.stdout

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.resources import copy_demo_root
 from tests.dbus_env import MockService
+from tests.integration.el_node import make_el_root
 from tests.node_fixtures import DEMO_ROOT, changed_paths, run_config, snapshot
 
 COLLECTD = shutil.which("collectd") or "/usr/sbin/collectd"
@@ -214,7 +216,7 @@ def test_kernel_argument_with_a_bad_port_is_logged_and_skipped(node_root: Path) 
     result = run_config("--root", str(node_root), "cmdline", "collectd=collectd.example.com:70000")
     assert result.returncode == 0
     assert "skipped: collectd=collectd.example.com:70000: monitoring.collectd.port: must be a port" in result.stdout
-    assert "kernel argument collectd=collectd.example.com:70000 skipped" in result.stderr
+    assert result.stdout.count("collectd.example.com:70000") == 1 and result.stderr == ""  # said once
     assert snapshot(node_root) == before
 
 
@@ -236,3 +238,59 @@ def test_failed_restart_puts_the_file_back(node_root: Path, systemd_mock: MockSe
                         "monitoring.collectd.server=192.0.2.10")
     assert result.returncode == 3 and "rolled back" in result.stderr
     assert snapshot(node_root) == before
+
+
+# -- a node without collectd's configuration --------------------------------------------------
+
+def test_a_missing_collectd_config_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    """An EL node without /etc/collectd.conf: the failure says which file, not an empty reason."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    before = snapshot(root)
+    result = run_config("--root", str(root), "set", "monitoring.collectd.server=mon.example.com")
+    assert result.returncode == 3
+    assert ("Configure collectd's network plugin failed: /etc/collectd.conf does not exist: "
+            "is collectd installed?; all changes were rolled back") in result.stderr
+    assert snapshot(root) == before
+
+
+def test_an_empty_collectd_config_gets_the_plugin(tmp_path: Path) -> None:
+    """No LoadPlugin line and no block to put it before: the new line goes at the end."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    (root / "etc/collectd.conf").write_text("")
+    set_keys(root, "monitoring.collectd.server=mon.example.com")
+    text = (root / "etc/collectd.conf").read_text()
+    assert text.strip() == 'LoadPlugin network\n<Plugin network>\nServer "mon.example.com" "25826"\n</Plugin>'
+    assert shown(root, "monitoring.collectd.server") == "mon.example.com"
+    if Path(COLLECTD).exists():
+        check_collectd(root / "etc/collectd.conf", tmp_path)
+
+
+def test_cmdline_applies_area_by_area_and_reports_the_one_that_failed(tmp_path: Path) -> None:
+    """Boot semantics: collectd cannot apply (no config), SSH and the host name still do."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    debian_conf = (root / DEBIAN_CONF).read_bytes()
+    result = run_config("--root", str(root), "cmdline", "collectd=mon.example.com", "ssh_pwauth=1",
+                        "hostname=node1.example.com")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "applied: ssh (ssh.pwauth)\n" in result.stdout
+    assert "applied: network (network.hostname)\n" in result.stdout
+    assert ("failed: monitoring (monitoring.collectd.server): Configure collectd's network plugin failed: "
+            "/etc/collectd.conf does not exist: is collectd installed?") in result.stdout
+    assert "not applied (rolled back): monitoring; the other areas were applied" in result.stderr
+    assert "PasswordAuthentication yes" in (root / "etc/ssh/sshd_config").read_text()
+    assert (root / "etc/hostname").read_text().strip() == "node1.example.com"
+    # collectd's files as they were, and its server not recorded as if it were set
+    assert not (root / "etc/collectd.conf").exists()
+    assert (root / DEBIAN_CONF).read_bytes() == debian_conf
+    defaults = (root / "etc/default/ovirt").read_text()
+    assert "OVIRT_COLLECTD_SERVER" not in defaults and 'OVIRT_SSH_PWAUTH="yes"' in defaults
+
+
+def test_set_stays_all_or_nothing(tmp_path: Path) -> None:
+    """An interactive change is one transaction: collectd's failure takes SSH's change back too."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    before = snapshot(root)
+    result = run_config("--root", str(root), "set", "monitoring.collectd.server=mon.example.com", "ssh.pwauth=yes")
+    assert result.returncode == 3
+    assert "/etc/collectd.conf does not exist: is collectd installed?; all changes were rolled back" in result.stderr
+    assert snapshot(root) == before

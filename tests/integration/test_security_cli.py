@@ -299,7 +299,7 @@ def test_bad_security_kernel_args_are_skipped_and_logged(node_root: Path, tmp_pa
     for arg, reason in BAD_ARGS.items():
         shown = "adminpw=********" if arg.startswith("adminpw=") else arg
         assert f"skipped: {shown}: {reason}" in result.stdout
-        assert f"kernel argument {shown} skipped: {reason}" in result.stderr  # logged as a warning
+        assert shown not in result.stderr  # said once: on stdout, with the result
     for secret in ("secret-in-clear", "notarealhash"):
         assert secret not in result.stdout + result.stderr
     assert shadow_fields(node_root) == before

@@ -165,3 +165,29 @@ def test_failed_command_rolls_back_the_files_it_declared(node_root: Path) -> Non
     with pytest.raises(TransactionError, match="Fail failed: sh exited with 3"):
         tx.run(ctx)
     assert snapshot(node_root) == before
+
+
+@dataclass(frozen=True)
+class FailSilently(Step):
+    """Fails with an exception whose text is empty, as a `next()` on an empty search does."""
+
+    title: str = "Configure the widget"
+
+    def apply(self, ctx: Context, run: StepRun) -> None:
+        next(iter(()))
+
+
+def test_a_failure_without_a_message_is_reported_with_its_type_and_place(node_root: Path) -> None:
+    before = snapshot(node_root)
+    ctx = make_ctx(node_root)
+    events: list[Progress] = []
+    tx = Transaction("test", [WriteDefaults({"OVIRT_X": "1"}), FailSilently()])
+    with pytest.raises(TransactionError) as err:
+        tx.run(ctx, events.append)
+    assert str(err.value).startswith(
+        "Configure the widget failed: StopIteration (no message) in apply(), test_transaction.py line ")
+    assert str(err.value).endswith("; all changes were rolled back")
+    assert "failed: ;" not in str(err.value)
+    failed = [e for e in events if e.state is StepState.FAILED]
+    assert [e.detail for e in failed] == [err.value.reason]
+    assert snapshot(node_root) == before

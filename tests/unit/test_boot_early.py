@@ -14,10 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ovirt_node.boot import early as boot
 from ovirt_node.boot.decision import Mode
+from ovirt_node.core.resources import copy_demo_root
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import Result, Runner
+from tests.integration.el_node import make_el_root
 from tests.node_fixtures import changed_paths, node_root, snapshot  # noqa: F401  (fixture)
 
 MEDIA = "root=live:CDLABEL=OVIRT_NODE rd.live.image console=tty0 console=ttyS0,115200n8"
@@ -157,3 +161,19 @@ def test_a_terminal_without_a_size_gets_the_serial_default() -> None:
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_late_applies_each_area_alone_and_reports_the_one_that_failed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No collectd config on this EL node: monitoring is rolled back and reported, SSH applies."""
+    node = make_el_root(copy_demo_root(tmp_path / "root"))
+    root = tree(node, DISK + " collectd=mon.example.com ssh_pwauth=1")
+    boot.early(root, Runner(dry_run=True))
+    boot.late(root, NoSystemctl())
+    out = capsys.readouterr().out
+    assert "ovirt-node: kernel arguments: applied: ssh (ssh.pwauth)\n" in out
+    assert ("ovirt-node: kernel arguments: failed: monitoring (monitoring.collectd.server): Configure collectd's "
+            "network plugin failed: /etc/collectd.conf does not exist: is collectd installed?") in out
+    assert "PasswordAuthentication yes" in (node / "etc/ssh/sshd_config").read_text()
+    assert not (node / "etc/collectd.conf").exists()
+    assert "OVIRT_COLLECTD_SERVER" not in (node / "etc/default/ovirt").read_text()

@@ -172,7 +172,7 @@ def run(tx: Transaction, session: Session, request: Request,
         tx.run(session.ctx, progress)
     except TransactionError as exc:
         where = session.log_file or "the journal"
-        print(f"\n{tx.title} FAILED at: {exc.step}\n  {exc.cause}\n"
+        print(f"\n{tx.title} FAILED at: {exc.step}\n  {exc.reason}\n"
               f"The log is kept at {where}. The machine was not rebooted.", flush=True)
         return 1
     if request.break_at == "post-installer":

@@ -129,7 +129,7 @@ class ProgressView(urwid.WidgetWrap[urwid.Pile]):
             self._set_buttons([REBOOT, VIEW_LOG])
             return
         if isinstance(result, TransactionError):
-            self.error = f"Failed at: {result.step}\n{result.cause}"
+            self.error = f"Failed at: {result.step}\n{result.reason}"
         else:
             self.error = f"Failed: {type(result).__name__}: {result}"
         log.error("%s: %s", self.tx.title, self.error.replace("\n", ": "))

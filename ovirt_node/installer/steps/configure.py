@@ -100,7 +100,9 @@ class WriteFstab(Step):
 @dataclass(frozen=True)
 class ApplyNodeSettings(Step):
     """The settings given to the installer (kernel arguments, or the installer pages' values)
-    applied to the node tree by the config engine, which persists what it writes."""
+    applied to the node tree by the config engine, which persists what it writes. Area by
+    area, as at boot: an area that cannot apply is rolled back and reported, and the install
+    goes on with the network, the passwords and the rest applied."""
 
     target: Target
     args: KernelArgs
@@ -116,7 +118,7 @@ class ApplyNodeSettings(Step):
             return
         from ovirt_node.areas.registry import all_sections
         from ovirt_node.core.engine import Engine
-        from ovirt_node.core.kernelargs import changes_from_kernel_args
+        from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args
 
         node = Context(root=Root.at(self.target.node), runner=ctx.runner)
         engine = Engine(node, all_sections())
@@ -124,8 +126,10 @@ class ApplyNodeSettings(Step):
         for arg, reason in found.rejected:
             run.report(f"skipped {arg}: {reason}")
         changes = {**found.changes, **engine.validate(dict(self.settings))}
-        if changes:
-            engine.plan(changes).run(node)
+        for result in apply_by_area(engine, changes):
+            if not result.ok:
+                log.error("the node's settings: %s", result)
+            run.report(str(result))
 
 
 @dataclass(frozen=True)
