@@ -219,7 +219,13 @@ def parse(text: str) -> KernelArgs:
 
 
 class BadSwitch(ValueError):
-    """A mode or yes/no argument with a value that is neither on nor off."""
+    """A mode or yes/no argument with a value that is neither on nor off; `str()` is
+    "<argument>: <reason>", `reason` the part a message that already names it shows."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{argument}: {reason}")
 
 
 def truth(name: str, value: str | None) -> bool:
@@ -234,7 +240,7 @@ def truth(name: str, value: str | None) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadSwitch(f"{name}={value}: not understood; write {name} or {name}={'/'.join(TRUE_WORDS)} to turn it "
+    raise BadSwitch(f"{name}={value}", f"not understood; write {name} or {name}={'/'.join(TRUE_WORDS)} to turn it "
                     f"on, {name}={'/'.join(FALSE_WORDS)} to turn it off")
 
 

@@ -97,7 +97,7 @@ def changes_from_kernel_args(engine: Engine, args: KernelArgs) -> KernelArgChang
         except InvalidChanges as exc:
             _reject(engine, result, arg, handler, _reason(exc))
         except BadSwitch as exc:
-            _reject(engine, result, arg, handler, str(exc))
+            _reject(engine, result, arg, handler, exc.reason)
     for members in groups.values():
         # What an argument implies yields to what any argument of its group says.
         implied = {k: v for arg, _wanted in members for k, v in _implied(handlers[arg.name]).items()}

@@ -65,7 +65,8 @@ def _setting(key: str, on: str) -> Outcome:
         found = changes_from_kernel_args(Engine(Context(root=Root.at(root)), all_sections()), cmdline.parse(text))
         if found.rejected:
             assert not found.changes  # nothing is applied from a refused argument
-            return found.rejected[0][1]
+            shown, reason = found.rejected[0]
+            return f"{shown}: {reason}"  # as the command line shows it
         return found.changes.get(key) == on
     return outcome
 
@@ -147,3 +148,11 @@ def test_the_installer_cli_upgrades_with_firstboot_0_and_refuses_a_malformed_one
     bad = installer("firstboot=maybe")
     assert bad.returncode == 2 and "firstboot=maybe: not understood" in bad.stderr
     assert list(tmp_path.iterdir()) == []  # a dry run, and a refused one: nothing written
+
+
+def test_a_malformed_config_switch_is_named_once_in_its_message(node_root: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "ovirt_node.cli.config", "--root", str(node_root), "cmdline",
+                             "ssh_pwauth=maybe"], capture_output=True, text=True, timeout=60)
+    shown = result.stdout + result.stderr
+    assert "ssh_pwauth=maybe: not understood; write ssh_pwauth or" in shown
+    assert shown.count("ssh_pwauth=maybe") == 1, shown
