@@ -76,7 +76,10 @@ FLAT = {f.name: f"network.{f.name.replace('_', '.', 1)}" if f.name.startswith(("
 
 
 class ListOf(Validator):
-    """Comma-separated entries, each valid by `rule`; empty is allowed."""
+    """Comma-separated entries, each valid by `rule`; empty ("") is allowed.
+
+    Entries are checked exactly as typed (no stripping): the writers put them into the
+    files as they are, so " yes" must be refused here, not by a lens when written."""
 
     def __init__(self, rule: Validator, noun: str, extra: tuple[str, ...] = ()) -> None:
         self.rule = rule
@@ -84,12 +87,12 @@ class ListOf(Validator):
         self.description = f"comma-separated {noun}" + (f", or {' or '.join(extra)}" if extra else "")
 
     def check(self, value: str) -> str | None:
-        if not value.strip() or value in self.extra:
+        if not value or value in self.extra:
             return None
         for entry in value.split(","):
-            problem = self.rule.check(entry.strip())
+            problem = self.rule.check(entry)
             if problem:
-                return f"{entry.strip()!r} {problem}"
+                return f"{entry!r} {problem}"
         return None
 
 
@@ -395,10 +398,9 @@ def write_hosts(aug: Augeas, name: str) -> None:
 def write_dns(aug: Augeas, new: NetworkSettings) -> None:
     """NetworkManager's global DNS: it then writes resolv.conf itself, for every connection."""
     aug.remove(f"{_DNS}/*")
+    # No search domains: no `searches=` line at all (the lens cannot store an empty value).
     if new.dns_search:
         aug.set(f"{_DNS}/global-dns/searches", new.dns_search)
-    elif new.dns:
-        aug.set(f"{_DNS}/global-dns/searches", "")
     if new.dns:
         aug.set(f"{_DNS}/global-dns-domain-\\*/servers", new.dns)
 

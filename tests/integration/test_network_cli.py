@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.cli.config import main
+from tests.integration.el_node import make_el_root
 from tests.node_fixtures import changed_paths, snapshot
 
 KEYFILES = "etc/NetworkManager/system-connections"
@@ -43,6 +44,39 @@ def defaults(root: Path) -> str:
 def node(node_root: Path) -> Path:
     fake_sysfs(node_root)
     return node_root
+
+
+@pytest.fixture(params=["demo", "el"])
+def any_node(request: pytest.FixtureRequest, node: Path) -> Path:
+    """The demo node, and the same tree as an EL node."""
+    return make_el_root(node) if request.param == "el" else node
+
+
+def without_search_domain(root: Path) -> Path:
+    resolv = root / "etc/resolv.conf"
+    resolv.write_text("".join(line for line in resolv.read_text().splitlines(True) if not line.startswith("search")))
+    return root
+
+
+DNS_CONF = "etc/NetworkManager/conf.d/90-ovirt-node-dns.conf"
+
+
+def test_dns_servers_apply_on_a_node_without_a_search_domain(any_node: Path) -> None:
+    node = without_search_domain(any_node)
+    assert config(node, "set", "network.dns=10.0.0.2,10.0.0.3") == 0
+    text = (node / DNS_CONF).read_text()
+    assert "servers=10.0.0.2,10.0.0.3" in text and "searches" not in text
+    assert 'OVIRT_DNS="10.0.0.2,10.0.0.3"' in defaults(node)
+
+
+def test_cmdline_dns_without_a_search_domain_keeps_the_other_arguments(any_node: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    node = without_search_domain(any_node)
+    assert config(node, "cmdline", "dns=10.0.0.2,10.0.0.3", "hostname=node7.example.com", "ssh_pwauth=1") == 0
+    assert "skipped:" not in capsys.readouterr().out
+    assert "servers=10.0.0.2,10.0.0.3" in (node / DNS_CONF).read_text()
+    assert (node / "etc/hostname").read_text() == "node7.example.com\n"
+    assert "\nPasswordAuthentication yes" in (node / "etc/ssh/sshd_config").read_text()
 
 
 def test_cmdline_static_bond_vlan_dns_ntp_hostname(node: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,6 +171,8 @@ def test_duplicated_kernel_arguments_are_skipped_and_the_rest_applies(node: Path
     (["network.bond.name=bond0", "network.bond.slaves=eth0,eth1"], "network.bootif",
      "eth0 is the management NIC in use: it cannot become a slave of bond0"),
     (["network.dns=192.0.2.1,300.1.1.1"], "network.dns", "'300.1.1.1' must be an IPv4 or IPv6 address"),
+    (["network.dns= "], "network.dns", "' ' must be an IPv4 or IPv6 address"),
+    (["network.dns.search= yes"], "network.dns.search", "' yes' must be a host name"),
 ])
 def test_bad_values_exit_2_and_write_nothing(node: Path, capsys: pytest.CaptureFixture[str],
                                              assignments: list[str], key: str, reason: str) -> None:
