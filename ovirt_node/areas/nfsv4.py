@@ -20,7 +20,7 @@ from ovirt_node.core.model import KernelArgHandler, Key, Section
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit, RunCommand
 from ovirt_node.core.transaction import Step, StepRun
-from ovirt_node.core.valid import FQDN, Empty
+from ovirt_node.core.valid import FQDN, EmptyOr
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Nfsv4(Section):
     settings = Nfsv4Settings
     lens_files = (IDMAPD_CONF,)
     keys = (
-        Key("nfsv4.domain", "OVIRT_NFSV4_DOMAIN", Empty() | FQDN(),
+        Key("nfsv4.domain", "OVIRT_NFSV4_DOMAIN", EmptyOr(FQDN()),
             help="NFSv4 ID-mapping domain (empty: the host's DNS domain)"),
     )
 

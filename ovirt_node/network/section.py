@@ -13,6 +13,7 @@ only those connections over D-Bus inside a NetworkManager checkpoint (`netapply.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ from ovirt_node.core.valid import (
     BondName,
     BondOptions,
     Empty,
+    EmptyOr,
     FQDNOrIP,
     Hostname,
     IPAddress,
@@ -96,6 +98,22 @@ class ListOf(Validator):
         return None
 
 
+class NtpServer(Validator):
+    """An NTP server as chrony's configuration can hold it: its Augeas lens takes no name whose
+    last label is a single character ("a", "pool.n"), so such a name is refused here, not
+    when the file is written."""
+
+    def __init__(self) -> None:
+        self.rule = FQDNOrIP()
+        self.description = self.rule.description
+
+    def check(self, value: str) -> str | None:
+        problem = self.rule.check(value)
+        if problem is None and not IPAddress().is_valid(value) and len(value.rsplit(".", 1)[-1]) < 2:
+            return "must end in a label of two or more characters (chrony's configuration cannot hold it)"
+        return problem
+
+
 class BootIf(Validator):
     """A NIC or bond name, `link` (the first NIC with carrier) or a MAC (PXE `01-aa-bb-...`)."""
 
@@ -120,7 +138,7 @@ class InterfacesSpec(Validator):
         return None
 
 
-_HOSTNAME_RULE = Empty() | (Hostname() & Text(max_length=64))
+_HOSTNAME_RULE = EmptyOr(Hostname() & Text(max_length=64))
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,7 @@ class NetworkSection(Section):
         Key("network.dns", "OVIRT_DNS", ListOf(IPAddress(), "IP addresses"), help="DNS servers, comma-separated"),
         Key("network.dns.search", "OVIRT_DNS_SEARCH", ListOf(Hostname(), "domain names"),
             help="DNS search domains, comma-separated"),
-        Key("network.ntp", "OVIRT_NTP", ListOf(FQDNOrIP(), "NTP servers", ("off",)),
+        Key("network.ntp", "OVIRT_NTP", ListOf(NtpServer(), "NTP servers", ("off",)),
             help="NTP servers (chrony), comma-separated; off disables time synchronisation"),
         Key("network.interfaces", "OVIRT_NETWORK_INTERFACES", InterfacesSpec(), parse=network_from_text,
             help="every connection: NAME:ipv4=dhcp|static,ip=A/P,gw=G,ipv6=...,type=bond|vlan|bridge,...;..."),
@@ -405,11 +423,20 @@ def write_dns(aug: Augeas, new: NetworkSettings) -> None:
         aug.set(f"{_DNS}/global-dns-domain-\\*/servers", new.dns)
 
 
+def lens_address(host: str) -> str:
+    """An IPv6 address in its compressed form: the lenses' IPv6 pattern (Rx.ipv6) misses some
+    valid spellings (1::2:192.0.2.1); every compressed form but :: (refused by validation) fits."""
+    try:
+        return ipaddress.IPv6Address(host).compressed
+    except ValueError:
+        return host
+
+
 def write_chrony(aug: Augeas, chrony: LensFile, ntp: str) -> None:
     node = files_node(chrony.path)
     aug.remove(f"{node}/*[label() = 'server' or label() = 'pool']")
     if ntp == "off":
         return
-    for index, server in enumerate(s.strip() for s in ntp.split(",") if s.strip()):
-        aug.set(f"{node}/server[{index + 1}]", server)
+    for index, server in enumerate(s for s in ntp.split(",") if s):
+        aug.set(f"{node}/server[{index + 1}]", lens_address(server))
         aug.set(f"{node}/server[{index + 1}]/iburst", None)
