@@ -86,9 +86,9 @@ def test_cmdline_static_bond_vlan_dns_ntp_hostname(node: Path, capsys: pytest.Ca
                   "network_layout=bridged") == 0
     assert "skipped:" not in capsys.readouterr().out
     files = sorted(p.name for p in (node / KEYFILES).iterdir())
-    assert files == ["bond0.20.nmconnection", "bond0.nmconnection", "brbond0.20.nmconnection",
+    assert files == ["bond0.20.nmconnection", "bond0.nmconnection", "brbond0.nmconnection",
                      "eth0.nmconnection", "eth1.nmconnection", "eth2.nmconnection"]
-    bridge = (node / KEYFILES / "brbond0.20.nmconnection").read_text()
+    bridge = (node / KEYFILES / "brbond0.nmconnection").read_text()
     assert "address1=192.0.2.10/24\ngateway=192.0.2.1" in bridge
     text = defaults(node)
     for line in ('OVIRT_BOOTIF="bond0"', 'OVIRT_BOND_SLAVES="eth1,eth2"', 'OVIRT_VLAN="20"',
@@ -239,3 +239,12 @@ def test_a_dry_run_plan_writes_the_defaults_file_once(node: Path, capsys: pytest
     assert "OVIRT_NETWORK_INTERFACES='eth0:ipv4=static,ip=192.0.2.10/24,ipv6=auto'" in writes[0]
     assert any("Write the NetworkManager connections: write eth0" in line for line in lines)
     assert changed_paths(before, snapshot(node)) == set()
+
+
+@pytest.mark.parametrize("kind", ["demo", "el"])
+def test_a_bridge_over_a_vlan_is_named_after_the_nic_as_in_3x(node_root: Path, kind: str) -> None:
+    node = make_el_root(node_root) if kind == "el" else node_root
+    assert config(node, "cmdline", "BOOTIF=enp0s31f6", "vlan=1000", "ip=dhcp", "network_layout=bridged") == 0
+    assert "master=brenp0s31f6" in (node / KEYFILES / "enp0s31f6.1000.nmconnection").read_text()
+    assert "type=bridge" in (node / KEYFILES / "brenp0s31f6.nmconnection").read_text()
+    assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults(node) and 'OVIRT_VLAN="1000"' in defaults(node)

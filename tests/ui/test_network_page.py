@@ -310,10 +310,10 @@ def test_bridge_over_a_vlan_over_a_bond(node_root: Path) -> None:
     d.press("OK")
     h.save()
     assert h.ui.results == [True, True]
-    bridge = (node_root / KEYFILES / "brbond0.30.nmconnection").read_text()
+    bridge = (node_root / KEYFILES / "brbond0.nmconnection").read_text()
     assert "type=bridge" in bridge and "address1=192.0.2.30/24\ngateway=192.0.2.1" in bridge
     vlan = (node_root / KEYFILES / "bond0.30.nmconnection").read_text()
-    assert "master=brbond0.30" in vlan and "address1" not in vlan
+    assert "master=brbond0" in vlan and "address1" not in vlan
     defaults = (node_root / "etc/default/ovirt").read_text()
     assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults and 'OVIRT_BOOTIF="bond0"' in defaults
 
