@@ -392,6 +392,8 @@ def test_countdown_confirmation_keeps_or_rolls_back(node_root: Path, private_bus
     else:
         assert len(rolled) == 1 and rolled[0].startswith("asked:")
         assert changed_paths(before, snapshot(node_root)) == set()
+        shown = "\n".join(d.text for d in h.ui.dialogs)  # Roll back pressed at once, not a timeout
+        assert "rolled back at the operator's request" in shown and "not confirmed" not in shown
 
 
 # --------------------------------------------------------------------------- read-only, identify, ping
