@@ -321,7 +321,9 @@ def gateway_warning(name: str, a: Addressing) -> str | None:
         return None
     try:
         net = ipaddress.ip_interface(f"{a.address}/{a.prefix}").network
-        outside = ipaddress.ip_address(a.gateway) not in net
+        gateway = ipaddress.ip_address(a.gateway)
+        # A link-local IPv6 gateway (fe80::1, what routers announce) is on every link.
+        outside = gateway not in net and not (gateway.version == 6 and gateway.is_link_local)
     except ValueError:
         return None
     return f"{name}: the gateway {a.gateway} is outside the subnet {net}" if outside else None

@@ -98,6 +98,18 @@ class ListOf(Validator):
         return None
 
 
+class Nameservers(ListOf):
+    """DNS servers: the resolver (glibc's MAXNS) uses only the first three."""
+
+    def __init__(self) -> None:
+        super().__init__(IPAddress(), "IP addresses (at most three)")
+
+    def check(self, value: str) -> str | None:
+        if value and value.count(",") >= 3:
+            return "must list at most three servers: the resolver uses only the first three"
+        return super().check(value)
+
+
 class NtpServer(Validator):
     """An NTP server as chrony's configuration can hold it: its Augeas lens takes no name whose
     last label is a single character ("a", "pool.n"), so such a name is refused here, not
@@ -197,7 +209,7 @@ class NetworkSection(Section):
     lens_files = (KEYFILES, DNS_CONF, HOSTNAME, HOSTS, *CHRONY_FILES)
     keys = (
         Key("network.hostname", "OVIRT_HOSTNAME", _HOSTNAME_RULE, help="the node's host name (FQDN)"),
-        Key("network.dns", "OVIRT_DNS", ListOf(IPAddress(), "IP addresses"), help="DNS servers, comma-separated"),
+        Key("network.dns", "OVIRT_DNS", Nameservers(), help="DNS servers, comma-separated (at most three)"),
         Key("network.dns.search", "OVIRT_DNS_SEARCH", ListOf(Hostname(), "domain names"),
             help="DNS search domains, comma-separated"),
         Key("network.ntp", "OVIRT_NTP", ListOf(NtpServer(), "NTP servers", ("off",)),

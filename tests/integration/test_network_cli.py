@@ -172,6 +172,8 @@ def test_duplicated_kernel_arguments_are_skipped_and_the_rest_applies(node: Path
      "eth0 is the management NIC in use: it cannot become a slave of bond0"),
     (["network.dns=192.0.2.1,300.1.1.1"], "network.dns", "'300.1.1.1' must be an IPv4 or IPv6 address"),
     (["network.dns= "], "network.dns", "' ' must be an IPv4 or IPv6 address"),
+    (["network.dns=192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4"], "network.dns",
+     "must list at most three servers: the resolver uses only the first three"),
     (["network.dns.search= yes"], "network.dns.search", "' yes' must be a host name"),
 ])
 def test_bad_values_exit_2_and_write_nothing(node: Path, capsys: pytest.CaptureFixture[str],
@@ -199,6 +201,13 @@ def test_a_gateway_outside_the_subnet_is_a_warning(node: Path, caplog: pytest.Lo
                   "network.ip.netmask=24", "network.ip.gateway=198.51.100.1") == 0
     assert "eth1: the gateway 198.51.100.1 is outside the subnet 192.0.2.0/24" in caplog.text
     assert "gateway=198.51.100.1" in (node / KEYFILES / "eth1.nmconnection").read_text()
+
+
+def test_a_link_local_ipv6_gateway_is_no_warning(node: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert config(node, "set", "network.bootif=eth1", "network.bootproto=dhcp", "network.ipv6=static",
+                  "network.ipv6.address=2001:db8::10", "network.ipv6.netmask=64", "network.ipv6.gateway=fe80::1") == 0
+    assert "outside the subnet" not in caplog.text
+    assert "fe80::1" in (node / KEYFILES / "eth1.nmconnection").read_text()
 
 
 def test_ntp_off_removes_every_server(node: Path) -> None:
