@@ -473,13 +473,11 @@ def _is_domain_name(value: str, min_labels: int) -> bool:
     The last label may not be all digits (RFC 3696 section 2): otherwise a mistyped address
     like 192.0.2.300 would pass as a host name. Internationalized names must be entered in
     their ASCII (xn--) form. The absolute form "node1.example.com." is refused: the files
-    these names go to (chrony, rsyslog, /etc/hostname) cannot hold it, and a rule accepts
-    only what can be written.
+    these names go to (chrony, rsyslog) cannot hold it, and a rule accepts only what can be written.
     """
-    name = value
-    if not name or len(name) > 253:
+    if not value or len(value) > 253:
         return False
-    labels = name.split(".")
+    labels = value.split(".")
     return (
         len(labels) >= min_labels
         and all(_LABEL_RE.fullmatch(label) for label in labels)
@@ -498,8 +496,7 @@ def _trailing_dot(value: str, accepts: Callable[[str], bool]) -> str | None:
     return None
 
 
-#: Addresses that name no server: a client cannot send to them.
-_UNSPECIFIED = ("0.0.0.0", "::")
+_UNSPECIFIED = ("0.0.0.0", "::")  # name no server: a client cannot send to them
 
 
 class FQDN(_Predicate):
