@@ -7,6 +7,7 @@ distribution's rsyslog.conf is never rewritten. The rotation "max size" sets log
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit
 from ovirt_node.core.transaction import Step
-from ovirt_node.core.valid import Empty, FQDNOrIP, Number, OneOf, Port
+from ovirt_node.core.valid import EmptyOr, FQDNOrIP, Number, OneOf, Port
 
 RSYSLOG_REMOTE = LensFile("Rsyslog", "/etc/rsyslog.d/ovirt-node-remote.conf")
 LOGROTATE = LensFile("Logrotate", "/etc/logrotate.d/ovirt-node")
@@ -54,7 +55,8 @@ def size_in_kb(text: str) -> str | None:
 
 
 def _remote_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
+    # Compressed, since the lens's IPv6 pattern misses some valid spellings (1::2:192.0.2.1).
+    return f"[{ipaddress.IPv6Address(host).compressed}]" if ":" in host else host
 
 
 class Logging(Section):
@@ -63,7 +65,7 @@ class Logging(Section):
     settings = LoggingSettings
     lens_files = (RSYSLOG_REMOTE, LOGROTATE, NETCONSOLE)
     keys = (
-        Key("logging.rsyslog.server", "OVIRT_SYSLOG_SERVER", Empty() | FQDNOrIP(), Kind.TEXT, "",
+        Key("logging.rsyslog.server", "OVIRT_SYSLOG_SERVER", EmptyOr(FQDNOrIP()), Kind.TEXT, "",
             "remote syslog server (empty: local logging only)"),
         Key("logging.rsyslog.port", "OVIRT_SYSLOG_PORT", Port(), Kind.INT, "514", "remote syslog port"),
         Key("logging.rsyslog.protocol", "OVIRT_SYSLOG_PROTOCOL", OneOf("udp", "tcp"), Kind.TEXT, "udp",
@@ -72,7 +74,7 @@ class Logging(Section):
             "1024", "rotate a log once it exceeds this size, in KB"),
         Key("logging.logrotate.interval", "OVIRT_LOGROTATE_INTERVAL", OneOf("daily", "weekly", "monthly"),
             Kind.TEXT, "daily", "rotate logs at least this often"),
-        Key("logging.netconsole.server", "OVIRT_NETCONSOLE_SERVER", Empty() | FQDNOrIP(allow_ipv6=False),
+        Key("logging.netconsole.server", "OVIRT_NETCONSOLE_SERVER", EmptyOr(FQDNOrIP(allow_ipv6=False)),
             Kind.TEXT, "", "netconsole receiver for kernel messages (empty: off)"),
         Key("logging.netconsole.port", "OVIRT_NETCONSOLE_PORT", Port(), Kind.INT, "6666", "netconsole UDP port"),
     )

@@ -20,7 +20,7 @@ from ovirt_node.core.model import KernelArgHandler, Key, Section
 from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit, RunCommand
 from ovirt_node.core.transaction import Step, StepRun
-from ovirt_node.core.valid import FQDN, Empty
+from ovirt_node.core.valid import EmptyOr, Hostname
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ _COMMENTED = "#comment[. =~ regexp('Domain[ \t]*=.*')]"
 @dataclass(frozen=True)
 class Nfsv4Settings:
     domain: str
+
+
+class IdmapDomain(Hostname):
+    """A single label is a domain to idmapd ("localdomain", common and accepted by 3.x)."""
+
+    description = "a domain name (e.g. example.com, or one label such as localdomain)"
 
 
 def write_domain(aug: Augeas, domain: str) -> None:
@@ -71,7 +77,7 @@ class Nfsv4(Section):
     settings = Nfsv4Settings
     lens_files = (IDMAPD_CONF,)
     keys = (
-        Key("nfsv4.domain", "OVIRT_NFSV4_DOMAIN", Empty() | FQDN(),
+        Key("nfsv4.domain", "OVIRT_NFSV4_DOMAIN", EmptyOr(IdmapDomain()),
             help="NFSv4 ID-mapping domain (empty: the host's DNS domain)"),
     )
 

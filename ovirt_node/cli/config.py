@@ -220,12 +220,16 @@ def warn_unusual(engine: Engine, changes: Mapping[str, str]) -> None:
             print(f"ovirt-node-config: warning: {name}: {text}", file=sys.stderr)
 
 
-def confirm_on_stdin(timeout: int) -> bool:
-    """Ask on stderr; True only for `yes` typed within `timeout` seconds (EOF: no)."""
+def confirm_on_stdin(timeout: int) -> bool | None:
+    """Ask on stderr; True for `yes` typed within `timeout` seconds, False for anything else
+    typed (the operator declined), None for no answer (EOF included)."""
     print(f"The new network configuration is up. Type yes within {timeout} s to keep it; anything else, "
           "or no answer, rolls it back.", file=sys.stderr, flush=True)
     ready, _, _ = select.select([sys.stdin], [], [], timeout)
-    return bool(ready) and sys.stdin.readline().strip().lower() == "yes"
+    line = sys.stdin.readline() if ready else ""
+    if not line:
+        return None
+    return line.strip().lower() == "yes"
 
 
 def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None) -> int:

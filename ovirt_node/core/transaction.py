@@ -100,10 +100,11 @@ class TransactionLocked(RuntimeError):
 @dataclass(frozen=True)
 class Confirmation:
     """What a run asks the operator once a step's change is live (a network change that may
-    cut them off): `ask(timeout)` returns True to keep it; False, or no answer within
-    `timeout` seconds (which `ask` enforces), rolls the transaction back."""
+    cut them off): `ask(timeout)` returns True to keep it; False when the operator declines
+    it, None when no answer came within `timeout` seconds (which `ask` enforces); both roll
+    the transaction back, and the message says which it was."""
 
-    ask: Callable[[int], bool]
+    ask: Callable[[int], bool | None]
     timeout: int
 
 

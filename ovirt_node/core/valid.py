@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = [
     "IQN",
@@ -33,6 +33,7 @@ __all__ = [
     "BondOptions",
     "Boolean",
     "Empty",
+    "EmptyOr",
     "FQDN",
     "FQDNOrIP",
     "Hostname",
@@ -224,6 +225,23 @@ class Empty(_Predicate):
 
     def _accepts(self, value: str) -> bool:
         return value == ""
+
+
+class EmptyOr(Validator):
+    """Exactly "" or valid by `rule`. Reads "must be empty or <rule>" like `Empty() | rule`,
+    except that a detail the rule names (a trailing dot, say) is shown, not hidden."""
+
+    def __init__(self, rule: Validator) -> None:
+        self.rule = rule
+        self.description = f"empty or {rule.description}"
+
+    def check(self, value: str) -> str | None:
+        if value == "":
+            return None
+        problem = self.rule.check(value)
+        if problem is None or problem != f"must be {self.rule.description}":
+            return problem
+        return f"must be {self.description}"
 
 
 class NoSpaces(Validator):
@@ -450,16 +468,16 @@ _LABEL_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def _is_domain_name(value: str, min_labels: int) -> bool:
-    """RFC 1123 labels, at most 253 characters without the optional trailing dot.
+    """RFC 1123 labels, at most 253 characters, no trailing dot.
 
     The last label may not be all digits (RFC 3696 section 2): otherwise a mistyped address
     like 192.0.2.300 would pass as a host name. Internationalized names must be entered in
-    their ASCII (xn--) form.
+    their ASCII (xn--) form. The absolute form "node1.example.com." is refused: the files
+    these names go to (chrony, rsyslog) cannot hold it, and a rule accepts only what can be written.
     """
-    name = value[:-1] if value.endswith(".") else value
-    if not name or len(name) > 253:
+    if not value or len(value) > 253:
         return False
-    labels = name.split(".")
+    labels = value.split(".")
     return (
         len(labels) >= min_labels
         and all(_LABEL_RE.fullmatch(label) for label in labels)
@@ -471,10 +489,23 @@ def _is_hostname(value: str) -> bool:
     return _is_domain_name(value, min_labels=1)
 
 
+def _trailing_dot(value: str, accepts: Callable[[str], bool]) -> str | None:
+    """The message for a name that is fine but for its trailing dot, else None."""
+    if value.endswith(".") and accepts(value[:-1]):
+        return f"must be written without the trailing dot ({value[:-1]}, not {value})"
+    return None
+
+
+_UNSPECIFIED = ("0.0.0.0", "::")  # name no server: a client cannot send to them
+
+
 class FQDN(_Predicate):
     """A fully qualified domain name: at least two labels ("node1.example.com"), trailing dot allowed."""
 
     description = "a fully qualified domain name (e.g. node1.example.com)"
+
+    def check(self, value: str) -> str | None:
+        return _trailing_dot(value, self._accepts) or super().check(value)
 
     def _accepts(self, value: str) -> bool:
         return _is_domain_name(value, min_labels=2)
@@ -489,12 +520,16 @@ class Hostname(_Predicate):
 
     description = "a host name (e.g. node1 or node1.example.com)"
 
+    def check(self, value: str) -> str | None:
+        return _trailing_dot(value, self._accepts) or super().check(value)
+
     def _accepts(self, value: str) -> bool:
         return _is_hostname(value)
 
 
 class FQDNOrIP(_Predicate):
-    """Where a server can be given by name or address (engine, NTP, syslog...)."""
+    """Where a server can be given by name or address (engine, NTP, syslog...); not the
+    unspecified address (0.0.0.0, ::), which names no server."""
 
     def __init__(self, allow_ipv6: bool = True) -> None:
         self.allow_ipv6 = allow_ipv6
@@ -503,6 +538,11 @@ class FQDNOrIP(_Predicate):
             self.description = f"a host name or IP address (e.g. {examples})"
         else:
             self.description = "a host name or IPv4 address (e.g. node1.example.com or 192.0.2.10)"
+
+    def check(self, value: str) -> str | None:
+        if value in _UNSPECIFIED or (_is_ipv6(value) and ipaddress.IPv6Address(value).is_unspecified):
+            return f"must be a server's address; {value} is the unspecified address"
+        return _trailing_dot(value, self._accepts) or super().check(value)
 
     def _accepts(self, value: str) -> bool:
         return _is_hostname(value) or _is_ipv4(value) or (self.allow_ipv6 and _is_ipv6(value))

@@ -38,7 +38,7 @@ class NotConfirmed(RuntimeError):
 
 #: Asked once the connections are up: True keeps them; False (or no answer within the
 #: timeout, which the callback enforces) rolls back (a Confirmation's `ask`).
-Confirm = Callable[[int], bool]
+Confirm = Callable[[int], bool | None]  # True: keep; False: declined; None: no answer in time
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,10 @@ class ActivateConnections(Step):
                 device = nm.device(name)
                 active = nm.activate(nm.connection_by_uuid(uuid), device)
                 nm.wait_activated(active, device, ACTIVATION_TIMEOUT)
-            if confirm is not None and not confirm.ask(confirm.timeout):
+            answer = confirm.ask(confirm.timeout) if confirm is not None else True
+            if answer is False:
+                raise NotConfirmed("the new network configuration was rolled back at the operator's request")
+            if not answer and confirm is not None:
                 raise NotConfirmed(f"the new network configuration was not confirmed within "
                                    f"{confirm.timeout} s")
             nm.checkpoint_destroy(checkpoint)

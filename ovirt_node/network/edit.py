@@ -106,6 +106,13 @@ def interface_values(network: Network, name: str) -> dict[str, str]:
     }
 
 
+def new_bridge_name(network: Network, iface: Iface) -> str:
+    """br + the NIC or bond (3.x), also over a VLAN; br + the VLAN's own name only when that
+    is taken by another connection (a second bridged VLAN on the same bond)."""
+    name = bridge_name(iface.name, iface.parent if iface.kind == "vlan" else "")
+    return name if network.get(name) is None else bridge_name(iface.name)
+
+
 def edit_interface(network: Network, name: str, values: Values, kind: str = "ethernet") -> Network:
     """`network` with `name` addressed, sized and laid out as the dialog says; VLANs no longer
     listed go (with what sits on them), new IDs become VLANs without addresses."""
@@ -115,7 +122,7 @@ def edit_interface(network: Network, name: str, values: Values, kind: str = "eth
     bridge = top_of(network, name)
     bridged = bridge.name != name
     if values.get("layout") == "bridged":
-        bridge = bridge if bridged else Iface(bridge_name(name), "bridge")
+        bridge = bridge if bridged else Iface(new_bridge_name(network, iface), "bridge")
         network = network.put(replace(bridge, ipv4=v4, ipv6=v6))
         iface = replace(iface, master=bridge.name, ipv4=Addressing(), ipv6=Addressing())
     else:

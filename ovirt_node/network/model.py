@@ -321,7 +321,9 @@ def gateway_warning(name: str, a: Addressing) -> str | None:
         return None
     try:
         net = ipaddress.ip_interface(f"{a.address}/{a.prefix}").network
-        outside = ipaddress.ip_address(a.gateway) not in net
+        gateway = ipaddress.ip_address(a.gateway)
+        # A link-local IPv6 gateway (fe80::1, what routers announce) is on every link.
+        outside = gateway not in net and not (gateway.version == 6 and gateway.is_link_local)
     except ValueError:
         return None
     return f"{name}: the gateway {a.gateway} is outside the subnet {net}" if outside else None
@@ -439,8 +441,10 @@ class ManagementStack:
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-def bridge_name(device: str) -> str:
-    return f"br{device}"
+def bridge_name(device: str, parent: str = "") -> str:
+    """3.x names the bridge after the NIC or bond, also over a VLAN (brbond0, not brbond0.20):
+    `parent` is the VLAN's NIC or bond. br + a VLAN's name can pass the kernel's 15 characters."""
+    return f"br{parent or device}"
 
 
 def prefix_to_netmask(prefix: int | None) -> str:
@@ -544,7 +548,7 @@ def apply_stack(network: Network, old: ManagementStack, new: ManagementStack) ->
         network = network.put(Iface(top_name, "vlan", vlan_id=int(new.vlan) if new.vlan.isdigit() else None,
                                     parent=new.bootif))
     if new.layout == "bridged":
-        bridge = bridge_name(top_name)
+        bridge = bridge_name(top_name, new.bootif)
         network = network.put(replace(network.get(top_name) or Iface(top_name), master=bridge,
                                       ipv4=Addressing(), ipv6=Addressing()))
         top_name = bridge

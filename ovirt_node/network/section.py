@@ -13,6 +13,7 @@ only those connections over D-Bus inside a NetworkManager checkpoint (`netapply.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ from ovirt_node.core.valid import (
     BondName,
     BondOptions,
     Empty,
+    EmptyOr,
     FQDNOrIP,
     Hostname,
     IPAddress,
@@ -76,7 +78,10 @@ FLAT = {f.name: f"network.{f.name.replace('_', '.', 1)}" if f.name.startswith(("
 
 
 class ListOf(Validator):
-    """Comma-separated entries, each valid by `rule`; empty is allowed."""
+    """Comma-separated entries, each valid by `rule`; empty ("") is allowed.
+
+    Entries are checked exactly as typed (no stripping): the writers put them into the
+    files as they are, so " yes" must be refused here, not by a lens when written."""
 
     def __init__(self, rule: Validator, noun: str, extra: tuple[str, ...] = ()) -> None:
         self.rule = rule
@@ -84,13 +89,41 @@ class ListOf(Validator):
         self.description = f"comma-separated {noun}" + (f", or {' or '.join(extra)}" if extra else "")
 
     def check(self, value: str) -> str | None:
-        if not value.strip() or value in self.extra:
+        if not value or value in self.extra:
             return None
         for entry in value.split(","):
-            problem = self.rule.check(entry.strip())
+            problem = self.rule.check(entry)
             if problem:
-                return f"{entry.strip()!r} {problem}"
+                return f"{entry!r} {problem}"
         return None
+
+
+class Nameservers(ListOf):
+    """DNS servers: the resolver (glibc's MAXNS) uses only the first three."""
+
+    def __init__(self) -> None:
+        super().__init__(IPAddress(), "IP addresses (at most three)")
+
+    def check(self, value: str) -> str | None:
+        if value and value.count(",") >= 3:
+            return "must list at most three servers: the resolver uses only the first three"
+        return super().check(value)
+
+
+class NtpServer(Validator):
+    """An NTP server as chrony's configuration can hold it: its Augeas lens takes no name whose
+    last label is a single character ("a", "pool.n"), so such a name is refused here, not
+    when the file is written."""
+
+    def __init__(self) -> None:
+        self.rule = FQDNOrIP()
+        self.description = self.rule.description
+
+    def check(self, value: str) -> str | None:
+        problem = self.rule.check(value)
+        if problem is None and not IPAddress().is_valid(value) and len(value.rsplit(".", 1)[-1]) < 2:
+            return "must end in a label of two or more characters (chrony's configuration cannot hold it)"
+        return problem
 
 
 class BootIf(Validator):
@@ -117,7 +150,7 @@ class InterfacesSpec(Validator):
         return None
 
 
-_HOSTNAME_RULE = Empty() | (Hostname() & Text(max_length=64))
+_HOSTNAME_RULE = EmptyOr(Hostname() & Text(max_length=64))
 
 
 @dataclass(frozen=True)
@@ -176,10 +209,10 @@ class NetworkSection(Section):
     lens_files = (KEYFILES, DNS_CONF, HOSTNAME, HOSTS, *CHRONY_FILES)
     keys = (
         Key("network.hostname", "OVIRT_HOSTNAME", _HOSTNAME_RULE, help="the node's host name (FQDN)"),
-        Key("network.dns", "OVIRT_DNS", ListOf(IPAddress(), "IP addresses"), help="DNS servers, comma-separated"),
+        Key("network.dns", "OVIRT_DNS", Nameservers(), help="DNS servers, comma-separated (at most three)"),
         Key("network.dns.search", "OVIRT_DNS_SEARCH", ListOf(Hostname(), "domain names"),
             help="DNS search domains, comma-separated"),
-        Key("network.ntp", "OVIRT_NTP", ListOf(FQDNOrIP(), "NTP servers", ("off",)),
+        Key("network.ntp", "OVIRT_NTP", ListOf(NtpServer(), "NTP servers", ("off",)),
             help="NTP servers (chrony), comma-separated; off disables time synchronisation"),
         Key("network.interfaces", "OVIRT_NETWORK_INTERFACES", InterfacesSpec(), parse=network_from_text,
             help="every connection: NAME:ipv4=dhcp|static,ip=A/P,gw=G,ipv6=...,type=bond|vlan|bridge,...;..."),
@@ -395,12 +428,20 @@ def write_hosts(aug: Augeas, name: str) -> None:
 def write_dns(aug: Augeas, new: NetworkSettings) -> None:
     """NetworkManager's global DNS: it then writes resolv.conf itself, for every connection."""
     aug.remove(f"{_DNS}/*")
+    # No search domains: no `searches=` line at all (the lens cannot store an empty value).
     if new.dns_search:
         aug.set(f"{_DNS}/global-dns/searches", new.dns_search)
-    elif new.dns:
-        aug.set(f"{_DNS}/global-dns/searches", "")
     if new.dns:
         aug.set(f"{_DNS}/global-dns-domain-\\*/servers", new.dns)
+
+
+def lens_address(host: str) -> str:
+    """An IPv6 address in its compressed form: the lenses' IPv6 pattern (Rx.ipv6) misses some
+    valid spellings (1::2:192.0.2.1); every compressed form but :: (refused by validation) fits."""
+    try:
+        return ipaddress.IPv6Address(host).compressed
+    except ValueError:
+        return host
 
 
 def write_chrony(aug: Augeas, chrony: LensFile, ntp: str) -> None:
@@ -408,6 +449,6 @@ def write_chrony(aug: Augeas, chrony: LensFile, ntp: str) -> None:
     aug.remove(f"{node}/*[label() = 'server' or label() = 'pool']")
     if ntp == "off":
         return
-    for index, server in enumerate(s.strip() for s in ntp.split(",") if s.strip()):
-        aug.set(f"{node}/server[{index + 1}]", server)
+    for index, server in enumerate(s for s in ntp.split(",") if s):
+        aug.set(f"{node}/server[{index + 1}]", lens_address(server))
         aug.set(f"{node}/server[{index + 1}]/iburst", None)

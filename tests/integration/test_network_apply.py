@@ -83,7 +83,8 @@ def test_not_confirmed_rolls_back_everything(node_root: Path, nm: MockService, p
     before = snapshot(node_root)
     eng = engine(node_root, private_bus)
     tx = eng.plan({"network.interfaces": BOND_VLAN, "network.hostname": "kept.example.com"})
-    with hostnamed_mock(private_bus, "demo-node"), pytest.raises(TransactionError, match="not confirmed"):
+    with hostnamed_mock(private_bus, "demo-node"), pytest.raises(
+            TransactionError, match="rolled back at the operator's request"):
         tx.run(eng.ctx, confirm=Confirmation(lambda _t: False, DEFAULT_CONFIRM_TIMEOUT))
     assert len(calls(nm, "CheckpointRollback")) == 1 and rollbacks(private_bus)[0].startswith("asked:")
     assert changed_paths(before, snapshot(node_root)) == set()
@@ -98,7 +99,7 @@ def test_the_same_planned_change_declined_then_kept_leaves_its_steps_as_planned(
     tx = eng.plan({"network.interfaces": BOND_VLAN})
     held = [(id(step), dict(vars(step))) for step in tx.steps]
     with pytest.raises(TransactionError, match="not confirmed within 30 s"):
-        tx.run(eng.ctx, confirm=Confirmation(lambda _t: False, 30))
+        tx.run(eng.ctx, confirm=Confirmation(lambda _t: None, 30))
     assert changed_paths(before, snapshot(node_root)) == set()
     assert [(id(step), dict(vars(step))) for step in tx.steps] == held
     asked: list[int] = []
@@ -145,8 +146,10 @@ def test_hostname_and_dns_go_to_hostnamed_and_networkmanager(node_root: Path, nm
     assert not calls(nm, "CheckpointCreate")  # no connection changed
 
 
-@pytest.mark.parametrize(("answer", "code"), [("yes\n", 0), ("no\n", 3), ("", 3)])
-def test_cli_confirm_timeout(node_root: Path, nm: MockService, private_bus: str, answer: str, code: int) -> None:
+@pytest.mark.parametrize(("answer", "code", "reason"), [
+    ("yes\n", 0, ""), ("no\n", 3, "rolled back at the operator's request"), ("", 3, "not confirmed within 20 s")])
+def test_cli_confirm_timeout(node_root: Path, nm: MockService, private_bus: str, answer: str, code: int,
+                             reason: str) -> None:
     before = snapshot(node_root)
     result = run_config("--root", str(node_root), "--bus", private_bus, "set", "--confirm-timeout", "20",
                         f"network.interfaces={BOND_VLAN}", stdin=answer)
@@ -155,5 +158,5 @@ def test_cli_confirm_timeout(node_root: Path, nm: MockService, private_bus: str,
     if code == 0:
         assert (node_root / "etc/NetworkManager/system-connections/bond0.30.nmconnection").exists()
     else:
-        assert "not confirmed within 20 s" in result.stderr
+        assert reason in result.stderr
         assert changed_paths(before, snapshot(node_root)) == set()

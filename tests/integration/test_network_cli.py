@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.cli.config import main
+from tests.integration.el_node import make_el_root
 from tests.node_fixtures import changed_paths, snapshot
 
 KEYFILES = "etc/NetworkManager/system-connections"
@@ -45,6 +46,39 @@ def node(node_root: Path) -> Path:
     return node_root
 
 
+@pytest.fixture(params=["demo", "el"])
+def any_node(request: pytest.FixtureRequest, node: Path) -> Path:
+    """The demo node, and the same tree as an EL node."""
+    return make_el_root(node) if request.param == "el" else node
+
+
+def without_search_domain(root: Path) -> Path:
+    resolv = root / "etc/resolv.conf"
+    resolv.write_text("".join(line for line in resolv.read_text().splitlines(True) if not line.startswith("search")))
+    return root
+
+
+DNS_CONF = "etc/NetworkManager/conf.d/90-ovirt-node-dns.conf"
+
+
+def test_dns_servers_apply_on_a_node_without_a_search_domain(any_node: Path) -> None:
+    node = without_search_domain(any_node)
+    assert config(node, "set", "network.dns=10.0.0.2,10.0.0.3") == 0
+    text = (node / DNS_CONF).read_text()
+    assert "servers=10.0.0.2,10.0.0.3" in text and "searches" not in text
+    assert 'OVIRT_DNS="10.0.0.2,10.0.0.3"' in defaults(node)
+
+
+def test_cmdline_dns_without_a_search_domain_keeps_the_other_arguments(any_node: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    node = without_search_domain(any_node)
+    assert config(node, "cmdline", "dns=10.0.0.2,10.0.0.3", "hostname=node7.example.com", "ssh_pwauth=1") == 0
+    assert "skipped:" not in capsys.readouterr().out
+    assert "servers=10.0.0.2,10.0.0.3" in (node / DNS_CONF).read_text()
+    assert (node / "etc/hostname").read_text() == "node7.example.com\n"
+    assert "\nPasswordAuthentication yes" in (node / "etc/ssh/sshd_config").read_text()
+
+
 def test_cmdline_static_bond_vlan_dns_ntp_hostname(node: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert config(node, "cmdline", "BOOTIF=bond0", "bond=bond0:eth1,eth2:mode=802.3ad,miimon=100,lacp_rate=fast",
                   "vlan=20", "ip=192.0.2.10::192.0.2.1:255.255.255.0", "ipv6=auto", "dns=192.0.2.63,192.0.2.64",
@@ -52,9 +86,9 @@ def test_cmdline_static_bond_vlan_dns_ntp_hostname(node: Path, capsys: pytest.Ca
                   "network_layout=bridged") == 0
     assert "skipped:" not in capsys.readouterr().out
     files = sorted(p.name for p in (node / KEYFILES).iterdir())
-    assert files == ["bond0.20.nmconnection", "bond0.nmconnection", "brbond0.20.nmconnection",
+    assert files == ["bond0.20.nmconnection", "bond0.nmconnection", "brbond0.nmconnection",
                      "eth0.nmconnection", "eth1.nmconnection", "eth2.nmconnection"]
-    bridge = (node / KEYFILES / "brbond0.20.nmconnection").read_text()
+    bridge = (node / KEYFILES / "brbond0.nmconnection").read_text()
     assert "address1=192.0.2.10/24\ngateway=192.0.2.1" in bridge
     text = defaults(node)
     for line in ('OVIRT_BOOTIF="bond0"', 'OVIRT_BOND_SLAVES="eth1,eth2"', 'OVIRT_VLAN="20"',
@@ -137,6 +171,10 @@ def test_duplicated_kernel_arguments_are_skipped_and_the_rest_applies(node: Path
     (["network.bond.name=bond0", "network.bond.slaves=eth0,eth1"], "network.bootif",
      "eth0 is the management NIC in use: it cannot become a slave of bond0"),
     (["network.dns=192.0.2.1,300.1.1.1"], "network.dns", "'300.1.1.1' must be an IPv4 or IPv6 address"),
+    (["network.dns= "], "network.dns", "' ' must be an IPv4 or IPv6 address"),
+    (["network.dns=192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4"], "network.dns",
+     "must list at most three servers: the resolver uses only the first three"),
+    (["network.dns.search= yes"], "network.dns.search", "' yes' must be a host name"),
 ])
 def test_bad_values_exit_2_and_write_nothing(node: Path, capsys: pytest.CaptureFixture[str],
                                              assignments: list[str], key: str, reason: str) -> None:
@@ -163,6 +201,13 @@ def test_a_gateway_outside_the_subnet_is_a_warning(node: Path, caplog: pytest.Lo
                   "network.ip.netmask=24", "network.ip.gateway=198.51.100.1") == 0
     assert "eth1: the gateway 198.51.100.1 is outside the subnet 192.0.2.0/24" in caplog.text
     assert "gateway=198.51.100.1" in (node / KEYFILES / "eth1.nmconnection").read_text()
+
+
+def test_a_link_local_ipv6_gateway_is_no_warning(node: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert config(node, "set", "network.bootif=eth1", "network.bootproto=dhcp", "network.ipv6=static",
+                  "network.ipv6.address=2001:db8::10", "network.ipv6.netmask=64", "network.ipv6.gateway=fe80::1") == 0
+    assert "outside the subnet" not in caplog.text
+    assert "fe80::1" in (node / KEYFILES / "eth1.nmconnection").read_text()
 
 
 def test_ntp_off_removes_every_server(node: Path) -> None:
@@ -203,3 +248,12 @@ def test_a_dry_run_plan_writes_the_defaults_file_once(node: Path, capsys: pytest
     assert "OVIRT_NETWORK_INTERFACES='eth0:ipv4=static,ip=192.0.2.10/24,ipv6=auto'" in writes[0]
     assert any("Write the NetworkManager connections: write eth0" in line for line in lines)
     assert changed_paths(before, snapshot(node)) == set()
+
+
+@pytest.mark.parametrize("kind", ["demo", "el"])
+def test_a_bridge_over_a_vlan_is_named_after_the_nic_as_in_3x(node_root: Path, kind: str) -> None:
+    node = make_el_root(node_root) if kind == "el" else node_root
+    assert config(node, "cmdline", "BOOTIF=enp0s31f6", "vlan=1000", "ip=dhcp", "network_layout=bridged") == 0
+    assert "master=brenp0s31f6" in (node / KEYFILES / "enp0s31f6.1000.nmconnection").read_text()
+    assert "type=bridge" in (node / KEYFILES / "brenp0s31f6.nmconnection").read_text()
+    assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults(node) and 'OVIRT_VLAN="1000"' in defaults(node)

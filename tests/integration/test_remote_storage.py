@@ -129,6 +129,15 @@ def test_nfsv4_domain_set_cleared_and_read_by_nfsconf(node_root: Path, platform:
     assert "OVIRT_NFSV4_DOMAIN" not in (root / "etc/default/ovirt").read_text()
 
 
+@pytest.mark.parametrize("platform", ["debian", "el"])
+def test_a_single_label_domain_is_accepted_as_3x_did(node_root: Path, platform: str) -> None:
+    root = make_el_root(node_root) if platform == "el" else node_root
+    result = run_config("--root", str(root), "set", "nfsv4.domain=localdomain")
+    assert result.returncode == 0, result.stderr
+    assert nfsconf_domain(root / IDMAPD).stdout == "localdomain\n"
+    assert value(root, "nfsv4.domain") == "localdomain"
+
+
 def test_domain_in_a_file_without_a_general_section(node_root: Path) -> None:
     (node_root / IDMAPD).write_text("[Mapping]\nNobody-User = nobody\n")
     run_config("--root", str(node_root), "set", "nfsv4.domain=example.org", check=True)
@@ -136,12 +145,12 @@ def test_domain_in_a_file_without_a_general_section(node_root: Path) -> None:
     assert "Nobody-User = nobody" in (node_root / IDMAPD).read_text()
 
 
-@pytest.mark.parametrize("domain", ["bad_domain", "example..com", "-example.com", "example.com "])
+@pytest.mark.parametrize("domain", ["bad_domain", "example..com", "-example.com", "example.com ", "local_domain"])
 def test_bad_domain_is_refused_and_nothing_written(node_root: Path, domain: str) -> None:
     before = snapshot(node_root)
     result = run_config("--root", str(node_root), "set", f"nfsv4.domain={domain}")
     assert result.returncode == 2
-    assert "invalid nfsv4.domain: must be empty or a fully qualified domain name" in result.stderr
+    assert "invalid nfsv4.domain: must be empty or a domain name (e.g. example.com" in result.stderr
     assert snapshot(node_root) == before
 
 
@@ -160,7 +169,7 @@ def test_kernel_arguments_with_bad_values_are_skipped(node_root: Path) -> None:
                         "iscsi_name")
     assert result.returncode == 0, result.stderr
     assert "skipped: iscsi_name=iqn.example.com:x: iscsi.initiator_name: must be an iSCSI name" in result.stdout
-    assert "skipped: nfsv4_domain=a_b: nfsv4.domain: must be empty or a fully qualified" in result.stdout
+    assert "skipped: nfsv4_domain=a_b: nfsv4.domain: must be empty or a domain name" in result.stdout
     assert "skipped: iscsi_name: iscsi.initiator_name: must be an iSCSI name" in result.stdout
     assert snapshot(node_root) == before
 

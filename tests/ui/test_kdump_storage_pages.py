@@ -145,7 +145,7 @@ def test_storage_page_shows_what_the_files_hold(storage: PageHarness) -> None:
     ("Initiator name", "iqn.com.example:node1", "must be an iSCSI name such as"),
     ("Initiator name", "eui.1234", "must be an iSCSI name such as"),
     ("Initiator name", "", "must be an iSCSI name such as"),
-    ("NFSv4 domain", "not a domain", "must be empty or a fully qualified domain name"),
+    ("NFSv4 domain", "not a domain", "must be empty or a domain name (e.g. example.com"),
 ])
 def test_storage_bad_input_inline_error_save_disabled_nothing_written(
         storage: PageHarness, node_root: Path, label: str, typed: str, message: str) -> None:

@@ -310,10 +310,10 @@ def test_bridge_over_a_vlan_over_a_bond(node_root: Path) -> None:
     d.press("OK")
     h.save()
     assert h.ui.results == [True, True]
-    bridge = (node_root / KEYFILES / "brbond0.30.nmconnection").read_text()
+    bridge = (node_root / KEYFILES / "brbond0.nmconnection").read_text()
     assert "type=bridge" in bridge and "address1=192.0.2.30/24\ngateway=192.0.2.1" in bridge
     vlan = (node_root / KEYFILES / "bond0.30.nmconnection").read_text()
-    assert "master=brbond0.30" in vlan and "address1" not in vlan
+    assert "master=brbond0" in vlan and "address1" not in vlan
     defaults = (node_root / "etc/default/ovirt").read_text()
     assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults and 'OVIRT_BOOTIF="bond0"' in defaults
 
@@ -392,6 +392,8 @@ def test_countdown_confirmation_keeps_or_rolls_back(node_root: Path, private_bus
     else:
         assert len(rolled) == 1 and rolled[0].startswith("asked:")
         assert changed_paths(before, snapshot(node_root)) == set()
+        shown = "\n".join(d.text for d in h.ui.dialogs)  # Roll back pressed at once, not a timeout
+        assert "rolled back at the operator's request" in shown and "not confirmed" not in shown
 
 
 # --------------------------------------------------------------------------- read-only, identify, ping

@@ -91,25 +91,26 @@ EXAMPLES: list[tuple[str, Validator, list[str], list[str]]] = [
     (
         "fqdn",
         FQDN(),
-        ["node1.example.com", "node1.example.com.", "a.b", "xn--bcher-kva.example", "1node.example.com",
-         "a-b.example.com", "NODE1.Example.COM", f"{LONG_LABEL}.example", NAME_253, NAME_253 + "."],
-        ["", "node1", "node1.", ".example.com", "node1..example.com", "-node.example.com",
-         "node-.example.com", "node_1.example.com", "bücher.example", "node1.example.com..",
+        ["node1.example.com", "a.b", "xn--bcher-kva.example", "1node.example.com",
+         "a-b.example.com", "NODE1.Example.COM", f"{LONG_LABEL}.example", NAME_253],
+        ["", "node1", "node1.", "node1.example.com.", NAME_253 + ".", ".example.com", "node1..example.com",
+         "-node.example.com", "node-.example.com", "node_1.example.com", "bücher.example", "node1.example.com..",
          f"{LONG_LABEL}a.example", NAME_253 + "a", "192.0.2.10", "192.0.2.300", "node 1.example.com",
          "node1.example.com\n", "."],
     ),
     (
         "hostname",
         Hostname(),
-        ["node1", "localhost", "node1.example.com", "n", LONG_LABEL, "node1.example.com."],
-        ["", " ", "node_1", "-node1", "node1-", LONG_LABEL + "a", "192.0.2.10", "1234", "node 1",
-         "nöde", "node1\n", "."],
+        ["node1", "localhost", "node1.example.com", "n", LONG_LABEL],
+        ["", " ", "node1.example.com.", "node1.", "node_1", "-node1", "node1-", LONG_LABEL + "a", "192.0.2.10",
+         "1234", "node 1", "nöde", "node1\n", "."],
     ),
     (
         "fqdn-or-ip",
         FQDNOrIP(),
         ["node1", "node1.example.com", "192.0.2.10", "2001:db8::10"],
-        ["", "010.1.1.1", "[2001:db8::10]", "node_1", "http://node1", "node1:80"],
+        ["", "010.1.1.1", "[2001:db8::10]", "node_1", "http://node1", "node1:80", "::", "0.0.0.0", "0::0",
+         "example.com."],
     ),
     (
         "fqdn-or-ipv4",
@@ -450,7 +451,7 @@ def test_validators_unchanged_by_use(values: list[str]) -> None:
 def test_every_ipv4_address_accepted(address: ipaddress.IPv4Address) -> None:
     assert IPv4Address().is_valid(str(address))
     assert IPAddress().is_valid(str(address))
-    assert FQDNOrIP(allow_ipv6=False).is_valid(str(address))
+    assert FQDNOrIP(allow_ipv6=False).is_valid(str(address)) == (not address.is_unspecified)
     assert not IPv6Address().is_valid(str(address))
     assert not Hostname().is_valid(str(address))
 
@@ -461,7 +462,7 @@ def test_every_ipv6_address_accepted(address: ipaddress.IPv6Address) -> None:
     for text in (str(address), address.exploded, str(address).upper()):
         assert IPv6Address().is_valid(text)
         assert IPAddress().is_valid(text)
-        assert FQDNOrIP().is_valid(text)
+        assert FQDNOrIP().is_valid(text) == (not address.is_unspecified)  # :: names no server
         assert not IPv4Address().is_valid(text)
         assert NFSAddress().is_valid(f"[{text}]:/export")
         assert URL().is_valid(f"https://[{text}]:8443/")
@@ -514,6 +515,7 @@ def test_numbers_by_range(number: int) -> None:
 @settings(max_examples=100)
 @given(name=domains(max_length=253))
 def test_generated_domains_accepted(name: str) -> None:
+    name = name.rstrip(".")  # the absolute form is refused (see test_trailing_dot_is_refused_with_a_reason)
     assert Hostname().is_valid(name)
     assert FQDNOrIP().is_valid(name)
     assert FQDN().is_valid(name) == ("." in name)
@@ -554,3 +556,14 @@ def test_check_and_call_agree(validator: Validator, value: str) -> None:
         with pytest.raises(InvalidValue) as caught:
             validator(value)
         assert caught.value.message == message
+
+
+@pytest.mark.parametrize("rule", [Hostname(), FQDN(), FQDNOrIP()])
+def test_trailing_dot_is_refused_with_a_reason(rule: Validator) -> None:
+    assert rule.check("node1.example.com.") == (
+        "must be written without the trailing dot (node1.example.com, not node1.example.com.)")
+
+
+@pytest.mark.parametrize("address", ["::", "0.0.0.0", "0:0::0"])
+def test_the_unspecified_address_names_no_server(address: str) -> None:
+    assert FQDNOrIP().check(address) == f"must be a server's address; {address} is the unspecified address"

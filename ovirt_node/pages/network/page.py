@@ -88,16 +88,20 @@ def ask_to_keep(ui: NetworkUI) -> Confirm:
     """The confirmation the activation step waits for (in the transaction's worker thread): a
     dialog with a live countdown on the main loop; no answer in time means roll back."""
 
-    def confirm(timeout: int) -> bool:
+    def confirm(timeout: int) -> bool | None:
         answered = threading.Event()
-        kept: list[bool] = []
+        started = time.monotonic()
+        answers: list[bool | None] = []
         closers: list[Callable[[], None]] = []
         deadline = time.strftime("%H:%M:%S", time.localtime(time.time() + timeout))
         text = (f"The new network configuration is up. Keep it? Without Keep within {timeout} s (by {deadline}) "
                 "NetworkManager rolls it back and the previous configuration is restored.")
 
         def answer(yes: bool) -> None:
-            kept.append(yes)
+            # The countdown answers "no" itself when the time runs out: only an earlier "no"
+            # is the operator's Roll back.
+            in_time = time.monotonic() - started < timeout - 0.5
+            answers.append(True if yes else False if in_time else None)
             answered.set()
 
         def show(_result: object) -> None:
@@ -107,8 +111,8 @@ def ask_to_keep(ui: NetworkUI) -> Confirm:
         ui.run_in_worker(lambda: None, show)  # onto the main loop
         if not answered.wait(timeout + 2):
             ui.run_in_worker(lambda: None, lambda _r: closers[0]() if closers else None)
-            return False
-        return kept[0]
+            return None
+        return answers[0]
 
     return confirm
 
