@@ -15,7 +15,7 @@ GOLDEN = HERE / "golden"
 
 def make_el_root(root: Path) -> Path:
     """Turn a copy of the demo root into an EL node: os-release, kdump.conf, idmapd.conf,
-    initiatorname.iscsi and kdump.service (enabled) as CentOS Stream 9 ships them, and no
+    initiatorname.iscsi, collectd.conf and kdump.service (enabled) as CentOS Stream 9 ships them, and no
     Debian kdump-tools file."""
     shutil.copytree(EL_FILES, root, symlinks=True, dirs_exist_ok=True)
     (root / "etc/default/kdump-tools").unlink()

@@ -221,7 +221,7 @@ def test_cmdline_bad_values_are_skipped_good_ones_applied(node_root: Path, tmp_p
     args.write_text('ssh_pwauth=maybe "syslog=[2001:db8::5]:70000" logrotate_max_size=4096 netconsole=nc.example.com\n')
     result = run_config("--root", str(node_root), "cmdline", "--from", str(args))
     assert result.returncode == 0, result.stderr
-    assert ("skipped: ssh_pwauth=maybe: ssh_pwauth=maybe: not understood; write ssh_pwauth or "
+    assert ("skipped: ssh_pwauth=maybe: not understood; write ssh_pwauth or "
             "ssh_pwauth=1/y/yes/true/on to turn it on") in result.stdout
     assert 'skipped: "syslog=[2001:db8::5]:70000": logging.rsyslog.port: must be a port number' in result.stdout
     shown = show_json(node_root)

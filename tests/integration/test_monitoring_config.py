@@ -242,9 +242,16 @@ def test_failed_restart_puts_the_file_back(node_root: Path, systemd_mock: MockSe
 
 # -- a node without collectd's configuration --------------------------------------------------
 
+def el_root_without_collectd(tmp_path: Path) -> Path:
+    """An EL node whose collectd is not installed: no /etc/collectd.conf."""
+    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    (root / "etc/collectd.conf").unlink()
+    return root
+
+
 def test_a_missing_collectd_config_is_named_and_nothing_is_written(tmp_path: Path) -> None:
     """An EL node without /etc/collectd.conf: the failure says which file, not an empty reason."""
-    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    root = el_root_without_collectd(tmp_path)
     before = snapshot(root)
     result = run_config("--root", str(root), "set", "monitoring.collectd.server=mon.example.com")
     assert result.returncode == 3
@@ -267,7 +274,7 @@ def test_an_empty_collectd_config_gets_the_plugin(tmp_path: Path) -> None:
 
 def test_cmdline_applies_area_by_area_and_reports_the_one_that_failed(tmp_path: Path) -> None:
     """Boot semantics: collectd cannot apply (no config), SSH and the host name still do."""
-    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    root = el_root_without_collectd(tmp_path)
     debian_conf = (root / DEBIAN_CONF).read_bytes()
     result = run_config("--root", str(root), "cmdline", "collectd=mon.example.com", "ssh_pwauth=1",
                         "hostname=node1.example.com")
@@ -288,7 +295,7 @@ def test_cmdline_applies_area_by_area_and_reports_the_one_that_failed(tmp_path: 
 
 def test_set_stays_all_or_nothing(tmp_path: Path) -> None:
     """An interactive change is one transaction: collectd's failure takes SSH's change back too."""
-    root = make_el_root(copy_demo_root(tmp_path / "root"))
+    root = el_root_without_collectd(tmp_path)
     before = snapshot(root)
     result = run_config("--root", str(root), "set", "monitoring.collectd.server=mon.example.com", "ssh.pwauth=yes")
     assert result.returncode == 3
