@@ -5,7 +5,8 @@ Keys: the 3.x `OVIRT_*` keys of the management stack (`network.bootif`, `network
 connections as `network.interfaces` (the text form of `netmodel`), and `network.hostname`,
 `network.dns`, `network.dns.search`, `network.ntp`. Everything is read back from the files:
 the keyfiles, NetworkManager's global DNS drop-in (or resolv.conf), chrony's configuration
-and /etc/hostname.
+and /etc/hostname. An empty host name clears it: /etc/hostname emptied, the /etc/hosts line
+dropped, the running name left alone (as 3.x did).
 
 A change of connections writes only the keyfiles whose connection changed, then activates
 only those connections over D-Bus inside a NetworkManager checkpoint (`netapply.py`).
@@ -208,7 +209,8 @@ class NetworkSection(Section):
     settings = NetworkSettings
     lens_files = (KEYFILES, DNS_CONF, HOSTNAME, HOSTS, *CHRONY_FILES)
     keys = (
-        Key("network.hostname", "OVIRT_HOSTNAME", _HOSTNAME_RULE, help="the node's host name (FQDN)"),
+        Key("network.hostname", "OVIRT_HOSTNAME", _HOSTNAME_RULE,
+            help="the node's host name (FQDN); empty clears it (the running name stays until reboot)"),
         Key("network.dns", "OVIRT_DNS", Nameservers(), help="DNS servers, comma-separated (at most three)"),
         Key("network.dns.search", "OVIRT_DNS_SEARCH", ListOf(Hostname(), "domain names"),
             help="DNS search domains, comma-separated"),
@@ -308,6 +310,11 @@ class NetworkSection(Section):
             steps += [AugeasEdit("Set the host name", HOSTNAME, lambda aug: write_hostname(aug, new.hostname)),
                       AugeasEdit("Name the host in /etc/hosts", HOSTS, lambda aug: write_hosts(aug, new.hostname)),
                       SetHostname(new.hostname)]
+        elif "hostname" in changed:
+            # 3.x took an empty name as "no configured name": the alias goes, the running
+            # (kernel) name stays until the next boot.
+            steps += [AugeasEdit("Clear the host name", HOSTNAME, clear_hostname),
+                      AugeasEdit("Drop the host name from /etc/hosts", HOSTS, clear_hosts)]
         if changed & {"dns", "dns_search"}:
             steps += [AugeasEdit("Configure the DNS servers", DNS_CONF, lambda aug: write_dns(aug, new)), NmReload()]
         if "ntp" in changed:
@@ -409,6 +416,16 @@ def chrony_file(ctx: Context) -> LensFile:
 
 def write_hostname(aug: Augeas, name: str) -> None:
     aug.set(files_node(HOSTNAME.path) + "/hostname", name)
+
+
+def clear_hostname(aug: Augeas) -> None:
+    """An empty /etc/hostname (the lens keeps the file): systemd reads it as no static name."""
+    aug.remove(files_node(HOSTNAME.path) + "/hostname")
+
+
+def clear_hosts(aug: Augeas) -> None:
+    """The 127.0.1.1 line only names the host (see write_hosts): without a name it goes."""
+    aug.remove(files_node(HOSTS.path) + "/*[ipaddr = '127.0.1.1']")
 
 
 def write_hosts(aug: Augeas, name: str) -> None:

@@ -79,6 +79,21 @@ def test_cmdline_dns_without_a_search_domain_keeps_the_other_arguments(any_node:
     assert "\nPasswordAuthentication yes" in (node / "etc/ssh/sshd_config").read_text()
 
 
+def test_an_empty_hostname_clears_it(any_node: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """3.x took an empty name: the configured name and its /etc/hosts line go, visibly."""
+    assert config(any_node, "set", "network.hostname=node7.example.com") == 0
+    capsys.readouterr()
+    assert config(any_node, "set", "network.hostname=") == 0
+    out = capsys.readouterr().out
+    assert "Clear the host name: done" in out and "Drop the host name from /etc/hosts: done" in out
+    assert (any_node / "etc/hostname").read_text() == ""
+    assert "node7" not in (any_node / "etc/hosts").read_text()
+    assert "127.0.0.1\tlocalhost" in (any_node / "etc/hosts").read_text()
+    assert "OVIRT_HOSTNAME" not in defaults(any_node)
+    assert config(any_node, "show", "network.hostname") == 0
+    assert capsys.readouterr().out.split()[:2] == ["network.hostname", "''"]
+
+
 def test_cmdline_static_bond_vlan_dns_ntp_hostname(node: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert config(node, "cmdline", "BOOTIF=bond0", "bond=bond0:eth1,eth2:mode=802.3ad,miimon=100,lacp_rate=fast",
                   "vlan=20", "ip=192.0.2.10::192.0.2.1:255.255.255.0", "ipv6=auto", "dns=192.0.2.63,192.0.2.64",

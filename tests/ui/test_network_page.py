@@ -160,6 +160,22 @@ def test_bond_slave_already_a_slave_or_the_management_nic_is_refused(node_root: 
     nothing_written(h, node_root, before)
 
 
+def test_clearing_the_hostname_clears_it_visibly(node_root: Path) -> None:
+    """An empty name is a change of its own (3.x took it): the plan says so, the name goes."""
+    h = harness(node_root)
+    assert h.value("Hostname") == "demo-node.example.com"
+    h.type("Hostname", "")
+    assert h.error("Hostname") == "" and h.save_enabled and h.changes() == {"network.hostname": ""}
+    h.save()
+    assert h.ui.results == [True] and h.planned is not None
+    titles = [s.title for s in h.planned.steps]
+    assert "Clear the host name" in titles and "Drop the host name from /etc/hosts" in titles
+    assert (node_root / "etc/hostname").read_text() == ""
+    assert "demo-node" not in (node_root / "etc/hosts").read_text()
+    assert "OVIRT_HOSTNAME" not in (node_root / "etc/default/ovirt").read_text()
+    assert harness(node_root).value("Hostname") == ""  # read back: no name configured
+
+
 # --------------------------------------------------------------------------- configuring
 
 
