@@ -160,6 +160,38 @@ def remove_iface(network: Network, name: str) -> Network:
     return Network(tuple(replace(i, master="") if i.master in gone else i for i in rest.ifaces))
 
 
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _went(noun: str, names: list[str], rest: str) -> str:
+    """`Its VLAN bond0.20 is ...` / `Its VLANs bond0.20 and bond0.30 are ...`."""
+    return f"{noun}{'s' if len(names) > 1 else ''} {_names(names)} {'are' if len(names) > 1 else 'is'} {rest}"
+
+
+def removal_question(network: Network, name: str) -> str:
+    """What Remove asks first: the connections that go with `name` (named), and whether the
+    node is left without network."""
+    after = remove_iface(network, name)
+    gone = [i for i in network.ifaces if i.name != name and after.get(i.name) is None]
+    parts = [f"Remove {name}?"]
+    vlans = [i.name for i in gone if i.kind == "vlan"]
+    bridges = [i.name for i in gone if i.kind == "bridge"]
+    slaves = [i.name for i in gone if i.master == name and i.kind not in ("vlan", "bridge")]
+    if vlans:
+        parts.append(_went("Its VLAN", vlans, "removed with it."))
+    if bridges:
+        parts.append(_went("The bridge", bridges, "removed too."))
+    if slaves:
+        parts.append(_went("Its slave", slaves, "left without a connection."))
+    # A node whose remaining connections have no address is as cut off as one with none.
+    if not after.ifaces:
+        parts.append("It is the node's last connection: the node will have no network after Save.")
+    elif any(i.addressed for i in network.ifaces) and not any(i.addressed for i in after.ifaces):
+        parts.append("It is the node's last connection with an address: the node will have no network after Save.")
+    return " ".join(parts)
+
+
 # --------------------------------------------------------------------------- bonds and VLANs
 
 def free_bond_name(network: Network) -> str:

@@ -309,6 +309,51 @@ def test_remove_a_bond_frees_its_slaves_and_drops_its_vlans(node_root: Path) -> 
     assert names == ["eth0.nmconnection"]
 
 
+def add_vlan(h: PageHarness, parent: str, vid: str) -> None:
+    v = dialog(h, "Add VLAN")
+    v.choose("vlan.parent", parent)
+    v.type("VLAN ID", vid)
+    v.press("OK")
+
+
+def remove(h: PageHarness, name: str) -> DialogHarness:
+    r = dialog(h, "Remove")
+    r.choose("connection", name)
+    r.press("Remove")
+    return r
+
+
+def test_removing_a_bond_asks_first_and_names_its_vlans(node_root: Path) -> None:
+    h = harness(node_root, answer=False)
+    make_bond(h, "bond0", ["eth1", "eth2"]).press("OK")
+    add_vlan(h, "bond0", "20")
+    add_vlan(h, "bond0", "30")
+    pending = h.changes()
+    r = remove(h, "bond0")
+    assert not r.open
+    asked = h.ui.dialogs[-1]
+    assert (asked.kind, asked.title) == ("confirm", "Remove bond0")
+    assert asked.text.startswith("Remove bond0? Its VLANs bond0.20 and bond0.30 are removed with it.")
+    assert "eth1 and eth2 are left without a connection" in asked.text and "no network" not in asked.text
+    # No: the pending connections stay as they were.
+    assert h.changes() == pending and "bond0.30 VLAN 30 on bond0" in h.text()
+    h.ui.answer = True
+    remove(h, "bond0")
+    assert "bond0" not in h.value("network.interfaces") and "eth0 NIC [dhcp, auto]" in h.text()
+
+
+def test_removing_the_last_connection_warns_that_the_node_loses_its_network(node_root: Path) -> None:
+    h = harness(node_root, answer=False)
+    remove(h, "eth0")
+    asked = h.ui.dialogs[-1]
+    assert asked.kind == "confirm"
+    assert asked.text == "Remove eth0? It is the node's last connection: the node will have no network after Save."
+    assert h.changes() == {} and not h.save_enabled
+    h.ui.answer = True
+    remove(h, "eth0")
+    assert "Connections: none" in " ".join(h.text().split())
+
+
 def test_bridge_over_a_vlan_over_a_bond(node_root: Path) -> None:
     """The VLAN's row (after Save) opens its dialog; bridged moves its addresses to the bridge."""
     h = harness(node_root)

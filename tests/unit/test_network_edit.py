@@ -71,3 +71,15 @@ def test_tree_hides_bond_slaves() -> None:
         "brbond0.20 bridge over bond0.20 [192.0.2.10/24]",
         "eth0 NIC [dhcp, auto]",
     ]
+
+
+def test_the_removal_question_names_what_goes_and_a_node_left_without_network() -> None:
+    network = parse_spec(BASE + ";" + BOND)
+    assert edit.removal_question(network, "bond0") == (
+        "Remove bond0? Its VLAN bond0.20 is removed with it. The bridge brbond0.20 is removed too. "
+        "Its slaves eth1 and eth2 are left without a connection.")
+    assert edit.removal_question(network, "eth0") == "Remove eth0?"  # the bridge keeps an address
+    assert edit.removal_question(parse_spec(BASE), "eth0") == (
+        "Remove eth0? It is the node's last connection: the node will have no network after Save.")
+    assert edit.removal_question(parse_spec(BASE + ";eth1:ipv4=none,ipv6=none"), "eth0") == (
+        "Remove eth0? It is the node's last connection with an address: the node will have no network after Save.")

@@ -277,10 +277,20 @@ def _pick(net: NetworkContext, title: str, ok_label: str, act: Callable[[str], M
 
 
 def remove(net: NetworkContext) -> None:
+    """Remove asks first, naming what goes with the connection (a bond's VLANs, bridges) and
+    whether the node is left without network; only Yes changes the pending connections."""
+
     def act(name: str) -> Mapping[str, str]:
-        changed = edit.remove_iface(net.pending(), name)
+        network = net.pending()
+        changed = edit.remove_iface(network, name)
+        problems = check_network(changed, net.nic_names())
+        if problems:
+            return {FORM_KEY: "; ".join(problems)}
         management = net.management()
-        return _accept(net, changed, "" if management and changed.get(management) is None else None)
+        gone = "" if management and changed.get(management) is None else None
+        net.ui.confirm(f"Remove {name}", edit.removal_question(network, name),
+                       lambda: net.set_pending(changed, gone))
+        return {}
 
     _pick(net, "Remove a connection", "Remove", act)
 
