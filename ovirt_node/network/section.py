@@ -209,8 +209,7 @@ class NetworkSection(Section):
     settings = NetworkSettings
     lens_files = (KEYFILES, DNS_CONF, HOSTNAME, HOSTS, *CHRONY_FILES)
     keys = (
-        Key("network.hostname", "OVIRT_HOSTNAME", _HOSTNAME_RULE,
-            help="the node's host name (FQDN); empty clears it (the running name stays until reboot)"),
+        Key("network.hostname", "OVIRT_HOSTNAME", _HOSTNAME_RULE, help="the node's host name (FQDN); empty clears it"),
         Key("network.dns", "OVIRT_DNS", Nameservers(), help="DNS servers, comma-separated (at most three)"),
         Key("network.dns.search", "OVIRT_DNS_SEARCH", ListOf(Hostname(), "domain names"),
             help="DNS search domains, comma-separated"),

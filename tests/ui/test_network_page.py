@@ -164,6 +164,7 @@ def test_clearing_the_hostname_clears_it_visibly(node_root: Path) -> None:
     """An empty name is a change of its own (3.x took it): the plan says so, the name goes."""
     h = harness(node_root)
     assert h.value("Hostname") == "demo-node.example.com"
+    assert "The node's host name (FQDN); empty clears it" in h.text()  # the focused field's help
     h.type("Hostname", "")
     assert h.error("Hostname") == "" and h.save_enabled and h.changes() == {"network.hostname": ""}
     h.save()
