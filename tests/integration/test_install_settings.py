@@ -17,7 +17,8 @@ from tests.integration.el_node import make_el_root
 
 def test_an_area_that_cannot_apply_is_reported_and_the_rest_is_installed(tmp_path: Path) -> None:
     target = Target(tmp_path / "work")
-    node = make_el_root(copy_demo_root(target.node))  # no /etc/collectd.conf: collectd is not there
+    node = make_el_root(copy_demo_root(target.node))
+    (node / "etc/collectd.conf").unlink()  # collectd is not there
     live = Context(root=Root.at(tmp_path / "live"))
     (tmp_path / "live").mkdir()
     events: list[Progress] = []

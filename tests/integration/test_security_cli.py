@@ -286,7 +286,7 @@ BAD_ARGS = {
     "adminpw=secret-in-clear": "security.admin_password_hash: must be a crypt(3) password hash",
     "use_strong_rng=7": "security.strong_rng: must be 0 (off) or a whole number from 14 to 1024",
     "use_strong_rng": "security.strong_rng: must be 0 (off) or",
-    "disable_aes_ni=perhaps": "security.disable_aes_ni: must be yes or no",
+    "disable_aes_ni=perhaps": "not understood; write disable_aes_ni or disable_aes_ni=1/y/yes/true/on to turn it on",
 }
 
 
