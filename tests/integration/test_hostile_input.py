@@ -148,3 +148,57 @@ def test_missing_root_is_bad_input(capsys: pytest.CaptureFixture[str], tmp_path:
     assert code == 2, (name, err)
     assert f"--root {missing}: not a directory" in err
     assert not missing.exists()
+
+
+# -- quadratic costs: bonds and connections --------------------------------------------------------
+
+def _nics(count: int) -> str:
+    return ",".join(f"eth{i}" for i in range(count))
+
+
+def test_a_bond_of_ten_thousand_slaves_is_refused_at_once(node_root: Path,  # noqa: F811
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(node_root)
+    code, took = _timed(lambda: config.main(["--root", str(node_root), "set", "network.bond.name=bond0",
+                                             f"network.bond.slaves={_nics(10_000)}"]))
+    err = capsys.readouterr().err
+    assert code == 2 and took < 0.5, (code, took)
+    assert "invalid network.bond.slaves: at most 32 slaves per bond, not 10000" in err
+    assert "Nothing was changed." in err
+    assert snapshot(node_root) == before
+
+
+def test_a_bond_kernel_argument_of_ten_thousand_slaves_is_skipped_at_once(node_root: Path,  # noqa: F811
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(node_root)
+    code, took = _timed(lambda: config.main(["--root", str(node_root), "cmdline", f"bond=bond0:{_nics(10_000)}"]))
+    out = capsys.readouterr().out
+    assert code == 0 and took < 0.5, (code, took)
+    assert "network.bond.slaves: at most 32 slaves per bond, not 10000" in out
+    assert "No settings in the kernel arguments." in out
+    assert snapshot(node_root) == before
+
+
+def test_thirty_two_slaves_are_still_a_bond(node_root: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    code = config.main(["--root", str(node_root), "set", "network.bond.name=bond0", f"network.bond.slaves={_nics(33)}"])
+    assert code == 2 and "at most 32 slaves per bond, not 33" in capsys.readouterr().err
+    # 32 pass the limit: what refuses them now is the node's own rule about the NIC in use.
+    config.main(["--root", str(node_root), "set", "network.bond.name=bond0", f"network.bond.slaves={_nics(32)}"])
+    assert "at most 32" not in capsys.readouterr().err
+
+
+def test_many_connections_are_refused_at_once(node_root: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    before = snapshot(node_root)
+    spec = ";".join(f"eth{i}:master=bond0" for i in range(10_000))
+    code, took = _timed(lambda: config.main(["--root", str(node_root), "set", f"network.interfaces={spec}"]))
+    err = capsys.readouterr().err
+    assert code == 2 and took < 0.5, (code, took)
+    assert "at most 256 connections, not 10000" in err
+    assert snapshot(node_root) == before
+
+
+def test_a_bond_of_thirty_three_slaves_in_connections_is_refused() -> None:
+    from ovirt_node.network.model import check_network, parse_spec
+    spec = "bond0:type=bond,mode=active-backup,ipv4=dhcp,ipv6=none;" + ";".join(
+        f"eth{i}:master=bond0" for i in range(33))
+    assert "bond0: at most 32 slaves per bond, not 33" in check_network(parse_spec(spec))
