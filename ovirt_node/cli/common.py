@@ -36,8 +36,14 @@ def setup_logging(debug: bool) -> None:
     )
 
 
+#: The exit status of bad input (as argparse's own errors): nothing was done.
+EXIT_BAD_INPUT = 2
+
+
 def root_from(args: argparse.Namespace) -> Root:
+    """The Root of `--root`; a missing directory is bad input (exit 2), not a failure."""
     root = Root.at(args.root)
     if not root.prefix.is_dir():
-        raise SystemExit(f"{args.root}: not a directory")
+        print(f"--root {args.root}: not a directory", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
     return root

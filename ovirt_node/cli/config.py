@@ -24,7 +24,7 @@ import yaml
 
 from ovirt_node.areas.registry import all_sections
 from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from, setup_logging
-from ovirt_node.core import cmdline
+from ovirt_node.core import cmdline, untrusted
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
@@ -177,11 +177,11 @@ def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
 
 def load_answers(path: Path) -> dict[str, str]:
     try:
-        text = path.read_text()
+        data = untrusted.load_yaml(untrusted.read_text(path))  # JSON is YAML too
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from exc
-    try:
-        data = yaml.safe_load(text)  # JSON is YAML too
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    except untrusted.UntrustedInputError as exc:
+        raise InputError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

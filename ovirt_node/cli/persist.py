@@ -36,7 +36,10 @@ def _setup(args: argparse.Namespace) -> Store:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(name)s: %(levelname)s: %(message)s",
     )
-    return Store(Root.at(args.root), args.config_dir)
+    root = Root.at(args.root)
+    if not root.prefix.is_dir():
+        raise PathRefused("not a directory", f"--root {args.root}")
+    return Store(root, args.config_dir)
 
 
 def _shown(path: str) -> str:
@@ -62,6 +65,9 @@ def _run_each(
         except PersistError as exc:
             print(f"{prog}: {exc}", file=sys.stderr)
             failed = True
+        except OSError as exc:  # what the checks cannot foresee (ELOOP, EIO): a message, not a traceback
+            print(f"{prog}: {_shown(path)[:80]}: {exc.strerror or exc}", file=sys.stderr)
+            failed = True
         else:
             print(describe(path, result))
     if refused:
@@ -85,7 +91,7 @@ def persist_main(argv: list[str] | None = None) -> int:
     try:
         store = _setup(args)
     except PathRefused as exc:
-        parser.error(f"--config-dir {exc.reason}")
+        parser.error(str(exc) if exc.path and exc.path.startswith("--root") else f"--config-dir {exc.reason}")
     if args.list:
         for entry in store.list():
             print(entry)
@@ -121,7 +127,7 @@ def unpersist_main(argv: list[str] | None = None) -> int:
     try:
         store = _setup(args)
     except PathRefused as exc:
-        parser.error(f"--config-dir {exc.reason}")
+        parser.error(str(exc) if exc.path and exc.path.startswith("--root") else f"--config-dir {exc.reason}")
 
     def describe(path: str, result: PersistResult) -> str:
         shown = _shown(path)
@@ -142,7 +148,7 @@ def restore_main(argv: list[str] | None = None) -> int:
     try:
         store = _setup(args)
     except PathRefused as exc:
-        parser.error(f"--config-dir {exc.reason}")
+        parser.error(str(exc) if exc.path and exc.path.startswith("--root") else f"--config-dir {exc.reason}")
     try:
         restored = store.restore()
     except RestoreError as exc:

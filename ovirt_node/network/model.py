@@ -26,6 +26,10 @@ from ovirt_node.core.valid import BondOptions, IPv4Address, IPv6Address, VlanId
 from ovirt_node.system.machine.model import natural_key
 
 KINDS = ("ethernet", "bond", "vlan", "bridge")
+#: Most slaves of one bond: the kernel takes more, but no server has more NICs to bond.
+MAX_BOND_SLAVES = 32
+#: Most connections in `network.connections`; each one is a keyfile and an activation.
+MAX_CONNECTIONS = 256
 IPV4_METHODS = ("none", "dhcp", "static")
 IPV6_METHODS = ("none", "auto", "dhcp", "static")
 BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb")
@@ -158,7 +162,10 @@ _KNOWN_OPTS = {"type", "ipv4", "ip", "gw", "ipv6", "ip6", "gw6", "mtu", "master"
 def parse_spec(text: str) -> Network:
     """The `network.interfaces` text -> Network; ValueError names the bad part."""
     ifaces: dict[str, Iface] = {}
-    for chunk in (c.strip() for c in text.split(";")):
+    chunks = [c.strip() for c in text.split(";") if c.strip()]
+    if len(chunks) > MAX_CONNECTIONS:  # the checks below grow faster than the list
+        raise ValueError(f"at most {MAX_CONNECTIONS} connections, not {len(chunks)}")
+    for chunk in chunks:
         if not chunk:
             continue
         name, _, rest = chunk.partition(":")
@@ -347,6 +354,8 @@ def _check_bond(i: Iface, slaves: list[str]) -> list[str]:
         errors.append(f"{i.name}: the primary {b.primary} is not one of its slaves")
     if not slaves:
         errors.append(f"{i.name}: a bond needs at least one slave")
+    if len(slaves) > MAX_BOND_SLAVES:
+        errors.append(f"{i.name}: at most {MAX_BOND_SLAVES} slaves per bond, not {len(slaves)}")
     return errors
 
 

@@ -48,6 +48,7 @@ from ovirt_node.network.apply import ActivateConnections, NmReload, SetHostname,
 from ovirt_node.network.keyfile import KEYFILE_DIR, KEYFILES, connection_uuid, keyfile_path, read_keyfiles
 from ovirt_node.network.model import (
     DEFAULT_BOND_OPTIONS,
+    MAX_BOND_SLAVES,
     ManagementStack,
     Network,
     apply_stack,
@@ -84,15 +85,21 @@ class ListOf(Validator):
     Entries are checked exactly as typed (no stripping): the writers put them into the
     files as they are, so " yes" must be refused here, not by a lens when written."""
 
-    def __init__(self, rule: Validator, noun: str, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, rule: Validator, noun: str, extra: tuple[str, ...] = (), most: int | None = None,
+                 most_what: str = "") -> None:
         self.rule = rule
         self.extra = extra
+        self.most = most
+        self.most_what = most_what or noun
         self.description = f"comma-separated {noun}" + (f", or {' or '.join(extra)}" if extra else "")
 
     def check(self, value: str) -> str | None:
         if not value or value in self.extra:
             return None
-        for entry in value.split(","):
+        entries = value.split(",")
+        if self.most is not None and len(entries) > self.most:  # refused before any costly check
+            return f"at most {self.most} {self.most_what}, not {len(entries)}"
+        for entry in entries:
             problem = self.rule.check(entry)
             if problem:
                 return f"{entry!r} {problem}"
@@ -231,7 +238,9 @@ class NetworkSection(Section):
         Key("network.ipv6.netmask", "OVIRT_IPV6_NETMASK", Empty() | IPv6Prefix(), help="IPv6 prefix length"),
         Key("network.ipv6.gateway", "OVIRT_IPV6_GATEWAY", Empty() | IPv6Address(), help="IPv6 default gateway"),
         Key("network.bond.name", "OVIRT_BOND_NAME", Empty() | BondName(), help="the management bond"),
-        Key("network.bond.slaves", "OVIRT_BOND_SLAVES", ListOf(BootIf(), "NIC names"), help="its slaves"),
+        Key("network.bond.slaves", "OVIRT_BOND_SLAVES", ListOf(BootIf(), "NIC names", most=MAX_BOND_SLAVES,
+                                                                          most_what="slaves per bond"),
+            help=f"its slaves (at most {MAX_BOND_SLAVES})"),
         Key("network.bond.options", "OVIRT_BOND_OPTIONS", Empty() | BondOptions(),
             help=f"its bonding options (default {DEFAULT_BOND_OPTIONS})"),
         Key("network.layout", "OVIRT_NETWORK_LAYOUT", OneOf("direct", "bridged"), default="direct",

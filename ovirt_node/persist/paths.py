@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import os
 import posixpath
 from collections.abc import Iterable
 from enum import StrEnum
@@ -60,6 +61,11 @@ class PersistError(Exception):
         super().__init__(f"{path}: {reason}" if path is not None else reason)
 
 
+#: Longest path (with its NUL) and longest name in it, as Linux defines them.
+PATH_MAX = 4096
+NAME_MAX = 255
+
+
 class PathRefused(PersistError):
     """The path is not acceptable input (relative, missing, outside the allowed locations...)."""
 
@@ -89,6 +95,12 @@ def normalize(path: str) -> str:
         raise PathRefused("not an absolute path", path)
     if any(c in path for c in "\n\r\0"):
         raise PathRefused("the path contains a newline or NUL character", path)
+    # The kernel's limits: past them every system call fails with ENAMETOOLONG.
+    raw = os.fsencode(path)
+    if len(raw) >= PATH_MAX:
+        raise PathRefused(f"the path is longer than the limit of {PATH_MAX - 1} bytes", f"{path[:40]}...")
+    if any(len(part) > NAME_MAX for part in raw.split(b"/")):
+        raise PathRefused(f"a name in the path is longer than the limit of {NAME_MAX} bytes", f"{path[:40]}...")
     clean = posixpath.normpath(path)
     # POSIX lets normpath keep a leading "//"; the node has no use for it.
     return "/" + clean.lstrip("/")

@@ -167,7 +167,7 @@ def test_late_applies_each_area_alone_and_reports_the_one_that_failed(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """No collectd config on this EL node: monitoring is rolled back and reported, SSH applies."""
     node = make_el_root(copy_demo_root(tmp_path / "root"))
-    (node / "etc/collectd.conf").unlink()
+    (node / "etc/collectd.conf").unlink()  # the EL root has CentOS's; this node has no collectd
     root = tree(node, DISK + " collectd=mon.example.com ssh_pwauth=1")
     boot.early(root, Runner(dry_run=True))
     boot.late(root, NoSystemctl())

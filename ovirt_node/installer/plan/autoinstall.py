@@ -98,7 +98,7 @@ def build(session: Session, machine: Machine, args: KernelArgs, image: NodeImage
     engine values the installer's screens add to an install or upgrade (a typed password)."""
     mode = request.mode
     if mode == UNINSTALL:
-        chosen = [d for d in machine.disks if d.name in node_disks(machine)]
+        chosen = [d for d in disk_selection.shown(machine) if d.name in node_disks(machine)]
         if not chosen:
             raise InstallRefused(f"nothing to uninstall: no {VG_NAME} volume group on this machine")
         _refuse(disk_selection.refusals(machine, chosen))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from ovirt_node.system.machine.model import Disk, Machine, natural_key
 
@@ -17,6 +18,8 @@ BUSES = frozenset({"ata", "scsi", "usb", "virtio", "nvme", "cciss", "mmc", "xen"
 STORAGE_DOMAIN_TAGS = frozenset({"RHAT_storage_domain", "storage_domain"})
 #: blkid types of firmware ("fake") RAID metadata; md's own linux_raid_member is not fakeraid.
 FAKERAID_SUFFIX = "_raid_member"
+#: Holders this installer makes itself (a reinstall takes them down): HostVG.
+OWN_HOLDERS = frozenset({"HostVG"})
 
 
 class DiskSelectionError(ValueError):
@@ -29,28 +32,73 @@ def describe(disk: Disk) -> str:
     return f"{disk.path} ({ident})" if ident else disk.path
 
 
+def _multipath_device(name: str, paths: Sequence[Disk]) -> Disk:
+    """The /dev/mapper device of multipath map `name`, built from its paths: one LUN, so one
+    size; what any path has (holders above the map, mounts, swap, signatures) it has."""
+    def merged(attr: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for p in paths for v in getattr(p, attr)))
+
+    return replace(paths[0], name=name, path=f"/dev/mapper/{name}", by_id=None, partitions=(),
+                   removable=any(p.removable for p in paths), readonly=any(p.readonly for p in paths),
+                   is_boot_media=any(p.is_boot_media for p in paths), multipath=None,
+                   holders=tuple(h for h in merged("holders") if h != name),
+                   mountpoints=merged("mountpoints"), signatures=merged("signatures"))
+
+
+def shown(machine: Machine) -> list[Disk]:
+    """Every disk as the installer offers it: a multipath LUN once, as its /dev/mapper device
+    where its first path stands, never its paths (as 3.x did)."""
+    paths: dict[str, list[Disk]] = {}
+    for disk in machine.disks:
+        if disk.multipath:
+            paths.setdefault(disk.multipath, []).append(disk)
+    found: list[Disk] = []
+    for disk in machine.disks:
+        if not disk.multipath:
+            found.append(disk)
+        elif paths[disk.multipath][0] is disk and machine.disk(disk.multipath) is None:
+            found.append(_multipath_device(disk.multipath, paths[disk.multipath]))
+    return found
+
+
+def offered(machine: Machine, disk: Disk) -> Disk:
+    """`disk` as the installer offers it: a multipath path becomes its map's device."""
+    if not disk.multipath:
+        return disk
+    return next((d for d in shown(machine) if d.name == disk.multipath), disk)
+
+
+def path_names(machine: Machine, disk: Disk) -> set[str]:
+    """The kernel names `disk` stands for: itself, and the paths of a multipath device."""
+    return {disk.name} | {d.name for d in machine.disks if d.multipath == disk.name}
+
+
 def candidates(machine: Machine) -> list[Disk]:
     """Disks one could install on: not the boot media, writable; fixed disks first, by name."""
-    usable = [d for d in machine.disks if not d.is_boot_media and not d.readonly]
+    usable = [d for d in shown(machine) if not d.is_boot_media and not d.readonly]
     return sorted(usable, key=lambda d: (d.removable, natural_key(d.name)))
 
 
 def _match(machine: Machine, token: str, everything: bool = False) -> list[Disk]:
     """Disks `token` names; `largest`, `smallest` and the bus forms pick among the candidates
     only (or among every disk with `everything`, to explain a miss)."""
-    disks = list(machine.disks)
+    disks = shown(machine)
     pool = disks if everything else candidates(machine)
     if token in ("largest", "smallest"):
         if not pool:
             return []
         pick = max if token == "largest" else min
         return [pick(pool, key=lambda d: (d.size_bytes, -pool.index(d)))]
+    # A multipath path named by the kernel's name or its own serial means its map's device.
+    every = list(dict.fromkeys(offered(machine, d) for d in machine.disks))
     if token.startswith("serial:"):
-        return [d for d in disks if d.serial == token[len("serial:"):]]
+        return [d for d in every if d.serial == token[len("serial:"):]]
     if token.startswith("/dev/disk/by-id/"):
-        return [d for d in disks if d.by_id == token]
+        return [d for d in every if d.by_id == token]
     if token.startswith("/dev/"):
-        return [d for d in disks if d.path == token or f"/dev/{d.name}" == token]
+        hits = [d for d in machine.disks if d.path == token or f"/dev/{d.name}" == token]
+        return list(dict.fromkeys(offered(machine, d) for d in hits)) or [
+            d for d in disks if d.path == token or f"/dev/{d.name}" == token]
     bus, _, serial = token.partition(":")
     if bus in BUSES:
         on_bus = [d for d in pool if d.bus == bus]
@@ -108,12 +156,22 @@ def select(machine: Machine, spec: str | None) -> list[Disk]:
 def refusals(machine: Machine, disks: Sequence[Disk], wipe_fakeraid: bool = False) -> list[str]:
     """Why installing on `disks` would be unsafe, one sentence each (empty: safe)."""
     found: list[str] = []
-    names = {d.name for d in disks}
+    names = {n for d in disks for n in path_names(machine, d)}
+    known_vgs = {vg.name for vg in machine.volume_groups}
     for disk in disks:
         label = describe(disk)
         if disk.is_boot_media:
             found.append(f"{label}: it holds the boot media this installer runs from")
             continue
+        if disk.multipath:
+            found.append(f"{label}: it is one path of multipath device /dev/mapper/{disk.multipath}; "
+                         "choose that device instead")
+        # Known volume groups have their own rules below; anything else on top of the disk
+        # (a VG LVM did not report, a crypt or md device, a map) is someone's data.
+        foreign = [h for h in disk.holders if h not in OWN_HOLDERS | known_vgs and h != disk.multipath]
+        if foreign:
+            found.append(f"{label}: it is in use by {', '.join(foreign)}, which this installer did not create; "
+                         "it is never wiped (remove it first)")
         if disk.readonly:
             found.append(f"{label}: it is read-only")
         mounted = [m for m in disk.mountpoints if m != "[SWAP]"]
@@ -130,7 +188,7 @@ def refusals(machine: Machine, disks: Sequence[Disk], wipe_fakeraid: bool = Fals
             continue
         domain = STORAGE_DOMAIN_TAGS & set(vg.tags)
         if domain:
-            on = ", ".join(describe(d) for d in disks if d.name in vg.disks)
+            on = ", ".join(describe(d) for d in disks if path_names(machine, d) & set(vg.disks))
             found.append(f"{on}: part of volume group {vg.name}, a storage domain ({', '.join(sorted(domain))}); "
                          "it is never wiped")
             continue
@@ -151,5 +209,5 @@ def own_refusals(machine: Machine, disk: Disk, wipe_fakeraid: bool = False) -> l
 
 def volume_groups_on(machine: Machine, disks: Iterable[Disk]) -> list[str]:
     """Names of the volume groups living on these disks (to be removed before partitioning)."""
-    names = {d.name for d in disks}
+    names = {n for d in disks for n in path_names(machine, d)}
     return [vg.name for vg in machine.volume_groups if names & set(vg.disks)]

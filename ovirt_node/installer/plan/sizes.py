@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 GIB = 1024  # MiB
@@ -20,6 +21,8 @@ LOGGING_DEFAULT = 2048
 EFI_SIZE = 256
 BIOS_BOOT_SIZE = 1
 OVERCOMMIT_DEFAULT = 0.5
+#: The largest overcommit factor: RAM x 1000 of swap is already absurd.
+MAX_OVERCOMMIT = 1000.0
 
 MIN_ROOT = 1024
 MIN_CONFIG = 64
@@ -66,6 +69,8 @@ class Sizes:
             found.append(f"Data must be -1 (fill), 0 (none) or at least {MIN_DATA} MiB (asked for {self.data})")
         if self.overcommit < 0:
             found.append(f"the memory overcommit factor cannot be negative ({self.overcommit})")
+        elif not math.isfinite(self.overcommit) or self.overcommit > MAX_OVERCOMMIT:  # inf, nan: no swap size
+            found.append(f"the memory overcommit factor must be a number up to {MAX_OVERCOMMIT:g} ({self.overcommit})")
         return found
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovirt_node.core import untrusted
 from ovirt_node.installer.plan import sizes as S
 from ovirt_node.installer.screens.choices import MODES, Choices
 
@@ -18,6 +19,8 @@ TOP_KEYS = {"mode", "keyboard", "boot_disk", "data_disks", "wipe_fakeraid", "for
             "sizes", "password"}
 SIZE_KEYS = {"swap", "root", "config", "logging", "data", "overcommit"}
 PASSWORD_KEYS = {"admin", "admin_hash", "current"}
+#: Most disks one install may name (boot disk plus data disks); HostVG spans them all.
+MAX_DISKS = 64
 
 
 class AnswersError(ValueError):
@@ -31,11 +34,13 @@ class Answers:
     interactive: frozenset[str]
 
 
-def _typed(where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+def _typed(where: str, value: Any, kind: type | tuple[type, ...], what: str, secret: bool = False) -> Any:
+    # A secret's value is never echoed, only its type: the message may end up in a log.
+    shown = f"a {type(value).__name__}" if secret else repr(value)
     if isinstance(value, bool) and kind in (int, float, (int, float)):
-        raise AnswersError(f"{where}: must be {what}, not {value!r}")
+        raise AnswersError(f"{where}: must be {what}, not {shown}")
     if not isinstance(value, kind):
-        raise AnswersError(f"{where}: must be {what}, not {value!r}")
+        raise AnswersError(f"{where}: must be {what}, not {shown}")
     return value
 
 
@@ -48,20 +53,23 @@ def _unknown(where: str, table: dict[str, Any], known: set[str]) -> None:
 
 def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> Answers:
     try:
-        data = tomllib.loads(text)
+        data = untrusted.load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise AnswersError(f"{source}: not valid TOML: {exc}") from None
+    except untrusted.UntrustedInputError as exc:
+        raise AnswersError(f"{source}: {exc}") from None
     _unknown(source, data, TOP_KEYS)
     mode = _typed(f"{source}: mode", data.get("mode", "install"), str, "a string")
     if mode not in MODES:
         raise AnswersError(f"{source}: mode: must be one of {', '.join(MODES)}, not {mode!r}")
-    disks: list[str] = []
+    disks: dict[str, None] = {}  # ordered, and a repeat found at once
     if "boot_disk" in data:
-        disks.append(_typed(f"{source}: boot_disk", data["boot_disk"], str, "a disk path"))
-    for item in _typed(f"{source}: data_disks", data.get("data_disks", []), list, "a list of disk paths"):
-        name = _typed(f"{source}: data_disks", item, str, "a list of disk paths")
-        if name not in disks:
-            disks.append(name)
+        disks[_typed(f"{source}: boot_disk", data["boot_disk"], str, "a disk path")] = None
+    data_disks = _typed(f"{source}: data_disks", data.get("data_disks", []), list, "a list of disk paths")
+    if len(data_disks) > MAX_DISKS:
+        raise AnswersError(f"{source}: data_disks: at most {MAX_DISKS} disks, not {len(data_disks)}")
+    for item in data_disks:
+        disks[_typed(f"{source}: data_disks", item, str, "a list of disk paths")] = None
     if "data_disks" in data and not disks:
         raise AnswersError(f"{source}: data_disks without boot_disk")
     sizes_table = _typed(f"{source}: [sizes]", data.get("sizes", {}), dict, "a table")
@@ -77,9 +85,9 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
     problems = sizes.problems()
     if problems:
         raise AnswersError(f"{source}: [sizes]: {'; '.join(problems)}")
-    password = _typed(f"{source}: [password]", data.get("password", {}), dict, "a table")
+    password = _typed(f"{source}: [password]", data.get("password", {}), dict, "a table", secret=True)
     _unknown(f"{source}: [password]", password, PASSWORD_KEYS)
-    secrets = {k: _typed(f"{source}: password.{k}", v, str, "a string") for k, v in password.items()}
+    secrets = {k: _typed(f"{source}: password.{k}", v, str, "a string", secret=True) for k, v in password.items()}
     if secrets.get("admin_hash"):
         from ovirt_node.areas.security import CRYPT_HASH
 
@@ -101,9 +109,9 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
 
 def load(path: Path, screens: tuple[str, ...] = ()) -> Answers:
     try:
-        text = path.read_text()
+        text = untrusted.read_text(path)
     except OSError as exc:
-        raise AnswersError(f"{path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise AnswersError(f"{path}: not UTF-8 text") from None
+        raise AnswersError(f"{path}: {exc.strerror or exc}") from None
+    except untrusted.UntrustedInputError as exc:
+        raise AnswersError(f"{path}: {exc}") from None
     return parse(text, str(path), screens)

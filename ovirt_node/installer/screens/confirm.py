@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ovirt_node.installer.image import ImageError
 from ovirt_node.installer.plan import autoinstall
-from ovirt_node.installer.plan.disks import DiskSelectionError
+from ovirt_node.installer.plan.disks import DiskSelectionError, shown
 from ovirt_node.installer.plan.layout import LayoutError
 from ovirt_node.installer.plan.sizes import SizeError
 from ovirt_node.installer.screens.choices import Choices
@@ -56,7 +56,7 @@ class Confirm(Screen):
             return list(self.plan.layout.disks)
         if self.choices.mode == "uninstall":
             names = autoinstall.node_disks(self.installer.machine)
-            return [d for d in self.installer.machine.disks if d.name in names]
+            return [d for d in shown(self.installer.machine) if d.name in names]
         return []
 
     def warnings(self) -> list[str]:

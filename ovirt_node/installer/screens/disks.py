@@ -50,8 +50,9 @@ class DiskScreen(Screen):
         return found
 
     def table(self, key: str, label: str, multi: bool) -> Table:
+        shown = engine_disks.shown(self.installer.machine)
         return Table(key, label, columns=["Disk", "Bus", "Model", "Serial", "Size"],
-                     rows=self.rows, multi=multi, height=min(8, max(1, len(self.installer.machine.disks))))
+                     rows=self.rows, multi=multi, height=min(8, max(1, len(shown))))
 
     def details(self, key: str, value: str) -> str:
         disk = self.installer.disk_by_name(value)

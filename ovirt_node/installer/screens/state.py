@@ -17,7 +17,7 @@ from ovirt_node.core import cmdline
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import Decision, ImageVersion, Mode, NodeImage, decide
 from ovirt_node.installer.plan import autoinstall, flows
-from ovirt_node.installer.plan.disks import own_refusals
+from ovirt_node.installer.plan.disks import own_refusals, shown
 from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.screens.choices import Choices, kernel_args, settings
 from ovirt_node.installer.session import InstalledNode, Session
@@ -87,10 +87,12 @@ class Installer:
 
     def disk_rows(self, wipe_fakeraid: bool = False) -> list[tuple[Disk, list[str]]]:
         """Every disk, with why it can never be chosen (empty: it can)."""
-        return [(d, own_refusals(self.machine, d, wipe_fakeraid)) for d in self.machine.disks]
+        return [(d, own_refusals(self.machine, d, wipe_fakeraid)) for d in shown(self.machine)]
 
     def disk_by_name(self, name: str) -> Disk | None:
-        return next((d for d in self.machine.disks if name in (d.by_id, d.path, d.name)), None)
+        # A multipath path is found too, so that its refusal names the device to choose instead.
+        return next((d for d in (*shown(self.machine), *self.machine.disks) if name in (d.by_id, d.path, d.name)),
+                    None)
 
     @staticmethod
     def stable_name(disk: Disk) -> str:

@@ -77,6 +77,9 @@ class Disk:
     #: On-disk signatures of the disk and its partitions (blkid TYPE: LVM2_member,
     #: isw_raid_member, ext4 ...): what `wipefs` would erase.
     signatures: tuple[str, ...] = ()
+    #: The multipath map this disk is one path of (lsblk's `mpath` child): the installer
+    #: offers the map's /dev/mapper device once, never a path.
+    multipath: str | None = None
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,11 @@ def _lvm_vg(dm_name: str) -> str:
     return dm_name.replace("--", "-")
 
 
+def _multipath(children: Iterable[Mapping[str, Any]]) -> str | None:
+    """The multipath map on top of a path disk (lsblk lists it as the disk's `mpath` child)."""
+    return next((str(c.get("name")) for c in children if c.get("type") == "mpath" and c.get("name")), None)
+
+
 def _holders(children: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     for child in children:
         kind = str(child.get("type") or "")
@@ -338,6 +343,7 @@ def _probe_disks(root: Root, runner: Runner) -> tuple[Disk, ...]:
                 is_boot_media=bool(boot & {name, *partitions}),
                 mountpoints=tuple(dict.fromkeys(m for d in _subtree(dev) if (m := _lsblk_str(d.get("mountpoint"))))),
                 signatures=tuple(dict.fromkeys(t for d in _subtree(dev) if (t := _lsblk_str(d.get("fstype"))))),
+                multipath=_multipath(children),
             )
         )
     return tuple(disks)

@@ -162,6 +162,7 @@ _DISK_FIELDS = (
     "is_boot_media",
     "mountpoints",
     "signatures",
+    "multipath",
 )
 _VG_FIELDS = ("name", "tags", "disks")
 _MACHINE_FIELDS = ("name", "nics", "disks", "memory_bytes", "firmware", "cpu_model", "cpus", "virt_hw",
@@ -215,6 +216,7 @@ def _disk_from(path: Path, where: str, obj: object) -> Disk:
         is_boot_media=f.boolean("is_boot_media"),
         mountpoints=f.texts("mountpoints") if f.has("mountpoints") else (),
         signatures=f.texts("signatures") if f.has("signatures") else (),
+        multipath=f.opt_text("multipath") if f.has("multipath") else None,
     )
 
 
