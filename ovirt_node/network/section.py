@@ -24,7 +24,7 @@ from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
 from ovirt_node.core.platform import detect
-from ovirt_node.core.steps import AugeasEdit, RestartUnit, WriteDefaults
+from ovirt_node.core.steps import AugeasEdit, RestartUnit, WriteDefaults, WriteFile
 from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import (
     BondName,
@@ -315,13 +315,15 @@ class NetworkSection(Section):
         changed = changed_fields(old, new)
         steps: list[Step] = []
         if "hostname" in changed and new.hostname:
-            steps += [AugeasEdit("Set the host name", HOSTNAME, lambda aug: write_hostname(aug, new.hostname)),
+            # /etc/hostname is written whole: the stock Hostname lens cannot put a name into an
+            # empty file, which systemd accepts as "no static name" and clearing leaves.
+            steps += [WriteFile(HOSTNAME.path, f"{new.hostname}\n", title="Set the host name"),
                       AugeasEdit("Name the host in /etc/hosts", HOSTS, lambda aug: write_hosts(aug, new.hostname)),
                       SetHostname(new.hostname)]
         elif "hostname" in changed:
             # 3.x took an empty name as "no configured name": the alias goes, the running
             # (kernel) name stays until the next boot.
-            steps += [AugeasEdit("Clear the host name", HOSTNAME, clear_hostname),
+            steps += [WriteFile(HOSTNAME.path, "", title="Clear the host name"),
                       AugeasEdit("Drop the host name from /etc/hosts", HOSTS, clear_hosts)]
         if changed & {"dns", "dns_search"}:
             steps += [AugeasEdit("Configure the DNS servers", DNS_CONF, lambda aug: write_dns(aug, new)), NmReload()]
@@ -420,15 +422,6 @@ def parse_bond_arg(value: str | None) -> dict[str, str]:
 def chrony_file(ctx: Context) -> LensFile:
     path = detect(ctx.root).path("chrony")
     return next(lf for lf in CHRONY_FILES if lf.path == path)
-
-
-def write_hostname(aug: Augeas, name: str) -> None:
-    aug.set(files_node(HOSTNAME.path) + "/hostname", name)
-
-
-def clear_hostname(aug: Augeas) -> None:
-    """An empty /etc/hostname (the lens keeps the file): systemd reads it as no static name."""
-    aug.remove(files_node(HOSTNAME.path) + "/hostname")
 
 
 def clear_hosts(aug: Augeas) -> None:

@@ -92,6 +92,11 @@ def test_an_empty_hostname_clears_it(any_node: Path, capsys: pytest.CaptureFixtu
     assert "OVIRT_HOSTNAME" not in defaults(any_node)
     assert config(any_node, "show", "network.hostname") == 0
     assert capsys.readouterr().out.split()[:2] == ["network.hostname", "''"]
+    # A name can be set again on the emptied file (the stock Hostname lens cannot put one there).
+    assert config(any_node, "set", "network.hostname=node8.example.com") == 0
+    assert (any_node / "etc/hostname").read_text() == "node8.example.com\n"
+    assert config(any_node, "get", "network.hostname") == 0
+    assert capsys.readouterr().out.endswith("node8.example.com\n")
 
 
 def test_cmdline_static_bond_vlan_dns_ntp_hostname(node: Path, capsys: pytest.CaptureFixture[str]) -> None:
