@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,12 @@ def snapshot(root: Path) -> Snapshot:
             path = Path(dirpath) / name
             st = path.lstat()
             # A symlink is its target (a unit's boot link points outside the tree, into the node's /usr).
-            data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            if path.is_symlink():
+                data = os.readlink(path).encode()
+            elif not stat.S_ISREG(st.st_mode):  # a FIFO a test put there: reading it would hang
+                data = f"special {stat.S_IFMT(st.st_mode)}".encode()
+            else:
+                data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             result["/" + str(rel_dir / name).lstrip("./")] = (digest, st.st_mode, st.st_uid, st.st_gid)
         for name in dirnames:

@@ -1,8 +1,12 @@
 """`ovirt-node-config`: read and change the node's settings without the TUI.
 
-Exit codes: 0 ok, 1 other failure (e.g. another change in progress), 2 invalid input (the
-message names the key and the rule), 3 the change failed and was rolled back (`cmdline`: one
-area or more failed and was rolled back; the others were applied).
+Exit codes: 0 ok, 1 other failure (e.g. another change in progress, and --wait not given or
+run out), 2 invalid input (the message names the key and the rule), 3 the change failed and
+was rolled back (`cmdline`: one area or more failed and was rolled back; the others were
+applied), 128+N interrupted by signal N (SIGINT, SIGTERM, SIGHUP): rolled back.
+
+A change takes the node's transaction lock before it reads the node, and holds it until it
+has been applied: two changes at once cannot plan on the same old state and lose one.
 
 Secrets (the admin password) are never taken from the command line, where the process list
 shows them to every user: `set-password` reads the password from stdin or asks for it twice.
@@ -16,7 +20,8 @@ import getpass
 import json
 import select
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,15 +33,21 @@ from ovirt_node.core import cmdline, untrusted
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
+from ovirt_node.core.journal import recover_interrupted
 from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args, plans_by_area
 from ovirt_node.core.model import Key
 from ovirt_node.core.transaction import (
+    LOCK_PATH,
     Confirmation,
+    Interrupted,
+    NotARegularFile,
     Progress,
+    SignalGuard,
     StepState,
     Transaction,
     TransactionError,
     TransactionLocked,
+    transaction_lock,
 )
 from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
 from ovirt_node.system.accounts import ADMIN_USER
@@ -66,11 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     set_ = sub.add_parser("set", help="validate all changes, then apply them in one transaction")
     set_.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
     set_.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_wait_option(set_)
     add_confirm_option(set_)
 
     apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
     apply.add_argument("file", type=Path)
     apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_wait_option(apply)
     add_confirm_option(apply)
 
     password = sub.add_parser(
@@ -81,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and never stored in /etc/default/ovirt.",
     )
     password.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_wait_option(password)
 
     kargs = sub.add_parser(
         "cmdline", help="apply kernel arguments (3.x names), area by area as at boot",
@@ -90,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
     kargs.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_wait_option(kargs)
 
     support = sub.add_parser(
         "support-bundle", help="write a support bundle: logs, settings, config files, tool output; secrets removed",
@@ -101,6 +116,54 @@ def build_parser() -> argparse.ArgumentParser:
     support.add_argument("--output", metavar="FILE", help="write to FILE (must not exist; a folder: a new name in "
                          "it; - for stdout) instead of a new file in /data/support")
     return parser
+
+
+def add_wait_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait", nargs="?", type=float, const=float("inf"), default=0.0, metavar="SECONDS",
+        help="when another change is in progress, wait up to SECONDS for it to finish (no SECONDS: until it "
+             "has); without --wait, exit 1 at once")
+
+
+def wait_argument(argv: Sequence[str]) -> list[str]:
+    """`--wait` followed by something that is not a number waits without limit: argparse would
+    take the KEY=VALUE after it for SECONDS."""
+    out = list(argv)
+    for i, arg in enumerate(out):
+        if arg == "--wait":
+            nxt = out[i + 1] if i + 1 < len(out) else ""
+            try:
+                float(nxt)
+            except ValueError:
+                out[i] = "--wait=inf"
+    return out
+
+
+@contextmanager
+def node_locked(engine: Engine, wait: float) -> Iterator[None]:
+    """Hold the transaction lock from before the node is read until the change is applied;
+    a change a killed run left half made is rolled back first, and said so."""
+    ctx = engine.ctx
+    with transaction_lock(ctx.root(LOCK_PATH), wait=wait):
+        report_recovery(engine)
+        yield
+
+
+def report_recovery(engine: Engine) -> None:
+    message = recover_interrupted(engine.ctx.root)
+    if message:
+        print(f"ovirt-node-config: {message}", file=sys.stderr)
+        engine.ctx.reload()  # read the node as restored, not as the handle loaded it
+
+
+def recover_if_free(engine: Engine) -> None:
+    """Before a read (show, get): finish an interrupted change's rollback when no change is
+    running; while one runs, read what is there."""
+    try:
+        with transaction_lock(engine.ctx.root(LOCK_PATH)):
+            report_recovery(engine)
+    except TransactionLocked:
+        pass
 
 
 def add_confirm_option(parser: argparse.ArgumentParser) -> None:
@@ -355,26 +418,41 @@ def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(wait_argument(sys.argv[1:] if argv is None else argv))
     setup_logging(args.debug)
     ctx = Context(root=root_from(args), bus=args.bus, dry_run=getattr(args, "dry_run", False))
     try:
-        engine = Engine(ctx, all_sections())
+        with SignalGuard():  # a signal before the change starts: nothing changed, said so
+            return dispatch(Engine(ctx, all_sections()), args)
+    except Interrupted as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:  # a second Ctrl-C while the first one's rollback ran
+        print("ovirt-node-config: interrupted", file=sys.stderr)
+        return 128 + 2
+
+
+def dispatch(engine: Engine, args: argparse.Namespace) -> int:
+    try:
         if args.command == "show":
+            recover_if_free(engine)
             return cmd_show(engine, args)
         if args.command == "get":
+            recover_if_free(engine)
             return cmd_get(engine, args)
+        if args.command == "support-bundle":
+            return cmd_support_bundle(engine, args)
         if args.command == "set":
             changes = parse_assignments(args.assignments)
             refuse_secrets(engine, changes)
-            return run_changes(engine, changes, args.dry_run, args.confirm_timeout)
-        if args.command == "set-password":
-            return run_changes(engine, {PASSWORD_KEY: read_password()}, args.dry_run)
-        if args.command == "apply":
-            return run_changes(engine, load_answers(args.file), args.dry_run, args.confirm_timeout)
-        if args.command == "support-bundle":
-            return cmd_support_bundle(engine, args)
-        return cmd_cmdline(engine, args)
+        elif args.command == "set-password":
+            changes = {PASSWORD_KEY: read_password()}
+        elif args.command == "apply":
+            changes = load_answers(args.file)
+        with node_locked(engine, args.wait):  # lock, then read, validate, plan and run
+            if args.command == "cmdline":
+                return cmd_cmdline(engine, args)
+            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None))
     except InvalidChanges as exc:
         for key, message in exc.errors.items():
             print(f"ovirt-node-config: invalid {key}: {message}", file=sys.stderr)
@@ -388,6 +466,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         return EXIT_ROLLED_BACK
     except TransactionLocked as exc:
+        hint = "" if getattr(args, "wait", 0) else " (or give --wait SECONDS)"
+        print(f"ovirt-node-config: {exc}{hint}", file=sys.stderr)
+        return EXIT_FAILED
+    except NotARegularFile as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except (AugeasError, OSError) as exc:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovirt_node.core.root import Root
+from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ class Augeas:
         )
         self._aug = _Serialized(handle, self.lock)
         for lf in self.files:
+            self._refuse_odd(lf)
             self._aug.transform(lf.lens, lf.path)
         # Bind-mounted (persisted) files cannot be renamed over: fall back to copying.
         self._aug.set("/augeas/save/copy_if_rename_fails", "1")
@@ -104,9 +105,17 @@ class Augeas:
             if not new:
                 return
             for lf in new:
+                self._refuse_odd(lf)
                 self._aug.transform(lf.lens, lf.path)
             self.files = (*self.files, *new)
             self.load()
+
+    def _refuse_odd(self, lf: LensFile) -> None:
+        """A FIFO, device or directory where a config file belongs: Augeas would block on it
+        for ever (a FIFO) or skip it, and a later save would fail half way. Said at once."""
+        kind = not_regular(self.root(lf.path))
+        if kind:
+            raise AugeasError(lf.path, f"is {kind}, not a regular file; nothing was changed")
 
     def load(self) -> None:
         """(Re)read every file from disk; raise on the first parse error."""

@@ -107,8 +107,9 @@ class Engine:
         """Check every change; return them in canonical form or raise InvalidChanges."""
         return self._checked(changes)[0]
 
-    def _checked(self, changes: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-        """validate(), plus the current values of the touched sections it had to read."""
+    def _checked(self, changes: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str], set[str]]:
+        """validate(), plus the current values of the touched sections it had to read, and
+        which of those keys only the defaults file holds (their real files say nothing)."""
         errors: dict[str, str] = {}
         clean: dict[str, str] = {}
         for name, value in changes.items():
@@ -124,13 +125,15 @@ class Engine:
         if errors:
             raise InvalidChanges(errors)
         touched = {self.keys[n].section for n in clean}
-        current = self.values(touched)
+        settings = self.read(touched)
+        current = {name: s.value for name, s in settings.items()}
         desired = {**current, **clean}
         for name in touched:
             errors.update(self.sections[name].check_change(self.ctx, current, desired))
         if errors:
             raise InvalidChanges(errors)
-        return clean, current
+        unwritten = {name for name, s in settings.items() if s.source is Source.DEFAULTS}
+        return clean, current, unwritten
 
     def cross_check(self, values: Mapping[str, str], current: Mapping[str, str]) -> dict[str, str]:
         """The sections' rules across keys for `values` (some keys' desired values) on top of
@@ -146,7 +149,7 @@ class Engine:
         """Validate, then build the transaction; empty when nothing would change."""
         from ovirt_node.core.steps import PersistPath, RestartUnit, WriteDefaults  # not at start-up
 
-        clean, current = self._checked(changes)
+        clean, current, unwritten = self._checked(changes)
         by_section: dict[str, dict[str, str]] = {}
         for name, value in clean.items():
             by_section.setdefault(self.keys[name].section, {})[name] = value
@@ -160,7 +163,11 @@ class Engine:
         for name, section_changes in by_section.items():
             section = self.sections[name]
             desired = {**current, **section_changes}
-            old, new = section.to_settings(current), section.to_settings(desired)
+            # The real files win: a changed key whose value only the defaults file holds (set
+            # there by hand, or a write that never happened) is planned from what the files
+            # say, so the files get it even when the defaults file already agrees.
+            real = {**current, **{k: self.keys[k].default for k in section_changes if k in unwritten}}
+            old, new = section.to_settings(real), section.to_settings(desired)
             for key in section.keys:
                 if not key.ovirt or key.secret:
                     continue

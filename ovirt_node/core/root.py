@@ -46,3 +46,20 @@ class Root:
 
 
 HOST = Root()
+
+
+def not_regular(path: Path) -> str | None:
+    """What stands at `path` when it is neither absent nor a regular file (through symlinks):
+    'a directory', 'a FIFO', ... A config file read or written there would hang (a FIFO) or
+    fail half way (a directory), so callers refuse it before anything is written."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")

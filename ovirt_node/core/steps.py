@@ -12,6 +12,7 @@ from pathlib import Path
 from ovirt_node.core.aug import Augeas, LensFile
 from ovirt_node.core.context import Context
 from ovirt_node.core.defaults import DEFAULTS_PATH
+from ovirt_node.core.journal import TEMP_PREFIX
 from ovirt_node.core.transaction import Step, StepRun
 
 
@@ -88,7 +89,8 @@ def write_file_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
     if target.exists():
         st = target.stat()
         mode, uid, gid = st.st_mode & 0o7777, st.st_uid, st.st_gid
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    # Beside the target with our prefix: a run killed here leaves it where the next one looks.
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -230,6 +232,11 @@ class EnableUnit(Step):
 
     def skip_reason(self, ctx: Context) -> str | None:
         return None if self.enable != unit_enabled(ctx, self.unit) else "already so"
+
+    def backs_up(self, ctx: Context) -> Sequence[str]:
+        # The link and the `.wants` folder it may create: rollback (or the next run's
+        # recovery after a kill) removes both. Not in touches(): this step persists it.
+        return (wants_link(ctx, self.unit),)
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         link_path = wants_link(ctx, self.unit)

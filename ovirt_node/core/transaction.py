@@ -19,13 +19,20 @@ import errno
 import fcntl
 import logging
 import os
+import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
+
+from ovirt_node.core.journal import FileBackup, Journal, recover_interrupted, remove_temp_files
+from ovirt_node.core.journal import NotARegularFile as NotARegularFile  # raised by run(); callers import it here
 
 if TYPE_CHECKING:
     from ovirt_node.core.context import Context
@@ -97,6 +104,53 @@ class TransactionLocked(RuntimeError):
     """Another transaction holds the lock."""
 
 
+class Interrupted(BaseException):
+    """SIGINT, SIGTERM or SIGHUP arrived while a change was being made (or planned). A
+    BaseException, like KeyboardInterrupt: no `except Exception` may swallow it. Front doors
+    exit with `exit_code` (128 + the signal's number) after printing it."""
+
+    def __init__(self, signum: int, text: str = "") -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(text or f"interrupted by {signal.Signals(signum).name}")
+
+
+#: The signals a run turns into Interrupted (in the main thread), rolls back on, then reports.
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class SignalGuard:
+    """While active (in the main thread only: Python delivers signals there), SIGINT, SIGTERM
+    and SIGHUP raise Interrupted; `hold()` makes them wait (a rollback must not be cut short)
+    and `pending` tells which came meanwhile. Nested guards restore the outer handlers."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.pending: int | None = None
+        self._old: dict[int, object] = {}
+
+    def __enter__(self) -> SignalGuard:
+        if threading.current_thread() is threading.main_thread():
+            for signum in SIGNALS:
+                self._old[signum] = signal.signal(signum, self._handle)
+        self.armed = True
+        return self
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        if self.armed:
+            self.armed = False  # one exception; what comes during the rollback waits
+            raise Interrupted(signum)
+        self.pending = self.pending or signum
+
+    def hold(self) -> None:
+        self.armed = False
+
+    def __exit__(self, *_exc: object) -> None:
+        self.armed = False
+        for signum, handler in self._old.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Confirmation:
     """What a run asks the operator once a step's change is live (a network change that may
@@ -163,6 +217,11 @@ class Step:
     def touches(self) -> Sequence[str]:
         return ()
 
+    def backs_up(self, ctx: Context) -> Sequence[str]:
+        """What the transaction backs up (and journals) for this step: `touches()`, plus what
+        the step changes but does not persist as a written file (a unit's `.wants` link)."""
+        return self.touches()
+
     def skip_reason(self, ctx: Context) -> str | None:
         return None
 
@@ -171,51 +230,6 @@ class Step:
 
     def rollback(self, ctx: Context, run: StepRun) -> None:
         """Undo non-file effects that `apply` did not record with `run.on_rollback()`."""
-
-
-@dataclass
-class FileBackup:
-    """What a file was before a step ran: its bytes and metadata, or that it was absent."""
-
-    path: Path
-    content: bytes | None
-    mode: int = 0
-    uid: int = 0
-    gid: int = 0
-    created_dirs: list[Path] = field(default_factory=list)
-
-    @classmethod
-    def take(cls, path: Path) -> FileBackup:
-        if not path.exists() and not path.is_symlink():
-            missing = []
-            parent = path.parent
-            while not parent.exists():
-                missing.append(parent)
-                parent = parent.parent
-            return cls(path, None, created_dirs=missing)
-        st = path.stat()
-        return cls(path, path.read_bytes(), st.st_mode & 0o7777, st.st_uid, st.st_gid)
-
-    def restore(self) -> None:
-        if self.content is None:
-            if self.path.exists() or self.path.is_symlink():
-                self.path.unlink()
-            for directory in self.created_dirs:  # deepest first, as recorded
-                if directory.exists() and not any(directory.iterdir()):
-                    directory.rmdir()
-            return
-        if self.path.is_file() and self.path.read_bytes() == self.content:
-            st = self.path.stat()
-            if (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (self.mode, self.uid, self.gid):
-                return  # untouched: nothing to write (and the file system may be read-only)
-        # In place, not via rename: a persisted file is a bind mount and must stay one.
-        with open(self.path, "r+b" if self.path.exists() else "wb") as handle:
-            handle.write(self.content)
-            handle.truncate()
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chown(self.path, self.uid, self.gid)
-        os.chmod(self.path, self.mode)
 
 
 @dataclass(frozen=True, init=False)
@@ -239,14 +253,38 @@ class Transaction:
         return lines
 
     def run(self, ctx: Context, progress: ProgressCallback | None = None, *,
-            confirm: Confirmation | None = None) -> None:
+            confirm: Confirmation | None = None, wait: float = 0.0) -> None:
         """Apply every step under the lock; on failure roll back and raise TransactionError.
         `progress` gets every event; `confirm` is asked by a step whose change is live and
-        must be kept by the operator (network activation); without it nothing is asked."""
-        notify = progress or (lambda _p: None)
+        must be kept by the operator (network activation); without it nothing is asked.
+        `wait`: seconds to wait for another change to finish (0: TransactionLocked at once).
+
+        Before it runs, a transaction that was killed is rolled back (its journal). A FIFO,
+        device or directory where a file is to be written raises NotARegularFile, before
+        anything is written. Any exception, and SIGINT/SIGTERM/SIGHUP in the main thread,
+        rolls back; a signal then raises Interrupted saying whether the change was undone."""
+        with transaction_lock(ctx.root(LOCK_PATH), wait=wait):
+            if recover_interrupted(ctx.root):
+                ctx.reload()  # the handle may hold the half-applied files
+            with SignalGuard() as guard:
+                self._run_locked(ctx, progress or (lambda _p: None), confirm, guard)
+
+    def _run_locked(self, ctx: Context, notify: ProgressCallback, confirm: Confirmation | None,
+                    guard: SignalGuard) -> None:
         total = len(self.steps)
+        # Every file any step may touch, as it is now: taken (and refused) before any change.
+        backups: dict[Path, FileBackup] = {}
+        for step in self.steps:
+            for node_path in step.backs_up(ctx):
+                path = ctx.root(node_path)
+                if path not in backups:
+                    backups[path] = FileBackup.take(path, node_path)
+        remove_temp_files(backups)  # a dead run's, beside the files this one writes
+        journal = Journal(ctx.root)
         applied: list[tuple[int, Step, StepRun, list[FileBackup]]] = []
-        with transaction_lock(ctx.root(LOCK_PATH)):
+        current: tuple[int, Step] | None = None
+        try:
+            journal.begin(self.title, list(backups.values()))
             log.info("transaction %r: %d steps", self.title, total)
             for i, step in enumerate(self.steps, 1):
                 reason = step.skip_reason(ctx)
@@ -255,18 +293,34 @@ class Transaction:
                     notify(Progress(i, total, step.title, StepState.SKIPPED, reason))
                     continue
                 notify(Progress(i, total, step.title, StepState.RUNNING))
-                backups = [FileBackup.take(ctx.root(p)) for p in step.touches()]
                 run = StepRun(_reporter(notify, i, total, step.title), confirm)  # fresh each run
-                applied.append((i, step, run, backups))
-                try:
-                    step.apply(ctx, run)
-                except Exception as exc:
-                    log.error("(%d/%d) %s failed: %s", i, total, step.title, failure_text(exc))
-                    notify(Progress(i, total, step.title, StepState.FAILED, failure_text(exc)))
-                    errors = self._rollback(ctx, applied, total, notify)
-                    raise TransactionError(step.title, exc, errors) from exc
+                mine = [backups[ctx.root(p)] for p in step.backs_up(ctx) if ctx.root(p) in backups]
+                applied.append((i, step, run, mine))
+                current = (i, step)
+                step.apply(ctx, run)
+                current = None
                 log.info("(%d/%d) %s: done", i, total, step.title)
                 notify(Progress(i, total, step.title, StepState.DONE))
+            guard.hold()  # applied: from here a signal no longer undoes it
+            journal.end()
+        except BaseException as exc:
+            guard.hold()
+            where = current[1].title if current else self.title
+            if current is not None and not isinstance(exc, Interrupted):
+                log.error("(%d/%d) %s failed: %s", current[0], total, where, failure_text(exc))
+                notify(Progress(current[0], total, where, StepState.FAILED, failure_text(exc)))
+            errors = self._rollback(ctx, applied, total, notify, list(backups.values()))
+            journal.end()
+            if isinstance(exc, Interrupted):
+                raise Interrupted(exc.signum, f"interrupted by {signal.Signals(exc.signum).name} during "
+                                  f"{where!r}; " + _undone(errors)) from None
+            if isinstance(exc, Exception):
+                raise TransactionError(where, exc, errors) from exc
+            log.error("%s: %s; %s", where, type(exc).__name__, _undone(errors))
+            raise
+        if guard.pending is not None:
+            raise Interrupted(guard.pending, f"interrupted by {signal.Signals(guard.pending).name} after "
+                              f"{self.title!r} was complete; the change was kept")
 
     @staticmethod
     def _rollback(
@@ -274,6 +328,7 @@ class Transaction:
         applied: list[tuple[int, Step, StepRun, list[FileBackup]]],
         total: int,
         notify: ProgressCallback,
+        every: Sequence[FileBackup] = (),
     ) -> list[str]:
         errors: list[str] = []
         for i, step, run, backups in reversed(applied):
@@ -287,8 +342,20 @@ class Transaction:
                 errors.append(f"{step.title}: {failure_text(exc)}")
                 continue
             notify(Progress(i, total, step.title, StepState.ROLLED_BACK))
+        for backup in reversed(every):  # what a step was cut short in: a no-op when unchanged
+            try:
+                backup.restore()
+            except Exception as exc:
+                errors.append(f"{backup.path}: {failure_text(exc)}")
+        remove_temp_files(b.path for b in every)
         ctx.reload()
         return errors
+
+
+def _undone(errors: Sequence[str]) -> str:
+    if errors:
+        return "rollback was incomplete: " + "; ".join(errors)
+    return "all changes were rolled back"
 
 
 def _reporter(notify: ProgressCallback, index: int, total: int, title: str) -> Callable[[str, float | None], None]:
@@ -296,27 +363,87 @@ def _reporter(notify: ProgressCallback, index: int, total: int, title: str) -> C
     return lambda detail, fraction: notify(Progress(index, total, title, StepState.RUNNING, detail, fraction))
 
 
-@contextmanager
-def transaction_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive, non-blocking flock; a second holder gets TransactionLocked."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+#: Lock files this process holds, per thread: a front door that locked before it read the node
+#: runs its transaction under the same lock (flock would refuse a second descriptor).
+_held: dict[Path, tuple[int, int]] = {}
+_held_lock = threading.Lock()
+
+
+def _alive(pid: int) -> bool:
     try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def transaction_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive flock on `path`; another holder gets TransactionLocked at once, or
+    after `wait` seconds. Re-entrant in one thread. The file is removed when released; one a
+    dead process left (kill -9) is taken over, and the log says so."""
+    me = threading.get_ident()
+    with _held_lock:
+        holder = _held.get(path)
+        if holder is not None and holder[0] == me:
+            _held[path] = (me, holder[1] + 1)
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_lock:
+                _held[path] = (me, _held[path][1] - 1)
+        return
+    fd = _acquire(path, wait)
+    try:
+        previous = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        if previous.isdigit() and int(previous) != os.getpid() and not _alive(int(previous)):
+            log.warning("took over the transaction lock of pid %s, which is no longer running", previous)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        with _held_lock:
+            _held[path] = (me, 1)
+        try:
+            yield
+        finally:
+            with _held_lock:
+                del _held[path]
+            path.unlink(missing_ok=True)  # before the unlock: a waiter re-checks the file it locked
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(path: Path, wait: float) -> int:
+    """An fd of `path` with the flock held, the file still being the one at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                os.close(fd)
                 raise
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            raise TransactionLocked(
-                f"another configuration change is in progress (pid {holder}); try again when it has finished"
-            ) from exc
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                waited = f" after waiting {wait:g} s" if wait else ""
+                raise TransactionLocked(
+                    f"another change is in progress (pid {holder}){waited}; try again when it has finished"
+                ) from exc
+            time.sleep(0.05)
+            continue
         try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # its holder removed it as it finished: lock the file at `path` now

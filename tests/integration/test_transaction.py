@@ -119,7 +119,7 @@ def test_second_transaction_gets_a_clear_error(node_root: Path) -> None:
     try:
         assert held.wait(5)
         before = snapshot(node_root)
-        with pytest.raises(TransactionLocked, match="another configuration change is in progress"):
+        with pytest.raises(TransactionLocked, match="another change is in progress"):
             Transaction("blocked", [WriteDefaults({"OVIRT_X": "1"})]).run(ctx)
         assert snapshot(node_root) == before
     finally:
