@@ -163,10 +163,12 @@ class Engine:
         for name, section_changes in by_section.items():
             section = self.sections[name]
             desired = {**current, **section_changes}
-            # The real files win: a changed key whose value only the defaults file holds (set
-            # there by hand, or a write that never happened) is planned from what the files
-            # say, so the files get it even when the defaults file already agrees.
-            real = {**current, **{k: self.keys[k].default for k in section_changes if k in unwritten}}
+            # The real files win: a key set to the value only the defaults file holds (set there
+            # by hand, or a write that never happened) is planned from the built-in default, so
+            # the files get it instead of "nothing to change". A different value plans from the
+            # defaults file as usual (a key only it can hold, the engine's address, clears).
+            real = {**current, **{k: self.keys[k].default for k, v in section_changes.items()
+                                  if k in unwritten and v == current.get(k)}}
             old, new = section.to_settings(real), section.to_settings(desired)
             for key in section.keys:
                 if not key.ovirt or key.secret:
