@@ -2,8 +2,10 @@
 installed, else a small length-and-character-classes heuristic.
 
 The hint never blocks Save by itself; the field's validator decides what is acceptable.
-The password goes to `pwscore` on stdin and is registered as a secret, so neither the
-command log nor an error message can carry it.
+The password goes to `pwscore` on stdin, never in argv, so the command log cannot carry it.
+pwscore answers in fixed sentences that never quote the password; they are shown whole. (Masking
+the typed text inside them spelled the password around the mask: typing `sword` showed "The
+pas******** is shorter than 8 characters".)
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def pwscore(password: str, runner: Runner = run) -> Strength | None:
     if shutil.which("pwscore") is None:
         return None
     try:
-        result = runner(["pwscore"], input=password + "\n", secrets=[password], check=False, timeout=10)
+        result = runner(["pwscore"], input=password + "\n", check=False, timeout=10)
     except CommandError:
         return None
     if result.ok:
