@@ -33,7 +33,7 @@ from ovirt_node.core import cmdline, untrusted
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
-from ovirt_node.core.journal import recover_interrupted
+from ovirt_node.core.journal import JOURNAL_DIR, recover_interrupted
 from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args, plans_by_area
 from ovirt_node.core.model import Key
 from ovirt_node.core.transaction import (
@@ -158,7 +158,11 @@ def report_recovery(engine: Engine) -> None:
 
 def recover_if_free(engine: Engine) -> None:
     """Before a read (show, get): finish an interrupted change's rollback when no change is
-    running; while one runs, read what is there."""
+    running; while one runs, read what is there. With neither a journal nor a lock file (a dead
+    run's, taken over here) there is nothing to finish: a plain read takes no lock, writes nothing."""
+    root = engine.ctx.root
+    if not root(JOURNAL_DIR).exists() and not root(LOCK_PATH).exists():
+        return
     try:
         with transaction_lock(engine.ctx.root(LOCK_PATH)):
             report_recovery(engine)

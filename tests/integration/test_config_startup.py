@@ -1,4 +1,4 @@
-"""`ovirt-node-config get` and `show` load the engine, not the UI: no urwid, no setup page, no
+"""`ovirt-node-config get` and `show` load the engine, not the UI, and write nothing: no urwid, no setup page, no
 plugin page module (the built-in pages are this distribution's own entry points, never loaded
 to find sections)."""
 
@@ -25,3 +25,5 @@ def test_reading_settings_loads_no_ui(node_root: Path, command: list[str]) -> No
                             capture_output=True, text=True, timeout=60)
     last = result.stdout.strip().splitlines()[-1]
     assert last == "LOADED - EXIT 0", result.stdout + result.stderr
+    # A read with no interrupted change to finish takes no lock: nothing is written.
+    assert not (node_root / "run").exists()
