@@ -19,7 +19,7 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 
 # The node image and booting it (make node-image; the VM tests): not needed by `make test`.
 IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin grub-common \
-	mtools cpio qemu-system-x86 qemu-utils ovmf openssl
+	mtools cpio qemu-system-x86 qemu-utils ovmf openssl tgt openssh-client
 IMAGE_ARGS ?=
 
 .PHONY: all deps venv test lint unit plugin-test plugins demo bench clean node-image image-deps vm-test fresh-test

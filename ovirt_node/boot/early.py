@@ -14,7 +14,7 @@ import logging
 import os
 import struct
 import termios
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from ovirt_node.boot.decision import BootPlan, Mode, Source, decide, source
@@ -160,22 +160,36 @@ def apply_kernel_args(root: Root, runner: Runner) -> list[AreaResult]:
     return results
 
 
-def late(root: Root = HOST, runner: Runner | None = None) -> BootPlan:
+@dataclass(frozen=True)
+class LateResult:
+    """What `late` did: the boot plan, and what failed (each line as printed on the console)."""
+
+    plan: BootPlan
+    failures: tuple[str, ...] = ()
+
+
+def late(root: Root = HOST, runner: Runner | None = None) -> LateResult:
+    """Kernel arguments, on-boot hooks, then the consoles; a failure of the first two is
+    reported and the boot goes on (the node must come up to be fixed), but the result says it,
+    so ovirt-node-boot.service fails visibly (`systemctl --failed`)."""
     runner = runner or Runner()
     plan = read_plan(root)
+    failures: list[str] = []
     if plan.apply_kernel_args:
         try:
-            apply_kernel_args(root, runner)
+            failures += [f"kernel arguments: {r}" for r in apply_kernel_args(root, runner) if not r.ok]
         except Exception as exc:  # the node must still come up to be fixed
             log.exception("applying the kernel arguments failed")
-            print(f"ovirt-node: applying the kernel arguments failed: {exc}", flush=True)
+            failures.append(f"applying the kernel arguments failed: {exc}")
+            print(f"ovirt-node: {failures[-1]}", flush=True)
     try:
         run_hooks(Context(root=root, runner=runner), ON_BOOT, {"OVIRT_NODE_BOOT_MODE": plan.mode.value})
     except CommandError as exc:
-        print(f"ovirt-node: an on-boot hook failed: {exc}", flush=True)
+        failures.append(f"an on-boot hook failed: {exc}")
+        print(f"ovirt-node: {failures[-1]}", flush=True)
     for tty in plan.consoles:
         runner(["systemctl", "--no-block", "start", f"ovirt-node-console@{tty}.service"], check=False)
-    return plan
+    return LateResult(plan, tuple(failures))
 
 
 def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:

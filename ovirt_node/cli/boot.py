@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "early":
         boot.early(root, runner)
     elif args.command == "late":
-        boot.late(root, runner)
+        if boot.late(root, runner).failures:
+            return 3  # the node is up, but not as asked: the unit shows failed (printed above)
     elif args.command == "console":
         argv_, env = boot.console_program(root, args.tty)
         if sys.stdin.isatty():

@@ -120,8 +120,8 @@ def test_late_applies_kernel_arguments_on_first_boot_and_starts_the_consoles(nod
     boot.early(root, Runner(dry_run=True))
     before = snapshot(node_root)
     runner = NoSystemctl()
-    plan = boot.late(root, runner)
-    assert plan.mode is Mode.FIRSTBOOT
+    result = boot.late(root, runner)
+    assert result.plan.mode is Mode.FIRSTBOOT and result.failures == ()
     changed = changed_paths(before, snapshot(node_root))
     assert "/etc/ssh/sshd_config" in changed and "/etc/default/ovirt" in changed
     assert "PasswordAuthentication yes" in (node_root / "etc/ssh/sshd_config").read_text()
@@ -170,11 +170,31 @@ def test_late_applies_each_area_alone_and_reports_the_one_that_failed(
     (node / "etc/collectd.conf").unlink()  # the EL root has CentOS's; this node has no collectd
     root = tree(node, DISK + " collectd=mon.example.com ssh_pwauth=1")
     boot.early(root, Runner(dry_run=True))
-    boot.late(root, NoSystemctl())
+    result = boot.late(root, NoSystemctl())
     out = capsys.readouterr().out
+    assert [f.split(":", 2)[1].strip() for f in result.failures] == ["failed"]
     assert "ovirt-node: kernel arguments: applied: ssh (ssh.pwauth)\n" in out
     assert ("ovirt-node: kernel arguments: failed: monitoring (monitoring.collectd.server): Configure collectd's "
             "network plugin failed: /etc/collectd.conf does not exist: is collectd installed?") in out
     assert "PasswordAuthentication yes" in (node / "etc/ssh/sshd_config").read_text()
     assert not (node / "etc/collectd.conf").exists()
     assert "OVIRT_COLLECTD_SERVER" not in (node / "etc/default/ovirt").read_text()
+
+
+def test_late_exits_3_when_an_area_failed_and_still_starts_the_consoles(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ovirt-node-boot late` as ovirt-node-boot.service runs it: a kernel argument whose area
+    cannot apply makes the unit fail (exit 3), after the other areas and the consoles."""
+    from ovirt_node.cli import boot as boot_cli
+
+    node = make_el_root(copy_demo_root(tmp_path / "root"))
+    (node / "etc/collectd.conf").unlink()
+    root = tree(node, DISK + " collectd=mon.example.com ssh_pwauth=1")
+    boot.early(root, Runner(dry_run=True))
+    runner = NoSystemctl()
+    monkeypatch.setattr(boot_cli, "Runner", lambda: runner)
+    assert boot_cli.main(["--root", str(node), "late"]) == 3
+    assert "failed: monitoring" in capsys.readouterr().out
+    assert ("systemctl", "--no-block", "start", "ovirt-node-console@ttyS0.service") in runner.calls
+    (node / "etc/collectd.conf").write_text("")  # with collectd there, the same boot succeeds
+    assert boot_cli.main(["--root", str(node), "late"]) == 0

@@ -75,6 +75,8 @@ class Guest:
     nvram: Path | None = None
     nics: int = 3  # the management NIC and two for a bond (scenario 3); every boot sees the same
     memory_mb: int = 2048
+    #: (host port, guest port) TCP forwards on the management NIC (net0), host side on 127.0.0.1
+    forwards: Sequence[tuple[int, int]] = ()
     reboot: bool = False  # a reboot ends qemu unless this is set, so each boot is the test's choice
     extra: Sequence[str] = field(default_factory=tuple)
 
@@ -123,7 +125,9 @@ class VM:
             argv += ["-drive", f"file={g.cdrom},if=none,id=cd,media=cdrom,readonly=on",
                      "-device", "ide-cd,drive=cd" + (",bootindex=0" if g.cdrom_boots and not g.kernel else "")]
         for index in range(g.nics):
-            argv += ["-netdev", f"user,id=net{index}",
+            forwards = g.forwards if index == 0 else ()
+            hostfwd = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}" for host, guest in forwards)
+            argv += ["-netdev", f"user,id=net{index}{hostfwd}",
                      "-device", f"virtio-net-pci,netdev=net{index},mac=52:54:00:00:00:{index + 1:02x}"]
         if g.kernel:
             argv += ["-kernel", str(g.kernel), "-append", g.append]
