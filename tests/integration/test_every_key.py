@@ -1,0 +1,114 @@
+"""Every key of every section, the add-on plugins' included: whatever value is given, `set`
+either applies it (exit 0) or refuses it at validation (exit 2, "Nothing was changed.", no
+file touched); never a traceback (1) nor a value accepted and then refused by a lens or a
+writer (3). The values are drawn per key from its default, its neighbours, tricky spellings
+and arbitrary text; the run alternates the demo root and the EL-like root.
+
+The plugins come from `build/plugins/<name>` (`make plugins`, which `make test` runs first),
+put on sys.path for this module only: the rest of the suite sees the product without them."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ovirt_node.areas.registry import all_sections, builtin_sections
+from ovirt_node.cli.config import main
+from ovirt_node.core.model import Key
+from ovirt_node.core.resources import copy_demo_root
+from tests.integration.el_node import make_el_root
+from tests.node_fixtures import changed_paths, snapshot
+
+PLUGINS = Path(__file__).resolve().parents[2] / "build" / "plugins"
+TRICKY = ["", " ", "0", "1", "-1", "yes", "no", "true", "off", "65536", "99999999999", "a", "a.b", "::",
+          "0.0.0.0", "example.com.", "x" * 300, "a,b", "a b", "'", '"', "\\", "$(id)", "a\nb", "é", "/",
+          "../etc", "%s", "{}", "#", ";"]
+
+
+def plugin_dirs() -> list[Path]:
+    found = sorted(p for p in PLUGINS.glob("*") if p.is_dir())
+    assert found, f"no plugins built under {PLUGINS}: run `make plugins` (make test does)"
+    return found
+
+
+@pytest.fixture(scope="module", autouse=True)
+def with_plugins() -> Iterator[None]:
+    saved = list(sys.path)
+    sys.path[:0] = [str(p) for p in plugin_dirs()]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def every_key() -> list[Key]:
+    saved = list(sys.path)
+    sys.path[:0] = [str(p) for p in plugin_dirs()]
+    try:
+        return [key for section in all_sections() for key in section.keys]
+    finally:
+        sys.path[:] = saved
+
+
+KEYS = every_key()
+
+
+def values_for(key: Key) -> st.SearchStrategy[str]:
+    near = [str(key.default)]
+    if str(key.default).lstrip("-").isdigit():
+        near += [str(int(key.default) + d) for d in (-1, 1, 1000)]
+    return st.one_of(
+        st.sampled_from(near + TRICKY),
+        st.text(max_size=24),
+        st.integers(min_value=-10, max_value=200000).map(str),
+        st.lists(st.sampled_from(["a", "b.example.com", "192.0.2.1", "2001:db8::1", "", " "]),
+                 min_size=1, max_size=3).map(",".join),
+    )
+
+
+def test_the_plugins_keys_are_among_them() -> None:
+    builtin = {key.name for section in builtin_sections() for key in section.keys}
+    assert {key.name for key in KEYS} - builtin, "no plugin key found: the plugins did not load"
+
+
+@pytest.mark.parametrize("key", KEYS, ids=[key.name for key in KEYS])
+def test_any_value_applies_or_is_refused_at_validation(key: Key) -> None:
+    kind = "el" if KEYS.index(key) % 2 else "demo"
+    with tempfile.TemporaryDirectory(prefix="ovirt-node-every-key-") as tmp:
+        root = copy_demo_root(Path(tmp) / "root")
+        if kind == "el":
+            make_el_root(root)
+
+        @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(value=values_for(key))
+        def applies_or_is_refused(value: str) -> None:
+            before = snapshot(root)
+            errors: list[str] = []
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr("sys.stderr", _Collect(errors))
+                code = main(["--root", str(root), "set", f"{key.name}={value}"])
+            text = "".join(errors)
+            assert code in (0, 2), f"{kind} root: {key.name}={value!r}: exit {code}: {text}"
+            if code == 2:
+                assert "Nothing was changed." in text, text
+                assert changed_paths(before, snapshot(root)) == set(), f"{key.name}={value!r} wrote files"
+
+        applies_or_is_refused()
+
+
+class _Collect:
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+
+    def write(self, text: str) -> int:
+        self.into.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
