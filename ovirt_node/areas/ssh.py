@@ -1,14 +1,17 @@
-"""SSH: password authentication and port, written to sshd_config through the Sshd lens."""
+"""SSH: password authentication and port, written to sshd_config through the Sshd lens; the
+keys of the admin and root users (ssh_keys.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ovirt_node.areas.ssh_keys import NoSuchUser, WriteAuthorizedKeys, account, read_keys
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, switch_arg
 from ovirt_node.core.platform import detect
+from ovirt_node.core.sshkeys import SSHPublicKeys
 from ovirt_node.core.steps import AugeasEdit, RestartUnit
 from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import Boolean, Port
@@ -31,6 +34,8 @@ def reserved_port_warning(port: str) -> str:
 class SshSettings:
     pwauth: bool
     port: int
+    authorized_keys: str
+    root_authorized_keys: str
 
 
 def set_global_option(aug: Augeas, option: str, value: str) -> None:
@@ -52,6 +57,10 @@ class Ssh(Section):
             "allow SSH logins with a password"),
         Key("ssh.port", "OVIRT_SSH_PORT", _PORT, Kind.INT, "22", "TCP port sshd listens on",
             warning=reserved_port_warning),
+        Key("ssh.authorized_keys", None, SSHPublicKeys(), Kind.TEXT, "",
+            "public keys that log in as admin without a password (TYPE BASE64 [comment], comma-separated)"),
+        Key("ssh.root_authorized_keys", None, SSHPublicKeys(), Kind.TEXT, "",
+            "public keys that log in as root without a password (empty: none)"),
     )
 
     def read(self, ctx: Context) -> dict[str, str | None]:
@@ -63,6 +72,8 @@ class Ssh(Section):
         return {
             "ssh.pwauth": self.key("ssh.pwauth").canonical(pwauth) if pwauth else "yes",
             "ssh.port": port or "22",
+            "ssh.authorized_keys": read_keys(ctx.root, "admin"),
+            "ssh.root_authorized_keys": read_keys(ctx.root, "root"),
         }
 
     def plan(self, ctx: Context, old: SshSettings, new: SshSettings) -> Sequence[Step]:
@@ -74,10 +85,24 @@ class Ssh(Section):
             if "port" in changed:
                 set_global_option(aug, "Port", str(new.port))
 
-        return [
-            AugeasEdit("Configure the SSH daemon", SSHD_CONFIG, edit),
-            RestartUnit(detect(ctx.root).unit("ssh")),
-        ]
+        steps: list[Step] = []
+        for field, user, key in (("authorized_keys", "admin", "ssh.authorized_keys"),
+                                 ("root_authorized_keys", "root", "ssh.root_authorized_keys")):
+            if field in changed:
+                try:
+                    owner = account(ctx.root, user)
+                except NoSuchUser as exc:
+                    raise ValueError(f"{key}: {exc}") from None
+                steps.append(WriteAuthorizedKeys(owner, getattr(new, field), key))
+        if changed & {"pwauth", "port"}:  # sshd reads the keys at each login: no restart for them
+            steps += [AugeasEdit("Configure the SSH daemon", SSHD_CONFIG, edit),
+                      RestartUnit(detect(ctx.root).unit("ssh"))]
+        return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
-        return {"ssh_pwauth": switch_arg("ssh_pwauth", {"ssh.pwauth": "yes"}, {"ssh.pwauth": "no"})}
+        return {
+            "ssh_pwauth": switch_arg("ssh_pwauth", {"ssh.pwauth": "yes"}, {"ssh.pwauth": "no"}),
+            # sshkey="ssh-ed25519 AAAA... comment" (quoted: the key has blanks), or several with commas
+            "sshkey": lambda v: {"ssh.authorized_keys": v or ""},
+            "rootsshkey": lambda v: {"ssh.root_authorized_keys": v or ""},
+        }

@@ -83,9 +83,10 @@ class WriteFile(Step):
         write_file_atomic(ctx.root(self.path), self.content.encode(), self.mode)
 
 
-def write_file_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
+def write_file_atomic(target: Path, data: bytes, mode: int = 0o644, owner: tuple[int, int] | None = None) -> None:
+    """`owner` (uid, gid) is for a new file; an existing one keeps its own."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    uid, gid = os.getuid(), os.getgid()
+    uid, gid = owner or (os.getuid(), os.getgid())
     if target.exists():
         st = target.stat()
         mode, uid, gid = st.st_mode & 0o7777, st.st_uid, st.st_gid

@@ -42,6 +42,9 @@ class SecurityPage(Page):
             Checkbox("ssh.pwauth", "Enable SSH password authentication"),
             Entry("ssh.port", "SSH port:"),
             Notice(key_warning(self.ctx, "ssh.port")),
+            Entry("ssh.authorized_keys", "SSH keys (admin):",
+                  help="Public keys that log in as admin without a password: TYPE BASE64 [comment], "
+                       "several separated by commas; empty removes them"),
             Divider(),
             Label("Strong random number generator (sshd)"),
             Entry("security.strong_rng", "Bytes used:",

@@ -19,6 +19,7 @@ from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness
 from tests.node_fixtures import snapshot
 from tests.shadow import files_containing, shadow_fields, verifies
+from tests.unit.test_sshkeys import keygen
 
 PASSWORD = "Page-Secret-9931"
 
@@ -173,3 +174,16 @@ def test_no_admin_user_is_said_next_to_the_password(page_ctx: PageContext, node_
     h.save()
     assert h.error("New password") == "there is no user admin on this node (/etc/passwd)"
     assert h.planned is None and snapshot(node_root) == before
+
+
+def test_ssh_keys_field_checks_each_key_and_saves_the_admins_file(page_ctx: PageContext, node_root: Path,
+                                                                  tmp_path: Path) -> None:
+    h = harness(page_ctx, apply=True)
+    h.type("SSH keys (admin)", "ssh-ed25519 nonsense")
+    assert h.error("SSH keys (admin)") == "key says ssh-ed25519 but its key data is of another type (or cut short)"
+    assert not h.save_enabled
+    key = keygen(tmp_path, "ed25519")
+    h.type("SSH keys (admin)", key)
+    assert h.error("SSH keys (admin)") == ""
+    h.save()
+    assert key in (node_root / "home/admin/.ssh/authorized_keys").read_text()
