@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import time
 from collections.abc import Iterator
@@ -48,6 +49,11 @@ class Host:
     ssh_port: int  # the host's end of the forward to the node's sshd
     workdir: Path
 
+    @property
+    def ssh_key(self) -> Path:
+        """The private key whose public half the Security page installs for admin."""
+        return self.workdir / "id_ed25519"
+
 
 @dataclass
 class LiveNode:
@@ -56,6 +62,10 @@ class LiveNode:
     host: Host
     disk: Path
     hostname: str
+    saved: dict[str, str]  # each page's `ovirt-node-config set` output, "" when it succeeded
+
+    def page_saved(self, page: str) -> None:
+        assert not self.saved[page], f"saving the {page} page failed:\n{self.saved[page]}"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +74,11 @@ def host(vm_workdir: Path) -> Iterator[Host]:
     listeners = [UdpListener(name, workdir / f"{name}.received") for name in ("syslog", "netconsole", "collectd")]
     try:
         with iscsi_target(vm_workdir, TARGET_IQN, INITIATOR) as iscsi_port:
-            yield Host(*listeners, iscsi_port=iscsi_port, ssh_port=free_tcp_port(), workdir=workdir)
+            host = Host(*listeners, iscsi_port=iscsi_port, ssh_port=free_tcp_port(), workdir=workdir)
+            host.ssh_key.unlink(missing_ok=True)
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "fleet@host", "-f", str(host.ssh_key)],
+                           check=True)
+            yield host
     finally:
         for listener in listeners:
             listener.close()
@@ -82,18 +96,32 @@ def node(installed: Installed, host: Host, vm_workdir: Path) -> Iterator[LiveNod
     with boot(disk, host, vm_workdir, "live") as vm:
         shell = root_shell(vm)
         shell.check(f"printf '%s\\n' '{PASSWORD}' | ovirt-node-config set-password", 120)
-        settings = {
-            "logging.rsyslog.server": HOST_FROM_GUEST, "logging.rsyslog.port": host.syslog.port,
-            "logging.netconsole.server": HOST_FROM_GUEST, "logging.netconsole.port": host.netconsole.port,
-            "monitoring.collectd.server": HOST_FROM_GUEST, "monitoring.collectd.port": host.collectd.port,
-            "network.ntp": HOST_FROM_GUEST, "performance.tuned.profile": PROFILE,
-            "iscsi.initiator_name": INITIATOR, "nfsv4.domain": NFS_DOMAIN,
-            "ssh.port": SSH_PORT, "ssh.pwauth": "yes",
-        }
-        output = shell.check("ovirt-node-config set " + " ".join(f"{k}={v}" for k, v in settings.items()), 600)
-        (artifacts_dir("test_live_pages.py-live") / "set.out").write_text(output + "\n")
-        yield LiveNode(vm, shell, host, disk, shell.check("hostname"))
+        saved = {page: save(shell, values) for page, values in page_settings(host).items()}
+        yield LiveNode(vm, shell, host, disk, shell.check("hostname"), saved)
         vm.powerdown()
+
+
+def page_settings(host: Host) -> dict[str, dict[str, object]]:
+    """What each page sets, saved one page at a time as an operator would."""
+    return {
+        "Logging": {"logging.rsyslog.server": HOST_FROM_GUEST, "logging.rsyslog.port": host.syslog.port,
+                    "logging.netconsole.server": HOST_FROM_GUEST, "logging.netconsole.port": host.netconsole.port},
+        "Monitoring": {"monitoring.collectd.server": HOST_FROM_GUEST, "monitoring.collectd.port": host.collectd.port},
+        "Network": {"network.ntp": HOST_FROM_GUEST},
+        "Performance": {"performance.tuned.profile": PROFILE},
+        "Remote Storage": {"iscsi.initiator_name": INITIATOR, "nfsv4.domain": NFS_DOMAIN},
+        "Security": {"ssh.port": SSH_PORT, "ssh.pwauth": "yes",
+                     "ssh.authorized_keys": host.ssh_key.with_suffix(".pub").read_text().strip()},
+    }
+
+
+def save(shell: Console, values: dict[str, object]) -> str:
+    """`ovirt-node-config set` of one page's values: "" when it applied, else its output."""
+    argv = ["ovirt-node-config", "set", *(f"{key}={value}" for key, value in values.items())]
+    code, output = shell.run(shlex.join(argv), 600)
+    with (artifacts_dir("test_live_pages.py-live") / "set.out").open("a") as log:
+        log.write(f"$ set {values}\n{output}\n(exit {code})\n")
+    return "" if code == 0 else output
 
 
 # -- the effects, each checked on the host or through the node's own tools ---------------------
@@ -159,6 +187,14 @@ def ssh_password_login(node: LiveNode, password: str) -> subprocess.CompletedPro
                           check=False)
 
 
+def ssh_key_login(node: LiveNode) -> subprocess.CompletedProcess[str]:
+    """`ssh admin@node` with the key the Security page installed (no password tried)."""
+    argv = ["ssh", "-p", str(node.host.ssh_port), "-i", str(node.host.ssh_key), "-o", "IdentitiesOnly=yes",
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=60", "admin@127.0.0.1", "true"]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180, check=False)
+
+
 def check_ssh(node: LiveNode) -> None:
     listening = node.shell.check("ss -Hltn")
     assert re.search(rf":{SSH_PORT}\s", listening) and not re.search(r":22\s", listening), listening
@@ -167,30 +203,38 @@ def check_ssh(node: LiveNode) -> None:
     assert accepted.returncode != 255, accepted.stderr
     wrong = ssh_password_login(node, PASSWORD + "x")
     assert wrong.returncode == 255 and "Permission denied" in wrong.stderr, wrong.stderr
+    by_key = ssh_key_login(node)
+    assert by_key.returncode != 255, f"the installed key was refused: {by_key.stderr}"
 
 
 # -- the tests ---------------------------------------------------------------------------------
 
 def test_remote_syslog_and_netconsole_reach_the_host(node: LiveNode) -> None:
+    node.page_saved("Logging")
     check_syslog(node, "first boot")
     check_netconsole(node, "first boot")
 
 
 def test_collectd_sends_the_nodes_statistics(node: LiveNode) -> None:
+    node.page_saved("Monitoring")
     check_collectd(node)
 
 
 def test_chrony_polls_the_configured_server_and_tuned_runs_the_profile(node: LiveNode) -> None:
+    node.page_saved("Network")
+    node.page_saved("Performance")
     check_chrony(node)
     check_tuned(node)
 
 
 def test_iscsi_initiator_name_and_nfsv4_domain_are_used(node: LiveNode) -> None:
+    node.page_saved("Remote Storage")
     check_iscsi_login(node)
     check_nfs_domain(node)
 
 
 def test_sshd_listens_on_the_new_port_and_obeys_password_logins(node: LiveNode) -> None:
+    node.page_saved("Security")
     check_ssh(node)
     node.shell.check("ovirt-node-config set ssh.pwauth=no", 300)
     refused = ssh_password_login(node, PASSWORD)
@@ -248,7 +292,7 @@ def test_every_diagnostic_tool_runs_and_the_bundle_keeps_no_secret(node: LiveNod
 def test_everything_survives_a_power_cycle(node: LiveNode, vm_workdir: Path) -> None:
     node.vm.powerdown()
     with boot(node.disk, node.host, vm_workdir, "live-rebooted") as vm:
-        again = LiveNode(vm, root_shell(vm), node.host, node.disk, node.hostname)
+        again = LiveNode(vm, root_shell(vm), node.host, node.disk, node.hostname, node.saved)
         check_syslog(again, "after the reboot")
         check_netconsole(again, "after the reboot")
         check_collectd(again)
