@@ -15,7 +15,8 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
-	snmpd snmp puppet-agent tuned iputils-ping ethtool sudo cracklib-runtime python3-dev python3-venv
+	snmpd snmp puppet-agent tuned iputils-ping ethtool sudo cracklib-runtime python3-dev python3-venv \
+	dnsmasq-base iproute2
 
 # The node image and booting it (make node-image; the VM tests): not needed by `make test`.
 IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin grub-common \

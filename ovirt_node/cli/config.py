@@ -28,6 +28,7 @@ from typing import Any, TextIO
 import yaml
 
 from ovirt_node.areas.registry import all_sections
+from ovirt_node.cli import nettest
 from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from, setup_logging
 from ovirt_node.core import cmdline, untrusted
 from ovirt_node.core.aug import AugeasError
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     support.add_argument("--output", metavar="FILE", help="write to FILE (must not exist; a folder: a new name in "
                          "it; - for stdout) instead of a new file in /data/support")
+    nettest.add_parser(sub)
     return parser
 
 
@@ -446,6 +448,12 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
             return cmd_get(engine, args)
         if args.command == "support-bundle":
             return cmd_support_bundle(engine, args)
+        if args.command == "test-network":
+            try:
+                return nettest.cmd_test_network(engine, args)
+            except ValueError as exc:
+                print(f"ovirt-node-config: {exc}", file=sys.stderr)
+                return EXIT_INVALID
         if args.command == "set":
             changes = parse_assignments(args.assignments)
             refuse_secrets(engine, changes)
