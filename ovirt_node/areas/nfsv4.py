@@ -91,7 +91,9 @@ class Nfsv4(Section):
         return [
             AugeasEdit("Set the NFSv4 domain", IDMAPD_CONF, lambda aug: write_domain(aug, new.domain)),
             ClearIdmapCache("Clear the NFSv4 ID-mapping cache", [platform.tool("nfsidmap"), "-c"], runtime=True),
-            RestartUnit(platform.unit("idmapd")),
+            # NFS clients map IDs through nfsidmap (the cache cleared above); rpc.idmapd runs
+            # only beside an NFS server, and Debian's unit cannot start without one.
+            RestartUnit(platform.unit("idmapd"), if_running=True),
         ]
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:

@@ -143,12 +143,18 @@ class RestartUnit(Step):
 
     unit: str
     title: str = ""
+    #: Only a running unit is restarted (a helper daemon that some nodes do not run, e.g.
+    #: rpc.idmapd, needed by NFS servers only: it reads the file when it starts).
+    if_running: bool = False
 
     def __post_init__(self) -> None:
         self._default_title(f"Restart {self.unit}")
 
     def skip_reason(self, ctx: Context) -> str | None:
-        return ctx.runtime_skip_reason()
+        reason = ctx.runtime_skip_reason()
+        if reason is None and self.if_running and ctx.systemd.unit_active_state(self.unit) != "active":
+            return f"{self.unit} is not running; it reads the new setting when it starts"
+        return reason
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.restart_unit(self.unit)

@@ -26,7 +26,7 @@ from ovirt_node.areas.ssh import SSHD_CONFIG, set_global_option
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
-from ovirt_node.image import initramfs, iso
+from ovirt_node.image import initramfs, iso, pxe
 from ovirt_node.image.keymap_names import link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
@@ -207,6 +207,7 @@ class Builder:
                          "-wildcards", "-e", "proc/*", "sys/*", "run/*", "tmp/*"], timeout=LONG)
         (out / VERSION).write_text(version_text(self.recipe.version))
         (out / CHECKSUMS).write_text(open_image(out).checksums())
+        pxe.write(out, self.recipe)
         with self.step("ISO (BIOS and UEFI)"):
             iso.build(out, out / ISO_NAME, self.recipe, self.runner)
 

@@ -85,6 +85,9 @@ def build(root: Path, kernel: str, recipe: Recipe, output: Path, runner: Runner)
         init = staging / "init"
         shutil.copy2(recipe.initramfs / "init", init)
         init.chmod(0o755)
+        hook = staging / "bin/udhcpc-script"  # network boot: the DHCP lease onto the NIC
+        shutil.copy2(recipe.initramfs / "udhcpc-script", hook)
+        hook.chmod(0o755)
         names = sorted(str(p.relative_to(staging)) for p in staging.rglob("*"))
         archive = Path(tmp + ".cpio")
         try:

@@ -176,9 +176,11 @@ def test_kernel_arguments_with_bad_values_are_skipped(node_root: Path) -> None:
 
 # -- the daemons restarted over a private D-Bus -------------------------------------------------
 
-def test_iscsid_and_idmapd_restarted_on_the_bus(node_root: Path, systemd_mock: MockService) -> None:
+def test_iscsid_and_a_running_idmapd_restarted_on_the_bus(node_root: Path, systemd_mock: MockService) -> None:
     for unit in ("iscsid.service", "nfs-idmapd.service"):
         systemd_mock.mock.AddMockUnit(unit)
+    systemd_mock.mock.proxy_object.StartUnit("nfs-idmapd.service", "replace",
+                                             dbus_interface="org.freedesktop.systemd1.Manager")
     result = run_config("--root", str(node_root), "--bus", systemd_mock.address, "set",
                         f"iscsi.initiator_name={NAME}", "nfsv4.domain=example.com")
     assert result.returncode == 0, result.stderr
@@ -189,6 +191,18 @@ def test_iscsid_and_idmapd_restarted_on_the_bus(node_root: Path, systemd_mock: M
     calls = [(str(n), [str(a) for a in args]) for _t, n, args in systemd_mock.mock.GetCalls()]
     assert ("RestartUnit", ["iscsid.service", "replace"]) in calls
     assert ("RestartUnit", ["nfs-idmapd.service", "replace"]) in calls
+
+
+def test_idmapd_not_running_is_left_alone(node_root: Path, systemd_mock: MockService) -> None:
+    """An NFS client (a node without an NFS server) has no rpc.idmapd running, and Debian's
+    nfs-idmapd.service cannot start without nfs-server.service: the domain is read by nfsidmap."""
+    systemd_mock.mock.AddMockUnit("nfs-idmapd.service")
+    result = run_config("--root", str(node_root), "--bus", systemd_mock.address, "set", "nfsv4.domain=example.com")
+    assert result.returncode == 0, result.stderr
+    assert ("Restart nfs-idmapd.service: skipped (nfs-idmapd.service is not running; it reads the new setting "
+            "when it starts)") in result.stdout
+    calls = [str(n) for _t, n, _args in systemd_mock.mock.GetCalls()]
+    assert "RestartUnit" not in calls
 
 
 def test_failed_iscsid_restart_rolls_back(node_root: Path, systemd_mock: MockService) -> None:

@@ -1,0 +1,82 @@
+"""The network boot set: `pxe/` in the image directory, to be served over HTTP as it is.
+
+It holds the image files (linked, not copied: vmlinuz, initrd.img, LiveOS/squashfs.img,
+version, SHA256SUMS), `boot.ipxe` and a PXELINUX example. The node's initramfs fetches the
+image files over HTTP into RAM and checks each against SHA256SUMS; the iPXE script pins
+SHA256SUMS itself with `rd.live.sums=` (its sha256), so a file changed on the server — or
+SHA256SUMS changed with it — is refused before anything runs. (3.x's pxeboot put the
+squashfs inside the initrd instead: one 300 MB initrd is slow through TFTP and firmware, and
+could not be checked before the kernel took it.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from ovirt_node.image.iso import CONSOLE_ARGS, QUIET
+from ovirt_node.image.recipe import Recipe
+from ovirt_node.installer.image import CHECKSUMS, IMAGE_FILES, INITRD, KERNEL
+
+FOLDER = "pxe"
+IPXE = "boot.ipxe"
+PXELINUX = "pxelinux.cfg/default"
+#: Where the PXELINUX example says the folder is served (an operator replaces it).
+EXAMPLE_URL = "http://pxe.example.com/ovirt-node/"
+
+
+def ipxe_script(recipe: Recipe, sums: str) -> str:
+    version = recipe.version
+    args = " ".join(["root=live:${base}", f"rd.live.sums={sums}", "BOOTIF=01-${netX/mac:hexhyp}", QUIET,
+                     *CONSOLE_ARGS])
+    return "\n".join([
+        "#!ipxe",
+        f"# {version.name} {version.version}-{version.release}: network boot (written by ovirt-node-image).",
+        "# Serve this folder over HTTP and chain this script (DHCP filename or `chain URL/boot.ipxe`).",
+        "# Kernel arguments for the node (storage_init, adminpw=, answers, ...) go in ${ovirt_node_args},",
+        "# set before chaining: set ovirt_node_args storage_init BOOTIF=link adminpw=$6$...",
+        "isset ${netX/ip} || dhcp",
+        "isset ${base} || set base ${cwduri}",
+        f"kernel ${{base}}{KERNEL} initrd={INITRD} {args} ${{ovirt_node_args}}",
+        f"initrd ${{base}}{INITRD}",
+        "boot",
+        "",
+    ])
+
+
+def pxelinux_config(recipe: Recipe, sums: str) -> str:
+    version = recipe.version
+    args = " ".join([f"root=live:{EXAMPLE_URL}", f"rd.live.sums={sums}", QUIET, *CONSOLE_ARGS])
+    return "\n".join([
+        f"# {version.name} {version.version}-{version.release} with PXELINUX: copy {KERNEL} and {INITRD} to the",
+        f"# TFTP root, serve the whole pxe/ folder over HTTP and put its URL in place of {EXAMPLE_URL}.",
+        "# IPAPPEND 2 adds BOOTIF= (the NIC that booted), so the initramfs fetches the image through it.",
+        "DEFAULT ovirt-node",
+        "PROMPT 0",
+        "LABEL ovirt-node",
+        f"  KERNEL {KERNEL}",
+        f"  APPEND initrd={INITRD} {args}",
+        "  IPAPPEND 2",
+        "",
+    ])
+
+
+def write(image: Path, recipe: Recipe) -> Path:
+    """`image`/pxe, made anew from the image files already in `image`."""
+    folder = image / FOLDER
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name in (*IMAGE_FILES, CHECKSUMS):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(image / name, target)
+        except OSError:
+            shutil.copy2(image / name, target)
+    sums = hashlib.sha256((image / CHECKSUMS).read_bytes()).hexdigest()
+    (folder / IPXE).write_text(ipxe_script(recipe, sums))
+    (folder / PXELINUX).parent.mkdir()
+    (folder / PXELINUX).write_text(pxelinux_config(recipe, sums))
+    return folder
