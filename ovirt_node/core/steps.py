@@ -145,7 +145,7 @@ class RestartUnit(Step):
     title: str = ""
     #: Only a running unit is restarted (a helper daemon that some nodes do not run, e.g.
     #: rpc.idmapd, needed by NFS servers only: it reads the file when it starts).
-    if_running: bool = False
+    if_running: bool = field(default=False, kw_only=True)
 
     def __post_init__(self) -> None:
         self._default_title(f"Restart {self.unit}")
