@@ -256,6 +256,7 @@ class RestartKdump(RestartUnit):
         except SystemdError as exc:
             said = service_log(ctx, self.unit, since)
             raise KdumpUnreachable(self.location, f"{exc}; {said}" if said else str(exc)) from exc
+        run.once_restored(f"restart {self.unit} on the restored files", lambda: ctx.systemd.restart_unit(self.unit))
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,8 @@ class RestartUnit(Step):
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.restart_unit(self.unit)
+        # Running on the new files now: a rollback restores them, then restarts it again.
+        run.once_restored(f"restart {self.unit} on the restored files", lambda: ctx.systemd.restart_unit(self.unit))
 
 
 @dataclass(frozen=True)

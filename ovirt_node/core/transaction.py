@@ -172,6 +172,7 @@ class StepRun:
         self._report = report
         self.confirmation = confirmation
         self._undo: list[Callable[[], object]] = []
+        self.after_restore: list[tuple[str, Callable[[], object]]] = []
 
     def report(self, detail: str, fraction: float | None = None) -> None:
         """Progress inside a running step (shown by the TUI's progress page, printed by CLIs)."""
@@ -182,6 +183,12 @@ class StepRun:
         actions run last first if the transaction rolls back. Returns `undo` for `cancel`."""
         self._undo.append(undo)
         return undo
+
+    def once_restored(self, what: str, action: Callable[[], object]) -> None:
+        """Record what must happen again once every file is back if the transaction rolls
+        back: a daemon restarted on the new files is restarted on the old ones (`what` names
+        it in the report when that fails)."""
+        self.after_restore.append((what, action))
 
     def cancel(self, undo: Callable[[], object]) -> None:
         """Drop a recorded action: the effect was made final (a confirmed checkpoint is gone)."""
@@ -349,6 +356,13 @@ class Transaction:
                 errors.append(f"{backup.path}: {failure_text(exc)}")
         remove_temp_files(b.path for b in every)
         ctx.reload()
+        for _i, _step, run, _backups in applied:  # the files are back: daemons take them up again
+            for what, action in run.after_restore:
+                try:
+                    action()
+                except Exception as exc:
+                    log.error("%s after the rollback failed: %s", what, failure_text(exc))
+                    errors.append(f"{what}: {failure_text(exc)}")
         return errors
 
 

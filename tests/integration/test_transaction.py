@@ -25,7 +25,8 @@ from ovirt_node.core.transaction import (
     TransactionLocked,
     transaction_lock,
 )
-from tests.node_fixtures import snapshot
+from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
+from tests.node_fixtures import run_config, snapshot
 
 
 @dataclass(frozen=True)
@@ -191,3 +192,23 @@ def test_a_failure_without_a_message_is_reported_with_its_type_and_place(node_ro
     failed = [e for e in events if e.state is StepState.FAILED]
     assert [e.detail for e in failed] == [err.value.reason]
     assert snapshot(node_root) == before
+
+
+def test_a_rollback_restarts_the_daemons_again_on_the_restored_files(
+        node_root: Path, systemd_mock: MockService, tmp_path: Path) -> None:
+    """rsyslog is restarted on the new forwarding rule, then iscsid fails to restart (unknown
+    unit): the files come back, and rsyslog is restarted once more, now reading the old ones
+    (without that it would keep forwarding to the server of the change that was refused)."""
+    conf = node_root / "etc/rsyslog.d/ovirt-node-remote.conf"
+    seen = tmp_path / "restarts"
+    record = (f"open({str(seen)!r}, 'a').write(str(args[0]) + ' ' + (open({str(conf)!r}).read().replace(chr(10), ' ') "
+              f"if __import__('os').path.exists({str(conf)!r}) else '(no forwarding rule)') + '\\n')\n")
+    systemd_mock.mock.AddMockUnit("rsyslog.service")
+    systemd_mock.mock.AddMethod(SYSTEMD_MANAGER, "RestartUnit", "ss", "o", record + systemd_job_code())
+    result = run_config("--root", str(node_root), "--bus", systemd_mock.address, "set",
+                        "logging.rsyslog.server=logs.example.com", "iscsi.initiator_name=iqn.2024-01.com.example:n1")
+    assert result.returncode == 3 and "all changes were rolled back" in result.stderr
+    lines = seen.read_text().splitlines()
+    assert lines[0].startswith("rsyslog.service ") and "logs.example.com" in lines[0]
+    assert lines[-1] == "rsyslog.service (no forwarding rule)", lines
+    assert not conf.exists()
