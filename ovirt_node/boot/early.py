@@ -95,6 +95,37 @@ def restore(root: Root, runner: Runner) -> None:
         result = runner(command, check=False, timeout=300)
         if not result.ok:
             log.error("%s: %s", " ".join(command), result.stderr.strip())
+    log_folders(root)
+
+
+#: The image's own root, as the initramfs mounted it (below the overlay).
+IMAGE_ROOT = "/run/initramfs/squashfs"
+
+
+def log_folders(root: Root) -> list[str]:
+    """The image's /var/log folders on the Logging volume mounted over it: daemons expect
+    theirs (libvirt's qemu/, chrony's, tuned's) and do not make them (libvirtd cannot start a
+    guest without /var/log/libvirt/qemu). Mode and owner as in the image; what the volume
+    already has is left alone. Returns the folders made."""
+    image_log = root(f"{IMAGE_ROOT}/var/log")
+    made = []
+    for folder in sorted(p for p in image_log.rglob("*") if p.is_dir() and not p.is_symlink()):
+        relative = folder.relative_to(image_log)
+        target = root("/var/log") / relative
+        if target.exists() or target.is_symlink():
+            continue
+        info = folder.stat()
+        try:
+            target.mkdir()
+            os.chown(target, info.st_uid, info.st_gid)
+            os.chmod(target, info.st_mode & 0o7777)
+        except OSError as exc:
+            log.error("making /var/log/%s: %s", relative, exc)
+            continue
+        made.append(f"/var/log/{relative}")
+    if made:
+        log.info("made the image's log folders on the Logging volume: %s", ", ".join(made))
+    return made
 
 
 def host_keys(root: Root, runner: Runner, persist: bool) -> None:

@@ -198,3 +198,23 @@ def test_late_exits_3_when_an_area_failed_and_still_starts_the_consoles(
     assert ("systemctl", "--no-block", "start", "ovirt-node-console@ttyS0.service") in runner.calls
     (node / "etc/collectd.conf").write_text("")  # with collectd there, the same boot succeeds
     assert boot_cli.main(["--root", str(node), "late"]) == 0
+
+
+def test_the_images_log_folders_are_made_on_the_logging_volume(tmp_path: Path) -> None:
+    """The Logging volume mounted over /var/log hides the image's folders: they are made
+    again with the image's mode and owner; what the volume has stays as it is."""
+    image_log = tmp_path / "run/initramfs/squashfs/var/log"
+    (image_log / "libvirt/qemu").mkdir(parents=True)
+    (image_log / "libvirt/qemu").chmod(0o700)
+    (image_log / "chrony").mkdir()
+    os.chown(image_log / "chrony", 4242, 4343)
+    (image_log / "journal").mkdir()
+    volume = tmp_path / "var/log"
+    (volume / "journal").mkdir(parents=True)
+    (volume / "journal" / "kept").write_text("")
+    made = boot.log_folders(Root.at(tmp_path))
+    assert made == ["/var/log/chrony", "/var/log/libvirt", "/var/log/libvirt/qemu"]
+    assert (volume / "libvirt/qemu").stat().st_mode & 0o777 == 0o700
+    assert ((volume / "chrony").stat().st_uid, (volume / "chrony").stat().st_gid) == (4242, 4343)
+    assert (volume / "journal" / "kept").exists()
+    assert boot.log_folders(Root.at(tmp_path)) == []  # the next boot: nothing to make
