@@ -77,6 +77,9 @@ class Guest:
     memory_mb: int = 2048
     #: (host port, guest port) TCP forwards on the management NIC (net0), host side on 127.0.0.1
     forwards: Sequence[tuple[int, int]] = ()
+    #: Network boot: the management NIC boots first (qemu's iPXE ROM), and the DHCP answer of
+    #: user networking names this file (a URL: iPXE fetches it over HTTP).
+    net_boot: str | None = None
     reboot: bool = False  # a reboot ends qemu unless this is set, so each boot is the test's choice
     extra: Sequence[str] = field(default_factory=tuple)
 
@@ -127,8 +130,10 @@ class VM:
         for index in range(g.nics):
             forwards = g.forwards if index == 0 else ()
             hostfwd = "".join(f",hostfwd=tcp:127.0.0.1:{host}-:{guest}" for host, guest in forwards)
-            argv += ["-netdev", f"user,id=net{index}{hostfwd}",
-                     "-device", f"virtio-net-pci,netdev=net{index},mac=52:54:00:00:00:{index + 1:02x}"]
+            boots = index == 0 and g.net_boot is not None
+            argv += ["-netdev", f"user,id=net{index}{hostfwd}" + (f",bootfile={g.net_boot}" if boots else ""),
+                     "-device", f"virtio-net-pci,netdev=net{index},mac=52:54:00:00:00:{index + 1:02x}"
+                     + (",bootindex=0" if boots else "")]
         if g.kernel:
             argv += ["-kernel", str(g.kernel), "-append", g.append]
             if g.initrd:

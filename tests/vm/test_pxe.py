@@ -1,0 +1,97 @@
+"""Network boot (issue 23): a blank machine with nothing but a network card installs the node.
+
+The image build's `pxe/` folder is served over HTTP by the host; qemu's own iPXE ROM gets
+its DHCP answer from user networking, whose boot file is a two-line script that sets the
+node's arguments and chains the build's `boot.ipxe`. The initramfs brings up the NIC that
+booted (BOOTIF), fetches the image over HTTP into RAM, checks it, and the installer installs
+from it; the installed node then boots from its disk. A SHA256SUMS that is not the one the
+script pins is refused before anything is installed."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.vm.flows import DONE, INSTALL_TIMEOUT, boot_disk, root_shell
+from tests.vm.listeners import HOST_FROM_GUEST
+from tests.vm.node import DEBUG_ARGS, NodeImage, admin_hash
+from tests.vm.qemu import VM, Disk, Guest, create_disk
+
+pytestmark = pytest.mark.vm
+
+HOSTNAME = "pxe-node.example.com"
+
+
+@contextmanager
+def http_server(folder: Path, log: Path) -> Iterator[int]:
+    """`folder` over HTTP on the host's loopback; every request line goes to `log`."""
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+            with log.open("a") as out:
+                out.write(format % args + "\n")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def served(image: NodeImage, folder: Path, node_args: str) -> Path:
+    """The build's pxe/ folder as a web server would hold it, plus the operator's script."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(image.path / "pxe", folder, copy_function=os.link)
+    (folder / "node.ipxe").write_text(f"#!ipxe\nset ovirt_node_args {node_args}\nchain boot.ipxe\n")
+    return folder
+
+
+def test_a_blank_machine_installs_over_the_network(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
+    args = f"storage_init adminpw={admin_hash()} ssh_pwauth=1 hostname={HOSTNAME} {' '.join(DEBUG_ARGS)}"
+    folder = served(image, vm_workdir / "pxe-served", args)
+    disk = create_disk(vm_workdir / "pxe.qcow2", "24G")
+    requests = artifacts / "http.log"
+    with http_server(folder, requests) as port:
+        guest = Guest(name="pxe", disks=[Disk(disk, "disk0")], net_boot=f"http://{HOST_FROM_GUEST}:{port}/node.ipxe")
+        with VM(guest, vm_workdir, artifacts) as vm:
+            assert vm.console is not None
+            vm.console.expect(r"ovirt-node-initramfs: network up on \S+: 10\.0\.2\.\d+/24", 600)
+            vm.console.expect("ovirt-node-initramfs: image fetched and verified", 900)
+            finished = vm.console.expect(DONE, INSTALL_TIMEOUT).group(0)
+            assert "done" in finished, vm.console.tail()
+            vm.wait_exit(180)
+    fetched = requests.read_text()
+    for name in ("node.ipxe", "boot.ipxe", "vmlinuz", "initrd.img", "SHA256SUMS", "LiveOS/squashfs.img", "version"):
+        assert f"GET /{name} " in fetched, f"{name} was not fetched:\n{fetched}"
+    with boot_disk([Disk(disk, "disk0")], vm_workdir, artifacts, "pxe-installed") as vm:
+        shell = root_shell(vm)
+        assert shell.check("hostname") == HOSTNAME
+        assert image.version in shell.check("cat /etc/ovirt-node/version")
+        vm.powerdown()
+
+
+def test_an_image_that_is_not_the_pinned_one_is_refused(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
+    folder = served(image, vm_workdir / "pxe-tampered", "storage_init")
+    sums = folder / "SHA256SUMS"
+    text = sums.read_text()
+    sums.unlink()  # a copy of its own, not the build's file
+    sums.write_text(text + "# changed on the server\n")
+    disk = create_disk(vm_workdir / "pxe-tampered.qcow2", "24G")
+    with http_server(folder, artifacts / "http.log") as port:
+        guest = Guest(name="pxe-tampered", disks=[Disk(disk, "disk0")],
+                      net_boot=f"http://{HOST_FROM_GUEST}:{port}/node.ipxe")
+        with VM(guest, vm_workdir, artifacts) as vm:
+            assert vm.console is not None
+            vm.console.expect(r"FAILED: http://\S+/SHA256SUMS is not the one rd\.live\.sums names", 900)
+    assert "GET /LiveOS/squashfs.img" not in (artifacts / "http.log").read_text()
