@@ -24,6 +24,7 @@ from ovirt_node.core.plugin_packages import PackageError
 from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import build as image_build
 from ovirt_node.image import edit as image_edit
+from ovirt_node.image.apt import AptError
 from ovirt_node.image.recipe import RecipeError, load, recipe_dir, stamped, with_plugins
 from ovirt_node.installer.image import ImageError
 
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out and Path(args.out).resolve() != result.resolve():
             image_build.export(result, Path(args.out))
             result = Path(args.out)
-    except (RecipeError, ImageError, image_edit.EditError, PackageError) as exc:
+    except (RecipeError, ImageError, image_edit.EditError, PackageError, AptError) as exc:
         print(f"ovirt-node-image: {exc}", file=sys.stderr)
         return 2
     except CommandError as exc:

@@ -38,6 +38,10 @@ APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "DEBCONF_NONINTERACTIVE_SEEN": "
            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
+class AptError(ValueError):
+    """The root cannot take packages as it is; the message says why."""
+
+
 def install(root: Path, packages: Sequence[str], runner: Runner) -> None:
     """Install `packages` (valid Debian names, checked by the caller) and what they depend on
     into the image root at `root`, without recommends."""
@@ -55,7 +59,7 @@ def install(root: Path, packages: Sequence[str], runner: Runner) -> None:
 def _no_service_starts(root: Path) -> Iterator[None]:
     policy = root / POLICY_RC
     if policy.exists() or policy.is_symlink():
-        raise FileExistsError(f"{policy}: already there (an unfinished edit?); the image root is not clean")
+        raise AptError(f"the image has its own /{POLICY_RC}: packages are not installed over it")
     policy.write_text("#!/bin/sh\n# ovirt-node-image edit: no service starts while packages are installed\nexit 101\n")
     policy.chmod(0o755)
     try:
