@@ -39,18 +39,23 @@ def add_plugins(source: Path, wheels: list[Path], out: Path, runner: Runner,
                    timeout=LONG)
             source = tmp / "iso"
         image: NodeImage = stack.enter_context(media(source, tmp / "media", runner))
-        root, staged = tmp / "root", tmp / "out"
-        runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)
-        apt.install(root, packages, runner)
-        pip_install(root, wheels, runner)
         recipe = stamped(load(recipe_dir()), version or image.version.version,
                          release or image.version.release)
         recipe = replace(recipe, version=replace(recipe.version, name=image.version.name))
+        builder = Builder(recipe, project_root(), cache_root(), runner)
+        root, staged = tmp / "root", tmp / "out"
+        with builder.step("unpack the image's root"):
+            runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)
+        if packages:
+            with builder.step(f"install {', '.join(packages)} with apt"):
+                apt.install(root, packages, runner)
+        with builder.step("install the plugins"):
+            pip_install(root, wheels, runner)
         (root / "etc/ovirt-node/version").write_text(version_text(recipe.version))
         (staged / "LiveOS").mkdir(parents=True)
         for name in (KERNEL, INITRD):
             shutil.copyfile(image.path(name), staged / name)
-        Builder(recipe, project_root(), cache_root(), runner).pack(root, staged)
+        builder.pack(root, staged)
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists():
             out.rmdir()

@@ -43,6 +43,7 @@ def test_add_plugin_installs_snmpd_with_the_plugin(image: NodeImage, tmp_path: P
                           capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == str(out)
+    assert "install snmpd with apt: " in done.stderr  # the step's time: it ran, and said so
     new = open_image(out)
     assert (out / CHECKSUMS).read_text() == new.checksums()
 
