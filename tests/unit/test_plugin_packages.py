@@ -91,6 +91,7 @@ def test_the_plugins_packages_join_the_root_and_the_wheels_the_image_key(wheels:
     plain = image_key(recipe, "src")
     assert image_key(recipe, "src", []) == plain  # an image without plugins keeps its key
     assert image_key(recipe, "src", [wheels["cim"]]) != plain  # a wheel's content is part of the key
+    assert image_key(recipe, "src", [wheels["cim"]]) == image_key(recipe, "src", [wheels["cim"]])  # a cache hit
     assert image_key(recipe, "src", [wheels["cim"]]) != image_key(recipe, "src", [wheels["puppet"]])
 
 
