@@ -4,8 +4,8 @@ with the image root's own apt; the new squashfs has the daemon, the plugin impor
 finds its package installed, and apt's lists, the policy-rc.d and the build host's resolver
 are gone again.
 
-Time, measured on the 2 shared cores under load: 128 s for the test with the image cached
-(150 s with pytest's start), plus an image build (~2 min) after any change under ovirt_node/.
+Time, measured on the 2 shared cores under load (load average 9-11): 128 s and 152 s for the
+test with the image cached, plus an image build (92 s) after any change under ovirt_node/.
 That is over the 3 minutes `make test` allows a test, so it is in the `vm` suite (`make
 vm-test`, which CI runs and which builds the image anyway); it needs no qemu guest.
 """
