@@ -13,6 +13,8 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, split_host_port, switch_arg
 from ovirt_node.core.platform import PlatformNames
+from ovirt_node.core.plugin_packages import declared_packages as debian_packages
+from ovirt_node.core.plugin_packages import missing_packages
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import (
     AugeasEdit,
@@ -93,4 +95,6 @@ __all__ = [
     "RunCommand", "RestartUnit", "StopUnit", "EnableUnit", "unit_enabled", "PersistPath", "SetAdminPassword",
     # the engine, and accounts
     "Engine", "InvalidChanges", "password_state", "user_exists",
+    # the Debian packages a plugin declares
+    "debian_packages", "missing_packages",
 ]

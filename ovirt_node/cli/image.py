@@ -1,8 +1,11 @@
 """`ovirt-node-image`: build the node image and its boot media, or make a new image with a
 plugin added (3.x's edit-node).
 
-    ovirt-node-image build [--version V] [--release R] [--out DIR]
+    ovirt-node-image build [--plugin WHEEL]... [--version V] [--release R] [--out DIR]
     ovirt-node-image edit IMAGE --add-plugin WHEEL [--version V] --out DIR
+
+A plugin wheel brings the Debian packages its metadata declares (docs/plugins.md): `build`
+adds them to the root mmdebstrap makes, `edit` installs them with apt into the image's root.
 
 `build` prints the image directory (in the cache, ~/.cache/ovirt-node/images/<key>/) as the
 last line of its output; with `--out` the files are also linked there. Exit status: 0 done,
@@ -17,10 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ovirt_node.cli.common import console_parser, setup_logging
+from ovirt_node.core.plugin_packages import PackageError
 from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import build as image_build
 from ovirt_node.image import edit as image_edit
-from ovirt_node.image.recipe import RecipeError, load, recipe_dir, stamped
+from ovirt_node.image.apt import AptError
+from ovirt_node.image.recipe import RecipeError, load, recipe_dir, stamped, with_plugins
 from ovirt_node.installer.image import ImageError
 
 
@@ -33,10 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the recipe directory (default: the package's ovirt_node/data/image)")
     make.add_argument("--mirror", metavar="URL", help="the Debian mirror (default: $OVIRT_NODE_MIRROR or the "
                       "recipe's)")
+    make.add_argument("--plugin", metavar="WHEEL", action="append", default=[],
+                      help="a plugin wheel to install, with the Debian packages it declares (repeatable)")
     edit = sub.add_parser("edit", help="a new image from IMAGE with a plugin wheel installed")
     edit.add_argument("image", metavar="IMAGE", help="an image directory or its .iso")
     edit.add_argument("--add-plugin", metavar="WHEEL", action="append", required=True,
-                      help="a plugin wheel to install (repeatable)")
+                      help="a plugin wheel to install, with the Debian packages it declares (repeatable)")
     for each in (make, edit):
         each.add_argument("--version", help="stamp this version instead of the recipe's (upgrade tests)")
         each.add_argument("--release", help="stamp this release instead of the recipe's")
@@ -54,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             project = image_build.project_root()
             recipe = stamped(load(Path(args.recipe) if args.recipe else recipe_dir(), args.mirror),
                              args.version, args.release)
-            builder = image_build.Builder(recipe, project, image_build.cache_root(), runner)
+            plugins = tuple(Path(w) for w in args.plugin)
+            recipe = with_plugins(recipe, plugins)
+            builder = image_build.Builder(recipe, project, image_build.cache_root(), runner, plugins=plugins)
             result = builder.build()
         else:
             if not args.out:
@@ -64,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out and Path(args.out).resolve() != result.resolve():
             image_build.export(result, Path(args.out))
             result = Path(args.out)
-    except (RecipeError, ImageError, image_edit.EditError) as exc:
+    except (RecipeError, ImageError, image_edit.EditError, PackageError, AptError) as exc:
         print(f"ovirt-node-image: {exc}", file=sys.stderr)
         return 2
     except CommandError as exc:

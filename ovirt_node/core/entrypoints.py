@@ -53,16 +53,23 @@ class Distribution:
         return self._header.get(field.lower())
 
     def entry_points(self) -> Iterator[EntryPoint]:
-        group = None
-        for raw in (self._read("entry_points.txt") or "").splitlines():
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("[") and line.endswith("]"):
-                group = line[1:-1].strip()
-            elif group is not None:
-                name, _, value = line.partition("=")
-                yield EntryPoint(name.strip(), value.strip(), group, self)
+        for group, name, value in parse_entry_points(self._read("entry_points.txt") or ""):
+            yield EntryPoint(name, value, group, self)
+
+
+def parse_entry_points(text: str) -> Iterator[tuple[str, str, str]]:
+    """(group, name, value) of each line of an `entry_points.txt` (INI: `[group]`, then
+    `name = value` lines), as installed or inside a wheel's .dist-info."""
+    group = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+        elif group is not None:
+            name, _, value = line.partition("=")
+            yield group, name.strip(), value.strip()
 
 
 class EntryPoint:

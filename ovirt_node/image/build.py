@@ -75,6 +75,9 @@ class Builder:
     cache: Path
     runner: Runner
     report: Report = _stderr
+    #: Plugin wheels installed after the project's (their Debian packages are already in the
+    #: recipe: recipe.with_plugins).
+    plugins: tuple[Path, ...] = ()
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -130,7 +133,7 @@ class Builder:
 
     def build(self) -> Path:
         """The image directory of the recipe and the project source (built when missing)."""
-        final = self.cache / "images" / image_key(self.recipe, source_digest(self.project))
+        final = self.cache / "images" / image_key(self.recipe, source_digest(self.project), self.plugins)
         if (final / CHECKSUMS).is_file():
             self.report(f"cached: {final}")
             return final
@@ -142,6 +145,9 @@ class Builder:
                 self.runner(["cp", "-a", "--reflink=auto", str(base), str(root)], timeout=LONG)
             with self.step("install ovirt-node from its wheel"):
                 self.install_project(root, tmp / "wheels")
+            if self.plugins:
+                with self.step("install the plugins"):
+                    pip_install(root, list(self.plugins), self.runner)
             with self.step("node files, admin user, version"):
                 self.customize(root)
             self.finish(root, out)

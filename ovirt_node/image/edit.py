@@ -1,6 +1,7 @@
 """`ovirt-node-image edit`: a new image made from an existing one with plugin wheels installed
-(3.x's edit-node). The kernel and initramfs are kept; the root is unpacked, the plugins go
-into its system Python, and the squashfs, version, checksums and ISO are made anew.
+(3.x's edit-node). The kernel and initramfs are kept; the root is unpacked, the Debian
+packages the plugins declare are installed with apt (image/apt.py), the plugins go into its
+system Python, and the squashfs, version, checksums and ISO are made anew.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
+from ovirt_node.core.plugin_packages import wheel_packages
 from ovirt_node.core.run import Runner
+from ovirt_node.image import apt
 from ovirt_node.image.build import LONG, Builder, cache_root, pip_install, project_root
 from ovirt_node.image.recipe import load, recipe_dir, stamped, version_text
 from ovirt_node.installer.image import INITRD, KERNEL, SQUASHFS, NodeImage
@@ -24,9 +27,8 @@ class EditError(ValueError):
 
 def add_plugins(source: Path, wheels: list[Path], out: Path, runner: Runner,
                 version: str | None = None, release: str | None = None) -> Path:
-    for wheel in wheels:
-        if not wheel.is_file() or wheel.suffix != ".whl":
-            raise EditError(f"{wheel}: not a wheel file (.whl)")
+    # Every wheel's declaration is read (and refused when bad) before anything is unpacked.
+    packages = list(dict.fromkeys(name for wheel in wheels for name in wheel_packages(wheel)))
     if out.exists() and any(out.iterdir()):
         raise EditError(f"{out}: exists and is not empty")
     with ExitStack() as stack:
@@ -37,17 +39,23 @@ def add_plugins(source: Path, wheels: list[Path], out: Path, runner: Runner,
                    timeout=LONG)
             source = tmp / "iso"
         image: NodeImage = stack.enter_context(media(source, tmp / "media", runner))
-        root, staged = tmp / "root", tmp / "out"
-        runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)
-        pip_install(root, wheels, runner)
         recipe = stamped(load(recipe_dir()), version or image.version.version,
                          release or image.version.release)
         recipe = replace(recipe, version=replace(recipe.version, name=image.version.name))
+        builder = Builder(recipe, project_root(), cache_root(), runner)
+        root, staged = tmp / "root", tmp / "out"
+        with builder.step("unpack the image's root"):
+            runner(["unsquashfs", "-no-progress", "-d", str(root), str(image.path(SQUASHFS))], timeout=LONG)
+        if packages:
+            with builder.step(f"install {', '.join(packages)} with apt"):
+                apt.install(root, packages, runner)
+        with builder.step("install the plugins"):
+            pip_install(root, wheels, runner)
         (root / "etc/ovirt-node/version").write_text(version_text(recipe.version))
         (staged / "LiveOS").mkdir(parents=True)
         for name in (KERNEL, INITRD):
             shutil.copyfile(image.path(name), staged / name)
-        Builder(recipe, project_root(), cache_root(), runner).pack(root, staged)
+        builder.pack(root, staged)
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists():
             out.rmdir()

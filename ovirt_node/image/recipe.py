@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ovirt_node import __version__
+from ovirt_node.core.plugin_packages import wheel_packages
 from ovirt_node.core.resources import package_data
 from ovirt_node.installer.image import ImageVersion, parse_version
 
@@ -128,6 +129,13 @@ def stamped(recipe: Recipe, version: str | None = None, release: str | None = No
     return replace(recipe, version=new)
 
 
+def with_plugins(recipe: Recipe, wheels: Iterable[Path]) -> Recipe:
+    """The recipe with the Debian packages the plugin wheels declare added to its package list
+    (so to mmdebstrap's and to the root's cache key); PackageError for a bad wheel."""
+    extra = [name for wheel in wheels for name in wheel_packages(wheel)]
+    return replace(recipe, packages=tuple(dict.fromkeys([*recipe.packages, *extra])))
+
+
 def version_text(version: ImageVersion) -> str:
     """The image's `version` file (KEY=value lines, read back by installer.image.parse_version)."""
     text = f"NAME={version.name}\nVERSION={version.version}\nRELEASE={version.release}\n"
@@ -170,15 +178,20 @@ def base_key(recipe: Recipe) -> str:
     })[:16]
 
 
-def image_key(recipe: Recipe, source_digest: str) -> str:
+def image_key(recipe: Recipe, source_digest: str, plugins: Iterable[Path] = ()) -> str:
     """The finished image's cache key (`~/.cache/ovirt-node/images/<key>`): the root, the
-    project source, the recipe's own files and modules, and the stamped version."""
-    return _json_digest({
+    project source, the recipe's own files and modules, the stamped version, and the content
+    of the plugin wheels installed with it (an image without plugins keeps its key)."""
+    fields: dict[str, object] = {
         "base": base_key(recipe), "source": source_digest, "label": recipe.label,
         "modules": recipe.modules, "python_from_debian": sorted(recipe.python_from_debian),
         "files": tree_digest([recipe.files, recipe.initramfs], recipe.directory),
         "version": [recipe.version.name, recipe.version.version, recipe.version.release],
-    })[:16]
+    }
+    wheels = sorted(hashlib.sha256(wheel.read_bytes()).hexdigest() for wheel in plugins)
+    if wheels:
+        fields["plugins"] = wheels
+    return _json_digest(fields)[:16]
 
 
 def source_paths(project: Path) -> list[Path]:

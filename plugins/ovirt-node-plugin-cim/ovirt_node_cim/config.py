@@ -7,8 +7,10 @@ server. Here the account is made with `useradd` (`--root` under a root prefix), 
 goes to `chpasswd` on stdin (never an argument, a log line or /etc/default/ovirt), and the
 server unit is enabled at boot and restarted, or stopped and disabled.
 
-Debian ships no CIMOM (sblim-sfcb is not packaged there), so the unit name is the EL one
-on every platform; on a Debian node without it the restart fails and is rolled back.
+Debian ships no CIMOM (sblim-sfcb is not packaged there, nor any other CIM server), so a
+Debian node has nothing to configure: there the keys are refused with a sentence saying so
+(`ovirt-node-config`, answers files, kernel arguments) and the page offers no field, rather
+than creating an account and enabling a unit nothing provides.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ CIMOM_GROUP = "sfcb"  # the server's own group: its PAM login admits members
 MIN_PASSWORD = 8
 ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
 
+#: What a Debian node says instead of configuring CIM (the page, the refusals, the keys' help).
+NO_CIMOM = ("No CIM server exists for Debian nodes (the CIMOM, sblim-sfcb, is not packaged for Debian), "
+            "so CIM cannot be enabled on this node.")
+NOT_ON_DEBIAN = "not available on Debian nodes: no CIM server exists for Debian"
+
 NAMES: PlatformNames = {
     "el": {
         "units": {"cimom": "sblim-sfcb.service"},
@@ -72,9 +79,10 @@ class Cim(Section):
     platform_names = NAMES
     keys = (
         Key("cim.enabled", "OVIRT_CIM_ENABLED", Boolean(), Kind.BOOL, "no",
-            "run the CIM server (sblim-sfcb) for CIM clients logging in as the user cim"),
+            f"run the CIM server (sblim-sfcb) for CIM clients logging in as the user cim ({NOT_ON_DEBIAN})"),
         Key("cim.password", None, Empty() | Text(min_length=MIN_PASSWORD), Kind.TEXT, "",
-            f"new password of the user {USER} (never stored; set with chpasswd; empty keeps it)", secret=True),
+            f"new password of the user {USER} (never stored; set with chpasswd; empty keeps it; {NOT_ON_DEBIAN})",
+            secret=True),
     )
 
     def read(self, ctx: Context) -> dict[str, str | None]:
@@ -82,6 +90,10 @@ class Cim(Section):
         return {"cim.enabled": "yes" if on else "no"}  # the password is write-only
 
     def check(self, ctx: Context, values: Mapping[str, str]) -> dict[str, str]:
+        if not cimom_packaged(ctx):
+            asked = {"cim.enabled": values.get("cim.enabled") == "yes",
+                     "cim.password": bool(values.get("cim.password"))}
+            return {key: NO_CIMOM for key, wanted in asked.items() if wanted}
         if values.get("cim.enabled") == "yes" and not values.get("cim.password") and not has_password(ctx):
             return {"cim.password": f"CIM needs a password for the user {USER} to be enabled"}
         return {}
@@ -119,3 +131,9 @@ def _group_exists(ctx: Context, group: str) -> bool:
     path = ctx.root("/etc/group")
     lines = path.read_text(errors="replace").splitlines() if path.exists() else []
     return any(line.split(":", 1)[0] == group for line in lines)
+
+
+def cimom_packaged(ctx: Context) -> bool:
+    """Whether the node's distribution has a CIM server to run: the EL family's sblim-sfcb;
+    Debian (and what derives from it) has none."""
+    return "debian" not in Cim().platform(ctx).chain

@@ -39,3 +39,13 @@ def test_save_writes_puppet_conf_and_reads_it_back(harness: PageHarness, node_ro
     assert harness.ui.results == [True]
     assert "certname=node1.example.com" in (node_root / "etc/puppet/puppet.conf").read_text()
     assert harness.value("Certname") == "node1.example.com" and harness.value("Run interval") == "30m"
+
+
+def test_the_page_says_whether_the_node_has_the_agent_the_plugin_declares(node_root: Path) -> None:
+    ctx = page_context(node_root, sections=[Puppet()])
+    status = node_root / "var/lib/dpkg/status"
+    status.parent.mkdir(parents=True, exist_ok=True)
+    status.write_text("Package: puppet-agent\nStatus: deinstall ok config-files\n")  # removed, its config kept
+    assert "Agent puppet-agent is not installed on this node" in " ".join(PageHarness(PuppetPage, ctx).text().split())
+    status.write_text("Package: puppet-agent\nStatus: install ok installed\n")
+    assert "Agent installed" in " ".join(PageHarness(PuppetPage, ctx).text().split())

@@ -55,3 +55,13 @@ def test_save_enables_snmp_and_the_page_reads_it_back(harness: PageHarness, node
     assert "Good-password" not in harness.planned.describe(harness.page_view.page.ctx.node)[0]
     assert "[X] Enable SNMP SNMPv3 user root (SHA, AES) Password:" in words(harness)
     assert harness.value("Enable SNMP") == "yes"
+
+
+def test_the_page_says_whether_the_node_has_the_agent_the_plugin_declares(node_root: Path) -> None:
+    # The demo tree has no dpkg database: nothing is installed there.
+    ctx = page_context(node_root, sections=[Snmp()])
+    assert "Agent snmpd is not installed on this node" in words(PageHarness(SnmpPage, ctx))
+    status = node_root / "var/lib/dpkg/status"
+    status.parent.mkdir(parents=True, exist_ok=True)
+    status.write_text("Package: snmpd\nStatus: install ok installed\nVersion: 5.9.3+dfsg-2\n")
+    assert "Agent installed" in words(PageHarness(SnmpPage, ctx))
