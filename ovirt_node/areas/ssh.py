@@ -1,4 +1,4 @@
-"""SSH: password authentication and port, written to sshd_config through the Sshd lens."""
+"""SSH: password authentication and port, written to sshd_config through our OvirtSshd lens (core/lenses)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ovirt_node.core.steps import AugeasEdit, RestartUnit
 from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import Boolean, Port
 
-SSHD_CONFIG = LensFile("Sshd", "/etc/ssh/sshd_config")
+SSHD_CONFIG = LensFile("OvirtSshd", "/etc/ssh/sshd_config")
 _NODE = files_node(SSHD_CONFIG.path)
 _PORT = Port()
 
