@@ -27,3 +27,41 @@ def test_reading_settings_loads_no_ui(node_root: Path, command: list[str]) -> No
     assert last == "LOADED - EXIT 0", result.stdout + result.stderr
     # A read with no interrupted change to finish takes no lock: nothing is written.
     assert not (node_root / "run").exists()
+
+
+MODULES = """
+import sys
+from ovirt_node.cli.config import main
+code = main(sys.argv[1:])
+print("MODULES", " ".join(sorted(sys.modules)), "EXIT", code)
+"""
+
+
+def loaded_by(node_root: Path, *command: str) -> tuple[set[str], str]:
+    result = subprocess.run([sys.executable, "-c", MODULES, "--root", str(node_root), *command],
+                            capture_output=True, text=True, timeout=60)
+    words = result.stdout.strip().splitlines()[-1].split()
+    assert words[0] == "MODULES" and words[-2] == "EXIT", result.stdout + result.stderr
+    return set(words[1:-2]), words[-1]
+
+
+def test_get_of_a_builtin_key_imports_its_area_alone(node_root: Path) -> None:
+    """`get ssh.port` is a read of one file: no other area, no plugin discovery, nothing that
+    changes the node (transactions, steps, journal) and no YAML."""
+    from ovirt_node.areas.registry import BUILTIN
+
+    modules, code = loaded_by(node_root, "get", "ssh.port")
+    assert code == "0"
+    areas = {spec.partition(":")[0] for spec in BUILTIN.values()}
+    assert modules & areas == {"ovirt_node.areas.ssh"}
+    unwanted = {"yaml", "urwid", "importlib.metadata", "ovirt_node.core.entrypoints", "ovirt_node.core.transaction",
+                "ovirt_node.core.steps", "ovirt_node.core.journal", "ovirt_node.core.platform",
+                "ovirt_node.cli.config_change", "subprocess"}
+    assert not modules & unwanted
+
+
+def test_get_of_an_unknown_key_looks_at_every_section(node_root: Path) -> None:
+    """A typo gets its hint from every key, as before: all sections are loaded for it."""
+    modules, code = loaded_by(node_root, "get", "network.hostnme")
+    assert code == "2"
+    assert {"ovirt_node.areas.ssh", "ovirt_node.network.section", "ovirt_node.core.entrypoints"} <= modules
