@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.broken_plugin import install_broken_plugin
+
 PROBE = """
 import sys
 from ovirt_node.cli.config import main
@@ -65,3 +67,59 @@ def test_get_of_an_unknown_key_looks_at_every_section(node_root: Path) -> None:
     modules, code = loaded_by(node_root, "get", "network.hostnme")
     assert code == "2"
     assert {"ovirt_node.areas.ssh", "ovirt_node.network.section", "ovirt_node.core.entrypoints"} <= modules
+
+
+#: A plugin as pip installs one: a section with one key, read from /etc/greeting.
+GREETING_MODULE = '''
+from dataclasses import dataclass
+from ovirt_node.api import Key, Kind, Section, Text
+
+@dataclass(frozen=True)
+class Settings:
+    text: str
+
+class Greeting(Section):
+    name = "greeting"
+    title = "Greeting"
+    settings = Settings
+    keys = (Key("greeting.text", None, Text(), Kind.TEXT, "hello", "a plugin's key"),)
+
+    def read(self, ctx):
+        path = ctx.root("/etc/greeting")
+        return {"greeting.text": path.read_text().strip()} if path.exists() else {}
+
+def sections():
+    return [Greeting()]
+'''
+
+
+def plugin_site(tmp_path: Path) -> Path:
+    """A folder with a working plugin (greeting) and one that fails on import (broken)."""
+    site = install_broken_plugin(tmp_path / "site")
+    (site / "ovirt_node_greeting.py").write_text(GREETING_MODULE)
+    info = site / "ovirt_node_greeting-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ovirt-node-greeting\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[ovirt_node.plugins]\ngreeting = ovirt_node_greeting\n")
+    return site
+
+
+def config(site: Path, node_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "import sys; from ovirt_node.cli.config import main; sys.exit(main())",
+                           "--root", str(node_root), *args], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+
+
+def test_a_plugins_key_is_found_by_discovering_the_plugins(node_root: Path, tmp_path: Path) -> None:
+    """`get` of a key no built-in area has loads the plugins, as before: the plugin's value,
+    its did-you-mean, and the broken plugin reported on stderr; a built-in key needs none of it."""
+    site = plugin_site(tmp_path)
+    (node_root / "etc/greeting").write_text("hi there\n")
+    got = config(site, node_root, "get", "greeting.text")
+    assert (got.returncode, got.stdout) == (0, "hi there\n")
+    assert "plugin broken (ovirt_node_broken_demo:plugin) skipped" in got.stderr
+    typo = config(site, node_root, "get", "greeting.txt")
+    assert typo.returncode == 2
+    assert "invalid greeting.txt: unknown key (did you mean greeting.text?" in typo.stderr
+    builtin = config(site, node_root, "get", "ssh.port")
+    assert (builtin.returncode, builtin.stdout, builtin.stderr) == (0, "22\n", "")  # no plugin was imported
