@@ -116,7 +116,6 @@ def add_confirm_option(parser: argparse.ArgumentParser) -> None:
              f"(default {DEFAULT_CONFIRM_TIMEOUT} on a terminal, else 0: keep it without asking)")
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(wait_argument(sys.argv[1:] if argv is None else argv))
     setup_logging(args.debug)
