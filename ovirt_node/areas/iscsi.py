@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ovirt_node.core.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.defaults import unquote
 from ovirt_node.core.model import KernelArgHandler, Key, Section
-from ovirt_node.core.platform import detect
-from ovirt_node.core.steps import AugeasEdit, RestartUnit
-from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import IQN, Regex
+
+if TYPE_CHECKING:  # a read (`ovirt-node-config get iscsi.initiator_name`) imports no steps: plan() does
+    from ovirt_node.core.transaction import Step
 
 INITIATOR_FILE = LensFile(SHELL_VARS, "/etc/iscsi/initiatorname.iscsi")
 _NODE = files_node(INITIATOR_FILE.path)
@@ -62,6 +63,9 @@ class Iscsi(Section):
         return {"iscsi.initiator_name": unquote(raw) if raw else None}
 
     def plan(self, ctx: Context, old: IscsiSettings, new: IscsiSettings) -> Sequence[Step]:
+        from ovirt_node.core.platform import detect
+        from ovirt_node.core.steps import AugeasEdit, RestartUnit
+
         return [
             AugeasEdit("Set the iSCSI initiator name", INITIATOR_FILE,
                        lambda aug: write_initiator_name(aug, new.initiator_name)),

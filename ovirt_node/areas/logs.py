@@ -11,14 +11,15 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ovirt_node.core.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, split_host_port
-from ovirt_node.core.platform import detect
-from ovirt_node.core.steps import AugeasEdit, RestartUnit
-from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import EmptyOr, FQDNOrIP, Number, OneOf, Port
+
+if TYPE_CHECKING:  # a read (`ovirt-node-config get logging.*`) imports no steps: plan() does
+    from ovirt_node.core.transaction import Step
 
 RSYSLOG_REMOTE = LensFile("Rsyslog", "/etc/rsyslog.d/ovirt-node-remote.conf")
 LOGROTATE = LensFile("Logrotate", "/etc/logrotate.d/ovirt-node")
@@ -105,6 +106,9 @@ class Logging(Section):
     # -- planning ---------------------------------------------------------------------------
 
     def plan(self, ctx: Context, old: LoggingSettings, new: LoggingSettings) -> Sequence[Step]:
+        from ovirt_node.core.platform import detect
+        from ovirt_node.core.steps import AugeasEdit, RestartUnit
+
         changed = changed_fields(old, new)
         platform = detect(ctx.root)
         steps: list[Step] = []

@@ -11,29 +11,47 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from ovirt_node.areas.iscsi import Iscsi
-from ovirt_node.areas.kdump import Kdump
-from ovirt_node.areas.keyboard import Keyboard
-from ovirt_node.areas.logs import Logging
-from ovirt_node.areas.monitoring import Monitoring
-from ovirt_node.areas.nfsv4 import Nfsv4
-from ovirt_node.areas.performance import Performance
-from ovirt_node.areas.security import Security
-from ovirt_node.areas.ssh import Ssh
-from ovirt_node.core.entrypoints import GROUP, entry_points
-from ovirt_node.core.model import Section
-from ovirt_node.network.section import NetworkSection
+if TYPE_CHECKING:
+    from ovirt_node.core.model import Section
 
 log = logging.getLogger(__name__)
 
 #: This distribution: its entry points are the built-in pages.
 OWN_DISTRIBUTION = "ovirt-node"
 
+#: The built-in sections by name (a key's section is its first dotted part: `ssh.port` ->
+#: `ssh`), in the order the engine lists them: `module:Class`, imported when first asked for,
+#: so that `ovirt-node-config get ssh.port` imports the SSH area alone, not all ten (nor the
+#: plugins). tests/unit/test_registry.py proves each entry builds the section of that name.
+BUILTIN: dict[str, str] = {
+    "ssh": "ovirt_node.areas.ssh:Ssh",
+    "security": "ovirt_node.areas.security:Security",
+    "logging": "ovirt_node.areas.logs:Logging",
+    "keyboard": "ovirt_node.areas.keyboard:Keyboard",
+    "kdump": "ovirt_node.areas.kdump:Kdump",
+    "iscsi": "ovirt_node.areas.iscsi:Iscsi",
+    "nfsv4": "ovirt_node.areas.nfsv4:Nfsv4",
+    "monitoring": "ovirt_node.areas.monitoring:Monitoring",
+    "performance": "ovirt_node.areas.performance:Performance",
+    "network": "ovirt_node.network.section:NetworkSection",
+}
+
+
+def builtin_section(name: str) -> Section | None:
+    """The built-in section called `name` (a new instance), or None when none is."""
+    spec = BUILTIN.get(name)
+    if spec is None:
+        return None
+    module, _, cls = spec.partition(":")
+    section: Section = getattr(import_module(module), cls)()
+    return section
+
 
 def builtin_sections() -> list[Section]:
-    return [Ssh(), Security(), Logging(), Keyboard(), Kdump(), Iscsi(), Nfsv4(), Monitoring(), Performance(),
-            NetworkSection()]
+    return [section for name in BUILTIN if (section := builtin_section(name)) is not None]
 
 
 def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Section]:
@@ -55,6 +73,8 @@ def all_sections(plugin_sections: Sequence[Section] | None = None) -> list[Secti
 def plugin_sections_only() -> list[Section]:
     """The sections the add-on plugins contribute; a plugin that fails is logged and skipped
     (the Plugins page lists it with the reason)."""
+    from ovirt_node.core.entrypoints import GROUP, entry_points
+
     found: list[Section] = []
     for ep in sorted(entry_points(GROUP), key=lambda e: e.name):
         if ep.dist.header("Name") == OWN_DISTRIBUTION:

@@ -1,22 +1,23 @@
-"""SSH: password authentication and port, written to sshd_config through the Sshd lens; the
-keys of the admin and root users (ssh_keys.py)."""
+"""SSH: password authentication and port, written to sshd_config through our OvirtSshd lens
+(core/lenses); the keys of the admin and root users (ssh_keys.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ovirt_node.areas.ssh_keys import NoSuchUser, WriteAuthorizedKeys, account, read_keys
+from ovirt_node.areas.ssh_keys import NoSuchUser, account, read_keys
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, switch_arg
-from ovirt_node.core.platform import detect
 from ovirt_node.core.sshkeys import SSHPublicKeys
-from ovirt_node.core.steps import AugeasEdit, RestartUnit
-from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import Boolean, Port
 
-SSHD_CONFIG = LensFile("Sshd", "/etc/ssh/sshd_config")
+if TYPE_CHECKING:  # `ovirt-node-config get ssh.port` reads: the steps are imported by plan()
+    from ovirt_node.core.transaction import Step
+
+SSHD_CONFIG = LensFile("OvirtSshd", "/etc/ssh/sshd_config")
 _NODE = files_node(SSHD_CONFIG.path)
 _PORT = Port()
 
@@ -77,6 +78,10 @@ class Ssh(Section):
         }
 
     def plan(self, ctx: Context, old: SshSettings, new: SshSettings) -> Sequence[Step]:
+        from ovirt_node.areas.ssh_keys_step import WriteAuthorizedKeys
+        from ovirt_node.core.platform import detect
+        from ovirt_node.core.steps import AugeasEdit, RestartUnit
+
         changed = changed_fields(old, new)
 
         def edit(aug: Augeas) -> None:

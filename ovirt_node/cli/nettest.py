@@ -5,7 +5,6 @@ check failed (warnings allowed), 3 when one did, 2 when asked about another root
 from __future__ import annotations
 
 import argparse
-import socket
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def targets(engine: Engine) -> Targets:
+    import socket
+
     from ovirt_node.network.nettest import Targets
 
     values = engine.values(["network", "logging", "monitoring"])

@@ -22,7 +22,7 @@ from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
 
-#: Our own lenses (OvirtDefaults) live next to this module.
+#: Our own lenses (OvirtDefaults, OvirtSshd) live next to this module.
 LENS_DIR = Path(__file__).with_name("lenses")
 #: The lens for every `KEY=value` file we touch (/etc/default/*, /etc/sysconfig/*,
 #: vconsole.conf, initiatorname.iscsi): our OvirtDefaults, not Shellvars, whose lens handles
@@ -98,8 +98,8 @@ class Augeas:
 
     def add(self, files: Iterable[LensFile]) -> None:
         """Load more files into this handle, e.g. when a section is read for the first time
-        (the Sshd lens alone costs 8 MB: a screen that shows no SSH setting should not pay it).
-        Re-reads the files, so call it between changes, not in the middle of an edit."""
+        (every lens costs time and memory to build: a screen that shows no SSH setting should
+        not pay for sshd_config's). Re-reads the files, so call it between changes, not in the middle of an edit."""
         with self.lock:  # the transforms and the reload belong together
             new = [lf for lf in dict.fromkeys(files) if lf not in self.files]
             if not new:

@@ -6,15 +6,17 @@ changes -> validate all (nothing applied if anything is wrong) -> plan a Transac
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import Key, Section, Source, changed_fields
-from ovirt_node.core.transaction import ProgressCallback, Step, Transaction
 from ovirt_node.core.valid import SafeValue
+
+if TYPE_CHECKING:  # a read does not import the transactions
+    from ovirt_node.core.transaction import ProgressCallback, Step, Transaction
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Engine:
 
     def unknown_key(self, name: str) -> str:
         """The message for a key nobody declares, with the known names it is close to."""
+        import difflib  # only for a wrong key
+
         near = difflib.get_close_matches(name, self.keys, n=3, cutoff=0.7)
         hint = f"did you mean {' or '.join(near)}? " if near else ""
         return f"unknown key ({hint}`ovirt-node-config show` lists the keys)"
@@ -148,6 +152,7 @@ class Engine:
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
         """Validate, then build the transaction; empty when nothing would change."""
         from ovirt_node.core.steps import PersistPath, RestartUnit, WriteDefaults  # not at start-up
+        from ovirt_node.core.transaction import Transaction
 
         clean, current, unwritten = self._checked(changes)
         by_section: dict[str, dict[str, str]] = {}

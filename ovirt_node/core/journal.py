@@ -22,22 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovirt_node.core.root import Root, not_regular
+from ovirt_node.core.root import NotARegularFile, Root, not_regular
+from ovirt_node.core.runstate import JOURNAL_DIR as JOURNAL_DIR
 
 log = logging.getLogger(__name__)
 
-JOURNAL_DIR = "/run/ovirt-node/transaction"
 JOURNAL_NAME = "journal.json"
 #: The prefix of our own temporary files (write_file_atomic), beside their target.
 TEMP_PREFIX = ".ovirt-node-tmp."
-
-
-class NotARegularFile(RuntimeError):
-    """A FIFO, device or directory stands where the plan writes a config file."""
-
-    def __init__(self, path: str, kind: str) -> None:
-        self.path = path
-        super().__init__(f"{path} is {kind}, not a regular file; nothing was changed")
 
 
 @dataclass

@@ -14,14 +14,15 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ovirt_node.core.aug import LensFile
-from ovirt_node.core.cmdline import truth
 from ovirt_node.core.context import Context
-from ovirt_node.core.platform import Platform, PlatformNames, detect
-from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import Validator, parse_bool
+
+if TYPE_CHECKING:  # a read (`ovirt-node-config get`) imports neither platforms nor transactions
+    from ovirt_node.core.platform import Platform, PlatformNames
+    from ovirt_node.core.transaction import Step
 
 
 class Kind(Enum):
@@ -89,6 +90,8 @@ def switch_arg(name: str, on: Mapping[str, str], off: Mapping[str, str]) -> Kern
     the kernel-argument reader reports. The handler's `switch` names it for the table test."""
 
     def handle(value: str | None) -> Mapping[str, str]:
+        from ovirt_node.core.cmdline import truth
+
         return dict(on if truth(name, value) else off)
 
     handle.switch = name  # type: ignore[attr-defined]
@@ -109,6 +112,8 @@ class Section:
 
     def platform(self, ctx: Context) -> Platform:
         """The node's platform names, with this section's own `platform_names` added."""
+        from ovirt_node.core.platform import detect
+
         platform = detect(ctx.root)
         return platform.extended(self.platform_names) if self.platform_names else platform
 

@@ -48,6 +48,14 @@ class Root:
 HOST = Root()
 
 
+class NotARegularFile(RuntimeError):
+    """A FIFO, device or directory stands where the plan writes a config file."""
+
+    def __init__(self, path: str, kind: str) -> None:
+        self.path = path
+        super().__init__(f"{path} is {kind}, not a regular file; nothing was changed")
+
+
 def not_regular(path: Path) -> str | None:
     """What stands at `path` when it is neither absent nor a regular file (through symlinks):
     'a directory', 'a FIFO', ... A config file read or written there would hang (a FIFO) or

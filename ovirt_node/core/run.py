@@ -7,7 +7,6 @@ nothing is executed and the calls are recorded so a plan can show them.
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +73,8 @@ class Runner:
             log.info("dry-run: %s", " ".join(shown))
             return Result(shown, 0, "", "")
         log.info("run: %s", " ".join(shown))
+        import subprocess  # here: every Context makes a Runner, and a plain read runs nothing
+
         try:
             proc = subprocess.run(
                 list(argv), input=input, capture_output=True, text=True, env=env, timeout=timeout, check=False
@@ -98,6 +99,8 @@ class Runner:
             log.info("dry-run: %s", " ".join(shown))
             return 0
         log.info("run: %s", " ".join(shown))
+        import subprocess
+
         try:
             proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         except FileNotFoundError as exc:
