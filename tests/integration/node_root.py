@@ -4,9 +4,9 @@ node's daemons check the result with their own checkers, run inside it (chroot).
 The root is the finished image's squashfs (what a node boots), unpacked once per image into
 `<image cache>/node-roots/<image key>/root` (~1 GB, a few seconds). Each test gets a writable
 view of it: an overlay whose upper directory holds exactly what the test changed, mounted in a
-private mount namespace that a sleeping process holds. Nothing is mounted on the host, so a
-killed test leaves no mount behind; the namespace ends with its process. The test process reads
-the tree through `/proc/<pid>/root`.
+private mount namespace (with a UTS namespace: the node's own host name) that a sleeping process
+holds. Nothing is mounted on the host, so a killed test leaves no mount behind; the namespace
+ends with its process. The test process reads the tree through `/proc/<pid>/root`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class NodeTree:
         for path in (self.upper, self._work, self.merged):
             path.mkdir(parents=True)
         # setpriv: the holder dies with the test process, whatever kills it.
-        self._holder = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--mount",
+        self._holder = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--mount", "--uts",
                                          "--propagation", "private", "--", "sleep", "infinity"])
         self._wait_for_namespace()
         merged = str(self.merged)
@@ -93,7 +93,7 @@ class NodeTree:
 
     def _inside(self, argv: list[str], *, check: bool = False, stdin: str | None = None,
                 env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["nsenter", "--target", str(self._holder.pid), "--mount", "--", *argv],
+        return subprocess.run(["nsenter", "--target", str(self._holder.pid), "--mount", "--uts", "--", *argv],
                               capture_output=True, text=True, check=check, input=stdin, env=env, cwd=cwd,
                               timeout=300)
 
@@ -101,10 +101,16 @@ class NodeTree:
         """A program of the node, run inside the root (chroot) with a clean environment."""
         return self._inside(["chroot", str(self.merged), *argv], stdin=stdin, env=CHROOT_ENV)
 
-    def config(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def take_hostname(self) -> None:
+        """Give the namespace the node's host name (/etc/hostname), as systemd does at boot."""
+        done = self.run("hostname", "--file", "/etc/hostname")
+        if done.returncode != 0:
+            raise RuntimeError(f"hostname --file /etc/hostname: {done.stderr}")
+
+    def config(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         """The real `ovirt-node-config --root <this tree>` (this checkout's), in a fresh process."""
         return self._inside([sys.executable, "-m", "ovirt_node.cli.config", "--root", str(self.merged), *args],
-                            cwd=REPO)
+                            cwd=REPO, stdin=stdin)
 
     def written(self) -> set[str]:
         """The paths the test created or changed (the overlay's upper directory)."""
