@@ -190,6 +190,12 @@ class Builder:
         # A fresh machine id on every boot of the image until the node persists one.
         (root / "etc/machine-id").write_text("")
         (root / "etc/hostname").write_text("localhost\n")
+        # mmdebstrap leaves the build host's resolver in the root: the node would show (and use)
+        # DNS servers nobody configured. NetworkManager writes the node's own at boot.
+        resolv = root / "etc/resolv.conf"
+        resolv.unlink(missing_ok=True)
+        resolv.write_text("")
+        resolv.chmod(0o644)
 
     def finish(self, root: Path, out: Path) -> None:
         """The image files from the customized root, then the ISO."""

@@ -53,6 +53,18 @@ def image_root() -> Path:
     return final
 
 
+def copy_etc(root: Path, dest: Path) -> Path:
+    """The node root's /etc (with os-release's target) as a plain tree at `dest`: for the engine
+    run in the test's own process, which cannot use a NodeTree (Root.at resolves
+    /proc/<pid>/root to the host's /, outside the namespace). Enough for keys whose files are
+    all under /etc."""
+    dest.mkdir(parents=True)
+    subprocess.run(["cp", "-a", str(root / "etc"), str(dest / "etc")], check=True)
+    (dest / "usr/lib").mkdir(parents=True)
+    subprocess.run(["cp", "-a", str(root / "usr/lib/os-release"), str(dest / "usr/lib/os-release")], check=True)
+    return dest
+
+
 class NodeTree:
     """A writable view of the node root: an overlay in a private mount namespace, with /proc,
     /dev and a fresh /run and /tmp inside it, as a booted node has."""
@@ -88,7 +100,8 @@ class NodeTree:
 
     @property
     def root(self) -> Path:
-        """The tree as the test process sees it (through the namespace holder's root)."""
+        """The tree as the test process sees it (through the namespace holder's root), for
+        reading and writing files; not for Root.at (see copy_etc)."""
         return Path(f"/proc/{self._holder.pid}/root") / str(self.merged).lstrip("/")
 
     def _inside(self, argv: list[str], *, check: bool = False, stdin: str | None = None,

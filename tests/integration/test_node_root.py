@@ -283,6 +283,13 @@ def test_networkmanagers_reader_rejects_a_broken_keyfile(node_tree: NodeTree) ->
         keyfile_check(node_tree, path)
 
 
+def test_a_fresh_node_shows_no_dns_server_nobody_configured(node_tree: NodeTree) -> None:
+    """The image once carried the build host's resolv.conf: its resolver showed as the node's DNS."""
+    done = node_tree.config("get", "network.dns")
+    assert done.returncode == 0 and done.stdout == "\n", done.stdout + done.stderr
+    assert (node_tree.root / "etc/resolv.conf").read_text() == ""
+
+
 def test_dns_ntp_and_host_name_pass_the_daemons_readers(node_tree: NodeTree) -> None:
     set_keys(node_tree, "network.hostname=node1.example.com", "network.dns=192.0.2.53,2001:db8::53",
              "network.dns.search=example.com,lab.example.com", "network.ntp=ntp1.example.com,192.0.2.123")
