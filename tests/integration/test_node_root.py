@@ -262,6 +262,9 @@ def keyfile_check(tree: NodeTree, path: str) -> str:
       "network.bond.options=mode=active-backup miimon=100", "network.bootproto=dhcp", "network.layout=bridged"],
      {"bond0.nmconnection": ["mode=active-backup", "miimon=100"],
       "ens4.nmconnection": ["master=bond0", "slave-type=bond"]}),
+    (["network.bootif=ens3", "network.bootproto=dhcp", "network.ipv6=static", "network.ipv6.address=2001:db8::10",
+      "network.ipv6.netmask=64", "network.ipv6.gateway=2001:db8::1"],
+     {"ens3.nmconnection": ["method=auto", "method=manual", "address1=2001:db8::10/64,2001:db8::1"]}),
 ])
 def test_network_keyfiles_pass_networkmanagers_reader(node_tree: NodeTree, changes: list[str],
                                                       expected: dict[str, list[str]]) -> None:
