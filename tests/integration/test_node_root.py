@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.root import Root
+from ovirt_node.system.keymaps import list_keymaps
 from tests.integration.node_root import NodeTree
 from tests.integration.test_monitoring_config import COMPLAINTS
 
@@ -321,6 +323,25 @@ def test_keymap_is_one_loadkeys_parses(node_tree: NodeTree) -> None:
     ok(node_tree, "sh", "-c", KEYMAP_CHECK)  # what the image's systemd-vconsole-setup.service loads
     (node_tree.root / "etc/vconsole.conf").write_text("KEYMAP=no-such-map\n")
     refused(node_tree, "sh", "-c", KEYMAP_CHECK)
+
+
+def test_every_keymap_the_node_offers_is_one_loadkeys_parses(node_image_root: Path, node_tree: NodeTree) -> None:
+    """The Keyboard page's list on the node (the keymap files, as the engine finds them) holds
+    only keymaps the node's loadkeys can load: the image build leaves out the few of
+    console-data's it cannot (ovirt_node/image/keymap_names.py)."""
+    names = [k.name for k in list_keymaps(Root.at(node_image_root))]
+    assert {"us", "de", "fr", "de-latin1-nodeadkeys", "dvorak"} <= set(names)
+    assert not {"mac-us", "ar", "ro-comma"} & set(names)
+    failed = ok(node_tree, "sh", "-c", 'for m; do loadkeys --parse "$m" >/dev/null 2>&1 || echo "$m"; done',
+                "sh", *names)
+    assert failed.split() == [], f"{len(failed.split())} of {len(names)} keymaps do not load: {failed[:500]}"
+
+
+def test_a_keymap_the_node_cannot_load_is_refused(node_tree: NodeTree) -> None:
+    done = node_tree.config("set", "keyboard.keymap=mac-us")
+    assert done.returncode == 2
+    assert "no keymap 'mac-us' is installed on this node" in done.stderr and "Nothing was changed." in done.stderr
+    assert node_tree.written() == set()
 
 
 # ------------------------------------------------------------------ the node's own units
