@@ -7,6 +7,7 @@ the engine wrote is exactly the overlay's upper directory.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -15,8 +16,8 @@ import pytest
 
 from ovirt_node.core.root import Root
 from ovirt_node.system.keymaps import list_keymaps
+from tests.integration.collectd_log import COMPLAINTS
 from tests.integration.node_root import NodeTree
-from tests.integration.test_monitoring_config import COMPLAINTS
 
 UNITS = Path(__file__).resolve().parents[2] / "ovirt_node/data/image/files/etc/systemd/system"
 
@@ -273,6 +274,9 @@ def test_network_keyfiles_pass_networkmanagers_reader(node_tree: NodeTree, chang
     set_keys(node_tree, *changes)
     written = sorted(p for p in node_tree.written() if p.startswith("/etc/NetworkManager/system-connections/"))
     assert written
+    for path in written:  # NetworkManager ignores a keyfile others may read or that root does not own
+        st = os.lstat(node_tree.upper / path.lstrip("/"))
+        assert (st.st_mode & 0o777, st.st_uid) == (0o600, 0), path
     read: dict[str, str] = {Path(p).name: keyfile_check(node_tree, p) for p in written}
     for name, lines in expected.items():
         assert set(lines) <= set(read[name].splitlines()), read[name]
