@@ -371,3 +371,39 @@ def test_a_bad_value_on_the_node_root_writes_nothing(node_tree: NodeTree) -> Non
     assert done.returncode == 2
     assert "invalid network.ntp:" in done.stderr and "Nothing was changed." in done.stderr
     assert node_tree.written() == set()
+
+
+# ------------------------------------------------------------------ a first boot from kernel arguments
+
+FIRST_BOOT_ARGS = ("BOOTIF=ens3 ip=192.0.2.10 netmask=255.255.255.0 gateway=192.0.2.1 dns=192.0.2.53,192.0.2.54 "
+                   "ntp=ntp.example.com hostname=node1.example.com ssh_pwauth=1 syslog=log.example.com:514 "
+                   "collectd=mon.example.com:25826 nfsv4_domain=example.org iscsi_name=iqn.2026-01.com.example:node1 "
+                   "kdump_nfs=nfs.example.com:/dumps keyboard=de logrotate_max_size=2048 use_strong_rng=256 "
+                   "console=ttyS0 quiet").split()
+
+
+def test_kernel_arguments_of_an_auto_install_give_files_every_checker_accepts(node_tree: NodeTree) -> None:
+    """3.x's kernel arguments, applied as a first boot does (`ovirt-node-config cmdline`), all at
+    once: each daemon's checker on the node accepts the result."""
+    done = node_tree.config("cmdline", *FIRST_BOOT_ARGS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    ignored = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("ignored:")]
+    assert ignored == ["ignored: console=ttyS0 (not a setting this node knows)",
+                       "ignored: quiet (not a setting this node knows)"]  # the kernel's, not the node's
+    sshd = sshd_check(node_tree)
+    assert sshd.returncode == 0 and "passwordauthentication yes" in sshd.stdout.splitlines(), sshd.stderr
+    ok(node_tree, "rsyslogd", "-N1")
+    assert "server ntp.example.com iburst" in ok(node_tree, "chronyd", "-p").splitlines()
+    node_tree.take_hostname()
+    log, complaints = collectd_check(node_tree)
+    assert complaints == [], log
+    assert not [line for line in ok(node_tree, "logrotate", "--debug", "/etc/logrotate.conf").splitlines()
+                if line.startswith("error:")]
+    assert ok(node_tree, "nfsidmap", "-d").strip() == "example.org"
+    ok(node_tree, "/lib/open-iscsi/startup-checks.sh")
+    assert re.search(r"NFS:\s+nfs.example.com:/dumps", ok(node_tree, "kdump-config", "show"))
+    assert "servers=192.0.2.53,192.0.2.54" in ok(node_tree, "NetworkManager", "--print-config").splitlines()
+    assert "address1=192.0.2.10/24,192.0.2.1" in keyfile_check(
+        node_tree, "/etc/NetworkManager/system-connections/ens3.nmconnection").splitlines()
+    ok(node_tree, "sh", "-c", KEYMAP_CHECK)
+    assert ok(node_tree, "getent", "hosts", "node1.example.com").split()[0] in ("127.0.1.1", "127.0.0.1")
