@@ -19,6 +19,8 @@ from ovirt_node.system.keymaps import list_keymaps
 from tests.integration.collectd_log import COMPLAINTS
 from tests.integration.node_root import NodeTree
 
+pytestmark = [pytest.mark.root, pytest.mark.node_image]
+
 UNITS = Path(__file__).resolve().parents[2] / "ovirt_node/data/image/files/etc/systemd/system"
 
 

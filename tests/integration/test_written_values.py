@@ -70,7 +70,7 @@ def a_root(kind: str, request: pytest.FixtureRequest) -> Iterator[Path]:
 EXAMPLES = {"demo": 50, "el": 50, "node": 10}
 
 
-@pytest.mark.parametrize("kind", ["demo", "el", "node"])
+@pytest.mark.parametrize("kind", ["demo", "el", pytest.param("node", marks=pytest.mark.node_image)])
 @pytest.mark.parametrize("key", sorted(KEYS))
 def test_a_value_either_applies_or_is_refused_at_validation(key: str, kind: str,
                                                             request: pytest.FixtureRequest) -> None:
