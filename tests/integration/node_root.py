@@ -43,8 +43,9 @@ def image_root() -> Path:
     with locked(roots / ".unpack.lock"):
         if final.is_dir():
             return final
+        # Unpacking happens only under this lock: a temp dir seen here is an interrupted one's.
+        subprocess.run(["rm", "-rf", *map(str, roots.glob(".tmp-*"))], check=True)
         tmp = roots / f".tmp-{image.name}-{os.getpid()}"
-        subprocess.run(["rm", "-rf", str(tmp)], check=True)
         tmp.mkdir()
         subprocess.run(["unsquashfs", "-q", "-n", "-d", str(tmp / "root"), str(image / SQUASHFS)],
                        check=True, stdout=subprocess.DEVNULL, timeout=600)
