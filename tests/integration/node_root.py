@@ -50,7 +50,7 @@ def image_root() -> Path:
         subprocess.run(["unsquashfs", "-q", "-n", "-d", str(tmp / "root"), str(image / SQUASHFS)],
                        check=True, stdout=subprocess.DEVNULL, timeout=600)
         tmp.rename(final.parent)
-    prune(roots, KEEP_ROOTS)
+    prune(roots, KEEP_ROOTS, min_age=3600)  # a run takes minutes; another branch's may still use its root
     return final
 
 

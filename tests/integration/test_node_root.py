@@ -353,17 +353,30 @@ def test_a_keymap_the_node_cannot_load_is_refused(node_tree: NodeTree) -> None:
 # ------------------------------------------------------------------ the node's own units
 
 def our_units() -> list[str]:
-    return sorted(f"/etc/systemd/system/{p.name}" for p in UNITS.iterdir() if p.suffix in (".service", ".path"))
+    """Our unit files, templates as an instance, and the units our drop-ins (`NAME.d/`) change."""
+    units: list[str] = []
+    for path in sorted(UNITS.iterdir()):
+        name = path.name.removesuffix(".d") if path.is_dir() else path.name
+        if name.endswith("@.service"):
+            name = name.replace("@.", "@ttyS0.")
+        elif path.is_file():
+            name = f"/etc/systemd/system/{name}"
+        units.append(name)
+    return units
 
 
 def test_the_nodes_units_pass_systemd_analyze_verify(node_tree: NodeTree) -> None:
     units = our_units()
-    assert "/etc/systemd/system/ovirt-node-boot.service" in units
-    out = ok(node_tree, "systemd-analyze", "verify", *units)
+    assert {"/etc/systemd/system/ovirt-node-boot.service", "ovirt-node-console@ttyS0.service",
+            "serial-getty@ttyS0.service"} <= set(units)
+    verify = ("systemd-analyze", "verify", "--man=no")  # the image has no man pages to check links to
+    out = ok(node_tree, *verify, *units)
     assert out == "", out  # a warning is a finding too
+    append(node_tree, "etc/systemd/system/serial-getty@.service.d/ovirt-node.conf", "[Service]\nNoSuchKey=1\n")
+    assert "Unknown key 'NoSuchKey' in section [Service]" in ok(node_tree, *verify, "serial-getty@ttyS0.service")
     (node_tree.root / "etc/systemd/system/zz-broken.service").write_text(
         "[Service]\nExecStart=/usr/bin/no-such-program\n")
-    assert "no-such-program" in refused(node_tree, "systemd-analyze", "verify", "/etc/systemd/system/zz-broken.service")
+    assert "no-such-program" in refused(node_tree, *verify, "/etc/systemd/system/zz-broken.service")
 
 
 # ------------------------------------------------------------------ refusals on the node root
