@@ -27,7 +27,7 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import initramfs, iso, pxe
-from ovirt_node.image.keymap_names import link_map_names
+from ovirt_node.image.keymap_names import drop_unloadable, link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
 
@@ -175,6 +175,9 @@ class Builder:
         # (an installed wheel keeps the bit, but a checkout's umask or a zip may not).
         (root / ADMIN_SHELL.lstrip("/")).chmod(0o755)
         link_map_names(root)
+        dropped = drop_unloadable(root, self.runner)
+        if dropped:
+            self.report(f"  keymaps loadkeys cannot load, left out: {', '.join(dropped)}")
         for sudoers in (root / "etc/sudoers.d").glob("ovirt-node-*"):
             sudoers.chmod(0o440)  # sudo ignores a rule file others may read or write
         release = root / RELEASE_FILE.lstrip("/")
@@ -196,6 +199,12 @@ class Builder:
         # A fresh machine id on every boot of the image until the node persists one.
         (root / "etc/machine-id").write_text("")
         (root / "etc/hostname").write_text("localhost\n")
+        # mmdebstrap leaves the build host's resolver in the root: the node would show (and use)
+        # DNS servers nobody configured. NetworkManager writes the node's own at boot.
+        resolv = root / "etc/resolv.conf"
+        resolv.unlink(missing_ok=True)
+        resolv.write_text("")
+        resolv.chmod(0o644)
 
     def finish(self, root: Path, out: Path) -> None:
         """The image files from the customized root, then the ISO."""

@@ -19,6 +19,7 @@ import pytest
 
 from ovirt_node.core.resources import copy_demo_root
 from tests.dbus_env import MockService
+from tests.integration.collectd_log import COMPLAINTS
 from tests.integration.el_node import make_el_root
 from tests.node_fixtures import DEMO_ROOT, changed_paths, run_config, snapshot
 
@@ -26,9 +27,6 @@ COLLECTD = shutil.which("collectd") or "/usr/sbin/collectd"
 needs_collectd = pytest.mark.skipif(not Path(COLLECTD).exists(), reason="collectd is not installed")
 
 DEBIAN_CONF = "etc/collectd/collectd.conf"
-#: What collectd says about a configuration it cannot use (it exits 0 for most of them).
-COMPLAINTS = ("There is configuration for", "is not allowed here", "needs one or two string arguments",
-              "Parse error", "Could not find plugin", "failed to handle option", "Error:", "configfile:")
 
 
 def check_collectd(conf: Path, tmp_path: Path) -> str:

@@ -1,13 +1,16 @@
 """Every value a rule accepts can be written: a change of a name or address key either applies
 (exit 0) or is refused at validation (exit 2, nothing written), never accepted and then
-refused by a lens when written (exit 3). Runs the real CLI in-process on the demo root and
-the EL-like root, with hypothesis drawing host names, addresses (IPv6 in every spelling),
-absolute names with a trailing dot, and stray blanks."""
+refused by a lens when written (exit 3). Runs the real CLI in-process on the demo root, the
+EL-like root and the node image's own /etc (tests/integration/node_root.py), with
+hypothesis drawing host names, addresses (IPv6 in every spelling), absolute names with a
+trailing dot, and stray blanks."""
 
 from __future__ import annotations
 
 import ipaddress
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from hypothesis.provisional import domains
 from ovirt_node.cli.config import main
 from ovirt_node.core.resources import copy_demo_root
 from tests.integration.el_node import make_el_root
+from tests.integration.node_root import copy_etc
 from tests.node_fixtures import changed_paths, snapshot
 
 TRICKY = ["a", "a.b", "pool.n", "::", "0.0.0.0", "example.com.", " ", " yes", "yes ", "localdomain", "n.",
@@ -50,15 +54,29 @@ KEYS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["demo", "el"])
-@pytest.mark.parametrize("key", sorted(KEYS))
-def test_a_value_either_applies_or_is_refused_at_validation(key: str, kind: str) -> None:
+@contextmanager
+def a_root(kind: str, request: pytest.FixtureRequest) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="ovirt-node-written-") as tmp:
+        if kind == "node":  # the node image's own files (the in-process engine needs a plain tree)
+            yield copy_etc(request.getfixturevalue("node_image_root"), Path(tmp) / "root")
+            return
         root = copy_demo_root(Path(tmp) / "root")
         if kind == "el":
             make_el_root(root)
+        yield root
 
-        @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+#: Examples per key and root: fewer on the node's /etc, ~1500 files to snapshot around each.
+EXAMPLES = {"demo": 50, "el": 50, "node": 10}
+
+
+@pytest.mark.parametrize("kind", ["demo", "el", pytest.param("node", marks=pytest.mark.node_image)])
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_a_value_either_applies_or_is_refused_at_validation(key: str, kind: str,
+                                                            request: pytest.FixtureRequest) -> None:
+    with a_root(kind, request) as root:
+
+        @settings(max_examples=EXAMPLES[kind], deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(value=KEYS[key])
         def applies_or_is_refused(value: str) -> None:
             before = snapshot(root)
