@@ -37,11 +37,18 @@ def ipxe_script(recipe: Recipe, sums: str) -> str:
         "# Serve this folder over HTTP and chain this script (DHCP filename or `chain URL/boot.ipxe`).",
         "# Kernel arguments for the node (storage_init, adminpw=, answers, ...) go in ${ovirt_node_args},",
         "# set before chaining: set ovirt_node_args storage_init BOOTIF=link adminpw=$6$...",
+        "# ${base} is this folder's URL: iPXE knows it as ${cwduri}; an older iPXE does not, and",
+        "# then `set base http://SERVER/PATH/` (ending in /) comes before chaining this script.",
         "isset ${netX/ip} || dhcp",
         "isset ${base} || set base ${cwduri}",
+        "isset ${base} || goto no_base",
         f"kernel ${{base}}{KERNEL} initrd={INITRD} {args} ${{ovirt_node_args}}",
         f"initrd ${{base}}{INITRD}",
         "boot",
+        ":no_base",
+        f"echo {IPXE}: this iPXE cannot tell where {IPXE} was loaded from (no cwduri setting):",
+        "echo set base to the URL of its folder before chaining it: set base http://SERVER/PATH/",
+        "exit 1",
         "",
     ])
 

@@ -48,22 +48,29 @@ def http_server(folder: Path, log: Path) -> Iterator[int]:
         server.server_close()
 
 
-def served(image: NodeImage, folder: Path, node_args: str) -> Path:
-    """The build's pxe/ folder as a web server would hold it, plus the operator's script."""
+def served(image: NodeImage, folder: Path) -> Path:
+    """The build's pxe/ folder as a web server would hold it, plus the operator's script
+    (the folder's URL in ${base}: qemu's iPXE, of 2019, has no ${cwduri})."""
     if folder.exists():
         shutil.rmtree(folder)
     shutil.copytree(image.path / "pxe", folder, copy_function=os.link)
-    (folder / "node.ipxe").write_text(f"#!ipxe\nset ovirt_node_args {node_args}\nchain boot.ipxe\n")
     return folder
+
+
+def operator_script(folder: Path, port: int, node_args: str) -> str:
+    base = f"http://{HOST_FROM_GUEST}:{port}/"
+    (folder / "node.ipxe").write_text(f"#!ipxe\nset base {base}\nset ovirt_node_args {node_args}\n"
+                                      "chain ${base}boot.ipxe\n")
+    return base + "node.ipxe"
 
 
 def test_a_blank_machine_installs_over_the_network(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
     args = f"storage_init adminpw={admin_hash()} ssh_pwauth=1 hostname={HOSTNAME} {' '.join(DEBUG_ARGS)}"
-    folder = served(image, vm_workdir / "pxe-served", args)
+    folder = served(image, vm_workdir / "pxe-served")
     disk = create_disk(vm_workdir / "pxe.qcow2", "24G")
     requests = artifacts / "http.log"
     with http_server(folder, requests) as port:
-        guest = Guest(name="pxe", disks=[Disk(disk, "disk0")], net_boot=f"http://{HOST_FROM_GUEST}:{port}/node.ipxe")
+        guest = Guest(name="pxe", disks=[Disk(disk, "disk0")], net_boot=operator_script(folder, port, args))
         with VM(guest, vm_workdir, artifacts) as vm:
             assert vm.console is not None
             vm.console.expect(r"ovirt-node-initramfs: network up on \S+: 10\.0\.2\.\d+/24", 600)
@@ -82,7 +89,7 @@ def test_a_blank_machine_installs_over_the_network(image: NodeImage, vm_workdir:
 
 
 def test_an_image_that_is_not_the_pinned_one_is_refused(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
-    folder = served(image, vm_workdir / "pxe-tampered", "storage_init")
+    folder = served(image, vm_workdir / "pxe-tampered")
     sums = folder / "SHA256SUMS"
     text = sums.read_text()
     sums.unlink()  # a copy of its own, not the build's file
@@ -90,7 +97,7 @@ def test_an_image_that_is_not_the_pinned_one_is_refused(image: NodeImage, vm_wor
     disk = create_disk(vm_workdir / "pxe-tampered.qcow2", "24G")
     with http_server(folder, artifacts / "http.log") as port:
         guest = Guest(name="pxe-tampered", disks=[Disk(disk, "disk0")],
-                      net_boot=f"http://{HOST_FROM_GUEST}:{port}/node.ipxe")
+                      net_boot=operator_script(folder, port, "storage_init"))
         with VM(guest, vm_workdir, artifacts) as vm:
             assert vm.console is not None
             vm.console.expect(r"FAILED: http://\S+/SHA256SUMS is not the one rd\.live\.sums names", 900)
