@@ -66,7 +66,7 @@ def setup_logging(root: Root, debug: bool) -> Path:
     top.setLevel(logging.DEBUG if debug else logging.INFO)
     logging.getLogger("urwid").setLevel(logging.WARNING)
     try:
-        from systemd import journal  # type: ignore[import-not-found, unused-ignore]
+        from systemd import journal  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         pass
     else:
