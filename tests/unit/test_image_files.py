@@ -52,7 +52,9 @@ def test_the_sudoers_rule_parses_and_allows_only_the_setup_tui() -> None:
     result = subprocess.run([visudo, "-c", "-f", str(rule)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in rule.read_text().splitlines() if line.strip() and not line.startswith("#")]
-    assert lines == ["admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-setup"]
+    # no arguments, or the login line only (tests/terminal/test_admin_shell.py runs it with sudo)
+    assert lines == ['admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-setup "", '
+                     '/usr/local/bin/ovirt-node-setup ^--login-tty=/dev/[A-Za-z0-9/]+$']
 
 
 @pytest.mark.parametrize("script", ["files/usr/local/bin/ovirt-admin-shell", "initramfs/init"])
