@@ -23,8 +23,9 @@ def test_the_units_verify(tmp_path: Path) -> None:
     assert shutil.which("systemd-analyze"), "systemd is not installed"
     shutil.copytree(FILES, tmp_path, dirs_exist_ok=True)
     shutil.copytree("/lib/systemd/system", tmp_path / "usr/lib/systemd/system", symlinks=True)
-    # ovirt-node-boot and persist come with the wheel, loadkeys with the image's kbd package
-    for tool in ("usr/local/bin/ovirt-node-boot", "usr/local/bin/persist", "usr/bin/loadkeys"):
+    # ovirt-node-boot, persist and ovirt-node-netconsole come with the wheel, loadkeys with kbd
+    for tool in ("usr/local/bin/ovirt-node-boot", "usr/local/bin/persist", "usr/local/bin/ovirt-node-netconsole",
+                 "usr/bin/loadkeys"):
         stub = tmp_path / tool
         stub.parent.mkdir(parents=True, exist_ok=True)
         stub.write_text("#!/bin/sh\n")
