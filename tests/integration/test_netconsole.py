@@ -134,3 +134,14 @@ def test_el_keeps_its_netconsole_service(node_root: Path) -> None:
     set_server(node_root, "192.0.2.9", "6000")
     text = (node_root / "etc/sysconfig/netconsole").read_text()
     assert "SYSLOGADDR=192.0.2.9" in text and "SYSLOGPORT=6000" in text
+
+
+def test_a_failed_restart_leaves_the_previous_target_sending(node_root: Path, configfs: Path) -> None:
+    """The engine rolls a change back when the unit fails: the kernel keeps the old target."""
+    set_server(node_root, "10.9.0.7")
+    assert netconsole(node_root, configfs, "start")[0].returncode == 0
+    before = target(configfs)
+    set_server(node_root, "203.0.113.5")
+    result, _mac = netconsole(node_root, configfs, "start")
+    assert result.returncode == 1 and "no route" in result.stderr
+    assert target(configfs) == before and before["enabled"] == "1"
