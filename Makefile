@@ -10,15 +10,16 @@ STAMP := $(VENV)/.installed-stamp
 # python3), the lenses, the private D-Bus and tmux the tests start, the daemons whose own config
 # checkers the tests run on generated files, tuned, whose real `tuned-adm list` the node's own
 # profile list is tested against, cracklib's dictionary for the password-strength hint,
-# virsh, whose output on libvirt's test driver the Status page's VM count is tested with, and
-# modprobe (kmod), whose refusal the netconsole command must report.
+# virsh (the Status page's VM count is tested on libvirt's test driver), modprobe (kmod: its
+# refusal the netconsole command must report), and systemd-journald with libsystemd-dev (to
+# build systemd-python): ovirt-node-config's journal records are read back from a real journal.
 # `make fresh-test` proves the list complete on a fresh Debian 12 root.
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
 	snmpd snmp puppet-agent tuned iputils-ping ethtool sudo cracklib-runtime python3-dev python3-venv \
-	libvirt-clients kmod
+	libvirt-clients kmod systemd libsystemd-dev
 
 # The node image and booting it (make node-image; the VM tests): not needed by `make test`.
 IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin grub-common \

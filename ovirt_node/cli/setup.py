@@ -68,12 +68,11 @@ def setup_logging(root: Root, debug: bool) -> Path:
     top.handlers[:] = [handler]
     top.setLevel(logging.DEBUG if debug else logging.INFO)
     logging.getLogger("urwid").setLevel(logging.WARNING)
-    try:
-        from systemd import journal  # type: ignore[import-not-found, import-untyped, unused-ignore]
-    except ImportError:
-        pass
-    else:
-        top.addHandler(journal.JournalHandler(SYSLOG_IDENTIFIER="ovirt-node-setup"))
+    from ovirt_node.system import systemd_journal
+
+    journal = systemd_journal.handler("ovirt-node-setup")
+    if journal is not None:
+        top.addHandler(journal)
     return path
 
 
