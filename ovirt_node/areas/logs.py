@@ -3,6 +3,11 @@
 Remote syslog goes to a drop-in of its own, `/etc/rsyslog.d/ovirt-node-remote.conf`, so the
 distribution's rsyslog.conf is never rewritten. The rotation "max size" sets logrotate's
 `maxsize` (3.x wrote `minsize` by mistake, which only delays rotation).
+
+Netconsole: the platform map names the file its service reads. On the EL family that is
+`/etc/sysconfig/netconsole` (SYSLOGADDR/SYSLOGPORT, read by EL's netconsole.service); Debian
+has no such service, and our own `ovirt-node-netconsole.service` reads the keys from
+/etc/default/ovirt, which every change writes anyway: there, a change only restarts that unit.
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ class Logging(Section):
 
     def read(self, ctx: Context) -> dict[str, str | None]:
         values: dict[str, str | None] = {}
+        own_file = writes_netconsole_file(ctx)
         if ctx.root(RSYSLOG_REMOTE.path).exists():
             forwards = ctx.aug.match(f"{_RSYSLOG}/entry[action/hostname]")
             if forwards:
@@ -98,9 +104,14 @@ class Logging(Section):
             size = ctx.aug.get(rule + "/maxsize")
             values["logging.logrotate.max_size"] = size_in_kb(size) if size else None
             values["logging.logrotate.interval"] = ctx.aug.get(rule + "/schedule")
-        if ctx.root(NETCONSOLE.path).exists():
+        if own_file and ctx.root(NETCONSOLE.path).exists():
             values["logging.netconsole.server"] = (ctx.aug.get(_NETCONSOLE + "/SYSLOGADDR") or "").strip("\"'")
             values["logging.netconsole.port"] = (ctx.aug.get(_NETCONSOLE + "/SYSLOGPORT") or "").strip("\"'") or None
+        elif not own_file:
+            # ovirt-node-netconsole.service reads the defaults file: there, it is the system's setting
+            for key in self.keys:
+                if key.name.startswith("logging.netconsole.") and key.ovirt and ctx.defaults.get(key.ovirt) is not None:
+                    values[key.name] = ctx.defaults.get(key.ovirt)
         return values
 
     # -- planning ---------------------------------------------------------------------------
@@ -120,10 +131,9 @@ class Logging(Section):
         if changed & {"logrotate_max_size", "logrotate_interval"}:
             steps.append(AugeasEdit("Configure log rotation", LOGROTATE, lambda aug: write_logrotate(aug, new)))
         if changed & {"netconsole_server", "netconsole_port"}:
-            steps += [
-                AugeasEdit("Configure netconsole", NETCONSOLE, lambda aug: write_netconsole(aug, new)),
-                RestartUnit(platform.unit("netconsole")),
-            ]
+            if writes_netconsole_file(ctx):
+                steps.append(AugeasEdit("Configure netconsole", NETCONSOLE, lambda aug: write_netconsole(aug, new)))
+            steps.append(RestartUnit(platform.unit("netconsole")))
         return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
@@ -140,6 +150,14 @@ class Logging(Section):
             "logrotate_max_size": lambda v: {"logging.logrotate.max_size": v or ""},
             "logrotate_interval": lambda v: {"logging.logrotate.interval": v or ""},
         }
+
+
+def writes_netconsole_file(ctx: Context) -> bool:
+    """EL's netconsole.service reads /etc/sysconfig/netconsole; our Debian unit reads the
+    defaults file the engine writes anyway."""
+    from ovirt_node.core.platform import detect
+
+    return detect(ctx.root).path("netconsole") == NETCONSOLE.path
 
 
 def write_rsyslog(aug: Augeas, new: LoggingSettings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import select
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 import yaml
 
 from ovirt_node.areas.registry import all_sections
+from ovirt_node.cli import audit
 from ovirt_node.cli.common import root_from
 from ovirt_node.cli.config_read import (
     EXIT_FAILED,
@@ -29,6 +31,7 @@ from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args, plans_by_area
+from ovirt_node.core.signals import Interrupted
 from ovirt_node.core.transaction import (
     LOCK_PATH,
     Confirmation,
@@ -177,7 +180,9 @@ def confirm_on_stdin(timeout: int) -> bool | None:
     return line.strip().lower() == "yes"
 
 
-def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None) -> int:
+def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None,
+                record: audit.Change | None = None) -> int:
+    record = record or audit.Change("set", "")
     tx = engine.plan(changes)
     warn_unusual(engine, changes)
     if confirm_timeout is None:
@@ -187,14 +192,17 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
         return EXIT_OK
     if not tx.steps:
         print("Nothing to change: the node already has these values.")
+        record.result = "nothing to change"
         return EXIT_OK
     confirm = Confirmation(confirm_on_stdin, confirm_timeout) if confirm_timeout > 0 else None
     tx.run(engine.ctx, print_progress, confirm=confirm)
     print(f"Applied: {', '.join(sorted(changes))}")
+    record.result = "applied"
     return EXIT_OK
 
 
-def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
+def cmd_cmdline(engine: Engine, args: argparse.Namespace, record: audit.Change | None = None) -> int:
+    record = record or audit.Change("cmdline", "")
     if args.args and args.from_file:
         raise InputError("give either arguments or --from FILE, not both")
     if args.args:
@@ -205,15 +213,20 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
             text = Path(source).read_text()
         except OSError as exc:
             raise InputError(f"{source}: {exc.strerror}") from exc
-    found = changes_from_kernel_args(engine, cmdline.parse(text))
+    parsed = cmdline.parse(text)
+    record.secret_on_command_line = bool(args.args) and any(
+        arg.is_secret and arg.value is not None for arg in (*parsed.args, *parsed.init_args))
+    found = changes_from_kernel_args(engine, parsed)
     for arg in found.ignored:
         near = found.near.get(arg)
         hint = f"; did you mean {' or '.join(near)}?" if near else ""
         print(f"ignored: {arg} (not a setting this node knows{hint})")
     for arg, reason in found.rejected:
         print(f"skipped: {arg}: {reason}")
+    record.changes = found.changes
     if not found.changes:
         print("No settings in the kernel arguments.")
+        record.result = "no settings"
         return EXIT_OK
     warn_unusual(engine, found.changes)
     if args.dry_run:
@@ -226,6 +239,7 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace) -> int:
     for result in results:
         print(result)
     failed = [r.area for r in results if not r.ok]
+    record.result = ("failed in part: " if failed else "applied by area: ") + "; ".join(str(r) for r in results)
     if failed:
         print(f"ovirt-node-config: not applied (rolled back): {', '.join(failed)}; the other areas were applied",
               file=sys.stderr)
@@ -274,36 +288,64 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
             except ValueError as exc:
                 print(f"ovirt-node-config: {exc}", file=sys.stderr)
                 return EXIT_INVALID
+    except (AugeasError, OSError) as exc:
+        print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    record = audit.Change(args.command, audit.who(os.environ), engine.ctx.root)
+    try:
+        return change(engine, args, record)
+    except Interrupted as exc:
+        record.result = f"interrupted, rolled back: {exc}"
+        raise
+    finally:
+        if not getattr(args, "dry_run", False):  # a plan only: nothing changed, nothing to record
+            audit.emit(record, lambda key: key not in engine.keys or engine.keys[key].secret, sys.argv)
+
+
+def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> int:
+    """set, set-password, apply, cmdline; `record` gets the changes and the result."""
+    try:
         if args.command == "set":
             changes = parse_assignments(args.assignments)
+            record.changes = changes
             refuse_secrets(engine, changes)
         elif args.command == "set-password":
             changes = {PASSWORD_KEY: read_password()}
+            record.changes = changes
         elif args.command == "apply":
             changes = load_answers(args.file)
+            record.changes = changes
         with node_locked(engine, args.wait):  # lock, then read, validate, plan and run
             if args.command == "cmdline":
-                return cmd_cmdline(engine, args)
-            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None))
+                return cmd_cmdline(engine, args, record)
+            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None), record)
     except InvalidChanges as exc:
         for key, message in exc.errors.items():
             print(f"ovirt-node-config: invalid {key}: {message}", file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
+        record.result = f"invalid ({', '.join(exc.errors)}), nothing changed"
         return EXIT_INVALID
     except InputError as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
+        record.result = "invalid input, nothing changed"  # the message may quote what was typed
+        # what could not be parsed may be a secret typed on this command line (_CMDLINE)
+        record.secret_on_command_line = record.secret_on_command_line or args.command in ("set", "cmdline")
         return EXIT_INVALID
     except TransactionError as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        record.result = f"failed, rolled back: {exc}"
         return EXIT_ROLLED_BACK
     except TransactionLocked as exc:
         hint = "" if getattr(args, "wait", 0) else " (or give --wait SECONDS)"
         print(f"ovirt-node-config: {exc}{hint}", file=sys.stderr)
+        record.result = f"not run: {exc}"
         return EXIT_FAILED
     except NotARegularFile as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        record.result = f"failed: {exc}"
         return EXIT_FAILED
     except (AugeasError, OSError) as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
+        record.result = f"failed: {exc}"
         return EXIT_FAILED

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "instead of probing it")
     parser.add_argument("--basic", action="store_true", help="ASCII only, no colour (serial consoles)")
     parser.add_argument("--mono", action="store_true", help="no colour")
+    parser.add_argument("--login-tty", metavar="TTY",
+                        help="the terminal the login was on, when this program runs on another one (sudo's "
+                             "pseudo-terminal): basic mode is chosen on a serial line (/dev/ttyS*) as on its own")
     parser.add_argument("--demo", action="store_true", help="demo mode: the lock screen's password is 'demo'")
     return parser
 
@@ -65,12 +68,11 @@ def setup_logging(root: Root, debug: bool) -> Path:
     top.handlers[:] = [handler]
     top.setLevel(logging.DEBUG if debug else logging.INFO)
     logging.getLogger("urwid").setLevel(logging.WARNING)
-    try:
-        from systemd import journal  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        pass
-    else:
-        top.addHandler(journal.JournalHandler(SYSLOG_IDENTIFIER="ovirt-node-setup"))
+    from ovirt_node.system import systemd_journal
+
+    journal = systemd_journal.handler("ovirt-node-setup")
+    if journal is not None:
+        top.addHandler(journal)
     return path
 
 
@@ -100,9 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ovirt-node-setup: needs a terminal (use ovirt-node-config in scripts)", file=sys.stderr)
         return 1
     log_path = setup_logging(root, args.debug)
-    basic = args.basic or want_basic(os.environ, _tty_name())
+    # The admin shell names its login line: under sudo, stdin is sudo's /dev/pts/N.
+    basic = args.basic or want_basic(os.environ, args.login_tty or _tty_name())
     mode: Mode = "basic" if basic else "mono" if args.mono else "color"
-    log.info("starting: root %s, machine %s, mode %s, demo %s", root, args.machine or "probed", mode, args.demo)
+    log.info("starting: root %s, machine %s, mode %s, demo %s, login tty %s", root, args.machine or "probed", mode,
+             args.demo, args.login_tty or _tty_name())
 
     from ovirt_node.system.machine.profile import ProfileError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ovirt_node.report import status
+from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
 if TYPE_CHECKING:
@@ -53,14 +53,15 @@ def _virt(ctx: PageContext) -> str:
     return status.virtualization(ctx.root, ctx.machine).summary
 
 
-def _running_vms(ctx: PageContext) -> int | None:
+def _vm_count(ctx: PageContext) -> vms.VmCount:
     """libvirt describes the running host, not a node tree under a root prefix."""
-    return status.running_vms() if ctx.root.is_host else None
+    if not ctx.root.is_host:
+        return vms.unknown("libvirt is asked on the running node only")
+    return vms.count_vms()
 
 
 def _vms(ctx: PageContext) -> str:
-    count = _running_vms(ctx)
-    return "unknown" if count is None else str(count)
+    return _vm_count(ctx).summary()
 
 
 def _uptime(ctx: PageContext) -> str:
@@ -122,14 +123,14 @@ class StatusPage(Page):
         def go() -> None:
             ui.run_in_worker(lambda: self._call(engine_ctx.bus, act), lambda err: self._report(ui, what, err))
 
-        def ask(vms: object) -> None:
-            if vms is None:
+        def ask(count: object) -> None:
+            if not isinstance(count, vms.VmCount) or count.running is None:
                 running = "Any running virtual machines will be stopped (how many run is unknown here)."
             else:
-                running = f"Running virtual machines: {vms}. They will be stopped."
+                running = f"Running virtual machines: {count.running}. They will be stopped."
             ui.confirm(what, f"{what} the node now?\n{running}", go)
 
-        ui.run_in_worker(lambda: _running_vms(self.ctx), ask)
+        ui.run_in_worker(lambda: _vm_count(self.ctx), ask)
 
     @staticmethod
     def _call(bus: str | None, act: Callable[[Logind], None]) -> str | None:

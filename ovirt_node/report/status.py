@@ -1,4 +1,5 @@
-"""What the setup TUI's Status page shows: host name, management NIC, DNS, logging, virtualization.
+"""What the setup TUI's Status page shows: host name, management NIC, DNS, logging, virtualization
+(the VM counts are report/vms.py).
 
 Every function here takes what it needs (a Root, a Machine, a runner, engine values) and returns
 plain strings or small dataclasses.  None of them raises because a file is missing or a tool is
@@ -7,7 +8,7 @@ reason goes to the debug log.  They are quick, but the UI is expected to call th
 
 Host versus prefix
 ------------------
-Files are always read under the root.  Asking the running system (``ip``, ``lscpu``, libvirt)
+Files are always read under the root.  Asking the running system (``ip``, ``lscpu``)
 only describes the host, so those are used when the root is ``/``; under a prefix (``make demo``,
 tests, an installer target) the answers come from the tree and the machine profile instead.
 Symbolic links inside a prefix tree are followed within the tree (an absolute
@@ -16,7 +17,7 @@ Symbolic links inside a prefix tree are followed within the tree (an absolute
 Dry run
 -------
 A dry-run :class:`~ovirt_node.core.run.Runner` executes nothing and hands back empty output;
-read as real output that would give wrong answers (zero VMs), so tool queries are skipped when the
+read as real output that would give wrong answers, so tool queries are skipped when the
 runner says ``dry_run`` and the fields fall back exactly as if the tool were missing.
 """
 
@@ -26,7 +27,6 @@ import base64
 import binascii
 import errno
 import hashlib
-import importlib
 import json
 import logging
 import os
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"
 NOT_AVAILABLE = "not available"
-LIBVIRT_URI = "qemu:///system"
 
 #: Seconds a status query may take before it is given up (the UI is waiting for it).
 QUERY_TIMEOUT = 10.0
@@ -465,44 +464,6 @@ def cpu_details(root: Root, runner: CommandRunner = run, machine: Machine | None
     else:
         return f"CPU details {NOT_AVAILABLE}"
     return f"Model: {model}\nCPUs: {cpus}\nVirtualization: {flag}"
-
-
-# --------------------------------------------------------------------------------------------
-# Running guests
-# --------------------------------------------------------------------------------------------
-
-
-def _ignore_libvirt_error(_ctx: object, _error: object) -> None:
-    """libvirt prints every error to stderr by default, which would scribble over the TUI."""
-
-
-def running_vms(runner: CommandRunner = run) -> int | None:
-    """The number of active libvirt domains on qemu:///system; None when it cannot be known.
-
-    The python ``libvirt`` module is used when importable, else ``virsh -r``.  Both describe the
-    running host only: do not ask for a node tree under a root prefix.
-    """
-    try:
-        libvirt: Any = importlib.import_module("libvirt")
-    except ImportError:
-        libvirt = None
-    if libvirt is not None:
-        try:
-            libvirt.registerErrorHandler(_ignore_libvirt_error, None)
-            conn = libvirt.openReadOnly(LIBVIRT_URI)
-            if conn is None:  # old bindings return None instead of raising
-                return None
-            try:
-                return int(conn.numOfDomains())
-            finally:
-                conn.close()
-        except Exception as exc:  # any libvirt failure (libvirtError, a broken binding) is "unknown"
-            log.debug("status: libvirt on %s: %s", LIBVIRT_URI, exc)
-            return None
-    out = _query(runner, ["virsh", "-r", "-c", LIBVIRT_URI, "list", "--name"])
-    if out is None:
-        return None
-    return sum(1 for line in out.splitlines() if line.strip())
 
 
 # --------------------------------------------------------------------------------------------

@@ -136,9 +136,12 @@ def test_logrotate_sets_maxsize_and_passes_logrotate_d(node_root: Path) -> None:
 
 
 def test_netconsole_is_written(node_root: Path) -> None:
+    # Debian (the demo node): the defaults file, read by ovirt-node-netconsole.service;
+    # EL: /etc/sysconfig/netconsole (tests/integration/test_netconsole.py)
     run_config("--root", str(node_root), "set", "logging.netconsole.server=192.0.2.9", check=True)
-    text = (node_root / "etc/sysconfig/netconsole").read_text()
-    assert "SYSLOGADDR=192.0.2.9" in text and "SYSLOGPORT=6666" in text
+    text = (node_root / "etc/default/ovirt").read_text()
+    assert 'OVIRT_NETCONSOLE_SERVER="192.0.2.9"' in text
+    assert not (node_root / "etc/sysconfig/netconsole").exists()
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(node_root: Path) -> None:

@@ -78,4 +78,5 @@ def fill(term: Terminal, fields: Sequence[tuple[str, str]]) -> None:
 
 
 def ends_with(word: str) -> Callable[[str], bool]:
-    return lambda line: line.replace("\u2502", "").rstrip().endswith(word)
+    """The line, without box edges ("\u2502" rich, "|" basic), ends with `word`."""
+    return lambda line: line.replace("\u2502", "").replace("|", "").rstrip().endswith(word)

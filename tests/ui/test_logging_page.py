@@ -139,7 +139,9 @@ def test_save_writes_files_that_the_daemons_accept(page_ctx: PageContext, node_r
     assert [h.value(k) for k in ("Max log size (KB)", "Rotate logs", "logging.rsyslog.server",
                                  "logging.rsyslog.port", "Protocol", "logging.netconsole.server")] == [
         "2048", "monthly", "192.0.2.7", "10514", "tcp", "192.0.2.9"]
-    assert "SYSLOGADDR=192.0.2.9" in (node_root / "etc/sysconfig/netconsole").read_text()
+    # a Debian node: ovirt-node-netconsole.service reads the defaults file (no EL sysconfig file)
+    assert 'OVIRT_NETCONSOLE_SERVER="192.0.2.9"' in (node_root / "etc/default/ovirt").read_text()
+    assert not (node_root / "etc/sysconfig/netconsole").exists()
 
     rsyslogd = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
     if Path(rsyslogd).exists():

@@ -64,7 +64,7 @@ def test_status_values_on_the_demo_node(node_root: Path) -> None:
     assert values["Network"] == "eth0 (link up): configured: eth0 NIC [dhcp, auto]"  # the model, read back
     assert values["DNS"] == "192.0.2.53, 2001:db8::53"
     assert values["Logs"] == "Local only"
-    assert values["Running VMs"] == "unknown"
+    assert values["Running VMs"] == "unknown (libvirt is asked on the running node only)"
     assert "Hardware virtualization available" in values["Virtualization"]
     buttons = [i.label for i in page.layout() if isinstance(i, Button)]
     assert buttons == ["SSH host keys", "CPU details", "Lock", "Log off", "Restart", "Power off"]

@@ -23,8 +23,9 @@ def test_the_units_verify(tmp_path: Path) -> None:
     assert shutil.which("systemd-analyze"), "systemd is not installed"
     shutil.copytree(FILES, tmp_path, dirs_exist_ok=True)
     shutil.copytree("/lib/systemd/system", tmp_path / "usr/lib/systemd/system", symlinks=True)
-    # ovirt-node-boot and persist come with the wheel, loadkeys with the image's kbd package
-    for tool in ("usr/local/bin/ovirt-node-boot", "usr/local/bin/persist", "usr/bin/loadkeys"):
+    # ovirt-node-boot, persist and ovirt-node-netconsole come with the wheel, loadkeys with kbd
+    for tool in ("usr/local/bin/ovirt-node-boot", "usr/local/bin/persist", "usr/local/bin/ovirt-node-netconsole",
+                 "usr/bin/loadkeys"):
         stub = tmp_path / tool
         stub.parent.mkdir(parents=True, exist_ok=True)
         stub.write_text("#!/bin/sh\n")
@@ -52,7 +53,9 @@ def test_the_sudoers_rule_parses_and_allows_only_the_setup_tui() -> None:
     result = subprocess.run([visudo, "-c", "-f", str(rule)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in rule.read_text().splitlines() if line.strip() and not line.startswith("#")]
-    assert lines == ["admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-setup"]
+    # no arguments, or the login line only (tests/terminal/test_admin_shell.py runs it with sudo)
+    assert lines == ['admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-setup "", '
+                     '/usr/local/bin/ovirt-node-setup ^--login-tty=/dev/[A-Za-z0-9/]+$']
 
 
 @pytest.mark.parametrize("script", ["files/usr/local/bin/ovirt-admin-shell", "initramfs/init"])

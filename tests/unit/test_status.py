@@ -6,8 +6,6 @@ import dataclasses
 import json
 import shutil
 import socket
-import sys
-import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -26,7 +24,6 @@ from ovirt_node.report.status import (
     hostname,
     logging_destinations,
     management_nic,
-    running_vms,
     ssh_host_keys,
     uptime,
     virtualization,
@@ -444,82 +441,6 @@ def test_virtualization_from_the_profile_without_cpuinfo(empty: Root, demo: Mach
 def test_virtualization_cpuinfo_without_flags_uses_the_profile(tree: Path, demo: Machine) -> None:
     (tree / "proc/cpuinfo").write_text("processor\t: 0\nFeatures\t: fp asimd\n")  # aarch64 style
     assert virtualization(Root.at(tree), demo).cpu_flag == "vmx"
-
-
-# --------------------------------------------------------------------------------------------
-# running guests
-# --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def no_libvirt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "libvirt", None)  # import libvirt → ImportError
-
-
-def fake_libvirt(monkeypatch: pytest.MonkeyPatch, *, count: int = 0, error: str | None = None) -> list[str]:
-    events: list[str] = []
-
-    class LibvirtError(Exception):
-        pass
-
-    class Conn:
-        def numOfDomains(self) -> int:  # noqa: N802 - libvirt's name
-            events.append("numOfDomains")
-            return count
-
-        def close(self) -> int:
-            events.append("close")
-            return 0
-
-    def open_read_only(uri: str) -> Conn:
-        events.append(f"openReadOnly {uri}")
-        if error:
-            raise LibvirtError(error)
-        return Conn()
-
-    module = types.ModuleType("libvirt")
-    module.libvirtError = LibvirtError  # type: ignore[attr-defined]
-    module.openReadOnly = open_read_only  # type: ignore[attr-defined]
-    module.registerErrorHandler = lambda f, ctx: events.append("registerErrorHandler")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "libvirt", module)
-    return events
-
-
-def test_running_vms_through_the_libvirt_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    events = fake_libvirt(monkeypatch, count=3)
-    runner = FakeRunner()
-    assert running_vms(runner) == 3
-    assert events == ["registerErrorHandler", "openReadOnly qemu:///system", "numOfDomains", "close"]
-    assert runner.calls == []
-
-
-def test_running_vms_libvirt_failure_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_libvirt(monkeypatch, error="Failed to connect socket to '/var/run/libvirt/libvirt-sock-ro'")
-    assert running_vms(FakeRunner({("virsh",): "vm1\n"})) is None
-
-
-@pytest.mark.usefixtures("no_libvirt")
-def test_running_vms_through_virsh() -> None:
-    runner = FakeRunner({("virsh", "-r", "-c", "qemu:///system", "list", "--name"): "guest-a\nguest-b\n\n"})
-    assert running_vms(runner) == 2
-    assert runner.calls == [("virsh", "-r", "-c", "qemu:///system", "list", "--name")]
-    assert running_vms(FakeRunner({("virsh",): "\n"})) == 0
-
-
-@pytest.mark.usefixtures("no_libvirt")
-@pytest.mark.parametrize(
-    "reply",
-    [not_installed("virsh"), CommandError(["virsh"], 1, "error: failed to connect to the hypervisor")],
-)
-def test_running_vms_virsh_failure_is_unknown(reply: Reply) -> None:
-    assert running_vms(FakeRunner({("virsh",): reply})) is None
-
-
-@pytest.mark.usefixtures("no_libvirt")
-def test_running_vms_dry_run_is_unknown() -> None:
-    runner = Runner(dry_run=True)
-    assert running_vms(runner) is None
-    assert runner.calls == []
 
 
 # --------------------------------------------------------------------------------------------

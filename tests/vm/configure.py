@@ -23,6 +23,8 @@ HOSTNAME = "node3.example.com"
 DNS = ("10.0.2.3", "192.0.2.53")  # the first answers under qemu's user networking
 SYSLOG = "192.0.2.80"
 NEW_PASSWORD = "Configured-4-node"  # noqa: S105 - a throwaway guest's password
+#: The line between the menu and the page: "|" in basic mode (the serial console), "\u2502" in rich.
+MENU_EDGE = re.compile("[|\u2502]")
 
 
 def nic_names(shell: Console, macs: tuple[str, ...] = BOND_MACS) -> list[str]:
@@ -41,7 +43,9 @@ def configure_through_the_tui(vm: VM, shell: Console) -> None:
     assert console is not None
     console.login("admin", ADMIN_PASSWORD, timeout=300, new_password=NEW_PASSWORD)
     term = SerialTerminal(console)
-    term.wait_for("F12 reload", 180)
+    screen = term.wait_for("F12 reload", 180)
+    # ttyS0: basic mode by itself (the admin shell hands the login line past sudo's pty)
+    assert "F4 rich" in screen and "\u2502" not in screen, screen
     open_page(term, "Network", "Hostname:")
     first, second = nic_names(shell)
 
@@ -103,12 +107,12 @@ def open_page(term: SerialTerminal, title: str, first_field: str) -> None:
 
 def page_text(screen: str) -> str:
     """The page's side of the screen as one line of words (a row may wrap anywhere)."""
-    return " ".join(word for line in screen.splitlines() for word in line.split("\u2502", 1)[-1].split())
+    return " ".join(word for line in screen.splitlines() for word in MENU_EDGE.split(line, 1)[-1].split())
 
 
 def page_title(screen: str) -> str:
     lines = screen.splitlines()
-    return lines[1].split("\u2502", 1)[-1].strip() if len(lines) > 1 else ""
+    return MENU_EDGE.split(lines[1], 1)[-1].strip() if len(lines) > 1 else ""
 
 
 def replace_text(term: SerialTerminal, text: str) -> None:

@@ -52,10 +52,12 @@ NEW_PASSWORD = "Changed-at-login-4"  # noqa: S105 - a throwaway guest's password
 def login_admin(vm: VM, shell: Console) -> str:
     """Log in as admin on the serial console with the adminpw= password, which must be changed
     at once (3.x's rule); the setup TUI comes up (its footer), and the new hash reaches the
-    copy of /etc/shadow in /config."""
+    copy of /etc/shadow in /config. On ttyS0 the TUI is in basic mode."""
     stored_before = shell.check("grep '^admin:' /config/etc/shadow | cut -d: -f2")
     vm.console.login("admin", ADMIN_PASSWORD, timeout=300, new_password=NEW_PASSWORD)
     screen = vm.console.wait_screen("F12", 180)
+    # the serial console: basic mode by itself (ASCII; F4 offers rich), though sudo runs it on a pty
+    assert "F4 rich" in screen and "\u2502" not in screen, screen
     live = shell.check("grep '^admin:' /etc/shadow | cut -d: -f2")
     assert live != stored_before, "the password did not change"
     wait_for(re.escape(live), shell, "grep '^admin:' /config/etc/shadow | cut -d: -f2", 60)
