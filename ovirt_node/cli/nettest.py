@@ -9,11 +9,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ovirt_node.core.engine import Engine
-    from ovirt_node.network.nettest import Targets
-
-REMOTE_KEYS = (("remote syslog", "logging.rsyslog.server"), ("netconsole", "logging.netconsole.server"),
-               ("collectd", "monitoring.collectd.server"))
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser(
@@ -26,24 +21,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("--json", action="store_true", help='print {"ok": bool, "checks": [{what, status, detail}]}')
 
 
-def targets(engine: Engine) -> Targets:
-    import socket
-
-    from ovirt_node.network.nettest import Targets
-
-    values = engine.values(["network", "logging", "monitoring"])
-    remote = tuple((role, values[key]) for role, key in REMOTE_KEYS if values.get(key))
-    ntp = tuple(s.strip() for s in values.get("network.ntp", "").split(",") if s.strip())
-    return Targets(hostname=values.get("network.hostname") or socket.gethostname(), ntp=ntp, remote=remote)
-
-
 def cmd_test_network(engine: Engine, args: argparse.Namespace) -> int:
     if not engine.ctx.root.is_host:
         raise ValueError(f"test-network checks the running node's network; it cannot test the tree under "
                          f"{engine.ctx.root} (leave out --root)")
     from ovirt_node.core.run import Runner
-    from ovirt_node.network.nettest import run_network_test
+    from ovirt_node.network.nettest import TARGET_SECTIONS, run_network_test, targets_from
 
-    report = run_network_test(engine.ctx.root, Runner(), targets(engine))
+    report = run_network_test(engine.ctx.root, Runner(), targets_from(engine.values(TARGET_SECTIONS)))
     print(report.json() if args.json else report.text())
     return 0 if report.ok else 3

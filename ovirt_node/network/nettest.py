@@ -15,7 +15,7 @@ import ipaddress
 import json
 import re
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ovirt_node.core.root import Root
@@ -43,6 +43,19 @@ class Targets:
     ntp: tuple[str, ...] = ()
     #: (role, host): "remote syslog", "netconsole", "collectd" servers that are set
     remote: tuple[tuple[str, str], ...] = ()
+
+
+#: The sections whose settings name what the node must reach.
+TARGET_SECTIONS = ("network", "logging", "monitoring")
+REMOTE_KEYS = (("remote syslog", "logging.rsyslog.server"), ("netconsole", "logging.netconsole.server"),
+               ("collectd", "monitoring.collectd.server"))
+
+
+def targets_from(values: Mapping[str, str]) -> Targets:
+    """The targets the node's settings name (engine values of TARGET_SECTIONS)."""
+    remote = tuple((role, values[key]) for role, key in REMOTE_KEYS if values.get(key))
+    ntp = tuple(s.strip() for s in values.get("network.ntp", "").split(",") if s.strip())
+    return Targets(hostname=values.get("network.hostname") or socket.gethostname(), ntp=ntp, remote=remote)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ovirt_node.pages import nettest_view
 from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
@@ -86,6 +87,7 @@ class StatusPage(Page):
             Divider(),
             Button("SSH host keys", self.show_host_keys),
             Button("CPU details", self.show_cpu),
+            Button("Test network", lambda ui: nettest_view.show(self.ctx, ui)),
             Divider(),
             Button("Lock", lambda ui: ui.lock()),
             Button("Log off", lambda ui: ui.quit()),

@@ -183,14 +183,14 @@ def test_no_gateway_and_no_route(wire: Wire) -> None:
 def test_the_command_takes_its_targets_from_the_settings_and_refuses_another_root(
         node_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ovirt_node.areas.registry import all_sections
-    from ovirt_node.cli.nettest import targets
     from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
     from ovirt_node.core.root import Root
+    from ovirt_node.network.nettest import TARGET_SECTIONS, targets_from
 
     assert main(["--root", str(node_root), "set", "logging.rsyslog.server=logs.example.com",
                  "monitoring.collectd.server=192.0.2.40"]) == 0
-    found = targets(Engine(Context(root=Root(node_root)), all_sections()))
+    found = targets_from(Engine(Context(root=Root(node_root)), all_sections()).values(TARGET_SECTIONS))
     assert found == Targets("demo-node.example.com", ntp=("2.debian.pool.ntp.org",),
                             remote=(("remote syslog", "logs.example.com"), ("collectd", "192.0.2.40")))
     capsys.readouterr()

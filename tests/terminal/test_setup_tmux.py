@@ -109,7 +109,7 @@ def test_lock_screen_needs_the_admin_password(tmux: Tmux, demo_root: Path) -> No
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     tmux.wait_for("Running VMs")
     tmux.send("Tab")  # into the Status page: the first button
-    tmux.send("Down", "Down", "Enter")  # SSH host keys, CPU details, Lock
+    tmux.send("Down", "Down", "Down", "Enter")  # SSH host keys, CPU details, Test network, Lock
     tmux.wait_for("oVirt Node is locked")
     tmux.send("F8", "Escape", "F2")  # no hotkey gets past the lock
     screen = tmux.wait_for("Enter the password of admin to unlock.")

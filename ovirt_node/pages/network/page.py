@@ -123,6 +123,7 @@ class NetworkPage(Page):
     rank = 10
 
     def layout(self) -> Sequence[Item]:
+        from ovirt_node.pages import nettest_view
         from ovirt_node.pages.network import dialogs
 
         manager = managed_by(self.ctx)
@@ -154,6 +155,7 @@ class NetworkPage(Page):
             button("Edit", dialogs.edit_connection),
             button("Remove", dialogs.remove),
             Button("Ping", lambda ui: dialogs.ping(NetworkContext.of(ctx, ui))),
+            Button("Test network", lambda ui: nettest_view.show(ctx, ui)),
         ]
 
     def save(self, changes: Values) -> Transaction:
