@@ -52,7 +52,8 @@ ONE_KEY_EACH = ["ssh.port", "security.strong_rng", "logging.rsyslog.server", "ke
                 "iscsi.initiator_name", "nfsv4.domain", "monitoring.collectd.server", "performance.tuned.profile",
                 "network.hostname"]
 #: The areas whose read needs nothing of what a change does (steps, transactions, platforms).
-PURE_READS = {"ssh", "logging", "iscsi"}
+#: (logging reads the platform: where netconsole's setting lives differs between EL and Debian.)
+PURE_READS = {"ssh", "iscsi"}
 
 
 def test_one_key_of_every_area_is_tried() -> None:
