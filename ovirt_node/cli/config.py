@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_confirm_option(set_)
 
     apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
-    apply.add_argument("file", type=Path)
+    apply.add_argument("file", type=Path, help="the answers file; - reads it from standard input")
     apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     add_wait_option(apply)
     add_confirm_option(apply)

@@ -124,8 +124,13 @@ def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
 
 
 def load_answers(path: Path) -> dict[str, str]:
+    """The answers file, or standard input for `-` (a pipe: `... | ovirt-node-config apply -`)."""
+    from_stdin = str(path) == "-"
+    if from_stdin:
+        path = Path("standard input")
     try:
-        data = untrusted.load_yaml(untrusted.read_text(path))  # JSON is YAML too
+        text = untrusted.read_stream(sys.stdin.buffer) if from_stdin else untrusted.read_text(path)
+        data = untrusted.load_yaml(text)  # JSON is YAML too
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     except untrusted.UntrustedInputError as exc:
@@ -313,6 +318,9 @@ def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> in
             changes = {PASSWORD_KEY: read_password()}
             record.changes = changes
         elif args.command == "apply":
+            if str(args.file) == "-" and (args.confirm_timeout or 0) > 0:
+                raise InputError("apply -: the answers come on standard input, so no `yes` can follow them "
+                                 "there; leave out --confirm-timeout (a network change is then kept)")
             changes = load_answers(args.file)
             record.changes = changes
         with node_locked(engine, args.wait):  # lock, then read, validate, plan and run

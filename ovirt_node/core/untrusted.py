@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -25,7 +25,12 @@ class UntrustedInputError(ValueError):
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """The file as UTF-8 text, at most `limit` bytes. OSError when it cannot be read."""
     with path.open("rb") as stream:
-        data = stream.read(limit + 1)  # one byte more tells "too large" without reading it all
+        return read_stream(stream, limit)
+
+
+def read_stream(stream: BinaryIO, limit: int = MAX_FILE_BYTES) -> str:
+    """What `stream` holds (a file, standard input) as UTF-8 text, at most `limit` bytes."""
+    data = stream.read(limit + 1)  # one byte more tells "too large" without reading it all
     if len(data) > limit:
         raise UntrustedInputError(f"larger than the limit of {limit // 1024} KiB")
     try:

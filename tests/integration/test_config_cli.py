@@ -351,3 +351,27 @@ def test_cmdline_reports_a_skipped_argument_once(node_root: Path) -> None:
     assert result.returncode == 0
     assert (result.stdout + result.stderr).count("ssh_pwauth=maybe") == 1
     assert "skipped: ssh_pwauth=maybe: not understood; write ssh_pwauth or" in result.stdout
+
+
+def test_apply_dash_reads_the_answers_from_standard_input(node_root: Path) -> None:
+    """`... | ovirt-node-config apply -`: a pipe, as an automation tool gives it."""
+    done = run_config("--root", str(node_root), "apply", "-", stdin="ssh:\n  port: 2222\n")
+    assert done.returncode == 0, done.stderr
+    assert "Applied: ssh.port" in done.stdout
+    assert run_config("--root", str(node_root), "get", "ssh.port").stdout == "2222\n"
+    again = run_config("--root", str(node_root), "apply", "-", stdin='{"ssh.port": "2222"}')
+    assert "Nothing to change" in again.stdout
+
+
+@pytest.mark.parametrize(("stdin", "args", "message"), [
+    ("ssh: [\n", (), "ovirt-node-config: standard input: not valid YAML or JSON (line 2, column 1)"),
+    ("", (), "ovirt-node-config: standard input: the file is empty"),
+    ("ssh:\n  port: 2222\n", ("--confirm-timeout", "30"),
+     "apply -: the answers come on standard input, so no `yes` can follow them there"),
+])
+def test_apply_dash_refuses_bad_input_and_writes_nothing(node_root: Path, stdin: str, args: tuple[str, ...],
+                                                         message: str) -> None:
+    before = snapshot(node_root)
+    done = run_config("--root", str(node_root), "apply", *args, "-", stdin=stdin)
+    assert done.returncode == 2 and message in done.stderr and "Nothing was changed." in done.stderr
+    assert changed_paths(before, snapshot(node_root)) == set()
