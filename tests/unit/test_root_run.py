@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.core.root import Root, RootEscapeError
-from ovirt_node.core.run import CommandError, Runner
+from ovirt_node.core.run import CommandError, Runner, SecretInArgv
 
 
 def test_root_maps_node_paths_under_the_prefix(tmp_path: Path) -> None:
@@ -25,13 +25,25 @@ def test_root_refuses_relative_paths(tmp_path: Path) -> None:
         Root.at(tmp_path)("etc/hosts")
 
 
-def test_runner_runs_argv_and_logs_with_secrets_masked(caplog: pytest.LogCaptureFixture) -> None:
+def test_runner_passes_secrets_on_stdin_and_masks_what_comes_back(caplog: pytest.LogCaptureFixture) -> None:
     runner = Runner()
-    with caplog.at_level(logging.INFO, logger="ovirt_node.core.run"):
-        result = runner(["echo", "user:s3cret"], secrets=["s3cret"])
-    assert result.ok and result.stdout == "user:s3cret\n"
-    assert "s3cret" not in caplog.text and "echo user:********" in caplog.text
-    assert runner.calls == [("echo", "user:********")]
+    with caplog.at_level(logging.DEBUG, logger="ovirt_node.core.run"):
+        result = runner(["sh", "-c", 'read -r l; echo "$l"; echo "$l" >&2; exit 1'], input="user:s3cret\n",
+                        secrets=["s3cret"], check=False)
+    assert result.stdout == "user:s3cret\n"  # the caller's own data, handed back to it
+    assert result.stderr == "user:********\n"  # what error messages quote
+    assert "s3cret" not in caplog.text and runner.calls == [("sh", "-c", 'read -r l; echo "$l"; echo "$l" >&2; exit 1')]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_runner_refuses_a_secret_in_argv_and_runs_nothing(tmp_path: Path, dry_run: bool) -> None:
+    """Every user sees every process's argv (/proc/PID/cmdline): a secret there is refused."""
+    runner = Runner(dry_run=dry_run)
+    target = tmp_path / "user:s3cret"
+    with pytest.raises(SecretInArgv, match=r"refusing to run touch .*user:\*{8}: a secret on a command line") as err:
+        runner(["touch", str(target)], secrets=["s3cret"])
+    assert "s3cret" not in str(err.value)
+    assert not target.exists() and runner.calls == []
 
 
 def test_runner_refuses_shell_strings() -> None:
