@@ -36,6 +36,7 @@ from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.journal import JOURNAL_DIR, recover_interrupted
 from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args, plans_by_area
 from ovirt_node.core.model import Key
+from ovirt_node.core.root import SymlinkEscapeError
 from ovirt_node.core.transaction import (
     LOCK_PATH,
     Confirmation,
@@ -473,7 +474,7 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
         hint = "" if getattr(args, "wait", 0) else " (or give --wait SECONDS)"
         print(f"ovirt-node-config: {exc}{hint}", file=sys.stderr)
         return EXIT_FAILED
-    except NotARegularFile as exc:
+    except (NotARegularFile, SymlinkEscapeError) as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except (AugeasError, OSError) as exc:

@@ -11,7 +11,9 @@ every call on a handle holds the handle's lock (calls are short; nobody waits fo
 
 from __future__ import annotations
 
+import glob
 import logging
+import posixpath
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -112,10 +114,21 @@ class Augeas:
 
     def _refuse_odd(self, lf: LensFile) -> None:
         """A FIFO, device or directory where a config file belongs: Augeas would block on it
-        for ever (a FIFO) or skip it, and a later save would fail half way. Said at once."""
-        kind = not_regular(self.root(lf.path))
-        if kind:
-            raise AugeasError(lf.path, f"is {kind}, not a regular file; nothing was changed")
+        for ever (a FIFO) or skip it, and a later save would fail half way. Said at once.
+        Augeas follows symbolic links as the host sees them: mapping each file through the
+        Root refuses one that leads out of the prefix (SymlinkEscapeError) before Augeas reads it."""
+        for path in self._matches(lf.path):
+            kind = not_regular(self.root(path))
+            if kind:
+                raise AugeasError(path, f"is {kind}, not a regular file; nothing was changed")
+
+    def _matches(self, pattern: str) -> list[str]:
+        """The node paths a lens file pattern names (a glob such as `*.nmconnection`: each file)."""
+        if not glob.has_magic(pattern):
+            return [pattern]
+        folder, name = posixpath.split(pattern)
+        real = self.root(folder)
+        return [posixpath.join(folder, p.name) for p in sorted(real.glob(name))] if real.is_dir() else []
 
     def load(self) -> None:
         """(Re)read every file from disk; raise on the first parse error."""

@@ -2,10 +2,17 @@
 
 The same code then runs against `/` on a node, against the target tree in the installer,
 and against a copied directory tree in tests and `make demo`.
+
+Under a prefix, a symbolic link in the tree must not take a read or a write outside it
+(`etc -> /etc`, `sshd_config -> ../../../../etc/shadow`): mapping a path checks where the
+kernel would take it, and refuses a link that leads out. The check runs when the path is
+mapped; a link swapped in between that and the open is not caught (the trees a prefix names,
+an installer target or a copied node, belong to root).
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -13,6 +20,23 @@ from pathlib import Path, PurePosixPath
 
 class RootEscapeError(ValueError):
     """A path that would resolve outside the root prefix."""
+
+
+class SymlinkEscapeError(RootEscapeError):
+    """A symbolic link under the prefix whose target, as the kernel follows it, is outside."""
+
+    def __init__(self, link: Path, target: str, prefix: Path) -> None:
+        self.link = link
+        super().__init__(f"{link} is a symbolic link to {target}, which leads outside the root {prefix}; "
+                         "refusing to follow it (nothing was read or written through it)")
+
+
+#: The kernel's file systems, which a prefix tree may borrow from the host by a link.
+KERNEL_DIRS = ("sys", "proc", "dev")
+
+
+def _inside(path: str, prefix: Path) -> bool:
+    return path == str(prefix) or path.startswith(str(prefix).rstrip("/") + "/")
 
 
 @dataclass(frozen=True)
@@ -30,8 +54,12 @@ class Root:
         """True when this root is the real `/`, so runtime effects are real too."""
         return self.prefix == Path("/")
 
-    def __call__(self, path: str | PurePosixPath) -> Path:
-        """Map an absolute node path (`/etc/ssh/sshd_config`) to the real path under the prefix."""
+    def __call__(self, path: str | PurePosixPath, *, follow: bool = True) -> Path:
+        """Map an absolute node path (`/etc/ssh/sshd_config`) to the real path under the prefix.
+
+        Under a prefix, every symbolic link on the way must stay inside it, the last component
+        too unless `follow` is False (for code that handles the link itself: enable links,
+        backups, persist). Raises SymlinkEscapeError naming the first link that leads out."""
         text = str(path)
         if not text.startswith("/"):
             raise RootEscapeError(f"not an absolute path: {text!r}")
@@ -39,7 +67,32 @@ class Root:
         clean = posixpath.normpath(text).lstrip("/")
         if clean.startswith(".."):
             raise RootEscapeError(f"path leaves the root: {text!r}")
-        return self.prefix / clean if clean else self.prefix
+        real = self.prefix / clean if clean else self.prefix
+        if not self.is_host and clean and not self._borrows_kernel_dir(clean):
+            self._confine(real if follow else real.parent)
+        return real
+
+    def _borrows_kernel_dir(self, clean: str) -> bool:
+        """`/sys`, `/proc` or `/dev` linked to the host's own (the installer's target does: the
+        machine is the same): the kernel's interfaces, no node file, so not an escape."""
+        top = clean.split("/", 1)[0]
+        link = self.prefix / top
+        return top in KERNEL_DIRS and link.is_symlink() and os.readlink(link) == f"/{top}"
+
+    def leads_inside(self, real: Path) -> bool:
+        """Whether the kernel, following the links in real path `real`, stays in the prefix."""
+        return self.is_host or _inside(os.path.realpath(real), self.prefix)
+
+    def _confine(self, real: Path) -> None:
+        """Refuse `real` when the kernel, following its links, would land outside the prefix."""
+        if self.leads_inside(real):
+            return
+        current = self.prefix
+        for part in real.relative_to(self.prefix).parts:
+            current = current / part
+            if current.is_symlink() and not _inside(os.path.realpath(current), self.prefix):
+                raise SymlinkEscapeError(current, os.readlink(current), self.prefix)
+        raise SymlinkEscapeError(real, os.path.realpath(real), self.prefix)  # not reached: a link was found
 
     def __str__(self) -> str:
         return str(self.prefix)

@@ -214,7 +214,7 @@ def wants_link(ctx: Context, unit: str) -> str:
 
 def unit_enabled(ctx: Context, unit: str) -> bool:
     """Whether `unit` starts at boot: its `.wants` link exists (as `systemctl enable` makes it)."""
-    return ctx.root(wants_link(ctx, unit)).is_symlink()
+    return ctx.root(wants_link(ctx, unit), follow=False).is_symlink()
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ class EnableUnit(Step):
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         link_path = wants_link(ctx, self.unit)
-        link = ctx.root(link_path)
+        link = ctx.root(link_path, follow=False)  # it points into the node's /usr, not the prefix
         unit_file = next((f"{d}/{self.unit}" for d in UNIT_DIRS[1:] if ctx.root(f"{d}/{self.unit}").exists()),
                          f"{UNIT_DIRS[1]}/{self.unit}")
         persisting = ctx.store.enabled()

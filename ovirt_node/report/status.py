@@ -122,7 +122,7 @@ def _node_file(root: Root, path: str) -> Path:
             current = current.parent
             continue
         candidate = current / part
-        real = root(str(candidate))
+        real = root(str(candidate), follow=False)  # followed here, as the node would
         if not real.is_symlink():
             current = candidate
             continue

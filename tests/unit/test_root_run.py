@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ovirt_node.core.root import Root, RootEscapeError
+from ovirt_node.core.root import Root, RootEscapeError, SymlinkEscapeError
 from ovirt_node.core.run import CommandError, Runner, SecretInArgv
 
 
@@ -65,3 +65,57 @@ def test_failures_raise_with_the_reason() -> None:
     with pytest.raises(CommandError, match="command not found"):
         Runner()(["/no/such/program"])
     assert Runner()(["false"], check=False).returncode == 1
+
+
+def _tree(tmp_path: Path) -> tuple[Root, Path]:
+    prefix, outside = tmp_path / "root", tmp_path / "outside"
+    (prefix / "etc/ssh").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "shadow").write_text("outside\n")
+    return Root.at(prefix), outside
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_root_refuses_a_file_link_that_leads_out(tmp_path: Path, relative: bool) -> None:
+    root, outside = _tree(tmp_path)
+    link = root.prefix / "etc/ssh/sshd_config"
+    link.symlink_to("../../../outside/shadow" if relative else outside / "shadow")
+    with pytest.raises(SymlinkEscapeError, match=f"^{link} is a symbolic link to .*shadow, which leads outside"):
+        root("/etc/ssh/sshd_config")
+    assert root("/etc/ssh/sshd_config", follow=False) == link  # the link itself: fine to handle
+
+
+def test_root_refuses_a_folder_link_that_leads_out_even_for_the_link_itself(tmp_path: Path) -> None:
+    root, outside = _tree(tmp_path)
+    (root.prefix / "run").symlink_to(outside)
+    for follow in (True, False):
+        with pytest.raises(SymlinkEscapeError, match=f"^{root.prefix}/run is a symbolic link to {outside},"):
+            root("/run/ovirt-node/transaction.lock", follow=follow)
+
+
+def test_root_follows_links_that_stay_inside(tmp_path: Path) -> None:
+    root, _ = _tree(tmp_path)
+    (root.prefix / "etc/ssh/real").write_text("x")
+    (root.prefix / "etc/ssh/sshd_config").symlink_to("real")
+    (root.prefix / "etc/ssh/climbing").symlink_to("../../../../etc/ssh/real")  # `..` stops at the root...
+    (root.prefix / "lib").symlink_to("etc")
+    assert root("/etc/ssh/sshd_config").read_text() == "x"
+    assert root("/lib/ssh/real").read_text() == "x"
+    with pytest.raises(SymlinkEscapeError):  # ...for the kernel only under a chroot: here it leaves
+        root("/etc/ssh/climbing")
+
+
+def test_the_host_root_checks_nothing(tmp_path: Path) -> None:
+    link = tmp_path / "link"
+    link.symlink_to("/etc/hostname")
+    assert Root()(str(link)) == link
+
+
+def test_a_borrowed_sys_is_the_hosts(tmp_path: Path) -> None:
+    """The installer links its target's /sys to the live one's (the same machine's NICs)."""
+    root, outside = _tree(tmp_path)
+    (root.prefix / "sys").symlink_to("/sys")
+    (root.prefix / "proc").symlink_to(outside)  # not the host's /proc: an ordinary outward link
+    assert root("/sys/class/net").is_dir()
+    with pytest.raises(SymlinkEscapeError):
+        root("/proc/cmdline")
