@@ -124,8 +124,9 @@ def test_persist_keeps_no_store_outside(node_root: Path, relative: bool) -> None
     shutil.rmtree(node_root / "config", ignore_errors=True)
     link = plant(node_root, "/config", outside / "config", relative)
     persist = Path(sys.executable).parent / "persist"  # the console script, as a user runs it
-    result = subprocess.run([str(persist), "--root", str(node_root), "/etc/ssh/sshd_config"],
-                            capture_output=True, text=True, cwd=REPO)
+    # In a private mount namespace: a persist that went wrong would leave a bind mount behind.
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", str(persist), "--root",
+                             str(node_root), "/etc/ssh/sshd_config"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 1 and f"persist: {link} is a symbolic link to" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert list((outside / "config").iterdir()) == []
