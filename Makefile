@@ -9,13 +9,15 @@ STAMP := $(VENV)/.installed-stamp
 # Build deps of python-augeas/ethtool/dbus-python (python3-dev and python3-venv for Debian's own
 # python3), the lenses, the private D-Bus and tmux the tests start, the daemons whose own config
 # checkers the tests run on generated files, tuned, whose real `tuned-adm list` the node's own
-# profile list is tested against, and cracklib's dictionary for the password-strength hint.
+# profile list is tested against, cracklib's dictionary for the password-strength hint, and
+# systemd-journal-remote, which writes the journal files the support bundle's test plants lines in.
 # `make fresh-test` proves the list complete on a fresh Debian 12 root.
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools squashfs-tools grub-common passwd openssl \
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
-	snmpd snmp puppet-agent tuned iputils-ping ethtool sudo cracklib-runtime python3-dev python3-venv
+	snmpd snmp puppet-agent tuned iputils-ping ethtool sudo cracklib-runtime python3-dev python3-venv \
+	systemd-journal-remote
 
 # The node image and booting it (make node-image; the VM tests): not needed by `make test`.
 IMAGE_APT_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin grub-common \

@@ -6,10 +6,12 @@ tree keep working."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,23 @@ def test_the_support_bundle_is_not_written_outside(node_root: Path) -> None:
     assert result.returncode == 1 and f"{link} is a symbolic link to" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert list((outside / "data").iterdir()) == []
+
+
+def test_the_support_bundle_leaves_out_a_hostname_that_leads_out(node_root: Path) -> None:
+    """Neither the outside file's content nor its first line (the bundle's name) is taken."""
+    outside = outside_tree(node_root)
+    (outside / "hostname").write_text("outside-Zq7name\n")
+    link = plant(node_root, "/etc/hostname", outside / "hostname", relative=True)
+    result = run_config("--root", str(node_root), "support-bundle")
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip())
+    assert path.name.startswith("ovirt-node-support-node-") and path.parent == node_root / "data/support"
+    with tarfile.open(path) as tar:
+        names = tar.getnames()
+        handle = tar.extractfile(next(n for n in names if n.endswith("/manifest.json")))
+        assert handle is not None
+        manifest = json.loads(handle.read())
+        text = b"".join(f.read() for m in tar.getmembers() if (f := tar.extractfile(m)) is not None)
+    assert b"Zq7name" not in text and not any("Zq7name" in n for n in names)
+    assert "/etc/hostname (a symbolic link out of the root: not followed)" in manifest["absent"]
+    assert f"{link} is a symbolic link to" in result.stderr  # said, once, as a warning
