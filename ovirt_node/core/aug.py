@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovirt_node.core.inode import carry_over, remember
 from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
@@ -175,18 +176,31 @@ class Augeas:
         self._aug.insert(path, label, before)
 
     def save(self) -> list[str]:
-        """Write the files whose trees changed; returns their node paths."""
-        try:
-            self._aug.save()
-        except OSError as exc:
-            self._raise_errors()
-            raise AugeasError("(save)", str(exc)) from exc
-        self._raise_errors()
-        saved = [self._aug.get(p) or "" for p in self._aug.match("/augeas/events/saved")]
-        saved = [s[len("/files") :] if s.startswith("/files") else s for s in saved]
-        for path in saved:
-            log.info("augeas: saved %s", path)
-        return saved
+        """Write the files whose trees changed; returns their node paths. Augeas writes by
+        rename: each saved file gets back its extended attributes and hard links (inode.py)."""
+        with self.lock:
+            kept = {path: k for path in self._loaded_paths() if (k := remember(self.root(path))) is not None}
+            try:
+                try:
+                    self._aug.save()
+                except OSError as exc:
+                    self._raise_errors()
+                    raise AugeasError("(save)", str(exc)) from exc
+                self._raise_errors()
+                saved = [self._aug.get(p) or "" for p in self._aug.match("/augeas/events/saved")]
+                saved = [s[len("/files") :] if s.startswith("/files") else s for s in saved]
+                for path in saved:
+                    log.info("augeas: saved %s", path)
+                    if path in kept:
+                        carry_over(kept.pop(path))
+                return saved
+            finally:
+                for left in kept.values():
+                    left.close()
+
+    def _loaded_paths(self) -> list[str]:
+        """The node paths of the files this handle has loaded (globs expanded)."""
+        return [path for lf in self.files for path in self._matches(lf.path)]
 
     def close(self) -> None:
         self._aug.close()
