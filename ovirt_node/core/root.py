@@ -12,6 +12,7 @@ an installer target or a copied node, belong to root).
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ class SymlinkEscapeError(RootEscapeError):
                          "refusing to follow it (nothing was read or written through it)")
 
 
+#: As the kernel's limit on links followed in one lookup.
+MAX_SYMLINKS = 40
 #: The kernel's file systems, which a prefix tree may borrow from the host by a link.
 KERNEL_DIRS = ("sys", "proc", "dev")
 
@@ -78,6 +81,38 @@ class Root:
         top = clean.split("/", 1)[0]
         link = self.prefix / top
         return top in KERNEL_DIRS and link.is_symlink() and os.readlink(link) == f"/{top}"
+
+    def resolve(self, path: str) -> Path:
+        """The real path of node path `path`, its symbolic links followed as the node itself
+        would follow them (an absolute target starts again at the prefix, `..` stops there):
+        for reading what a link names, e.g. `/etc/resolv.conf -> /run/...`, under a prefix."""
+        if self.is_host:
+            return Path(path)
+        pending = list(PurePosixPath(path).parts[1:])
+        current = PurePosixPath("/")
+        hops = 0
+        while pending:
+            part = pending.pop(0)
+            if part in ("", "."):
+                continue
+            if part == "..":
+                current = current.parent
+                continue
+            candidate = current / part
+            real = self(str(candidate), follow=False)
+            if not real.is_symlink():
+                current = candidate
+                continue
+            hops += 1
+            if hops > MAX_SYMLINKS:
+                raise OSError(errno.ELOOP, "too many levels of symbolic links", str(real))
+            target = PurePosixPath(os.readlink(real))
+            if target.is_absolute():
+                current = PurePosixPath("/")
+                pending[:0] = target.parts[1:]
+            else:
+                pending[:0] = target.parts
+        return self(str(current))
 
     def leads_inside(self, real: Path) -> bool:
         """Whether the kernel, following the links in real path `real`, stays in the prefix."""

@@ -163,3 +163,14 @@ def test_the_support_bundle_leaves_out_a_hostname_that_leads_out(node_root: Path
     assert b"Zq7name" not in text and not any("Zq7name" in n for n in names)
     assert "/etc/hostname (a symbolic link out of the root: not followed)" in manifest["absent"]
     assert f"{link} is a symbolic link to" in result.stderr  # said, once, as a warning
+
+
+def test_a_resolv_conf_link_is_read_as_the_node_reads_it(node_root: Path) -> None:
+    """An absolute link into the node's own /run (as systemd-resolved makes it) is not an
+    escape for a read: it is followed inside the root, never to the host's file."""
+    (node_root / "run/systemd/resolve").mkdir(parents=True)
+    (node_root / "run/systemd/resolve/stub-resolv.conf").write_text("nameserver 192.0.2.53\nsearch node.test\n")
+    (node_root / "etc/resolv.conf").unlink()
+    (node_root / "etc/resolv.conf").symlink_to("/run/systemd/resolve/stub-resolv.conf")
+    assert run_config("--root", str(node_root), "get", "network.dns").stdout == "192.0.2.53\n"
+    assert run_config("--root", str(node_root), "get", "network.dns.search").stdout == "node.test\n"

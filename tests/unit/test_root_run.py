@@ -119,3 +119,16 @@ def test_a_borrowed_sys_is_the_hosts(tmp_path: Path) -> None:
     assert root("/sys/class/net").is_dir()
     with pytest.raises(SymlinkEscapeError):
         root("/proc/cmdline")
+
+
+def test_resolve_follows_links_as_the_node_would(tmp_path: Path) -> None:
+    root, outside = _tree(tmp_path)
+    (root.prefix / "run").mkdir()
+    (root.prefix / "run/real.conf").write_text("inside\n")
+    (root.prefix / "etc/absolute").symlink_to("/run/real.conf")  # the node's /run, not the host's
+    (root.prefix / "etc/climbing").symlink_to("../../../../../run/real.conf")  # `..` stops at /
+    (root.prefix / "etc/loop").symlink_to("loop")
+    assert root.resolve("/etc/absolute") == root.prefix / "run/real.conf"
+    assert root.resolve("/etc/climbing").read_text() == "inside\n"
+    with pytest.raises(OSError, match="too many levels"):
+        root.resolve("/etc/loop")
