@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ovirt_node.areas.registry import builtin_sections
+from ovirt_node.report import bundle
 from tests.node_fixtures import REPO, run_config, snapshot
 
 OUTSIDE_PORT = "Port 4444"
@@ -174,3 +176,25 @@ def test_a_resolv_conf_link_is_read_as_the_node_reads_it(node_root: Path) -> Non
     (node_root / "etc/resolv.conf").symlink_to("/run/systemd/resolve/stub-resolv.conf")
     assert run_config("--root", str(node_root), "get", "network.dns").stdout == "192.0.2.53\n"
     assert run_config("--root", str(node_root), "get", "network.dns.search").stdout == "node.test\n"
+
+
+ENGINE_FILES = [p.replace("*", "planted") for p in bundle.config_files(builtin_sections())]
+
+
+@pytest.mark.parametrize("node_path", ENGINE_FILES)
+def test_no_file_the_engine_reads_is_read_through_an_outward_link(node_root: Path, node_path: str) -> None:
+    """Every file a section loads (and the settings file): `show` reads them all."""
+    outside = node_root.parent / "outside"
+    outside.mkdir()
+    (outside / "file").write_text("OUTSIDE_MARKER=1\n")
+    link = node_root / node_path.lstrip("/")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.exists():
+        link.unlink()
+    link.symlink_to(outside / "file")
+    before = snapshot(node_root)
+    result = run_config("--root", str(node_root), "show")
+    assert result.returncode == 1, result.stdout
+    assert f"{link} is a symbolic link to {outside / 'file'}, which leads outside the root" in result.stderr
+    assert "OUTSIDE_MARKER" not in result.stdout + result.stderr
+    assert snapshot(node_root) == before and (outside / "file").read_text() == "OUTSIDE_MARKER=1\n"
