@@ -10,7 +10,6 @@ the change (in place, not atomic: the transaction's backup and journal cover a c
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import secrets
@@ -43,10 +42,9 @@ def read_xattrs(path: Path) -> dict[str, bytes]:
     """Every extended attribute of `path` this process can read (none where unsupported)."""
     try:
         names = os.listxattr(path)
-    except OSError as exc:
-        if exc.errno in (errno.ENOTSUP, errno.ENOENT):
-            return {}
-        raise
+    except OSError as exc:  # unsupported here, gone, or not ours to read: nothing to carry
+        log.debug("xattrs of %s: %s", path, exc.strerror)
+        return {}
     found = {}
     for name in names:
         try:
@@ -67,13 +65,21 @@ def remember(path: Path) -> Kept | None:
         return None
     kept = Kept(path, (st.st_dev, st.st_ino), read_xattrs(path))
     if st.st_nlink > 1:
-        kept.fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        try:
+            kept.fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        except OSError as exc:  # read-only here: a save of it fails on its own, and says why
+            log.debug("cannot hold %s open: %s", path, exc.strerror)
     return kept
 
 
 def copy_xattrs(xattrs: dict[str, bytes], path: Path | str) -> None:
+    """Set each attribute on `path`; one that cannot be set (a policy refuses the label) is
+    said in the log, and the write goes on: its content is what was asked for."""
     for name, value in xattrs.items():
-        os.setxattr(path, name, value)
+        try:
+            os.setxattr(path, name, value)
+        except OSError as exc:
+            log.warning("could not keep the extended attribute %s of %s: %s", name, path, exc.strerror)
 
 
 def carry_over(kept: Kept) -> None:
