@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -34,8 +35,6 @@ class SymlinkEscapeError(RootEscapeError):
 
 #: As the kernel's limit on links followed in one lookup.
 MAX_SYMLINKS = 40
-#: The kernel's file systems, which a prefix tree may borrow from the host by a link.
-KERNEL_DIRS = ("sys", "proc", "dev")
 
 
 def _inside(path: str, prefix: Path) -> bool:
@@ -47,10 +46,13 @@ class Root:
     """A directory that stands in for `/`."""
 
     prefix: Path = Path("/")
+    #: Top-level folders the tree borrows from elsewhere by a link, which may then lead out:
+    #: the installer's target links its /sys to the live system's (the machine is the same).
+    borrowed: frozenset[str] = frozenset()
 
     @classmethod
-    def at(cls, prefix: str | Path | None) -> Root:
-        return cls(Path(prefix or "/").resolve())
+    def at(cls, prefix: str | Path | None, borrowed: Iterable[str] = ()) -> Root:
+        return cls(Path(prefix or "/").resolve(), frozenset(borrowed))
 
     @property
     def is_host(self) -> bool:
@@ -71,16 +73,9 @@ class Root:
         if clean.startswith(".."):
             raise RootEscapeError(f"path leaves the root: {text!r}")
         real = self.prefix / clean if clean else self.prefix
-        if not self.is_host and clean and not self._borrows_kernel_dir(clean):
+        if not self.is_host and clean and clean.split("/", 1)[0] not in self.borrowed:
             self._confine(real if follow else real.parent)
         return real
-
-    def _borrows_kernel_dir(self, clean: str) -> bool:
-        """`/sys`, `/proc` or `/dev` linked to the host's own (the installer's target does: the
-        machine is the same): the kernel's interfaces, no node file, so not an escape."""
-        top = clean.split("/", 1)[0]
-        link = self.prefix / top
-        return top in KERNEL_DIRS and link.is_symlink() and os.readlink(link) == f"/{top}"
 
     def resolve(self, path: str) -> Path:
         """The real path of node path `path`, its symbolic links followed as the node itself
@@ -116,7 +111,10 @@ class Root:
 
     def leads_inside(self, real: Path) -> bool:
         """Whether the kernel, following the links in real path `real`, stays in the prefix."""
-        return self.is_host or _inside(os.path.realpath(real), self.prefix)
+        return self.is_host or _inside(os.path.realpath(real), self._real_prefix())
+
+    def _real_prefix(self) -> Path:
+        return Path(os.path.realpath(self.prefix))  # Root.at resolves it; Root(...) may not
 
     def _confine(self, real: Path) -> None:
         """Refuse `real` when the kernel, following its links, would land outside the prefix."""
@@ -125,7 +123,7 @@ class Root:
         current = self.prefix
         for part in real.relative_to(self.prefix).parts:
             current = current / part
-            if current.is_symlink() and not _inside(os.path.realpath(current), self.prefix):
+            if current.is_symlink() and not _inside(os.path.realpath(current), self._real_prefix()):
                 raise SymlinkEscapeError(current, os.readlink(current), self.prefix)
         raise SymlinkEscapeError(real, os.path.realpath(real), self.prefix)  # not reached: a link was found
 
