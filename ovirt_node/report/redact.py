@@ -71,6 +71,8 @@ _YAML_BLOCK = re.compile(
     re.MULTILINE,
 )
 _BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]*")  # its lines are redacted by _YAML_BLOCK
+#: `password: TransactionError: ...` in a log is a failure's sentence, not a password.
+_EXCEPTION_LABEL = re.compile(r"[A-Z]\w*(?:Error|Exception|Warning):")
 _INI_SECRET_SECTION = re.compile(r"^\[vpn-secrets\][ \t]*\n(?P<body>(?:(?!\[)[^\n]*(?:\n|\Z))*)", re.MULTILINE)
 _INI_VALUE = re.compile(r"^(?P<head>[^=\n#;]+=)(?P<value>[^\n]+)", re.MULTILINE)
 _PHRASE = r"(?:" + _QUOTED + r"|\S+)"
@@ -137,7 +139,8 @@ def redact(text: str, known: Collection[str] = ()) -> tuple[str, int]:
     def setting(match: re.Match[str]) -> bool:
         value = match.group("value")
         return (secret_name(match.group("key"), known) and value.strip("\"'").lower() not in _HARMLESS
-                and MARK not in value and not _BLOCK_INDICATOR.fullmatch(value))
+                and MARK not in value and not _BLOCK_INDICATOR.fullmatch(value)
+                and not _EXCEPTION_LABEL.fullmatch(value))
 
     def shadow(match: re.Match[str]) -> str:
         if match.group("pw") in _LOCKED:

@@ -80,6 +80,7 @@ MIIBszCCAVmgAwIBAgIUQ
 -----END CERTIFICATE-----
 sha256 fingerprint: 3F:8A:11:22:33:44:55:66
 INFO ovirt_node.persist: Persist /etc/passwd: Successfully persisted
+ERROR ovirt_node.ui: page security: password: TransactionError: Set the password of admin failed
 INFO pam_unix(sshd:auth): authentication failure; rhost=192.0.2.7 user=admin
 ssh -p 2222 admin@node1.example.com
 https://engine.example.com:8443/ovirt-engine/api
