@@ -101,11 +101,10 @@ def carry_over(kept: Kept) -> None:
 
 
 def _relink(kept: Kept, fd: int) -> None:
-    """The new file's bytes into the old inode, then the old inode back under the name."""
+    """The old inode back under the name, then the new file's bytes into it. In this order a
+    run killed half way leaves every name on the old inode: the journal's rollback, which
+    writes in place, then restores all of them at once."""
     data = kept.path.read_bytes()
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, data, 0)
-    os.fsync(fd)
     # Named as our temp files are: a run killed here leaves a name the next run removes.
     tmp = kept.path.with_name(f"{TEMP_PREFIX}{kept.path.name}.{secrets.token_hex(4)}")
     # linkat(AT_SYMLINK_FOLLOW) gives the open inode a name; Python calls linkat (not link,
@@ -120,3 +119,6 @@ def _relink(kept: Kept, fd: int) -> None:
     finally:
         if os.path.lexists(tmp):
             os.unlink(tmp)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, data, 0)
+    os.fsync(fd)
