@@ -19,14 +19,16 @@ IMAGE_BUILD_PACKAGES := mmdebstrap squashfs-tools xorriso grub-pc-bin grub-efi-a
 # virsh (the Status page's VM count is tested on libvirt's test driver), modprobe (kmod: its
 # refusal the netconsole command must report), systemd-journald with libsystemd-dev (to
 # build systemd-python): ovirt-node-config's journal records are read back from a real journal,
-# dnsmasq and iproute2 (the network test's little network), and the image build.
+# systemd-journal-remote, which writes the journal files the support bundle's test plants lines
+# in, dnsmasq and iproute2 (the network test's little network), and the image build.
 # `make fresh-test` proves the list complete on a fresh Debian 12 root.
 APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route-3-dev \
 	libdbus-1-dev libglib2.0-dev pkg-config gcc dbus tmux util-linux e2fsprogs \
 	openssh-server rsyslog logrotate chrony libpwquality-tools grub-common passwd openssl \
 	kdump-tools nfs-common collectd-core gdisk dosfstools mtools network-manager \
 	snmpd snmp puppet-agent tuned iputils-ping ethtool sudo cracklib-runtime python3-dev python3-venv \
-	libvirt-clients kmod systemd libsystemd-dev dnsmasq-base iproute2 $(IMAGE_BUILD_PACKAGES)
+	libvirt-clients kmod systemd libsystemd-dev systemd-journal-remote dnsmasq-base iproute2 \
+	$(IMAGE_BUILD_PACKAGES)
 
 # Booting the node image (make node-image; the VM tests): not needed by `make test`.
 IMAGE_APT_PACKAGES := $(IMAGE_BUILD_PACKAGES) qemu-system-x86 qemu-utils ovmf openssl tgt openssh-client

@@ -10,8 +10,9 @@ current way is its capability mask, `OPENSSL_ia32cap`, with the AES-NI bit (#57)
 
 The admin password is a secret key: it never reaches /etc/default/ovirt (the engine skips
 secret keys there), a log, or a command line. It goes to `chpasswd` on stdin. The kernel
-argument `adminpw=` carries a crypt(3) hash instead, set with `usermod -p` and expired with
-`chage -d 0` so that the admin must choose a new password at the first login, as on 3.x.
+argument `adminpw=` carries a crypt(3) hash instead, set with `chpasswd -e` (the hash on stdin
+too: argv is readable by every user in /proc) and expired with `chage -d 0` so that the admin
+must choose a new password at the first login, as on 3.x.
 `rootpw=` does the same for root and, as on 3.x, also for the admin when `adminpw=` is not given.
 """
 
@@ -191,9 +192,11 @@ class SetAdminPassword(Step):
 
     A clear-text password goes to `chpasswd` on stdin (PAM on the host; under a root prefix
     `--root` with an explicit `--crypt-method`, since PAM cannot start inside a bare tree).
-    A hash goes to `usermod -p` and is expired with `chage -d 0` (3.x's `adminpw=`); the hash
-    is masked in the command log. These tools replace /etc/shadow by rename, which is why the
-    store keeps it as a copy, not a bind mount (persist.COPIED); PersistPath copies it back.
+    A hash goes to `chpasswd -e`, also on stdin, and is expired with `chage -d 0` (3.x's
+    `adminpw=`; 3.x used `usermod -p`, which shows the hash to every user in the process
+    list). The runner refuses any call with the secret in argv. These tools replace /etc/shadow
+    by rename, which is why the store keeps it as a copy, not a bind mount (persist.COPIED);
+    PersistPath copies it back.
     """
 
     user: str
@@ -208,7 +211,7 @@ class SetAdminPassword(Step):
         )
 
     def describe(self) -> str:
-        how = "usermod -p ******** and chage -d 0" if self.hashed else "chpasswd, password on stdin"
+        how = "chpasswd -e, hash on stdin, and chage -d 0" if self.hashed else "chpasswd, password on stdin"
         return f"{self.title} ({how})"
 
     def touches(self) -> Sequence[str]:
@@ -228,7 +231,7 @@ class SetAdminPassword(Step):
         root = self._root_args(ctx)
         if self.hashed:
             return [
-                ([tools.tool("usermod"), *root, "-p", self.secret, self.user], None),
+                ([tools.tool("chpasswd"), *root, "--encrypted"], f"{self.user}:{self.secret}\n"),
                 ([tools.tool("chage"), *root, "-d", "0", self.user], None),
             ]
         method = [] if ctx.root.is_host else ["--crypt-method", crypt_method(ctx)]

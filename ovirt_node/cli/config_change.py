@@ -31,6 +31,7 @@ from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
 from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args, plans_by_area
+from ovirt_node.core.root import SymlinkEscapeError
 from ovirt_node.core.signals import Interrupted
 from ovirt_node.core.transaction import (
     LOCK_PATH,
@@ -349,7 +350,7 @@ def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> in
         print(f"ovirt-node-config: {exc}{hint}", file=sys.stderr)
         record.result = f"not run: {exc}"
         return EXIT_FAILED
-    except NotARegularFile as exc:
+    except (NotARegularFile, SymlinkEscapeError) as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         record.result = f"failed: {exc}"
         return EXIT_FAILED

@@ -18,7 +18,7 @@ from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.model import Key
-from ovirt_node.core.root import NotARegularFile
+from ovirt_node.core.root import NotARegularFile, SymlinkEscapeError
 from ovirt_node.core.runstate import JOURNAL_DIR, LOCK_PATH
 from ovirt_node.core.signals import Interrupted, SignalGuard
 
@@ -57,7 +57,7 @@ def read(engine: Engine, args: argparse.Namespace) -> int:
     try:
         recover_if_free(engine)
         return cmd_show(engine, args) if args.command == "show" else cmd_get(engine, args)
-    except (NotARegularFile, AugeasError, OSError) as exc:
+    except (NotARegularFile, SymlinkEscapeError, AugeasError, OSError) as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         return EXIT_FAILED
 

@@ -10,9 +10,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from ovirt_node.cli.common import console_parser
-from ovirt_node.core.root import Root
+from ovirt_node.core.root import Root, SymlinkEscapeError
 from ovirt_node.persist.paths import PathRefused, PersistError, PersistResult, RestoreError, normalize
 from ovirt_node.persist.store import Store
 
@@ -39,7 +40,11 @@ def _setup(args: argparse.Namespace) -> Store:
     root = Root.at(args.root)
     if not root.prefix.is_dir():
         raise PathRefused("not a directory", f"--root {args.root}")
-    return Store(root, args.config_dir)
+    try:
+        return Store(root, args.config_dir)
+    except SymlinkEscapeError as exc:  # /config linked out of the tree: no store to write
+        print(f"{Path(sys.argv[0]).name}: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_FAILED) from exc
 
 
 def _shown(path: str) -> str:

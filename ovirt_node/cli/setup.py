@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -96,6 +97,14 @@ def _sections(plugin_sections: Sequence[Section]) -> list[Section]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while starting, before the TUI takes the terminal
+        print("ovirt-node-setup: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     root = root_from(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -11,13 +11,16 @@ every call on a handle holds the handle's lock (calls are short; nobody waits fo
 
 from __future__ import annotations
 
+import glob
 import logging
+import posixpath
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovirt_node.core.inode import carry_over, remember
 from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
@@ -112,10 +115,21 @@ class Augeas:
 
     def _refuse_odd(self, lf: LensFile) -> None:
         """A FIFO, device or directory where a config file belongs: Augeas would block on it
-        for ever (a FIFO) or skip it, and a later save would fail half way. Said at once."""
-        kind = not_regular(self.root(lf.path))
-        if kind:
-            raise AugeasError(lf.path, f"is {kind}, not a regular file; nothing was changed")
+        for ever (a FIFO) or skip it, and a later save would fail half way. Said at once.
+        Augeas follows symbolic links as the host sees them: mapping each file through the
+        Root refuses one that leads out of the prefix (SymlinkEscapeError) before Augeas reads it."""
+        for path in self._matches(lf.path):
+            kind = not_regular(self.root(path))
+            if kind:
+                raise AugeasError(path, f"is {kind}, not a regular file; nothing was changed")
+
+    def _matches(self, pattern: str) -> list[str]:
+        """The node paths a lens file pattern names (a glob such as `*.nmconnection`: each file)."""
+        if not glob.has_magic(pattern):
+            return [pattern]
+        folder, name = posixpath.split(pattern)
+        real = self.root(folder)
+        return [posixpath.join(folder, p.name) for p in sorted(real.glob(name))] if real.is_dir() else []
 
     def load(self) -> None:
         """(Re)read every file from disk; raise on the first parse error."""
@@ -162,18 +176,31 @@ class Augeas:
         self._aug.insert(path, label, before)
 
     def save(self) -> list[str]:
-        """Write the files whose trees changed; returns their node paths."""
-        try:
-            self._aug.save()
-        except OSError as exc:
-            self._raise_errors()
-            raise AugeasError("(save)", str(exc)) from exc
-        self._raise_errors()
-        saved = [self._aug.get(p) or "" for p in self._aug.match("/augeas/events/saved")]
-        saved = [s[len("/files") :] if s.startswith("/files") else s for s in saved]
-        for path in saved:
-            log.info("augeas: saved %s", path)
-        return saved
+        """Write the files whose trees changed; returns their node paths. Augeas writes by
+        rename: each saved file gets back its extended attributes and hard links (inode.py)."""
+        with self.lock:
+            kept = {path: k for path in self._loaded_paths() if (k := remember(self.root(path))) is not None}
+            try:
+                try:
+                    self._aug.save()
+                except OSError as exc:
+                    self._raise_errors()
+                    raise AugeasError("(save)", str(exc)) from exc
+                self._raise_errors()
+                saved = [self._aug.get(p) or "" for p in self._aug.match("/augeas/events/saved")]
+                saved = [s[len("/files") :] if s.startswith("/files") else s for s in saved]
+                for path in saved:
+                    log.info("augeas: saved %s", path)
+                    if path in kept:
+                        carry_over(kept.pop(path))
+                return saved
+            finally:
+                for left in kept.values():
+                    left.close()
+
+    def _loaded_paths(self) -> list[str]:
+        """The node paths of the files this handle has loaded (globs expanded)."""
+        return [path for lf in self.files for path in self._matches(lf.path)]
 
     def close(self) -> None:
         self._aug.close()

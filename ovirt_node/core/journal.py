@@ -46,11 +46,15 @@ class FileBackup:
     link: str | None = None
 
     @classmethod
-    def take(cls, path: Path, shown: str | None = None) -> FileBackup:
+    def take(cls, path: Path, shown: str | None = None, *, through_link: bool = True) -> FileBackup:
+        """`through_link` False: `path` is a link leading out of the root; only the link itself
+        is kept (the step that would write through it is refused by Root)."""
+        link = os.readlink(path) if path.is_symlink() else None
+        if link is not None and not through_link:
+            return cls(path, None, link=link)
         kind = not_regular(path)
         if kind:  # refuse before anything is written: a FIFO would hang, a directory half-fail
             raise NotARegularFile(shown or str(path), kind)
-        link = os.readlink(path) if path.is_symlink() else None
         if not path.exists():
             missing = []
             parent = path.parent
@@ -168,8 +172,8 @@ def recover_interrupted(root: Root) -> str | None:
     backups = []
     for entry in data["files"]:
         content = (directory / entry["backup"]).read_bytes() if entry["backup"] else None
-        backups.append(FileBackup(root(entry["path"]), content, entry["mode"], entry["uid"], entry["gid"],
-                                  [root(d) for d in entry["created_dirs"]], entry["link"]))
+        backups.append(FileBackup(root(entry["path"], follow=False), content, entry["mode"], entry["uid"],
+                                  entry["gid"], [root(d, follow=False) for d in entry["created_dirs"]], entry["link"]))
     remove_temp_files((b.path for b in backups), since=started)
     for backup in reversed(backups):
         backup.restore()

@@ -1,7 +1,9 @@
 """The one way this program runs other programs: argv lists only, every call logged.
 
-Secrets passed in `secrets=` are masked in the log and in the dry-run record; in dry-run
-nothing is executed and the calls are recorded so a plan can show them.
+Secrets passed in `secrets=` go to a program on stdin only: a call with one in its argv is
+refused before anything runs, since every user can read any process's argv (/proc/PID/cmdline,
+`ps`). They are masked in what the program prints back. In dry-run nothing is executed and the
+calls are recorded so a plan can show them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,15 @@ from dataclasses import dataclass, field
 log = logging.getLogger(__name__)
 
 MASK = "********"
+
+
+class SecretInArgv(ValueError):
+    """A caller put a secret on a command line; a bug, refused before the program runs."""
+
+    def __init__(self, argv: Sequence[str], secrets: Iterable[str]) -> None:
+        shown = " ".join(mask(a, secrets) for a in argv)
+        super().__init__(f"refusing to run {shown}: a secret on a command line is visible to every user; "
+                         "secrets go on stdin")
 
 
 class CommandError(RuntimeError):
@@ -67,7 +78,9 @@ class Runner:
         if isinstance(argv, str):
             raise TypeError("run() takes an argv list, never a shell string")
         secrets = [s for s in secrets if s]
-        shown = tuple(mask(a, secrets) for a in argv)
+        if any(secret in arg for secret in secrets for arg in argv):
+            raise SecretInArgv(argv, secrets)
+        shown = tuple(argv)
         self.calls.append(shown)
         if self.dry_run:
             log.info("dry-run: %s", " ".join(shown))

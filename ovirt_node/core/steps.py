@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from pathlib import Path
 from ovirt_node.core.aug import Augeas, LensFile
 from ovirt_node.core.context import Context
 from ovirt_node.core.defaults import DEFAULTS_PATH
+from ovirt_node.core.inode import copy_xattrs, read_xattrs
 from ovirt_node.core.journal import TEMP_PREFIX
 from ovirt_node.core.transaction import Step, StepRun
 
@@ -84,12 +86,19 @@ class WriteFile(Step):
 
 
 def write_file_atomic(target: Path, data: bytes, mode: int = 0o644, owner: tuple[int, int] | None = None) -> None:
-    """`owner` (uid, gid) is for a new file; an existing one keeps its own."""
+    """Write by rename, keeping the old file's mode, owner and extended attributes (SELinux
+    label); a file with other hard links is written in place, so that every name sees it.
+    `owner` (uid, gid) is for a new file; an existing one keeps its own."""
     target.parent.mkdir(parents=True, exist_ok=True)
     uid, gid = owner or (os.getuid(), os.getgid())
+    xattrs: dict[str, bytes] = {}
     if target.exists():
         st = target.stat()
         mode, uid, gid = st.st_mode & 0o7777, st.st_uid, st.st_gid
+        if st.st_nlink > 1 and stat.S_ISREG(st.st_mode):
+            _write_in_place(target, data)
+            return
+        xattrs = read_xattrs(target)
     # Beside the target with our prefix: a run killed here leaves it where the next one looks.
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent)
     try:
@@ -99,17 +108,24 @@ def write_file_atomic(target: Path, data: bytes, mode: int = 0o644, owner: tuple
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.chown(tmp, uid, gid)
+        copy_xattrs(xattrs, tmp)
         try:
             os.replace(tmp, target)
         except OSError as exc:
             if exc.errno not in (errno.EBUSY, errno.EXDEV, errno.EPERM):
                 raise
-            with open(target, "r+b") as handle:  # bind-mounted: write through the mount
-                handle.write(data)
-                handle.truncate()
+            _write_in_place(target, data)  # bind-mounted: write through the mount
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    with open(target, "r+b") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 @dataclass(frozen=True)
@@ -223,7 +239,7 @@ def wants_link(ctx: Context, unit: str) -> str:
 
 def unit_enabled(ctx: Context, unit: str) -> bool:
     """Whether `unit` starts at boot: its `.wants` link exists (as `systemctl enable` makes it)."""
-    return ctx.root(wants_link(ctx, unit)).is_symlink()
+    return ctx.root(wants_link(ctx, unit), follow=False).is_symlink()
 
 
 @dataclass(frozen=True)
@@ -249,7 +265,7 @@ class EnableUnit(Step):
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         link_path = wants_link(ctx, self.unit)
-        link = ctx.root(link_path)
+        link = ctx.root(link_path, follow=False)  # it points into the node's /usr, not the prefix
         unit_file = next((f"{d}/{self.unit}" for d in UNIT_DIRS[1:] if ctx.root(f"{d}/{self.unit}").exists()),
                          f"{UNIT_DIRS[1]}/{self.unit}")
         persisting = ctx.store.enabled()

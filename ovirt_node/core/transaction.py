@@ -235,9 +235,9 @@ class Transaction:
         backups: dict[Path, FileBackup] = {}
         for step in self.steps:
             for node_path in step.backs_up(ctx):
-                path = ctx.root(node_path)
+                path = ctx.root(node_path, follow=False)  # the link itself, when it is one
                 if path not in backups:
-                    backups[path] = FileBackup.take(path, node_path)
+                    backups[path] = FileBackup.take(path, node_path, through_link=ctx.root.leads_inside(path))
         remove_temp_files(backups)  # a dead run's, beside the files this one writes
         journal = Journal(ctx.root)
         applied: list[tuple[int, Step, StepRun, list[FileBackup]]] = []
@@ -253,7 +253,8 @@ class Transaction:
                     continue
                 notify(Progress(i, total, step.title, StepState.RUNNING))
                 run = StepRun(_reporter(notify, i, total, step.title), confirm)  # fresh each run
-                mine = [backups[ctx.root(p)] for p in step.backs_up(ctx) if ctx.root(p) in backups]
+                mine = [backups[real] for real in (ctx.root(p, follow=False) for p in step.backs_up(ctx))
+                        if real in backups]
                 applied.append((i, step, run, mine))
                 current = (i, step)
                 step.apply(ctx, run)

@@ -273,7 +273,8 @@ class NetworkSection(Section):
             return {"network.dns": servers.strip(",;").replace(";", ","),
                     "network.dns.search": search.strip(",;").replace(";", ",")}
         try:
-            lines = ctx.root(RESOLV_CONF).read_text().splitlines()
+            # Often a link (to /run/...): followed as the node would, inside the root.
+            lines = ctx.root.resolve(RESOLV_CONF).read_text().splitlines()
         except OSError:
             return {}
         words = [line.split() for line in lines if line.strip() and not line.lstrip().startswith(("#", ";"))]

@@ -285,20 +285,20 @@ class Store:
 
     def is_mounted(self, path: str) -> bool:
         """True when something is mounted on node path `path`."""
-        return _real(self.root(normalize(path))) in set(mount_points())
+        return _real(self.root(normalize(path), follow=False)) in set(mount_points())
 
     def in_sync(self, path: str) -> bool:
         """True when the live path and its stored copy have the same content (checksums)."""
         clean = normalize(path)
         stored = _digest(self.stored(clean))
-        return stored is not None and stored == _digest(self.root(clean))
+        return stored is not None and stored == _digest(self.root(clean, follow=False))
 
     # -- actions
 
     def persist(self, path: str) -> PersistResult:
         """Copy `path` to the store and bind-mount the copy over it (symlinks: copy only)."""
         clean = check_path(path, self.config_dir)
-        live = self.root(clean)
+        live = self.root(clean, follow=False)
         self._check_ancestors(clean, path)
         try:
             st = os.lstat(live)
@@ -412,7 +412,7 @@ class Store:
         try:
             for child in sorted(children, reverse=True):
                 if self.is_mounted(child):
-                    unmount(self.root(child))
+                    unmount(self.root(child, follow=False))
             if mounted:
                 unmount(live)
             _swap_in(tmp, stored)
@@ -439,7 +439,7 @@ class Store:
     # -- internals: unpersist
 
     def _unpersist(self, clean: str, entries: builtins.list[str]) -> None:
-        live = self.root(clean)
+        live = self.root(clean, follow=False)
         stored = self.stored(clean)
         remaining = [e for e in entries if e != clean]
         try:
@@ -491,7 +491,7 @@ class Store:
             raise PathRefused("not a path that can be restored")
         self._check_ancestors(clean, entry)
         stored = self.stored(clean)
-        live = self.root(clean)
+        live = self.root(clean, follow=False)
         try:
             st = os.lstat(stored)
         except FileNotFoundError:
@@ -555,7 +555,7 @@ class Store:
     def _check_ancestors(self, clean: str, given: str) -> None:
         """Refuse paths reached through a symlinked directory (they would escape the root)."""
         for parent in reversed(PurePosixPath(clean).parents):
-            if str(parent) != "/" and self.root(str(parent)).is_symlink():
+            if str(parent) != "/" and self.root(str(parent), follow=False).is_symlink():
                 raise PathRefused(f"its parent directory {parent} is a symlink; persist the real path", given)
 
     def _make_parents(self, clean: str, src: Callable[[str], Path], dst: Callable[[str], Path]) -> None:

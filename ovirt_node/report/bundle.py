@@ -13,11 +13,14 @@ a temporary name and renamed, so a half-written bundle never looks finished.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import hashlib
 import io
 import json
+import logging
 import os
+import posixpath
 import re
 import socket
 import tarfile
@@ -30,13 +33,15 @@ from typing import IO, TYPE_CHECKING
 
 from ovirt_node import __version__
 from ovirt_node.core.defaults import DEFAULTS_PATH
-from ovirt_node.core.root import Root
+from ovirt_node.core.root import Root, SymlinkEscapeError
 from ovirt_node.core.run import Runner, run
 from ovirt_node.report import diagnostics
 from ovirt_node.report.redact import redact
 
 if TYPE_CHECKING:
     from ovirt_node.core.model import Section
+
+log = logging.getLogger(__name__)
 
 SUPPORT_DIR = "/data/support"
 PERSIST_INDEX = "/config/files"
@@ -89,7 +94,12 @@ def _read(path: Path) -> str:
 
 
 def _file(root: Root, node_path: str, folder: str, absent: list[str]) -> list[Member]:
-    real = root(node_path)
+    try:
+        real = root(node_path)
+    except SymlinkEscapeError as exc:  # a link out of the tree: neither its content nor its name
+        absent.append(f"{node_path} (a symbolic link out of the root: not followed)")
+        log.warning("support bundle: %s", exc)
+        return []
     if not real.is_file():
         absent.append(node_path)
         return []
@@ -113,13 +123,35 @@ def persisted(root: Root, index: str) -> list[str]:
 
     found: list[str] = []
     for entry in parse_index(index):
-        real = root(entry)
+        try:
+            real = root(entry, follow=False)
+        except SymlinkEscapeError:
+            continue  # its folder leads out of the tree; the manifest lists what was left out
         if real.is_dir() and not real.is_symlink():
             found += sorted(f"{entry}/{p.relative_to(real)}" for p in real.rglob("*") if p.is_file()
                             and not p.is_symlink())
         elif real.is_file() and not real.is_symlink():
             found.append(entry)
     return found[:MAX_PERSISTED]
+
+
+def expand(root: Root, files: Iterable[str]) -> list[str]:
+    """Node paths with a glob (`/etc/NetworkManager/system-connections/*.nmconnection`)
+    replaced by the files it matches under the root; other paths as they are."""
+    found: list[str] = []
+    for pattern in files:
+        if not glob.has_magic(pattern):
+            found.append(pattern)
+            continue
+        folder, name = posixpath.split(pattern)
+        try:
+            real = root(folder)
+        except SymlinkEscapeError:
+            found.append(folder)  # listed as not followed by _file
+            continue
+        if real.is_dir():
+            found += sorted(posixpath.join(folder, p.name) for p in real.glob(name))
+    return found
 
 
 def collect(root: Root, files: Sequence[str], runner: Runner = run,
@@ -134,7 +166,7 @@ def collect(root: Root, files: Sequence[str], runner: Runner = run,
         index = root(PERSIST_INDEX).read_text(errors="replace")
     except OSError:
         index = f"(no persisted files: {PERSIST_INDEX} does not exist)\n"
-    for node_path in dict.fromkeys([*NODE_FILES, *files, *persisted(root, index)]):
+    for node_path in dict.fromkeys([*NODE_FILES, *expand(root, files), *persisted(root, index)]):
         if secret_store(node_path):
             absent.append(f"{node_path} (holds secrets only: not copied)")
         else:
@@ -149,7 +181,7 @@ def collect(root: Root, files: Sequence[str], runner: Runner = run,
 def _hostname(root: Root) -> str:
     try:
         name = root("/etc/hostname").read_text().strip().splitlines()[0]
-    except (OSError, IndexError):
+    except (OSError, IndexError, SymlinkEscapeError):
         name = socket.gethostname() if root.is_host else "node"
     return re.sub(r"[^A-Za-z0-9.-]", "_", name) or "node"
 

@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import errno
 import hashlib
 import json
 import logging
-import os
 import re
 import socket
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Protocol
 
 from ovirt_node.core.root import Root
@@ -51,7 +49,6 @@ NOT_AVAILABLE = "not available"
 QUERY_TIMEOUT = 10.0
 #: How many links of bridge/bond masters to follow when a NIC has no address of its own.
 _MAX_MASTER_HOPS = 3
-_MAX_SYMLINKS = 40
 
 _BOOTIF_MAC_RE = re.compile(r"^(?:01-)?([0-9a-f]{2}(?:[-:][0-9a-f]{2}){5})$")
 
@@ -108,33 +105,7 @@ class HostKey:
 
 def _node_file(root: Root, path: str) -> Path:
     """The real path of node path `path`, following symbolic links inside a prefix tree."""
-    if root.is_host:
-        return Path(path)
-    pending = list(PurePosixPath(path).parts[1:])
-    current = PurePosixPath("/")
-    hops = 0
-    while pending:
-        part = pending.pop(0)
-        if part in ("", "."):
-            continue
-        if part == "..":
-            current = current.parent
-            continue
-        candidate = current / part
-        real = root(str(candidate))
-        if not real.is_symlink():
-            current = candidate
-            continue
-        hops += 1
-        if hops > _MAX_SYMLINKS:
-            raise OSError(errno.ELOOP, "too many levels of symbolic links", str(real))
-        target = PurePosixPath(os.readlink(real))
-        if target.is_absolute():
-            current = PurePosixPath("/")
-            pending[:0] = target.parts[1:]
-        else:
-            pending[:0] = target.parts
-    return root(str(current))
+    return root.resolve(path)
 
 
 def _read_text(root: Root, path: str) -> str | None:

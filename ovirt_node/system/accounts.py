@@ -1,8 +1,8 @@
 """Local accounts under a root: who exists (/etc/passwd) and the state of a password
 (/etc/shadow), read without ever handing a hash to a caller that only wants to show it.
 
-Passwords themselves are set with the system's own tools (`chpasswd`, `usermod -p`,
-`chage`), never by writing these files here.
+Passwords themselves are set with the system's own tools (`chpasswd`, also `-e` for a
+hash, and `chage`), never by writing these files here.
 """
 
 from __future__ import annotations

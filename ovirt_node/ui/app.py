@@ -4,7 +4,8 @@ them, and the global keys. It is the `PageUI` every page's buttons talk to.
 Keys: arrows, Tab and Shift-Tab move; Enter/Space activate; Esc closes the top dialog or
 asks to quit; F2 opens a shell (after a confirmation); F4 switches between basic (ASCII)
 and rich mode; F8 opens the support page; F12 reloads the current page from the system;
-Ctrl-L redraws. While the console is locked, or the terminal is too small, no hotkey works.
+Ctrl-L redraws. While the console is locked, or the terminal is too small, no hotkey works;
+while locked, Ctrl-C and Ctrl-Z do not end or suspend it either (lockguard.py).
 
 Threads: page workers and transactions run in worker threads and report back through the
 loop's dispatcher; everything in this module runs on the main loop.
@@ -23,6 +24,7 @@ import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
 from ovirt_node.ui.dialoghost import DialogHost
+from ovirt_node.ui.lockguard import LockGuard
 from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, read_hostname, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
@@ -64,6 +66,7 @@ class Application(DialogHost):
         self.views: dict[str, urwid.Widget] = {}
         self.current: str | None = None
         self.locked: LockScreen | None = None
+        self.lock_guard = LockGuard()
         self.flash = ""
         #: Worker requests made before the first screen is drawn (see run()); None once released.
         self._held: list[tuple[Callable[[], object], Callable[[object], None]]] | None = None
@@ -381,11 +384,13 @@ class Application(DialogHost):
     def lock(self) -> None:
         log.info("console locked")
         self.locked = LockScreen(PRODUCT_NAME, self.authenticator, self.style, self.run_in_worker, self.unlock)
+        self.lock_guard.hold(self.loop.screen)  # Ctrl-C/Ctrl-Z: no way out but the password
         self._refresh_chrome()
 
     def unlock(self) -> None:
         log.info("console unlocked")
         self.locked = None
+        self.lock_guard.release(self.loop.screen)
         self._refresh_chrome()
 
     def quit(self) -> None:

@@ -245,3 +245,45 @@ def test_an_interrupted_change_ends_before_or_after_never_between(
     if sig == signal.SIGKILL and after_lines and outcome == "before":  # killed with files changed
         assert "an interrupted change (Apply configuration, pid" in shown.stderr
         assert "was rolled back first: restored /etc/default/ovirt" in shown.stderr
+
+
+LINKED = ("etc/ssh/sshd_config", "etc/default/ovirt")
+
+
+def hard_link(root: Path) -> Path:
+    """A second name for each file the change rewrites first (as an image may ship them)."""
+    for name in LINKED:
+        os.link(root / name, root / f"{name}.hardlink")
+    return root
+
+
+@pytest.fixture(scope="module")
+def linked_references(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    from ovirt_node.core.resources import copy_demo_root
+
+    refs = {}
+    for name in ("before", "after"):
+        root = hard_link(copy_demo_root(tmp_path_factory.mktemp(f"linked-{name}") / "root"))
+        if name == "after":
+            run_config("--root", str(root), "set", *CHANGE, check=True)
+        refs[name] = snapshot(root)
+    return refs
+
+
+@pytest.mark.parametrize(("after_lines", "delay"), [(0, 0.0), (1, 0.0), (2, 0.0), (3, 0.0), (None, 0.3)],
+                         ids=str)
+def test_a_killed_change_leaves_hard_linked_names_together(
+        tmp_path: Path, linked_references: dict[str, object], after_lines: int | None, delay: float) -> None:
+    """The hard-linked files are written in place (inode.py): after the kill and the next run's
+    repair every name holds the same bytes, all before or all after."""
+    from ovirt_node.core.resources import copy_demo_root
+
+    root = hard_link(copy_demo_root(tmp_path / "root"))
+    interrupt(root, signal.SIGKILL, after_lines, delay).communicate()
+    run_config("--root", str(root), "show", check=True)  # the next run repairs
+    tree = snapshot(root)
+    assert tree in linked_references.values(), sorted(changed_paths(linked_references["before"], tree))  # type: ignore[arg-type]
+    for name in LINKED:
+        st, other = (root / name).stat(), (root / f"{name}.hardlink").stat()
+        assert st.st_nlink == 2 and st.st_ino == other.st_ino
+    assert leftovers(root) == []

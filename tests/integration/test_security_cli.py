@@ -1,7 +1,8 @@
 """The Security area through `ovirt-node-config` in real processes on a copied node tree:
 sshd's environment file (strong RNG, AES-NI) read back in a fresh process and checked with
 sshd itself, the admin password set by the real chpasswd (stdin only; never in argv, a log,
-the settings file or any file under the root), `adminpw=` set by usermod and expired by chage.
+the settings file or any file under the root), `adminpw=` set by `chpasswd -e` (the hash on
+stdin too) and expired by chage.
 """
 
 from __future__ import annotations
@@ -126,44 +127,82 @@ def test_bad_security_input_is_refused(node_root: Path, assignment: str, message
 
 # -- the admin password ------------------------------------------------------------------------
 
-def test_set_password_from_stdin_runs_chpasswd_and_leaks_nowhere(node_root: Path, tmp_path: Path) -> None:
-    """chpasswd is slowed down by a shim (which then runs the real one) so that the watch of
-    every process's command line surely sees it run."""
+def slowed_tools(tmp_path: Path, *tools: str) -> dict[str, str]:
+    """An environment whose PATH finds shims of `tools` that sleep, then run the real program,
+    so that a watch of every process's command line surely sees each one run."""
     shim_dir = tmp_path / "bin"
     shim_dir.mkdir()
-    shim = shim_dir / "chpasswd"
-    shim.write_text('#!/bin/sh\nsleep 0.4\nexec /usr/sbin/chpasswd "$@"\n')
-    shim.chmod(0o755)
-    env = dict(os.environ, PATH=f"{shim_dir}:{os.environ['PATH']}")
-    old_hash = shadow_fields(node_root)[1]
-    output = tmp_path / "output"
+    for tool in tools:
+        real = shutil.which(tool)
+        assert real, f"{tool} is not installed"
+        shim = shim_dir / tool
+        shim.write_text(f'#!/bin/sh\nsleep 0.4\nexec {real} "$@"\n')
+        shim.chmod(0o755)
+    return dict(os.environ, PATH=f"{shim_dir}:{os.environ['PATH']}")
+
+
+def watch_argv(argv: list[str], stdin: str, env: dict[str, str], output: Path,
+               secrets: list[str], wanted: bytes) -> tuple[int, bool, list[bytes]]:
+    """Run `argv` and poll /proc/*/cmdline (what `ps` shows every user) until it ends: its exit
+    status, whether a command line containing `wanted` was seen, and every one holding a secret."""
     with open(output, "wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ovirt_node.cli.config", "--debug", "--root", str(node_root), "set-password"],
-            stdin=subprocess.PIPE, stdout=sink, stderr=subprocess.STDOUT, cwd=REPO, env=env,
-        )
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=sink, stderr=subprocess.STDOUT, cwd=REPO, env=env)
     assert proc.stdin is not None
-    proc.stdin.write((PASSWORD + "\n").encode())
+    proc.stdin.write(stdin.encode())
     proc.stdin.close()
-    saw_chpasswd, leaks = False, []
+    saw, leaks = False, []
     while proc.poll() is None:
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            saw_chpasswd |= b"chpasswd\0--root" in cmdline
-            if PASSWORD.encode() in cmdline:
+            saw |= wanted in cmdline
+            if any(secret.encode() in cmdline for secret in secrets):
                 leaks.append(cmdline)
         time.sleep(0.01)
+    return proc.returncode, saw, leaks
+
+
+def test_set_password_from_stdin_runs_chpasswd_and_leaks_nowhere(node_root: Path, tmp_path: Path) -> None:
+    env = slowed_tools(tmp_path, "chpasswd")
+    old_hash = shadow_fields(node_root)[1]
+    output = tmp_path / "output"
+    code, saw_chpasswd, leaks = watch_argv(
+        [sys.executable, "-m", "ovirt_node.cli.config", "--debug", "--root", str(node_root), "set-password"],
+        PASSWORD + "\n", env, output, [PASSWORD], b"chpasswd\0--root")
     log = output.read_text()
-    assert proc.returncode == 0, log
+    assert code == 0, log
     assert saw_chpasswd and not leaks
     assert "chpasswd --root" in log and PASSWORD not in log  # --debug logs every command, masked
     new_hash = shadow_fields(node_root)[1]
     assert new_hash != old_hash and verifies(PASSWORD, new_hash)
     assert files_containing(node_root, PASSWORD) == []  # no log, settings file or backup holds it
     assert "ADMIN_PASSWORD" not in (node_root / "etc/default/ovirt").read_text().upper()
+
+
+def test_a_password_hash_never_reaches_a_command_line(node_root: Path, tmp_path: Path) -> None:
+    """adminpw=/rootpw= hashes (from a file, as on a node from /proc/cmdline) go to `chpasswd -e`
+    on stdin: neither the process list (polled while the slowed-down tools run) nor any command
+    the runner logs holds them, not even masked."""
+    admin_hash = crypt_sha512("Admin-Temporary-1", "adminslt")
+    root_hash = crypt_sha512("Root-Temporary-1", "rootsalt")
+    (tmp_path / "cmdline").write_text(f"adminpw={admin_hash} rootpw={root_hash}\n")
+    source = ["--from", str(tmp_path / "cmdline")]
+    env = slowed_tools(tmp_path, "chpasswd", "chage", "usermod")
+    output = tmp_path / "output"
+    argv = [sys.executable, "-m", "ovirt_node.cli.config", "--debug", "--root", str(node_root), "cmdline", *source]
+    code, saw_chpasswd, leaks = watch_argv(argv, "", env, output, [admin_hash, root_hash], b"chpasswd\0--root")
+    log = output.read_text()
+    assert code == 0, log
+    assert saw_chpasswd and not leaks
+    commands = [line for line in log.splitlines() if " run: " in line or line.startswith("run: ")]
+    assert any(f"chpasswd --root {node_root} --encrypted" in line for line in commands), log
+    assert any("chage --root" in line for line in commands)
+    assert not any("usermod" in line or "********" in line for line in commands), commands  # nothing to mask
+    assert admin_hash not in log and root_hash not in log
+    assert shadow_fields(node_root, "admin")[1:3] == [admin_hash, "0"]
+    assert shadow_fields(node_root, "root")[1:3] == [root_hash, "0"]
 
 
 def test_set_password_refuses_bad_input_and_writes_nothing(node_root: Path) -> None:
@@ -273,7 +312,7 @@ def test_adminpw_sets_the_hash_and_forces_a_change(node_root: Path, tmp_path: Pa
     assert temporary not in result.stdout + result.stderr
     fields = shadow_fields(node_root)
     assert fields[1] == temporary and fields[2] == "0"  # chage -d 0: change at the first login
-    # In shadow (and usermod's backup of it, shadow-), not in the settings file or anywhere else.
+    # In shadow (and chpasswd's backup of it, shadow-), not in the settings file or anywhere else.
     assert sorted(files_containing(node_root, temporary)) == ["etc/shadow", "etc/shadow-"]
     values = run_config("--root", str(node_root), "show", "security", check=True).stdout
     assert "'32'" in values and "'yes'" in values
@@ -328,7 +367,7 @@ def test_rootpw_alone_sets_the_admin_too(node_root: Path, tmp_path: Path) -> Non
     root_hash = crypt_sha512("Root-Temporary-1", "rootsalt")
     result = run_config("--root", str(node_root), "--debug", "cmdline", f"rootpw={root_hash}")
     assert result.returncode == 0, result.stderr
-    assert "usermod --root" in result.stderr and root_hash not in result.stdout + result.stderr  # logged, masked
+    assert "chpasswd --root" in result.stderr and root_hash not in result.stdout + result.stderr  # logged
     assert shadow_fields(node_root, "root")[1:3] == [root_hash, "0"]
     assert shadow_fields(node_root, "admin")[1:3] == [root_hash, "0"]
 

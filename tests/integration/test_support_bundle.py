@@ -23,6 +23,7 @@ from ovirt_node.core.valid import Text
 from ovirt_node.report import bundle, diagnostics
 from ovirt_node.report.redact import MARK
 from tests.fake_tools import called, fake_tools
+from tests.integration import support_corpus
 from tests.node_fixtures import REPO, changed_paths, run_config, snapshot
 
 HASH = "$6$Zq7salt0$Zq7hashhashhashhashhashhashhashhashhashhashhashhashhashhash"
@@ -203,3 +204,25 @@ def test_cli_bad_output_exits_2_and_writes_nothing(node_root: Path, tmp_path: Pa
     assert message in result.stderr and "Nothing was written." in result.stderr and result.stdout == ""
     assert changed_paths(before, snapshot(node_root)) == set()
     assert changed_paths(outside, snapshot(tmp_path)) == set()
+
+
+# -- the corpus: a secret in every kind of file the bundle takes ------------------------------
+
+def test_the_secrets_corpus_leaks_nothing_and_keeps_the_story(node_root: Path) -> None:
+    support_corpus.plant(node_root)
+    made = bundle.create(Root.at(node_root), builtin_sections())
+    assert made.path is not None
+    content = members(made.path)
+    raw = gzip.decompress(made.path.read_bytes()).decode(errors="replace")
+    markers = support_corpus.planted_markers()
+    assert len(markers) == 47
+    leaked = sorted(m for m in markers if m in raw)
+    where = {m: sorted(n for n, t in content.items() if m in t) for m in leaked}
+    assert leaked == [], where
+    assert "Zq7" not in raw
+    missing = {name: [v for v in values if v not in content.get(name, "")]
+               for name, values in support_corpus.KEPT.items()}
+    assert {n: v for n, v in missing.items() if v} == {}
+    absent = json.loads(content["manifest.json"])["absent"]
+    for node_path in support_corpus.SECRET_STORES:
+        assert f"{node_path} (holds secrets only: not copied)" in absent

@@ -143,13 +143,13 @@ def test_run_command_step_masks_secrets_and_follows_the_bus_rule(node_root: Path
     ctx = make_ctx(node_root)
     target = node_root / "etc/from-command"
     write = RunCommand("Write with tee", ["tee", str(target)], stdin="hunter2-data\n", files=["/etc/from-command"])
-    secret = RunCommand("Set a password", ["true", "hunter2"], secrets=["hunter2"])
+    secret = RunCommand("Set a password", ["true"], stdin="hunter2\n", secrets=["hunter2"])
     live = RunCommand("Reload the kernel's view", ["touch", str(node_root / "etc/live-effect")], runtime=True)
     tx = Transaction("cmds", [write, secret, live])
-    assert secret.describe() == "Set a password: true ********"
+    assert secret.describe() == "Set a password: true"
     tx.run(ctx)
     assert target.read_text() == "hunter2-data\n"
-    assert ctx.runner.calls[1] == ("true", "********")
+    assert ctx.runner.calls[1] == ("true",)
     assert not (node_root / "etc/live-effect").exists()  # runtime effect: skipped under a prefix
 
 

@@ -8,6 +8,8 @@ basic mode the raw output (recorded with `script`) must be 7-bit ASCII, escapes 
 from __future__ import annotations
 
 import shlex
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,29 @@ def test_lock_screen_needs_the_admin_password(tmux: Tmux, demo_root: Path) -> No
     tmux.send("Enter")
     tmux.wait_for("Running VMs")
     tmux.wait_gone("oVirt Node is locked")
+
+
+def test_ctrl_c_and_ctrl_z_do_not_leave_the_lock_screen(tmux: Tmux, demo_root: Path) -> None:
+    tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
+    tmux.wait_for("Running VMs")
+    tmux.send("Tab")
+    tmux.send("Down", "Down", "Enter")  # SSH host keys, CPU details, Lock
+    tmux.wait_for("oVirt Node is locked")
+    tmux.send("C-c", "C-z", "C-\\")
+    time.sleep(1)  # what a signal would do, it would have done by now
+    screen = tmux.screen()
+    assert "oVirt Node is locked" in screen and "EXITED" not in screen, screen
+    tmux.type("demo")  # still running, not stopped: the password unlocks it
+    tmux.send("Enter")
+    tmux.wait_for("Running VMs")
+    tmux.send("C-c")  # unlocked, Ctrl-C ends the setup as before, without a traceback
+    assert tmux.exit_status() == 0
+    assert "Traceback" not in tmux.screen()
+
+
+def test_ctrl_c_under_make_demo_ends_it_without_a_traceback(tmux: Tmux) -> None:
+    tmux.start([sys.executable, "-m", "ovirt_node.cli.demo"], env={"TERM": "xterm-256color"})
+    tmux.wait_for("Running VMs", timeout=60)
+    tmux.send("C-c")
+    assert tmux.exit_status(timeout=30) == 0
+    assert "Traceback" not in tmux.screen()

@@ -20,9 +20,13 @@ from pathlib import Path
 TMUX = shutil.which("tmux")
 _ids = count()
 _EXITED = re.compile(r"EXITED (-?\d+)")
-# Runs the program, then shows how it ended and keeps the pane for the test to read.
+# Runs the program, then shows how it ended and keeps the pane for the test to read. Ctrl-C,
+# Ctrl-\\ and Ctrl-Z reach the whole foreground group: the wrapper lets the program alone
+# decide (no-op handlers, not SIG_IGN, which the program would inherit).
 _WRAPPER = (
-    "import subprocess, sys, time\n"
+    "import signal, subprocess, sys, time\n"
+    "for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):\n"
+    "    signal.signal(s, lambda *_: None)\n"
     "code = subprocess.call(sys.argv[1:])\n"
     "print(f'EXITED {code}', flush=True)\n"
     "time.sleep(600)\n"

@@ -33,6 +33,30 @@ HASH = "$6$rounds=5000$saltsalt$Kq1vZ0yWmN3o9Gm9c8b7a6Z5Y4X3W2V1U0T9S8R7Q6P5O4N3
      f"-----BEGIN OPENSSH PRIVATE KEY-----\n{MARK}\n-----END OPENSSH PRIVATE KEY-----\nafter"),
     ("-----BEGIN ENCRYPTED PRIVATE KEY-----\nZq7cut", f"-----BEGIN ENCRYPTED PRIVATE KEY-----\n{MARK}\n"
      "-----END ENCRYPTED PRIVATE KEY-----"),
+    # issue 20's leaks, one per form
+    ('createUser ovirt SHA "ab\\"Zq7 cd" AES "Zq7p"', f"createUser ovirt SHA {MARK} AES {MARK}"),
+    ('OVIRT_X_PASSWORD="ab\\"Zq7 cd"', f'OVIRT_X_PASSWORD="{MARK}"'),
+    ("com2sec readonly 192.0.2.0/24 Zq7c", f"com2sec readonly 192.0.2.0/24 {MARK}"),
+    ("com2sec6 -Cn ctx ro6 2001:db8::/32 Zq7c", f"com2sec6 -Cn ctx ro6 2001:db8::/32 {MARK}"),
+    ("trapsink traps.example.com Zq7t", f"trapsink traps.example.com {MARK}"),
+    ("trap2sink traps.example.com Zq7t 162", f"trap2sink traps.example.com {MARK} 162"),
+    ("informsink traps.example.com Zq7i", f"informsink traps.example.com {MARK}"),
+    ("get https://bob:p@ss/Zq7@engine.example.com/api", f"get https://bob:{MARK}@engine.example.com/api"),
+    ("proxy https://:Zq7@proxy.example.com:3128/", f"proxy https://:{MARK}@proxy.example.com:3128/"),
+    ("OVIRT_ENGINE_PWD=Zq7pwd", f"OVIRT_ENGINE_PWD={MARK}"),
+    ("Authorization: Bearer Zq7bearer", f"Authorization: Bearer {MARK}"),
+    ("authorization=Basic Zq7basic==", f"authorization=Basic {MARK}"),
+    ("DEBUG http: x-api-key: Zq7api", f"DEBUG http: x-api-key: {MARK}"),
+    ("mount.cifs //fs/share /mnt --password Zq7opt -o ro", f"mount.cifs //fs/share /mnt --password {MARK} -o ro"),
+    ("mysql -u root -pZq7mysql nodes", f"mysql -u root -p{MARK} nodes"),
+    ("Private-Lines: 2\nAAAAZq7a\nAAAAZq7b\nPrivate-MAC: 01abZq7", f"Private-Lines: 2\n{MARK}\nPrivate-MAC: {MARK}"),
+    ("pin=Zq7pin", f"pin={MARK}"),
+    ("eth0 connected 802-11-wireless-security.psk:Zq7wifi", f"eth0 connected 802-11-wireless-security.psk:{MARK}"),
+    ("wep-key0=Zq7wep", f"wep-key0={MARK}"),
+    ("preshared-key=Zq7wg", f"preshared-key={MARK}"),
+    ("[vpn-secrets]\notp=Zq7otp\n[ipv4]\nmethod=auto", f"[vpn-secrets]\notp={MARK}\n[ipv4]\nmethod=auto"),
+    ("db:\n  password: |\n    Zq7a\n    Zq7b\n  port: 5432\n", f"db:\n  password: |\n    {MARK}\n  port: 5432\n"),
+    ('action(type="omhttp" uid="node1" pwd="Zq7rs")', f'action(type="omhttp" uid="node1" pwd="{MARK}")'),
 ])
 def test_each_form_of_secret_is_removed(text: str, expected: str) -> None:
     redacted, count = redact(text)
@@ -55,6 +79,14 @@ Nov 21 12:00:01 node sshd[812]: Accepted publickey for admin from 10.0.0.5 port 
 MIIBszCCAVmgAwIBAgIUQ
 -----END CERTIFICATE-----
 sha256 fingerprint: 3F:8A:11:22:33:44:55:66
+INFO ovirt_node.persist: Persist /etc/passwd: Successfully persisted
+ERROR ovirt_node.ui: page security: password: TransactionError: Set the password of admin failed
+INFO pam_unix(sshd:auth): authentication failure; rhost=192.0.2.7 user=admin
+ssh -p 2222 admin@node1.example.com
+https://engine.example.com:8443/ovirt-engine/api
+com2sec readonly 192.0.2.0/24
+ssid=OfficeNet
+identity=bob@example.com
 """
 
 

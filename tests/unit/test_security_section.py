@@ -1,5 +1,5 @@
 """The Security section without running anything: the commands a password change runs (the
-secret only ever on stdin, or a hash masked), the crypt method under a prefix, the hash rule."""
+secret, clear text or hash, only ever on stdin), the crypt method under a prefix, the hash rule."""
 
 from __future__ import annotations
 
@@ -32,11 +32,11 @@ def test_under_a_prefix_chpasswd_gets_root_and_the_targets_method(tmp_path: Path
     assert crypt_method(ctx) == "SHA512"
 
 
-def test_a_hash_goes_to_usermod_and_is_expired(tmp_path: Path) -> None:
+def test_a_hash_goes_to_chpasswd_on_stdin_and_is_expired(tmp_path: Path) -> None:
     step = SetAdminPassword("admin", SHA512, hashed=True)
     root = ["--root", str(tmp_path)]
     assert step.commands(Context(root=Root.at(tmp_path))) == [
-        (["usermod", *root, "-p", SHA512, "admin"], None),
+        (["chpasswd", *root, "--encrypted"], f"admin:{SHA512}\n"),
         (["chage", *root, "-d", "0", "admin"], None),
     ]
     assert SHA512 not in step.describe() and "chage -d 0" in step.describe()

@@ -35,6 +35,11 @@ INSTALL_LOG = "/var/log/ovirt-node/install.log"
 ESP_MOUNT = "/boot/efi"
 
 
+def node_root(target: Target) -> Root:
+    """The node tree being written; its /sys is a link to the live system's (see below)."""
+    return Root.at(target.node, borrowed=("sys",))
+
+
 @dataclass(frozen=True)
 class ExtractNodeEtc(Step):
     """The image's /etc, as the tree the node's configuration is written into, and its
@@ -53,7 +58,7 @@ class ExtractNodeEtc(Step):
     def apply(self, ctx: Context, run: StepRun) -> None:
         for command in self.plan():
             ctx.runner(command, timeout=600)
-        sys_link = Root.at(self.target.node)("/sys")
+        sys_link = node_root(self.target)("/sys", follow=False)
         if not ctx.runner.dry_run and not sys_link.exists() and self.live("/sys").is_dir():
             sys_link.symlink_to(self.live("/sys"))
 
@@ -91,10 +96,10 @@ class WriteFstab(Step):
         uuid = ctx.runner(["blkid", "--match-tag", "UUID", "--output", "value", self.esp_device()]).stdout.strip()
         if ctx.runner.dry_run:
             return
-        path = Root.at(self.target.node)(FSTAB)
+        path = node_root(self.target)(FSTAB)
         kept = path.read_text(errors="replace") if path.is_file() else ""
         write_file_atomic(path, fstab_text(self._volumes(), uuid or "unknown", kept).encode())
-        Store(Root.at(self.target.node)).persist(FSTAB)
+        Store(node_root(self.target)).persist(FSTAB)
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ class ApplyNodeSettings(Step):
         from ovirt_node.core.engine import Engine
         from ovirt_node.core.kernelargs import apply_by_area, changes_from_kernel_args
 
-        node = Context(root=Root.at(self.target.node), runner=ctx.runner)
+        node = Context(root=node_root(self.target), runner=ctx.runner)
         engine = Engine(node, all_sections())
         found = changes_from_kernel_args(engine, self.args)
         for arg, reason in found.rejected:
@@ -146,7 +151,7 @@ class CopyLiveNetwork(Step):
         source = self.live(NM_CONNECTIONS)
         if ctx.runner.dry_run or not source.is_dir():
             return
-        node = Root.at(self.target.node)
+        node = node_root(self.target)
         files = sorted(p for p in source.iterdir() if p.is_file())
         if not files:
             return
@@ -170,7 +175,7 @@ class CopyInstallLog(Step):
     def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run or not self.log_file.is_file():
             return
-        destination = Root.at(self.target.node)(INSTALL_LOG)
+        destination = node_root(self.target)(INSTALL_LOG)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.log_file, destination)
         destination.chmod(0o600)
