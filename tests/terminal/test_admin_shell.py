@@ -14,10 +14,12 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from ovirt_node import __version__
 from ovirt_node.image.recipe import recipe_dir
 from tests.terminal.tmux import TMUX, Tmux, setup_command
 
@@ -115,3 +117,55 @@ def test_admin_login_on_a_pseudo_terminal_stays_rich(tmux: Tmux, tmp_path: Path,
     assert "F4 basic" in screen and "\u2502" in screen, screen
     assert "login tty /dev/pts/" in (demo_root / "var/log/ovirt-node/setup.log").read_text()
 
+
+
+#: The node's tools in /usr/local/bin, as the image's pip installs them (run from this checkout).
+TOOLS = {"ovirt-node-config": "ovirt_node.cli.config:main", "persist": "ovirt_node.cli.persist:persist_main",
+         "unpersist": "ovirt_node.cli.persist:unpersist_main", "ovirt-node-upgrade": "ovirt_node.cli.upgrade:main",
+         "ovirt-node-admin-command": "ovirt_node.cli.admin_command:main"}
+
+
+def install_tools(work: Path) -> None:
+    """The tools run as root (sudo) with this venv's Python; the admin command runs as admin,
+    who cannot read root's Python, so with Debian's (it needs only the standard library)."""
+    repo = Path(__file__).resolve().parents[2]
+    for name, entry in TOOLS.items():
+        module, function = entry.split(":")
+        python = "/usr/bin/python3" if name == "ovirt-node-admin-command" else sys.executable
+        script = work / "local-bin" / name
+        script.write_text(f"#!/bin/sh\ncd {repo} && exec {python} -c 'import sys; from {module} import "
+                          f"{function}; sys.argv[0] = \"{name}\"; sys.exit({function}())' \"$@\"\n")
+        script.chmod(0o755)
+
+
+@pytest.mark.parametrize(("command", "allowed"), [
+    ("/usr/local/bin/ovirt-node-config show", True),
+    ("/usr/local/bin/ovirt-node-config support-bundle --output -", True),
+    ("/usr/local/bin/persist /etc/motd", True),
+    ("/usr/local/bin/unpersist /etc/motd", True),
+    ("/usr/local/bin/ovirt-node-upgrade --iso /dev/sr0", True),
+    ("/bin/sh", False),
+    ("/usr/bin/id", False),
+    ("/usr/local/bin/ovirt-node-admin-command id", False),
+])
+def test_sudo_lets_admin_run_the_nodes_tools_and_nothing_else(tmp_path: Path, command: str, allowed: bool) -> None:
+    work = node_files(tmp_path)
+    install_tools(work)
+    result = subprocess.run(in_namespace(work, f"sudo -l -U admin {command}"), capture_output=True, text=True)
+    assert (result.returncode == 0) is allowed, result.stdout + result.stderr
+
+
+def test_ssh_admin_command_runs_the_tool_as_root_and_refuses_others(tmp_path: Path) -> None:
+    """`ssh admin@node COMMAND` as sshd runs it: the admin shell with `-c COMMAND`, as admin,
+    through the real sudo and the image's rule, to the real ovirt-node-config (run as root)."""
+    work = node_files(tmp_path)
+    install_tools(work)
+    version = subprocess.run(in_namespace(work, as_admin() + " -c 'ovirt-node-config --version'"),
+                             capture_output=True, text=True, timeout=120)
+    assert version.returncode == 0, version.stderr
+    assert version.stdout == f"ovirt-node-config {__version__}\n"
+    whoami = subprocess.run(in_namespace(work, as_admin() + " -c id"), capture_output=True, text=True, timeout=120)
+    assert whoami.returncode == 126 and "'id' is not one of the commands admin runs over SSH" in whoami.stderr
+    root = subprocess.run(in_namespace(work, as_admin() + " -c 'ovirt-node-config --root /tmp show'"),
+                          capture_output=True, text=True, timeout=120)
+    assert root.returncode == 126 and "--root is not allowed over SSH" in root.stderr
