@@ -1,8 +1,9 @@
 """Every key of every section, the add-on plugins' included: whatever value is given, `set`
 either applies it (exit 0) or refuses it at validation (exit 2, "Nothing was changed.", no
-file touched); never a traceback (1) nor a value accepted and then refused by a lens or a
-writer (3). The values are drawn per key from its default, its neighbours, tricky spellings
-and arbitrary text; the run alternates the demo root and the EL-like root.
+file touched), or, where the node lacks what the key configures, fails with the reason and the
+tree as it was (3); never a traceback (1). The values are drawn per key from its default, its
+neighbours, tricky spellings and arbitrary text; the keys take turns on the demo root, the
+EL-like root and the node image's own /etc.
 
 The plugins come from `build/plugins/<name>` (`make plugins`, which `make test` runs first),
 put on sys.path for this module only: the rest of the suite sees the product without them."""
@@ -23,6 +24,7 @@ from ovirt_node.cli.config import main
 from ovirt_node.core.model import Key
 from ovirt_node.core.resources import copy_demo_root
 from tests.integration.el_node import make_el_root
+from tests.integration.node_root import copy_etc
 from tests.node_fixtures import changed_paths, snapshot
 
 PLUGINS = Path(__file__).resolve().parents[2] / "build" / "plugins"
@@ -77,15 +79,31 @@ def test_the_plugins_keys_are_among_them() -> None:
     assert {key.name for key in KEYS} - builtin, "no plugin key found: the plugins did not load"
 
 
-@pytest.mark.parametrize("key", KEYS, ids=[key.name for key in KEYS])
-def test_any_value_applies_or_is_refused_at_validation(key: Key) -> None:
-    kind = "el" if KEYS.index(key) % 2 else "demo"
-    with tempfile.TemporaryDirectory(prefix="ovirt-node-every-key-") as tmp:
-        root = copy_demo_root(Path(tmp) / "root")
-        if kind == "el":
-            make_el_root(root)
+ROOTS = ("demo", "el", "node")
+#: Examples per key: fewer on the node's /etc (~1500 files to snapshot around each).
+EXAMPLES = {"demo": 12, "el": 12, "node": 5}
 
-        @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+def root_kind(key: Key) -> str:
+    return ROOTS[KEYS.index(key) % len(ROOTS)]
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.node_image) if root_kind(k) == "node" else k
+                                 for k in KEYS], ids=[f"{k.name}-{root_kind(k)}" for k in KEYS])
+def test_any_value_applies_or_is_refused_at_validation(key: Key, request: pytest.FixtureRequest) -> None:
+    """On the demo tree, the EL-like tree or the node image's own /etc (the keys take turns):
+    exit 0, or 2 with nothing written, or 3 (a program or file the node lacks, e.g. a plugin's
+    daemon) with a reason and the tree byte for byte as it was. Never a traceback."""
+    kind = root_kind(key)
+    with tempfile.TemporaryDirectory(prefix="ovirt-node-every-key-") as tmp:
+        if kind == "node":
+            root = copy_etc(request.getfixturevalue("node_image_root"), Path(tmp) / "root")
+        else:
+            root = copy_demo_root(Path(tmp) / "root")
+            if kind == "el":
+                make_el_root(root)
+
+        @settings(max_examples=EXAMPLES[kind], deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(value=values_for(key))
         def applies_or_is_refused(value: str) -> None:
             before = snapshot(root)
@@ -94,9 +112,11 @@ def test_any_value_applies_or_is_refused_at_validation(key: Key) -> None:
                 mp.setattr("sys.stderr", _Collect(errors))
                 code = main(["--root", str(root), "set", f"{key.name}={value}"])
             text = "".join(errors)
-            assert code in (0, 2), f"{kind} root: {key.name}={value!r}: exit {code}: {text}"
+            assert code in (0, 2, 3), f"{kind} root: {key.name}={value!r}: exit {code}: {text}"
             if code == 2:
                 assert "Nothing was changed." in text, text
+            if code in (2, 3):
+                assert text.strip(), f"{key.name}={value!r}: exit {code} without a reason"
                 assert changed_paths(before, snapshot(root)) == set(), f"{key.name}={value!r} wrote files"
 
         applies_or_is_refused()
