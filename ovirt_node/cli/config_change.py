@@ -276,7 +276,6 @@ def cmd_support_bundle(engine: Engine, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-
 def main(args: argparse.Namespace) -> int:
     ctx = Context(root=root_from(args), bus=args.bus, dry_run=getattr(args, "dry_run", False))
     return guarded(lambda: dispatch(Engine(ctx, all_sections()), args))
@@ -294,7 +293,7 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
             except ValueError as exc:
                 print(f"ovirt-node-config: {exc}", file=sys.stderr)
                 return EXIT_INVALID
-    except (AugeasError, OSError) as exc:
+    except (NotARegularFile, SymlinkEscapeError, AugeasError, OSError) as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         return EXIT_FAILED
     record = audit.Change(args.command, audit.who(os.environ), engine.ctx.root)
