@@ -115,7 +115,7 @@ def iscsi_target(workdir: Path, iqn: str, allowed_initiator: str) -> Iterator[in
 
         admin("--op", "new", "--mode", "target", "--tid", "1", "-T", iqn)
         admin("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1", "-b", str(lun))
-        admin("--op", "bind", "--mode", "target", "--tid", "1", "-I", allowed_initiator)
+        admin("--op", "bind", "--mode", "target", "--tid", "1", "--initiator-name", allowed_initiator)
         yield port
     finally:
         tgtd.kill()

@@ -227,8 +227,25 @@ def test_chrony_polls_the_configured_server_and_tuned_runs_the_profile(node: Liv
     check_tuned(node)
 
 
+def check_target_refuses_another_name(node: LiveNode) -> None:
+    """The control: the same target refuses the node under another initiator name (an iSCSI
+    interface of iscsiadm's with its own name), so a login above proves the node's name."""
+    portal = f"{HOST_FROM_GUEST}:{node.host.iscsi_port}"
+    iface = "-m iface -I stranger"
+    node.shell.check(f"iscsiadm {iface} -o new >/dev/null && iscsiadm {iface} -o update "
+                     "-n iface.initiatorname -v iqn.2026-12.org.example:stranger >/dev/null")
+    record = f"-m node -T {TARGET_IQN} -p {portal} -I stranger"
+    try:
+        node.shell.check(f"iscsiadm {record} -o new >/dev/null")
+        code, output = node.shell.run(f"iscsiadm {record} --login", 120)
+        assert code != 0 and "Could not login" in output, output
+    finally:
+        node.shell.run(f"iscsiadm {record} -o delete; iscsiadm {iface} -o delete", 60)
+
+
 def test_iscsi_initiator_name_and_nfsv4_domain_are_used(node: LiveNode) -> None:
     node.page_saved("Remote Storage")
+    check_target_refuses_another_name(node)
     check_iscsi_login(node)
     check_nfs_domain(node)
 
