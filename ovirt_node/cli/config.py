@@ -48,12 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     set_ = sub.add_parser("set", help="validate all changes, then apply them in one transaction")
     set_.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
     set_.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    set_.add_argument("--json", action="store_true", help="print the result as JSON (changed, steps, warnings, "
+                        "diff of each file written)")
     add_wait_option(set_)
     add_confirm_option(set_)
 
     apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
     apply.add_argument("file", type=Path, help="the answers file; - reads it from standard input")
     apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    apply.add_argument("--json", action="store_true", help="print the result as JSON (changed, steps, warnings, "
+                        "diff of each file written)")
     add_wait_option(apply)
     add_confirm_option(apply)
 
@@ -65,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         "and never stored in /etc/default/ovirt.",
     )
     password.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    password.add_argument("--json", action="store_true", help="print the result as JSON (changed, steps, warnings, "
+                        "diff of each file written)")
     add_wait_option(password)
 
     kargs = sub.add_parser(

@@ -17,6 +17,8 @@ import yaml
 
 from ovirt_node.areas.registry import all_sections
 from ovirt_node.cli import audit
+from ovirt_node.cli.change_report import ChangeReport, diffs, read_texts
+from ovirt_node.cli.change_report import Step as ReportStep
 from ovirt_node.cli.common import root_from
 from ovirt_node.cli.config_read import (
     EXIT_FAILED,
@@ -165,13 +167,16 @@ def print_plan(tx: Transaction, ctx: Context) -> None:
         print("  " + line)
 
 
-def warn_unusual(engine: Engine, changes: Mapping[str, str]) -> None:
+def warn_unusual(engine: Engine, changes: Mapping[str, str]) -> list[str]:
     """Valid but unusual values (a reserved SSH port): said on stderr, applied all the same."""
+    warnings = []
     for name, value in changes.items():
         key = engine.keys.get(name)
         text = key.warning(value) if key is not None and key.warning is not None else ""
         if text:
+            warnings.append(f"{name}: {text}")
             print(f"ovirt-node-config: warning: {name}: {text}", file=sys.stderr)
+    return warnings
 
 
 def confirm_on_stdin(timeout: int) -> bool | None:
@@ -187,22 +192,39 @@ def confirm_on_stdin(timeout: int) -> bool | None:
 
 
 def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None,
-                record: audit.Change | None = None) -> int:
+                record: audit.Change | None = None, report: ChangeReport | None = None) -> int:
+    """Plan and run; with `report` (--json) the outcome goes there instead of prose on stdout."""
     record = record or audit.Change("set", "")
     tx = engine.plan(changes)
-    warn_unusual(engine, changes)
+    warnings = warn_unusual(engine, changes)
     if confirm_timeout is None:
         confirm_timeout = DEFAULT_CONFIRM_TIMEOUT if sys.stdin.isatty() else 0
+    if report is not None:
+        report.warnings = warnings
     if dry_run:
-        print_plan(tx, engine.ctx)
+        if report is None:
+            print_plan(tx, engine.ctx)
+        else:
+            report.changed = bool(tx.steps)
+            report.steps = [ReportStep(line, "planned") for line in tx.describe(engine.ctx)] if tx.steps else []
         return EXIT_OK
     if not tx.steps:
-        print("Nothing to change: the node already has these values.")
+        if report is None:
+            print("Nothing to change: the node already has these values.")
         record.result = "nothing to change"
         return EXIT_OK
     confirm = Confirmation(confirm_on_stdin, confirm_timeout) if confirm_timeout > 0 else None
-    tx.run(engine.ctx, print_progress, confirm=confirm)
-    print(f"Applied: {', '.join(sorted(changes))}")
+    if report is None:
+        tx.run(engine.ctx, print_progress, confirm=confirm)
+        print(f"Applied: {', '.join(sorted(changes))}")
+    else:
+        paths = [path for step in tx.steps for path in step.backs_up(engine.ctx)]
+        before = read_texts(engine.ctx.root, paths)
+        try:
+            tx.run(engine.ctx, report.progress, confirm=confirm)
+        finally:  # also after a rollback: whatever is left differs, or the diff is empty
+            report.diff = diffs(before, read_texts(engine.ctx.root, paths))
+        report.changed = True
     record.result = "applied"
     return EXIT_OK
 
@@ -308,7 +330,20 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> int:
-    """set, set-password, apply, cmdline; `record` gets the changes and the result."""
+    """set, set-password, apply, cmdline; `record` gets the changes and the result; with
+    --json the outcome (also a refusal or a failure) is one JSON object on stdout."""
+    report = ChangeReport() if getattr(args, "json", False) else None
+    try:
+        return change_and_say(engine, args, record, report)
+    finally:
+        if report is not None:
+            if report.error is None and record.result not in ("", "applied", "nothing to change"):
+                report.error = record.result
+            print(report.to_json())
+
+
+def change_and_say(engine: Engine, args: argparse.Namespace, record: audit.Change,
+                   report: ChangeReport | None) -> int:
     try:
         if args.command == "set":
             changes = parse_assignments(args.assignments)
@@ -326,17 +361,21 @@ def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> in
         with node_locked(engine, args.wait):  # lock, then read, validate, plan and run
             if args.command == "cmdline":
                 return cmd_cmdline(engine, args, record)
-            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None), record)
+            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None), record, report)
     except InvalidChanges as exc:
         for key, message in exc.errors.items():
             print(f"ovirt-node-config: invalid {key}: {message}", file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
         record.result = f"invalid ({', '.join(exc.errors)}), nothing changed"
+        if report is not None:
+            report.error = "; ".join(f"invalid {key}: {message}" for key, message in exc.errors.items())
         return EXIT_INVALID
     except InputError as exc:
         print(f"ovirt-node-config: {exc}", file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
         record.result = "invalid input, nothing changed"  # the message may quote what was typed
+        if report is not None:
+            report.error = str(exc)
         # what could not be parsed may be a secret typed on this command line (_CMDLINE)
         record.secret_on_command_line = record.secret_on_command_line or args.command in ("set", "cmdline")
         return EXIT_INVALID
