@@ -160,12 +160,24 @@ def writes_netconsole_file(ctx: Context) -> bool:
     return detect(ctx.root).path("netconsole") == NETCONSOLE.path
 
 
+#: The forwarding action's own queue (legacy directives: they apply to the next action only).
+#: Without it, a server unreachable for a moment (a boot before the network is up, a switch
+#: restart) suspends the action and rsyslog drops what is logged meanwhile; with it the lines
+#: wait in memory and the action is retried until the server takes them.
+FORWARD_QUEUE = (("$ActionQueueType", "LinkedList"), ("$ActionQueueSize", "20000"),
+                 ("$ActionResumeRetryCount", "-1"), ("$ActionResumeInterval", "10"))
+
+
 def write_rsyslog(aug: Augeas, new: LoggingSettings) -> None:
     if not aug.exists(f"{_RSYSLOG}/#comment"):
         aug.set(f"{_RSYSLOG}/#comment", MANAGED)
     aug.remove(f"{_RSYSLOG}/entry[action/hostname]")
+    for directive, _ in FORWARD_QUEUE:
+        aug.remove(f"{_RSYSLOG}/{directive}")
     if not new.rsyslog_server:
         return
+    for directive, value in FORWARD_QUEUE:
+        aug.set(f"{_RSYSLOG}/{directive}", value)
     entry = f"{_RSYSLOG}/entry[last()]"
     aug.set(f"{_RSYSLOG}/entry[last()+1]/selector/facility", "*")
     aug.set(entry + "/selector/level", "*")

@@ -54,3 +54,19 @@ def test_bad_rotate_size_exit_2_nothing_written(node_root: Path, size: str) -> N
     assert result.returncode == 2
     assert "invalid logging.logrotate.max_size: must be a whole number from 1 to 1000000000" in result.stderr
     assert snapshot(node_root) == before
+
+
+def test_remote_syslog_keeps_lines_while_the_server_is_unreachable(node_root: Path) -> None:
+    """The forwarding action has its own queue and retries for ever: lines logged while the
+    server cannot be reached (the boot before the network is up) wait instead of being lost.
+    (Seen on the booted node: after a reboot the first lines went out, then nothing.)"""
+    conf = node_root / "etc/rsyslog.d/ovirt-node-remote.conf"
+    run_config("--root", str(node_root), "set", "logging.rsyslog.server=192.0.2.30", check=True)
+    lines = [line for line in conf.read_text().splitlines() if not line.startswith("#")]
+    assert lines == ["$ActionQueueType LinkedList", "$ActionQueueSize 20000", "$ActionResumeRetryCount -1",
+                     "$ActionResumeInterval 10", "*.*\t@192.0.2.30:514"]
+    run_config("--root", str(node_root), "set", "logging.rsyslog.server=192.0.2.31", check=True)
+    assert [line for line in conf.read_text().splitlines() if not line.startswith("#")][-1] == "*.*\t@192.0.2.31:514"
+    assert conf.read_text().count("$ActionQueueType") == 1
+    run_config("--root", str(node_root), "set", "logging.rsyslog.server=", check=True)
+    assert "$Action" not in conf.read_text()

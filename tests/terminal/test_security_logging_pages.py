@@ -59,7 +59,7 @@ def test_security_page_saves_port_and_password(tmux: Tmux, demo_root: Path) -> N
     tmux.send("BSpace", "BSpace")
     tmux.type("2222")
     tmux.wait_gone("reserved range")
-    tmux.send("Down", "Down", "Down")  # bytes used, AES-NI, new password
+    tmux.send("Down", "Down", "Down", "Down")  # SSH keys, bytes used, AES-NI, new password
     tmux.type(PASSWORD)
     tmux.wait_for("Strength: ")
     tmux.send("Down")  # confirmation
