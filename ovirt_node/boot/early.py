@@ -89,6 +89,9 @@ def restore(root: Root, runner: Runner) -> None:
         log.info("restored %d persisted path(s)", len(restored))
     except PersistError as exc:
         log.error("restoring /config: %s", exc)
+    name = node_hostname(root)
+    if name and root.is_host:  # before the daemons that read it once at start (collectd)
+        runner(["hostname", name], check=False)
     for point in mount_points(root):
         root(point).mkdir(parents=True, exist_ok=True)  # the image has no /data, say
     for command in (["mount", "--all"], ["swapon", "--all"]):
@@ -96,6 +99,17 @@ def restore(root: Root, runner: Runner) -> None:
         if not result.ok:
             log.error("%s: %s", " ".join(command), result.stderr.strip())
     log_folders(root)
+
+
+def node_hostname(root: Root) -> str | None:
+    """The node's host name from its restored /etc/hostname. systemd set the kernel's from the
+    image's ("localhost") before /config was restored, and NetworkManager sets it only later:
+    daemons started in between (collectd names its values by it) would say "localhost"."""
+    try:
+        name = root("/etc/hostname").read_text().strip()
+    except (OSError, ValueError):
+        return None
+    return name if name and name != "localhost" and "\n" not in name else None
 
 
 #: The image's own root, as the initramfs mounted it (below the overlay).

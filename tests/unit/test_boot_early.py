@@ -218,3 +218,14 @@ def test_the_images_log_folders_are_made_on_the_logging_volume(tmp_path: Path) -
     assert ((volume / "chrony").stat().st_uid, (volume / "chrony").stat().st_gid) == (4242, 4343)
     assert (volume / "journal" / "kept").exists()
     assert boot.log_folders(Root.at(tmp_path)) == []  # the next boot: nothing to make
+
+
+def test_the_restored_host_name_is_the_nodes(tmp_path: Path) -> None:
+    """The name early boot gives the kernel once /config is back (systemd gave it the image's)."""
+    root = Root.at(tmp_path)
+    assert boot.node_hostname(root) is None  # no /etc/hostname
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/hostname").write_text("localhost\n")
+    assert boot.node_hostname(root) is None  # the image's own: nothing to set
+    (tmp_path / "etc/hostname").write_text("node1.example.com\n")
+    assert boot.node_hostname(root) == "node1.example.com"
