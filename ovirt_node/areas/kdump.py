@@ -347,9 +347,13 @@ class Kdump(Section):
             steps.append(FetchSshKey(new.ssh_key, key_path))
         unit = platform.unit("kdump")
         if new.mode == "disabled":  # off, also after a reboot
-            steps += [EnableUnit(unit, False), StopKdump(unit)]
+            # Unloading frees nothing: the kernel keeps its crashkernel= memory until a reboot.
+            steps += [EnableUnit(unit, False),
+                      StopKdump(unit, f"Stop {unit} (unloads the crash kernel; its memory stays reserved until a "
+                                      "reboot)")]
         else:
-            steps += [EnableUnit(unit), RestartKdump(unit, f"Restart {unit} (checks the dump location)",
+            steps += [EnableUnit(unit), RestartKdump(unit, f"Restart {unit} (reloads the crash kernel, checks "
+                                                           "the dump location)",
                                                      _location(new))]
         return steps
 

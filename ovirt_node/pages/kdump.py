@@ -27,6 +27,15 @@ def _service(ctx: PageContext) -> str:
     return f"{unit}: {service_state(engine_ctx, unit)}, configured in {layout_for(engine_ctx).file.path}"
 
 
+def _state(label: str) -> Callable[[PageContext], str]:
+    def value(ctx: PageContext) -> str:
+        from ovirt_node.areas.kdump_state import node_summary
+
+        return node_summary(ctx.engine)[label]
+
+    return value
+
+
 class KdumpPage(Page):
     name = "kdump"
     title = "Kdump"
@@ -34,7 +43,8 @@ class KdumpPage(Page):
 
     def layout(self) -> Sequence[Item]:
         return [
-            Label("Where the kernel saves a crash dump. Saving restarts kdump, which checks the location."),
+            Label("Where the kernel saves a crash dump. Saving reloads the crash kernel (no reboot) and checks "
+                  "the location; disabling unloads it, and its memory stays reserved until a reboot."),
             Divider(),
             Choice("kdump.mode", "Dump to:", options=MODES),
             Divider(),
@@ -47,4 +57,7 @@ class KdumpPage(Page):
                   help="optional: http, https or file URL of the private key kdump logs in with"),
             Divider(),
             KeyValue("Service", _service),
+            KeyValue("Crash kernel", _state("Crash kernel")),
+            KeyValue("Reserved memory", _state("Reserved memory")),
+            KeyValue("Last dump", _state("Last dump")),
         ]
