@@ -33,9 +33,9 @@ SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")
 TIMEOUT = 5
 #: The crash kernel's memory by the machine's RAM (the kernel's range syntax, as the
 #: distributions default to): nothing below 1 GB, where a reservation would starve the node.
-#: The crash kernel boots the node's own kernel, initrd and root (docs/kdump.md), measured to
-#: need about 160 MB on a 2 GB guest; bigger machines get more for their larger page tables and
-#: device drivers.
+#: The crash kernel boots the node's own kernel, initrd and root (docs/kdump.md): measured on a
+#: 2 GB guest, 160 MB saved a dump only by paging out to swap, 256 MB without; bigger machines
+#: get more for their larger page tables and device drivers.
 DEFAULT_CRASHKERNEL = "crashkernel=1G-4G:256M,4G-64G:384M,64G-:512M"
 #: Arguments that steer the installer or the boot media; they do not belong on the node's own
 #: kernel line (secrets never do).
