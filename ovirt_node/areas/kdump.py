@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 KDUMP_CONF = LensFile("Kdump", "/etc/kdump.conf")
 KDUMP_TOOLS = LensFile(SHELL_VARS, "/etc/default/kdump-tools")
 LOCAL_PATH = "/data/core"
+CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
 REMOTE_PATH = "/var/crash"  # kdump's own default: the directory on the NFS export or SSH host
 MODES = ("disabled", "local", "nfs", "ssh")
 KEY_LIMIT = 64 * 1024
@@ -267,6 +268,17 @@ class StopKdump(RestartUnit):
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.stop_unit(self.unit)
+        # Debian's kdump-tools unloads only while USE_KDUMP=1, which this change just set to 0:
+        # unload here what the stopped service left loaded (its memory stays reserved).
+        if ctx.root.is_host and crash_kernel_loaded(ctx):
+            ctx.runner(["kexec", "-p", "-u"])
+
+
+def crash_kernel_loaded(ctx: Context) -> bool:
+    try:
+        return ctx.root(CRASH_LOADED).read_text(errors="replace").strip() == "1"
+    except OSError:  # a kernel without kexec
+        return False
 
 
 def service_state(ctx: Context, unit: str) -> str:

@@ -14,12 +14,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ovirt_node.areas.kdump import LOCAL_PATH
+from ovirt_node.areas.kdump import CRASH_LOADED, LOCAL_PATH
 from ovirt_node.core.cmdline import parse
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.root import Root
 
-LOADED = "/sys/kernel/kexec_crash_loaded"
 SIZE = "/sys/kernel/kexec_crash_size"
 CMDLINE = "/proc/cmdline"
 _STAMP = re.compile(r"^(?:.*-)?(\d{12})$")  # a local dump's directory, or host-stamped on a share
@@ -92,7 +91,7 @@ def _read(root: Root, path: str) -> str | None:
 
 
 def crash_state(root: Root) -> CrashState:
-    loaded = _read(root, LOADED)
+    loaded = _read(root, CRASH_LOADED)
     size = _read(root, SIZE)
     cmdline = _read(root, CMDLINE) or ""
     crashkernel = parse(cmdline).get("crashkernel") if "crashkernel=" in cmdline else None
