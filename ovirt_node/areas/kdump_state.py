@@ -56,7 +56,7 @@ class CrashState:
 
     def why_not(self, mode: str) -> str:
         if not self.supported:
-            return "this kernel cannot load a crash kernel (no /sys/kernel/kexec_crash_loaded)"
+            return "no kexec in this kernel"
         if self.crashkernel is None:
             return ("no memory is reserved for it: the kernel line has no crashkernel= (the install media, "
                     "or a boot entry written by hand)")
