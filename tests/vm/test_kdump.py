@@ -186,7 +186,7 @@ def test_a_crash_leaves_a_dump_on_the_data_volume_and_on_an_ssh_host(
     new = remote_dumps() - before
     try:
         assert len(new) == 1, f"expected one new dump directory under {REMOTE_DIR}, found {sorted(new)}"
-        remote = new.pop()
+        remote = next(iter(new))
         stamp = remote.name.rsplit("-", 1)[1]
         sizes = {p.name: p.stat().st_size for p in remote.iterdir()}
         (artifacts / "ssh-dump.txt").write_text(f"{remote}: {sizes}\n")
