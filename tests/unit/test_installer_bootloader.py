@@ -122,3 +122,15 @@ def test_an_upgrade_adds_the_reservation_to_a_menu_that_has_none(tmp_path: Path)
         _script_check(text, tmp_path)
         assert boot_args_from_config(text) == ["console=ttyS0", DEFAULT_CRASHKERNEL]
         assert all(line.count("crashkernel=") == 1 for line in _linux_lines(text))
+
+
+def test_the_last_crashkernel_wins_and_bad_values_are_named() -> None:
+    from ovirt_node.installer.steps.bootloader import crashkernel_problem, with_crashkernel
+
+    assert with_crashkernel(["crashkernel=128M", "quiet", "crashkernel=512M"]) == ["quiet", "crashkernel=512M"]
+    assert with_crashkernel(["crashkernel=512M", "crashkernel=auto"]) == [DEFAULT_CRASHKERNEL]
+    for good in ("256M", "0", "512M@16M", "1G,high", "1G-4G:256M,4G-64G:384M,64G-:512M", "2G-:1G@64M", "auto"):
+        assert crashkernel_problem(good) is None, good
+    for bad in ("", "lots", "256X", "1G-4G", "256M quiet", "1G-4G:256M,"):
+        assert crashkernel_problem(bad) == (f"must be a size such as 256M, or sizes by RAM such as "
+                                            f"1G-4G:256M,4G-:512M, not {bad!r}")

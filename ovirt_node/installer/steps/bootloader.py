@@ -10,6 +10,7 @@ fixed-size block, so a power cut leaves either the old or the new default, never
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -70,13 +71,28 @@ def carried_args(args: KernelArgs, consumed: Iterable[str] = ()) -> list[str]:
     return [arg.raw for arg in args if arg.name not in dropped]
 
 
+_SIZE = r"\d+[KMG]?"
+_RANGE = rf"{_SIZE}-(?:{_SIZE})?:{_SIZE}"
+#: What the kernel takes after `crashkernel=`: a size (at an offset, or high/low), or ranges of
+#: RAM each with its size.
+CRASHKERNEL_VALUE = re.compile(rf"{_SIZE}(?:@{_SIZE}|,high|,low)?|{_RANGE}(?:,{_RANGE})*(?:@{_SIZE})?")
+
+
+def crashkernel_problem(value: str) -> str | None:
+    """Why `value` is no `crashkernel=` value (None when it is one)."""
+    if value == "auto" or CRASHKERNEL_VALUE.fullmatch(value):
+        return None
+    return f"must be a size such as 256M, or sizes by RAM such as 1G-4G:256M,4G-:512M, not {value!r}"
+
+
 def with_crashkernel(args: Sequence[str]) -> list[str]:
-    """`args` with the default crash kernel reservation, unless they choose one themselves.
-    3.x's `crashkernel=auto` (an EL kernel's feature that Debian's kernel refuses) means the
-    default."""
-    kept = [arg for arg in args if arg != "crashkernel=auto"]
-    if any(arg.startswith("crashkernel=") for arg in kept):
-        return kept
+    """`args` with the default crash kernel reservation, unless they choose one themselves (the
+    last one given wins: an answers file's comes after the boot media's). 3.x's
+    `crashkernel=auto` (an EL kernel's feature that Debian's kernel refuses) means the default."""
+    chosen = [arg for arg in args if arg.startswith("crashkernel=")]
+    kept = [arg for arg in args if not arg.startswith("crashkernel=")]
+    if chosen and chosen[-1] != "crashkernel=auto":
+        return [*kept, chosen[-1]]
     return [*kept, DEFAULT_CRASHKERNEL]
 
 
