@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 KDUMP_CONF = LensFile("Kdump", "/etc/kdump.conf")
 KDUMP_TOOLS = LensFile(SHELL_VARS, "/etc/default/kdump-tools")
 LOCAL_PATH = "/data/core"
+CRASH_LOADED = "/sys/kernel/kexec_crash_loaded"
 REMOTE_PATH = "/var/crash"  # kdump's own default: the directory on the NFS export or SSH host
 MODES = ("disabled", "local", "nfs", "ssh")
 KEY_LIMIT = 64 * 1024
@@ -268,6 +269,17 @@ class StopKdump(RestartUnit):
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.systemd.stop_unit(self.unit)
+        # Debian's kdump-tools unloads only while USE_KDUMP=1, which this change just set to 0:
+        # unload here what the stopped service left loaded (its memory stays reserved).
+        if ctx.root.is_host and crash_kernel_loaded(ctx):
+            ctx.runner(["kexec", "-p", "-u"])
+
+
+def crash_kernel_loaded(ctx: Context) -> bool:
+    try:
+        return ctx.root(CRASH_LOADED).read_text(errors="replace").strip() == "1"
+    except OSError:  # a kernel without kexec
+        return False
 
 
 def service_state(ctx: Context, unit: str) -> str:
@@ -348,9 +360,13 @@ class Kdump(Section):
             steps.append(FetchSshKey(new.ssh_key, key_path))
         unit = platform.unit("kdump")
         if new.mode == "disabled":  # off, also after a reboot
-            steps += [EnableUnit(unit, False), StopKdump(unit)]
+            # Unloading frees nothing: the kernel keeps its crashkernel= memory until a reboot.
+            steps += [EnableUnit(unit, False),
+                      StopKdump(unit, f"Stop {unit} (unloads the crash kernel; its memory stays reserved until a "
+                                      "reboot)")]
         else:
-            steps += [EnableUnit(unit), RestartKdump(unit, f"Restart {unit} (checks the dump location)",
+            steps += [EnableUnit(unit), RestartKdump(unit, f"Restart {unit} (reloads the crash kernel, checks "
+                                                           "the dump location)",
                                                      _location(new))]
         return steps
 

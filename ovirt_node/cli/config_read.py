@@ -124,9 +124,20 @@ def cmd_show(engine: Engine, args: argparse.Namespace) -> int:
             if s.defaults_value is not None and s.defaults_value != s.value:
                 drift = f"  (settings file says {s.defaults_value!r})"
             print(f"{name:<{width}}  {shown(s.key, s.value)!r:<24} [{s.source.value}]{drift}")
+        print_states(engine, args.prefix)
     for line in engine.ctx.defaults.unparsed_lines():
         print(f"warning: /etc/default/ovirt: kept a line that is not a setting: {line!r}", file=sys.stderr)
     return EXIT_OK
+
+
+def print_states(engine: Engine, prefix: str) -> None:
+    """What a section's settings cannot say: kdump's crash kernel as the running kernel has it
+    (loaded or why not, memory reserved, the last dump), read live."""
+    if "kdump" in engine.sections and ("kdump".startswith(prefix) or prefix.startswith("kdump")):
+        from ovirt_node.areas.kdump_state import node_summary
+
+        for label, value in node_summary(engine).items():
+            print(f"kdump state: {label.lower()}: {value}")
 
 
 def cmd_get(engine: Engine, args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ from ovirt_node.areas.ssh import SSHD_CONFIG, set_global_option
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
-from ovirt_node.image import initramfs, iso, pxe
+from ovirt_node.image import initramfs, iso, kdump, pxe
 from ovirt_node.image.keymap_names import drop_unloadable, link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
@@ -195,6 +195,7 @@ class Builder:
                          "oVirt Node administrator", "admin"])
         for stale in (root / "boot").glob("initrd.img-*"):  # initramfs-tools' (the node has its own)
             stale.unlink()
+        kdump.link_crash_initrd(root, initramfs.kernel_version(root))
         ssh_password_logins_off(root)
         # A fresh machine id on every boot of the image until the node persists one.
         (root / "etc/machine-id").write_text("")

@@ -19,12 +19,21 @@ def _when(mode: str) -> Callable[[Values], bool]:
 
 
 def _service(ctx: PageContext) -> str:
-    from ovirt_node.areas.kdump import layout_for, service_state  # not before the page is shown
+    from ovirt_node.areas.kdump import service_state  # not before the page is shown
     from ovirt_node.core.platform import detect
 
     engine_ctx = ctx.node
     unit = detect(ctx.root).unit("kdump")
-    return f"{unit}: {service_state(engine_ctx, unit)}, configured in {layout_for(engine_ctx).file.path}"
+    return f"{unit}: {service_state(engine_ctx, unit)}"
+
+
+def _state(label: str) -> Callable[[PageContext], str]:
+    def value(ctx: PageContext) -> str:
+        from ovirt_node.areas.kdump_state import node_summary
+
+        return node_summary(ctx.engine)[label]
+
+    return value
 
 
 class KdumpPage(Page):
@@ -33,8 +42,14 @@ class KdumpPage(Page):
     rank = 60
 
     def layout(self) -> Sequence[Item]:
+        # The crash kernel's state first, and short: the page fits 80x24, where Down from the
+        # last field reaches Save (on a taller page it would scroll first).
         return [
-            Label("Where the kernel saves a crash dump. Saving restarts kdump, which checks the location."),
+            Label("Where crash dumps go. Saving reloads the crash kernel (no reboot)."),
+            KeyValue("Service", _service),
+            KeyValue("Crash kernel", _state("Crash kernel")),
+            KeyValue("Reserved memory", _state("Reserved memory")),
+            KeyValue("Last dump", _state("Last dump")),
             Divider(),
             Choice("kdump.mode", "Dump to:", options=MODES),
             Divider(),
@@ -45,6 +60,4 @@ class KdumpPage(Page):
                   help="user@host (e.g. root@example.com)"),
             Entry("kdump.ssh_key", "SSH key URL:", enabled_when=_when("ssh"),
                   help="optional: http, https or file URL of the private key kdump logs in with"),
-            Divider(),
-            KeyValue("Service", _service),
         ]

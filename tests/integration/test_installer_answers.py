@@ -83,6 +83,10 @@ def test_uninstall_from_answers(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     ("mode = [", "not valid TOML"),
     ("mode = 'install'\nboot_disk = '/dev/sdb'\nconfirm = true", "Boot device: /dev/sdb"),
     ("mode = 'upgrade'", "Welcome: upgrade is not possible here"),
+    ("crashkernel = 'lots'", "crashkernel: must be a size such as 256M, or sizes by RAM such as "
+                             "1G-4G:256M,4G-:512M, not 'lots'"),
+    ("crashkernel = '256M quiet'", "crashkernel: must be a size such as 256M"),
+    ("crashkernel = 256", "crashkernel: must be a string"),
 ])
 def test_bad_answers_exit_2_with_the_reason(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str,
                                             message: str) -> None:
@@ -97,3 +101,15 @@ def test_screens_need_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: P
     code, _out, err = run(capsys, tmp_path, "", "demo", "--tui", "--cmdline", "install")
     assert code == 2 and "take no --auto or --cmdline" in err
 
+
+
+def test_the_answers_crashkernel_goes_on_the_nodes_kernel_line(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    answers = INSTALL.replace("confirm = true\n", 'confirm = true\ncrashkernel = "2G-:512M"\n')
+    code, out, err = run(capsys, tmp_path, answers, "demo")
+    assert (code, err) == (0, "")
+    line = next(line for line in out.splitlines() if "Write the boot menu" in line)
+    assert line.endswith(" crashkernel=2G-:512M") and line.count("crashkernel=") == 1
+    code, out, err = run(capsys, tmp_path, INSTALL, "demo")
+    line = next(line for line in out.splitlines() if "Write the boot menu" in line)
+    assert line.endswith(" crashkernel=1G-4G:256M,4G-64G:384M,64G-:512M")

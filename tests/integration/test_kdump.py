@@ -157,7 +157,8 @@ def test_dry_run_shows_the_key_fetch_and_the_restart(node_root: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert ("Fetch the SSH key for kdump: https://keys.example.com/kdump_id_rsa -> /root/.ssh/kdump_id_rsa"
             in result.stdout)
-    assert "Restart kdump-tools.service (checks the dump location)  [skipped: root prefix" in result.stdout
+    assert ("Restart kdump-tools.service (reloads the crash kernel, checks the dump location)  [skipped: root prefix"
+            in result.stdout)
     assert snapshot(node_root) == before
 
 
@@ -263,7 +264,7 @@ def test_ssh_key_from_http_then_restart(node_root: Path, kdump_unit: MockService
                         f"kdump.ssh_key={key_server}/kdump_id_rsa")
     assert result.returncode == 0, result.stderr
     assert "Fetch the SSH key for kdump: done" in result.stdout
-    assert "Restart kdump-tools.service (checks the dump location): done" in result.stdout
+    assert "Restart kdump-tools.service (reloads the crash kernel, checks the dump location): done" in result.stdout
     key = node_root / "root/.ssh/kdump_id_rsa"
     assert key.read_text() == KEY
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -327,7 +328,8 @@ def test_disabling_stops_and_disables_the_unit_and_a_location_enables_it(
     assert link.is_symlink()
     result = run_config(*bus, "set", "kdump.mode=disabled")
     assert result.returncode == 0, result.stderr
-    assert f"Disable {unit} at boot: done" in result.stdout and f"Stop {unit}: done" in result.stdout
+    assert f"Disable {unit} at boot: done" in result.stdout
+    assert f"Stop {unit} (unloads the crash kernel; its memory stays reserved until a reboot): done" in result.stdout
     assert not link.exists() and not link.is_symlink()
     assert ("StopUnit", [unit, "replace"]) in calls(kdump_unit)
     assert not any(name == "RestartUnit" for name, _ in calls(kdump_unit))
@@ -343,7 +345,8 @@ def test_disabled_under_a_root_prefix_is_off_at_boot_too(node_root: Path) -> Non
     result = run_config("--root", str(node_root), "set", "kdump.mode=disabled")
     assert result.returncode == 0, result.stderr
     assert "Disable kdump-tools.service at boot: done" in result.stdout
-    assert "Stop kdump-tools.service: skipped" in result.stdout
+    assert ("Stop kdump-tools.service (unloads the crash kernel; its memory stays reserved until a reboot): skipped"
+            in result.stdout)
     assert not boot_link(node_root, "kdump-tools.service").is_symlink()
 
 

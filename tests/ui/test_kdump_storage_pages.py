@@ -19,7 +19,7 @@ from ovirt_node.ui.page import PageContext
 from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
 from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
-from tests.node_fixtures import snapshot
+from tests.node_fixtures import run_config, snapshot
 
 KDUMP_TOOLS = "etc/default/kdump-tools"
 
@@ -47,7 +47,7 @@ def test_pages_are_registered_like_plugins_in_3x_order() -> None:
 def test_kdump_page_shows_the_system_and_enables_only_the_mode_fields(kdump: PageHarness) -> None:
     text = kdump.text()
     assert "Dump to:" in text and f"{kdump.style.radio_on} Local (the Data volume)" in text
-    assert "kdump-tools.service: enabled at boot, configured in /etc/default/kdump-tools" in " ".join(text.split())
+    assert "Service kdump-tools.service: enabled at boot" in " ".join(text.split())
     assert kdump.value("Local directory") == "/data/core"
     assert [kdump.enabled(k) for k in ("Local directory", "NFS location", "SSH location", "SSH key URL")] == [
         True, False, False, False]
@@ -126,7 +126,7 @@ def test_kdump_page_shows_whether_the_service_starts_at_boot(node_root: Path, sy
     ctx = PageContext(engine, load_profile(profile_path("demo")), Root.at(node_root), demo=True)
     harness = PageHarness(KdumpPage, ctx, ui=FakeUI(ctx, apply=True))
     text = " ".join(harness.text().split())  # the line wraps at 80 columns
-    assert "kdump-tools.service: enabled at boot, inactive now, configured in /etc/default/kdump-tools" in text
+    assert "kdump-tools.service: enabled at boot, inactive now" in text
     harness.choose("kdump.mode", "disabled")
     harness.save()
     assert harness.ui.results == [True]
@@ -166,3 +166,29 @@ def test_storage_save_writes_both_files(storage: PageHarness, node_root: Path) -
     assert "Domain=example.com\n" in (node_root / "etc/idmapd.conf").read_text()
     assert storage.value("Initiator name") == "iqn.2024-01.com.example:node7"
     assert storage.value("NFSv4 domain") == "example.com"
+
+
+def test_kdump_page_shows_the_crash_kernel_memory_and_last_dump(node_root: Path) -> None:
+    (node_root / "proc").mkdir(exist_ok=True)
+    (node_root / "proc/cmdline").write_text("root=live:/dev/mapper/HostVG-Root crashkernel=1G-4G:256M\n")
+    (node_root / "sys/kernel").mkdir(parents=True, exist_ok=True)
+    (node_root / "sys/kernel/kexec_crash_loaded").write_text("1\n")
+    (node_root / "sys/kernel/kexec_crash_size").write_text("268435456\n")
+    dump = node_root / "data/core/202612061705"
+    dump.mkdir(parents=True)
+    (dump / "dump.202612061705").write_bytes(b"x" * 4096)
+
+    def shown() -> str:
+        ctx = page_context(node_root)
+        return " ".join(PageHarness(KdumpPage, ctx, ui=FakeUI(ctx, apply=True), size=(100, 40)).text().split())
+
+    text = shown()
+    assert "Crash kernel loaded: a crash saves a dump" in text
+    assert "Reserved memory 256.0 MiB" in text
+    assert "Last dump /data/core/202612061705 (2026-12-06 17:05): dump.202612061705 (4.0 KiB)" in text
+    # Switched off: kdump-tools unloads the crash kernel; the memory stays the kernel's.
+    run_config("--root", str(node_root), "set", "kdump.mode=disabled", check=True)
+    (node_root / "sys/kernel/kexec_crash_loaded").write_text("0\n")
+    text = shown()
+    assert "Crash kernel not loaded: kdump is disabled" in text
+    assert "Reserved memory 256.0 MiB (kept until a reboot: the kernel frees it only at boot)" in text

@@ -10,9 +10,21 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.core import cmdline
+from ovirt_node.core.context import Context
 from ovirt_node.core.platform import load
+from ovirt_node.core.root import Root
+from ovirt_node.core.transaction import Transaction
 from ovirt_node.installer.image import ImageVersion
-from ovirt_node.installer.steps.bootloader import Slot, carried_args, grub_config, install_commands, set_default_command
+from ovirt_node.installer.steps.bootloader import (
+    DEFAULT_CRASHKERNEL,
+    Slot,
+    WriteBootConfig,
+    boot_args_from_config,
+    carried_args,
+    grub_config,
+    install_commands,
+    set_default_command,
+)
 
 NEW = Slot("Root", ImageVersion("oVirt Node", "4.1.2", "3.el9"))
 OLD = Slot("RootBackup", ImageVersion("oVirt Node", "4.1.1", "1.el9"))
@@ -28,14 +40,14 @@ def _script_check(text: str, tmp_path: Path) -> None:
 
 
 def test_grub_config_has_the_active_slot_first_and_the_backup(tmp_path: Path) -> None:
-    text = grub_config("oVirt Node", NEW, OLD, ["console=ttyS0,115200n8", "crashkernel=auto"])
+    text = grub_config("oVirt Node", NEW, OLD, ["console=ttyS0,115200n8", "crashkernel=384M"])
     _script_check(text, tmp_path)
     assert "set default='slot-Root'" in text and 'set default="$saved_entry"' in text
     entries = [line for line in text.splitlines() if line.startswith("menuentry")]
     assert entries == ["menuentry 'oVirt Node 4.1.2-3.el9' --id 'slot-Root' {",
                        "menuentry 'BACKUP oVirt Node 4.1.1-1.el9' --id 'slot-RootBackup' {"]
     assert ("  linux /vmlinuz 'root=live:/dev/mapper/HostVG-Root' 'rd.lvm.lv=HostVG/Root' 'rd.live.image' 'ro' "
-            "'console=ttyS0,115200n8' 'crashkernel=auto'") in text
+            "'console=ttyS0,115200n8' 'crashkernel=384M'") in text
     assert "  set root=(lvm/HostVG-RootBackup)" in text and text.count("  initrd /initrd.img") == 2
 
 
@@ -66,3 +78,59 @@ def test_grub_installed_for_bios_and_uefi_with_the_platforms_names(platform: str
                                 "--loader", "\\EFI\\ovirt-node\\grubx64.efi"]
     assert set_default_command(load(platform), OLD) == [
         tool.replace("install", "editenv"), f"/boot/efi/{grub_dir}/grubenv", "set", "saved_entry=slot-RootBackup"]
+
+
+def _linux_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("linux ")]
+
+
+def test_every_entry_reserves_crash_memory_by_ram_by_default(tmp_path: Path) -> None:
+    text = grub_config("oVirt Node", NEW, OLD, ["console=ttyS0,115200n8"])
+    _script_check(text, tmp_path)
+    assert DEFAULT_CRASHKERNEL == "crashkernel=1G-4G:256M,4G-64G:384M,64G-:512M"
+    lines = _linux_lines(text)
+    assert len(lines) == 2 and all(line.endswith(f"'console=ttyS0,115200n8' '{DEFAULT_CRASHKERNEL}'")
+                                   for line in lines)
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("crashkernel=512M", "crashkernel=512M"),
+    ("crashkernel=2G-:1G", "crashkernel=2G-:1G"),
+    ("crashkernel=0", "crashkernel=0"),  # the operator's way to reserve nothing
+    ("crashkernel=auto", DEFAULT_CRASHKERNEL),  # 3.x's EL-only value: Debian's kernel refuses it
+])
+def test_a_crashkernel_given_at_install_is_kept(given: str, kept: str) -> None:
+    args = carried_args(cmdline.parse(f"root=live:CDLABEL=N storage_init=/dev/vda console=ttyS0 {given}"))
+    line = _linux_lines(grub_config("oVirt Node", NEW, None, args))[0]
+    assert line.count("crashkernel=") == 1 and line.endswith(f"'console=ttyS0' '{kept}'")
+
+
+def test_an_upgrade_adds_the_reservation_to_a_menu_that_has_none(tmp_path: Path) -> None:
+    """A node installed before kdump worked: its menu's arguments are kept, and the upgraded
+    entries reserve crash memory; a second upgrade adds nothing more."""
+    platform = load("debian")
+    grub = tmp_path / "esp" / platform.path("grub-dir")
+    grub.mkdir(parents=True)
+    (grub / "grubenv").write_text("# GRUB Environment Block\n")
+    old_menu = grub_config("oVirt Node", OLD, None, ["console=ttyS0", "crashkernel=0"])
+    (grub / "grub.cfg").write_text(old_menu.replace(" 'crashkernel=0'", ""))
+    assert "crashkernel" not in (grub / "grub.cfg").read_text()
+    ctx = Context(root=Root.at(tmp_path))
+    for _ in range(2):
+        Transaction("upgrade", [WriteBootConfig(platform, tmp_path / "esp", "oVirt Node", NEW, OLD, None)]).run(ctx)
+        text = (grub / "grub.cfg").read_text()
+        _script_check(text, tmp_path)
+        assert boot_args_from_config(text) == ["console=ttyS0", DEFAULT_CRASHKERNEL]
+        assert all(line.count("crashkernel=") == 1 for line in _linux_lines(text))
+
+
+def test_the_last_crashkernel_wins_and_bad_values_are_named() -> None:
+    from ovirt_node.installer.steps.bootloader import crashkernel_problem, with_crashkernel
+
+    assert with_crashkernel(["crashkernel=128M", "quiet", "crashkernel=512M"]) == ["quiet", "crashkernel=512M"]
+    assert with_crashkernel(["crashkernel=512M", "crashkernel=auto"]) == [DEFAULT_CRASHKERNEL]
+    for good in ("256M", "0", "512M@16M", "1G,high", "1G-4G:256M,4G-64G:384M,64G-:512M", "2G-:1G@64M", "auto"):
+        assert crashkernel_problem(good) is None, good
+    for bad in ("", "lots", "256X", "1G-4G", "256M quiet", "1G-4G:256M,"):
+        assert crashkernel_problem(bad) == (f"must be a size such as 256M, or sizes by RAM such as "
+                                            f"1G-4G:256M,4G-:512M, not {bad!r}")

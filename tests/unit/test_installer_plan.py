@@ -256,7 +256,8 @@ def _dry_run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_dry_run_prints_the_plan_for_kernel_arguments() -> None:
     result = _dry_run("--machine", "hazards", "--cmdline",
-                      "reinstall storage_init=ata:SER-SDA,/dev/nvme0n1 storage_vol=:2048::::20480")
+                      "reinstall storage_init=ata:SER-SDA,/dev/nvme0n1 storage_vol=:2048::::20480 "
+                      "console=ttyS0 quiet")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Install oVirt Node (version not read) on hazards (UEFI firmware, 32 GiB memory)" in out
@@ -269,6 +270,10 @@ def test_dry_run_prints_the_plan_for_kernel_arguments() -> None:
     assert "  Swap        2048 MiB" in out and "  Data        20480 MiB" in out
     assert "  sgdisk --zap-all /dev/disk/by-id/ata-Test_Disk_SER-SDA" in out
     assert "  lvcreate --yes --wipesignatures y --name Data --size 20480m HostVG" in out
+    # The node's whole kernel line: the slot, what the node keeps of the installer's, crash memory.
+    assert ("Write the boot menu (oVirt Node (version not read) on Root); kernel command line: "
+            "root=live:/dev/mapper/HostVG-Root rd.lvm.lv=HostVG/Root rd.live.image ro console=ttyS0 quiet "
+            "crashkernel=1G-4G:256M,4G-64G:384M,64G-:512M\n") in out
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -299,6 +304,8 @@ def test_dry_run_plans_upgrade_and_uninstall() -> None:
     assert upgrade.returncode == 0, upgrade.stderr
     assert "mkfs.ext4 -q -F -L RootBackup /dev/HostVG/RootBackup" in upgrade.stdout
     assert "set saved_entry=slot-RootBackup" in upgrade.stdout and "sgdisk" not in upgrade.stdout
+    assert ("kernel command line: the kernel arguments of the menu on the disk, with a crashkernel= if it has "
+            "none") in upgrade.stdout
     uninstall = _dry_run("--machine", "hazards", "--cmdline", "uninstall")
     assert uninstall.returncode == 0, uninstall.stderr
     assert "vgremove --force --force --yes HostVG" in uninstall.stdout

@@ -16,7 +16,7 @@ from ovirt_node.installer.plan import sizes as S
 from ovirt_node.installer.screens.choices import MODES, Choices
 
 TOP_KEYS = {"mode", "keyboard", "boot_disk", "data_disks", "wipe_fakeraid", "force", "confirm", "interactive",
-            "sizes", "password"}
+            "sizes", "password", "crashkernel"}
 SIZE_KEYS = {"swap", "root", "config", "logging", "data", "overcommit"}
 PASSWORD_KEYS = {"admin", "admin_hash", "current"}
 #: Most disks one install may name (boot disk plus data disks); HostVG spans them all.
@@ -101,9 +101,17 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
     flags = {k: _typed(f"{source}: {k}", data.get(k, False), bool, "true or false")
              for k in ("wipe_fakeraid", "force", "confirm")}
     keymap = _typed(f"{source}: keyboard", data.get("keyboard", ""), str, "a keymap name")
+    crashkernel = _typed(f"{source}: crashkernel", data.get("crashkernel", ""), str, "a string such as \"256M\"")
+    if crashkernel:
+        from ovirt_node.installer.steps.bootloader import crashkernel_problem
+
+        problem = crashkernel_problem(crashkernel)
+        if problem:
+            raise AnswersError(f"{source}: crashkernel: {problem}")
     choices = Choices(mode=mode, keymap=keymap, disks=tuple(disks), sizes=sizes, password=secrets.get("admin", ""),
                       password_hash=secrets.get("admin_hash", ""), current_password=secrets.get("current", ""),
-                      wipe_fakeraid=flags["wipe_fakeraid"], force=flags["force"], confirmed=flags["confirm"])
+                      wipe_fakeraid=flags["wipe_fakeraid"], force=flags["force"], confirmed=flags["confirm"],
+                      crashkernel=crashkernel)
     return Answers(choices, frozenset(interactive))
 
 

@@ -43,6 +43,8 @@ class Choices:
     force: bool = False
     #: The answers file said the disks may be erased (the Confirm screen's typed word).
     confirmed: bool = False
+    #: The crash kernel's memory on the node's boot line (answers files; "" = the default).
+    crashkernel: str = ""
 
     def with_(self, **changes: object) -> Choices:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -79,6 +81,8 @@ def kernel_words(choices: Choices) -> list[str]:
             words.append("keyboard=" + choices.keymap)
         if choices.password_hash:
             words.append("adminpw=" + choices.password_hash)
+        if choices.crashkernel:
+            words.append("crashkernel=" + choices.crashkernel)
     if choices.force:
         words.append("force")
     return words

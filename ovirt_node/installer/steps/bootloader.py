@@ -10,6 +10,7 @@ fixed-size block, so a power cut leaves either the old or the new default, never
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,12 @@ EFI_LABEL = "oVirt Node"
 #: The arguments grub_config puts first on every entry's line, naming the slot.
 SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")
 TIMEOUT = 5
+#: The crash kernel's memory by the machine's RAM (the kernel's range syntax, as the
+#: distributions default to): nothing below 1 GB, where a reservation would starve the node.
+#: The crash kernel boots the node's own kernel, initrd and root (docs/kdump.md): measured on a
+#: 2 GB guest, 160 MB saved a dump only by paging out to swap, 256 MB without; bigger machines
+#: get more for their larger page tables and device drivers.
+DEFAULT_CRASHKERNEL = "crashkernel=1G-4G:256M,4G-64G:384M,64G-:512M"
 #: Arguments that steer the installer or the boot media; they do not belong on the node's own
 #: kernel line (secrets never do).
 INSTALLER_ARGS = frozenset({
@@ -62,6 +69,38 @@ def carried_args(args: KernelArgs, consumed: Iterable[str] = ()) -> list[str]:
     consumed, and secrets."""
     dropped = INSTALLER_ARGS | SECRET_ARGS | set(consumed)
     return [arg.raw for arg in args if arg.name not in dropped]
+
+
+_SIZE = r"\d+[KMG]?"
+_RANGE = rf"{_SIZE}-(?:{_SIZE})?:{_SIZE}"
+#: What the kernel takes after `crashkernel=`: a size (at an offset, or high/low), or ranges of
+#: RAM each with its size.
+CRASHKERNEL_VALUE = re.compile(rf"{_SIZE}(?:@{_SIZE}|,high|,low)?|{_RANGE}(?:,{_RANGE})*(?:@{_SIZE})?")
+
+
+def crashkernel_problem(value: str) -> str | None:
+    """Why `value` is no `crashkernel=` value (None when it is one)."""
+    if value == "auto" or CRASHKERNEL_VALUE.fullmatch(value):
+        return None
+    return f"must be a size such as 256M, or sizes by RAM such as 1G-4G:256M,4G-:512M, not {value!r}"
+
+
+def with_crashkernel(args: Sequence[str]) -> list[str]:
+    """`args` with the default crash kernel reservation, unless they choose one themselves (the
+    last one given wins: an answers file's comes after the boot media's). 3.x's
+    `crashkernel=auto` (an EL kernel's feature that Debian's kernel refuses) means the default."""
+    chosen = [arg for arg in args if arg.startswith("crashkernel=")]
+    kept = [arg for arg in args if not arg.startswith("crashkernel=")]
+    if chosen and chosen[-1] != "crashkernel=auto":
+        return [*kept, chosen[-1]]
+    return [*kept, DEFAULT_CRASHKERNEL]
+
+
+def kernel_line(slot: Slot, args: Sequence[str]) -> list[str]:
+    """The node's whole kernel command line when it boots `slot`: the slot's own arguments, the
+    carried ones, and the crash kernel's reservation."""
+    return [f"root=live:{slot.device}", f"rd.lvm.lv={VG_NAME}/{slot.lv}", "rd.live.image", "ro",
+            *with_crashkernel(args)]
 
 
 def _quote(text: str) -> str:
@@ -97,12 +136,11 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
     if backup is not None:
         slots.append((backup, f"BACKUP {product} {backup.version.version}-{backup.version.release}"))
     for slot, title in slots:
-        kernel_line = [f"root=live:{slot.device}", f"rd.lvm.lv={VG_NAME}/{slot.lv}", "rd.live.image", "ro", *args]
         lines += [
             "",
             f"menuentry {_quote(title)} --id {_quote(slot.entry_id)} {{",
             f"  set root=(lvm/{VG_NAME}-{slot.lv})",
-            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line),
+            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line(slot, args)),
             f"  initrd /{INITRD}",
             "}",
         ]
@@ -156,7 +194,11 @@ class WriteBootConfig(Step):
 
     def describe(self) -> str:
         backup = f", BACKUP {self.backup.version}" if self.backup else ""
-        return f"{self.title} ({self.active.version} on {self.active.lv}{backup})"
+        if self.args is None:
+            line = "the kernel arguments of the menu on the disk, with a crashkernel= if it has none"
+        else:
+            line = " ".join(kernel_line(self.active, self.args))
+        return f"{self.title} ({self.active.version} on {self.active.lv}{backup}); kernel command line: {line}"
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run:
