@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ovirt_node.core.journal import TEMP_PREFIX
+from ovirt_node.core.runstate import TEMP_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ def _relink(kept: Kept, fd: int) -> None:
     writes in place, then restores all of them at once."""
     data = kept.path.read_bytes()
     # Named as our temp files are: a run killed here leaves a name the next run removes.
-    tmp = kept.path.with_name(f"{TEMP_PREFIX}{kept.path.name}.{secrets.token_hex(4)}")
+    tmp = kept.path.with_name(f"{TEMP_PREFIX}{kept.path.name}.{os.urandom(4).hex()}")
     # linkat(AT_SYMLINK_FOLLOW) gives the open inode a name; Python calls linkat (not link,
     # which would try to link /proc's own symlink) only when given a directory fd.
     folder = os.open(tmp.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

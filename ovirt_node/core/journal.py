@@ -24,12 +24,12 @@ from typing import Any
 
 from ovirt_node.core.root import NotARegularFile, Root, not_regular
 from ovirt_node.core.runstate import JOURNAL_DIR as JOURNAL_DIR
+from ovirt_node.core.runstate import TEMP_PREFIX as TEMP_PREFIX
 
 log = logging.getLogger(__name__)
 
 JOURNAL_NAME = "journal.json"
 #: The prefix of our own temporary files (write_file_atomic), beside their target.
-TEMP_PREFIX = ".ovirt-node-tmp."
 
 
 @dataclass

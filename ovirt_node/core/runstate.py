@@ -9,3 +9,6 @@ LOCK_PATH = "/run/ovirt-node/transaction.lock"
 #: A running change's journal of intent (core.journal): present only while one runs, or after
 #: one was killed.
 JOURNAL_DIR = "/run/ovirt-node/transaction"
+#: Temporary files of ours are `.ovirt-node-tmp.<name>.*` beside their target (core.journal
+#: removes a dead run's).
+TEMP_PREFIX = ".ovirt-node-tmp."
