@@ -129,7 +129,7 @@ def test_ctrl_c_and_ctrl_z_do_not_leave_the_lock_screen(tmux: Tmux, demo_root: P
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     tmux.wait_for("Running VMs")
     tmux.send("Tab")
-    tmux.send("Down", "Down", "Enter")  # SSH host keys, CPU details, Lock
+    tmux.send("Down", "Down", "Down", "Enter")  # SSH host keys, CPU details, Test network, Lock
     tmux.wait_for("oVirt Node is locked")
     tmux.send("C-c", "C-z", "C-\\")
     time.sleep(1)  # what a signal would do, it would have done by now

@@ -47,15 +47,18 @@ def test_a_bad_unit_is_caught(tmp_path: Path) -> None:
     assert "ovirt-node-boot" in result.stderr
 
 
-def test_the_sudoers_rule_parses_and_allows_only_the_setup_tui() -> None:
+def test_the_sudoers_rule_parses_and_allows_only_the_tui_and_the_nodes_tools() -> None:
     visudo = shutil.which("visudo") or "/usr/sbin/visudo"
     rule = FILES / "etc/sudoers.d/ovirt-node-admin"
     result = subprocess.run([visudo, "-c", "-f", str(rule)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in rule.read_text().splitlines() if line.strip() and not line.startswith("#")]
-    # no arguments, or the login line only (tests/terminal/test_admin_shell.py runs it with sudo)
+    # The TUI with no arguments or the login line only; the node's own tools for `ssh admin@node
+    # COMMAND` (tests/terminal/test_admin_shell.py runs both with the real sudo).
     assert lines == ['admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-setup "", '
-                     '/usr/local/bin/ovirt-node-setup ^--login-tty=/dev/[A-Za-z0-9/]+$']
+                     '/usr/local/bin/ovirt-node-setup ^--login-tty=/dev/[A-Za-z0-9/]+$',
+                     'admin ALL=(root) NOPASSWD: /usr/local/bin/ovirt-node-config, /usr/local/bin/persist, '
+                     '/usr/local/bin/unpersist, /usr/local/bin/ovirt-node-upgrade']
 
 
 @pytest.mark.parametrize("script", ["files/usr/local/bin/ovirt-admin-shell", "initramfs/init"])
