@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import stat
 import subprocess
@@ -61,3 +63,14 @@ def run_config(*args: str, check: bool = False, stdin: str | None = None) -> sub
         [sys.executable, "-m", "ovirt_node.cli.config", *args],
         capture_output=True, text=True, check=check, cwd=REPO, input=stdin,
     )
+
+
+def config_in_process(*args: str) -> tuple[int, str]:
+    """`ovirt-node-config ARGS` in this process (fast enough for hypothesis), its output
+    swallowed: the exit code and what it said on stderr."""
+    from ovirt_node.cli.config import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(list(args))
+    return code, err.getvalue()

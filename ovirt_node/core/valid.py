@@ -264,14 +264,14 @@ class SafeValue(Validator):
     description = "a single line without NUL characters"
 
     def check(self, value: str) -> str | None:
-        if _LINE_BREAKS_AND_NUL.isdisjoint(value):
-            return None
-        return "must not contain a line break (newline, carriage return) or a NUL character"
+        if not _LINE_BREAKS_AND_NUL.isdisjoint(value):
+            return "must not contain a line break (newline, carriage return) or a NUL character"
+        if any("\ud800" <= char <= "\udfff" for char in value):  # a lone \ud800 escape (JSON, YAML)
+            return "must be text: it holds an unpaired surrogate, which no file can store"
+        return None
 
 
-_BOOLEAN_WORDS = {word: True for word in ("yes", "true", "on", "1")} | {
-    word: False for word in ("no", "false", "off", "0")
-}
+_BOOLEAN_WORDS = {w: True for w in ("yes", "true", "on", "1")} | {w: False for w in ("no", "false", "off", "0")}
 
 
 class Boolean(_Predicate):

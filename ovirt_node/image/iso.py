@@ -59,17 +59,22 @@ def grub_config(version: ImageVersion, label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def link_image_files(image: Path, folder: Path) -> None:
+    """The image files and their checksums into `folder` (hard links; copies across filesystems)."""
+    for name in (*IMAGE_FILES, CHECKSUMS):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(image / name, target)
+        except OSError:
+            shutil.copy2(image / name, target)
+
+
 def build(image: Path, output: Path, recipe: Recipe, runner: Runner) -> None:
     """The ISO of the image directory `image` at `output` (files linked in, not copied)."""
     with tempfile.TemporaryDirectory(prefix="iso-", dir=output.parent) as tmp:
         staging = Path(tmp)
-        for name in (*IMAGE_FILES, CHECKSUMS):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(image / name, target)
-            except OSError:
-                shutil.copy2(image / name, target)
+        link_image_files(image, staging)
         grub = staging / "boot" / "grub"
         grub.mkdir(parents=True)
         (grub / "grub.cfg").write_text(grub_config(recipe.version, recipe.label))

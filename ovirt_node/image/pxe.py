@@ -12,13 +12,12 @@ could not be checked before the kernel took it.)
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
-from ovirt_node.image.iso import CONSOLE_ARGS, QUIET
+from ovirt_node.image.iso import CONSOLE_ARGS, QUIET, link_image_files
 from ovirt_node.image.recipe import Recipe
-from ovirt_node.installer.image import CHECKSUMS, IMAGE_FILES, INITRD, KERNEL
+from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL
 
 FOLDER = "pxe"
 IPXE = "boot.ipxe"
@@ -75,13 +74,7 @@ def write(image: Path, recipe: Recipe) -> Path:
     folder = image / FOLDER
     if folder.exists():
         shutil.rmtree(folder)
-    for name in (*IMAGE_FILES, CHECKSUMS):
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(image / name, target)
-        except OSError:
-            shutil.copy2(image / name, target)
+    link_image_files(image, folder)
     sums = hashlib.sha256((image / CHECKSUMS).read_bytes()).hexdigest()
     (folder / IPXE).write_text(ipxe_script(recipe, sums))
     (folder / PXELINUX).parent.mkdir()

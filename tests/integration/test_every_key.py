@@ -20,12 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ovirt_node.areas.registry import all_sections, builtin_sections
-from ovirt_node.cli.config import main
 from ovirt_node.core.model import Key
 from ovirt_node.core.resources import copy_demo_root
 from tests.integration.el_node import make_el_root
 from tests.integration.node_root import copy_etc
-from tests.node_fixtures import changed_paths, snapshot
+from tests.node_fixtures import changed_paths, config_in_process, snapshot
 
 PLUGINS = Path(__file__).resolve().parents[2] / "build" / "plugins"
 TRICKY = ["", " ", "0", "1", "-1", "yes", "no", "true", "off", "65536", "99999999999", "a", "a.b", "::",
@@ -107,11 +106,7 @@ def test_any_value_applies_or_is_refused_at_validation(key: Key, request: pytest
         @given(value=values_for(key))
         def applies_or_is_refused(value: str) -> None:
             before = snapshot(root)
-            errors: list[str] = []
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr("sys.stderr", _Collect(errors))
-                code = main(["--root", str(root), "set", f"{key.name}={value}"])
-            text = "".join(errors)
+            code, text = config_in_process("--root", str(root), "set", f"{key.name}={value}")
             assert code in (0, 2, 3), f"{kind} root: {key.name}={value!r}: exit {code}: {text}"
             if code == 2:
                 assert "Nothing was changed." in text, text
@@ -121,14 +116,3 @@ def test_any_value_applies_or_is_refused_at_validation(key: Key, request: pytest
 
         applies_or_is_refused()
 
-
-class _Collect:
-    def __init__(self, into: list[str]) -> None:
-        self.into = into
-
-    def write(self, text: str) -> int:
-        self.into.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass

@@ -19,10 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ovirt_node.areas.registry import all_sections
-from ovirt_node.cli import config as config_cli
 from ovirt_node.cli import installer as installer_cli
 from ovirt_node.core.resources import copy_demo_root
-from tests.node_fixtures import DEMO_ROOT, changed_paths, snapshot
+from tests.node_fixtures import DEMO_ROOT, changed_paths, config_in_process, snapshot
 
 BUDGET = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 SECTIONS = all_sections()
@@ -48,27 +47,6 @@ def answers() -> st.SearchStrategy[str]:
     return st.one_of(flat.map(json.dumps), nested.map(json.dumps), st.text(max_size=60))
 
 
-class _Collect:
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> int:
-        self.text += text
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
-def run(argv: list[str]) -> tuple[int, str]:
-    err = _Collect()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("sys.stderr", err)
-        mp.setattr("sys.stdout", _Collect())
-        code = config_cli.main(argv)
-    return code, err.text
-
-
 def test_kernel_argument_lines() -> None:
     with tempfile.TemporaryDirectory(prefix="ovirt-node-fuzz-") as tmp:
         root = copy_demo_root(Path(tmp) / "root")
@@ -76,8 +54,7 @@ def test_kernel_argument_lines() -> None:
         @BUDGET
         @given(line=kernel_line())
         def one(line: str) -> None:
-            code, err = run(["--root", str(root), "cmdline", "--", *line.split()] if line.split() else
-                            ["--root", str(root), "cmdline", "--", "quiet"])
+            code, err = config_in_process("--root", str(root), "cmdline", "--", *(line.split() or ["quiet"]))
             assert code in (0, 3), f"{line!r}: exit {code}: {err}"
             assert "Traceback" not in err
 
@@ -94,7 +71,7 @@ def test_answers_files() -> None:
         def one(text: str) -> None:
             answers_file.write_text(text)
             before = snapshot(root)
-            code, err = run(["--root", str(root), "apply", str(answers_file)])
+            code, err = config_in_process("--root", str(root), "apply", str(answers_file))
             assert code in (0, 2, 3), f"{text!r}: exit {code}: {err}"
             assert "Traceback" not in err
             if code == 2:

@@ -12,7 +12,7 @@ import pytest
 from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.cli import boot, config, config_change, installer, persist, setup, upgrade
 from ovirt_node.core.untrusted import MAX_DEPTH, MAX_ENTRIES, MAX_FILE_BYTES
-from tests.node_fixtures import DEMO_ROOT, node_root, snapshot  # noqa: F401  (a fixture)
+from tests.node_fixtures import DEMO_ROOT, changed_paths, node_root, run_config, snapshot  # noqa: F401  (a fixture)
 
 #: 820 bytes of YAML that expand to 9^9 strings ("billion laughs").
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
@@ -208,3 +208,16 @@ def test_a_bond_of_thirty_three_slaves_in_connections_is_refused() -> None:
     spec = "bond0:type=bond,mode=active-backup,ipv4=dhcp,ipv6=none;" + ";".join(
         f"eth{i}:master=bond0" for i in range(33))
     assert "bond0: at most 32 slaves per bond, not 33" in check_network(parse_spec(spec))
+
+
+def test_an_unpaired_surrogate_is_refused_not_a_traceback(node_root: Path, tmp_path: Path) -> None:  # noqa: F811
+    """JSON's (and YAML's) \\ud800 escapes give a string no file can hold; found by the fuzz of
+    `apply` (tests/integration/test_fuzz_front_doors.py): it was a UnicodeEncodeError traceback."""
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"ssh.root_authorized_keys": "\\ud800\\udc00", "network.hostname": "a\\udfffb"}')
+    before = snapshot(node_root)
+    done = run_config("--root", str(node_root), "apply", str(answers))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "invalid ssh.root_authorized_keys: must be text: it holds an unpaired surrogate" in done.stderr
+    assert "invalid network.hostname: must be text" in done.stderr
+    assert changed_paths(before, snapshot(node_root)) == set()

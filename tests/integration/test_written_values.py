@@ -22,7 +22,7 @@ from ovirt_node.cli.config import main
 from ovirt_node.core.resources import copy_demo_root
 from tests.integration.el_node import make_el_root
 from tests.integration.node_root import copy_etc
-from tests.node_fixtures import changed_paths, snapshot
+from tests.node_fixtures import changed_paths, config_in_process, snapshot
 
 TRICKY = ["a", "a.b", "pool.n", "::", "0.0.0.0", "example.com.", " ", " yes", "yes ", "localdomain", "n.",
           "1::2:192.0.2.1", "::ffff:192.0.2.1", "fe80::1", "2001:DB8::1", "x-1.example.com", "a..b", ""]
@@ -80,11 +80,7 @@ def test_a_value_either_applies_or_is_refused_at_validation(key: str, kind: str,
         @given(value=KEYS[key])
         def applies_or_is_refused(value: str) -> None:
             before = snapshot(root)
-            with pytest.MonkeyPatch.context() as mp:
-                errors: list[str] = []
-                mp.setattr("sys.stderr", _Collect(errors))
-                code = main(["--root", str(root), "set", f"{key}={value}"])
-            text = "".join(errors)
+            code, text = config_in_process("--root", str(root), "set", f"{key}={value}")
             assert code in (0, 2), f"{key}={value!r}: exit {code}: {text}"
             if code == 2:
                 assert f"invalid {key}:" in text and "Nothing was changed." in text
@@ -92,17 +88,6 @@ def test_a_value_either_applies_or_is_refused_at_validation(key: str, kind: str,
 
         applies_or_is_refused()
 
-
-class _Collect:
-    def __init__(self, into: list[str]) -> None:
-        self.into = into
-
-    def write(self, text: str) -> int:
-        self.into.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
 
 
 @pytest.mark.parametrize("kind", ["demo", "el"])
