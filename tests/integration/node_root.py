@@ -107,7 +107,10 @@ class NodeTree:
 
     def _inside(self, argv: list[str], *, check: bool = False, stdin: str | None = None,
                 env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["nsenter", "--target", str(self._holder.pid), "--mount", "--uts", "--", *argv],
+        # --root: the holder's root, not the namespace's (they differ when the tests run in a
+        # chroot, as make fresh-test does: setns alone would move us to the host's /).
+        return subprocess.run(["nsenter", "--target", str(self._holder.pid), "--mount", "--uts", "--root", "--",
+                               *argv],
                               capture_output=True, text=True, check=check, input=stdin, env=env, cwd=cwd,
                               timeout=300)
 

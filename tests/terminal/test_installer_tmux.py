@@ -103,7 +103,8 @@ def test_unsafe_disks_are_listed_disabled_with_reasons(tmux: Tmux, demo_root: Pa
     tmux.send("Tab", "Enter")
     tmux.wait_for("Keymap:")
     tmux.send("Tab", "Enter")
-    screen = tmux.wait_for("The node boots from this disk")
+    # The help line comes before the disk list is drawn whole: wait for the list itself.
+    screen = tmux.wait(lambda s: "The node boots from this disk" in s and "SER-SDC" in s, 15, "the disk list")
     assert "(\u2022) sda" in screen
     assert "--- sdb     ata  Test Disk SER-SDB     500.0 GiB (it has" in screen
     assert "--- sdc     ata  Test Disk SER-SDC     500.0 GiB (it holds" in screen
