@@ -46,7 +46,8 @@ def move_to(term: Terminal, wanted: str | Callable[[str], bool], limit: int = 40
             return
         term.send(key)
         try:
-            where = changed(term, where, f"moving to {wanted!r}", 2 if key == first else 5)
+            # No change in 4 s: the end of the list (2 s mistook a slow redraw under load for it).
+            where = changed(term, where, f"moving to {wanted!r}", 4 if key == first else 5)
         except AssertionError:
             if key != first:
                 raise
