@@ -63,7 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CANNOT_RUN
     log.info("run: %s", " ".join(command))
     os.execvp(command[0], command)
-    return CANNOT_RUN  # not reached: execvp replaces this process or raises
 
 
 if __name__ == "__main__":

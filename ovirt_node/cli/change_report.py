@@ -46,10 +46,10 @@ class ChangeReport:
         if event.state is StepState.RUNNING and not event.detail:
             return
         step = Step(event.title, event.state.value, event.detail)
-        if len(self.steps) >= event.index:
+        if event.index <= len(self.steps):  # a later state of a step (failed, rolled back)
             self.steps[event.index - 1] = step
-        else:
-            self.steps.extend([Step("", "")] * (event.index - 1 - len(self.steps)) + [step])
+        else:  # steps report in order: this is the next one
+            self.steps.append(step)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)

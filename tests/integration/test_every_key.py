@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,8 @@ def plugin_dirs() -> list[Path]:
     return found
 
 
-@pytest.fixture(scope="module", autouse=True)
-def with_plugins() -> Iterator[None]:
+@contextmanager
+def plugins_on_path() -> Iterator[None]:
     saved = list(sys.path)
     sys.path[:0] = [str(p) for p in plugin_dirs()]
     try:
@@ -48,13 +49,15 @@ def with_plugins() -> Iterator[None]:
         sys.path[:] = saved
 
 
+@pytest.fixture(scope="module", autouse=True)
+def with_plugins() -> Iterator[None]:
+    with plugins_on_path():
+        yield
+
+
 def every_key() -> list[Key]:
-    saved = list(sys.path)
-    sys.path[:0] = [str(p) for p in plugin_dirs()]
-    try:
+    with plugins_on_path():
         return [key for section in all_sections() for key in section.keys]
-    finally:
-        sys.path[:] = saved
 
 
 KEYS = every_key()
