@@ -13,9 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ovirt_node.cli.install_output import print_plan, print_progress
+from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import NodeImage
 from ovirt_node.installer.plan import autoinstall
+from ovirt_node.installer.screens.answers import Fetched
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.system.machine.model import Machine
 from ovirt_node.ui.palette import Mode
@@ -40,7 +42,10 @@ def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
 
 
 def screens_main(args: argparse.Namespace, machine: Machine, session: Session, image: NodeImage | None,
-                 installed: InstalledNode | None, root: Root, media_problem: str = "") -> int:
+                 installed: InstalledNode | None, root: Root, media_problem: str = "",
+                 fetched: Fetched | None = None, kernel_line: KernelArgs | None = None) -> int:
+    """The screens, or the answers file (`--answers`, or `fetched` from the kernel line's
+    `answers=`). AnswersError when the answers cannot be used: nothing was touched then."""
     from ovirt_node.cli.setup import want_basic
     from ovirt_node.installer.screens import answers as answers_file
     from ovirt_node.installer.screens.choices import Choices
@@ -50,14 +55,13 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
     applier = keymap_applier(root, args.dry_run)
     installer = Installer(machine, session, image, installed, args.dry_run, live=root,
                           log_path=None if args.dry_run else Path(args.log),
-                          keymap_applier=applier, media_problem=media_problem)
+                          keymap_applier=applier, media_problem=media_problem, kernel_line=kernel_line)
+    source = fetched.url if fetched else str(args.answers)
     choices, interactive = Choices(), None
-    if args.answers:
-        try:
-            given = answers_file.load(Path(args.answers), SCREEN_NAMES)
-        except answers_file.AnswersError as exc:
-            print(f"ovirt-node-installer: {exc}", file=sys.stderr)
-            return 2
+    if fetched or args.answers:
+        given = (answers_file.parse(fetched.text, fetched.url, SCREEN_NAMES) if fetched
+                 else answers_file.load(Path(args.answers), SCREEN_NAMES))
+        answers_file.check_settings(source, given.choices, _settings_validator(root))
         choices, interactive = given.choices, set(given.interactive)
     runner = session.ctx.runner
 
@@ -77,13 +81,24 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
         choices = answer_all(installer, choices)
         plan = installer.plan(choices)
     except ValueError as exc:  # a screen's refusal, or the engine's (InstallRefused, LayoutError ...)
-        print(f"ovirt-node-installer: {args.answers}: {exc}", file=sys.stderr)
-        return 2
+        raise answers_file.AnswersError(f"{source}: {exc}") from None
     if args.dry_run:
         print_plan(machine, plan, session.ctx)
         return 0
-    request = autoinstall.Request(choices.mode, choices.force, None, 0)
-    return autoinstall.run(plan.transaction, session, request, print_progress, None)
+    line = autoinstall.read_request(kernel_line) if kernel_line is not None else None
+    request = autoinstall.Request(choices.mode, choices.force, line.break_at if line else None,
+                                  line.reboot_delay if line else 0)
+    return autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
+
+
+def _settings_validator(root: Root) -> Callable[[dict[str, str]], object]:
+    """The config engine's check of settings, against the system the installer runs on (the
+    node's image: the same sections and keymaps)."""
+    from ovirt_node.areas.registry import all_sections
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
+
+    return Engine(Context(root=root), all_sections()).validate
 
 
 def _tty_name() -> str | None:

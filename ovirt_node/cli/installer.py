@@ -4,7 +4,8 @@ The mode comes from the kernel arguments (`install`, `upgrade`, `reinstall`/`fir
 `uninstall`) or, without one, from the disks: no HostVG -> install; else the media's version
 against the installed one. `--dry-run` prints the plan — disks, partitions, volumes, every
 step and every command — and touches nothing. `--auto` reads /proc/cmdline (the PXE/boot
-media auto-install) and reboots when done. On a terminal without those (or with `--tui`) the
+media auto-install) and reboots when done; `answers=URL` on that line (or in `--cmdline`) fetches
+the answers file from a web server (`answers_sha256=` pins it). On a terminal without those (or with `--tui`) the
 installer's screens ask what to do; `--answers FILE` gives their values (and which screens
 still ask), so the same installation runs unattended (see docs/installer.md).
 Exit status: 0 done (or planned), 1 a step failed (the log says more), 2 refused (the message
@@ -26,6 +27,7 @@ from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect, load
 from ovirt_node.core.run import Runner
+from ovirt_node.installer import answers_url
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
 from ovirt_node.installer.media import media
@@ -33,6 +35,7 @@ from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.plan.disks import DiskSelectionError
 from ovirt_node.installer.plan.layout import LayoutError
 from ovirt_node.installer.plan.sizes import SizeError
+from ovirt_node.installer.screens.answers import AnswersError, Fetched
 from ovirt_node.installer.session import PRODUCT, InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.storage import Target
@@ -104,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().addHandler(log_file)
         logging.getLogger().setLevel(logging.INFO)
     try:
+        fetched = _answers_from_kernel_line(kargs, args)
         machine = _machine(args.machine, args)
         request = autoinstall.read_request(kargs)
         try:
@@ -129,10 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         raise
                     media_problem = str(exc)  # the screens still offer what needs no image
             installed = _installed(session, machine, args.dry_run)
-            if args.answers or _wants_screens(args):
+            if fetched is not None or args.answers or _wants_screens(args):
                 from ovirt_node.cli.install_screens import screens_main
 
-                return screens_main(args, machine, session, image, installed, root, media_problem)
+                return screens_main(args, machine, session, image, installed, root, media_problem,
+                                    fetched=fetched, kernel_line=kargs if fetched else None)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
                 print_plan(machine, plan, session.ctx)
@@ -140,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reboot = (lambda: None if runner(["systemctl", "reboot"]) else None) if args.auto else None
             return autoinstall.run(plan.transaction, session, request, print_progress, reboot)
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
-            autoinstall.InstallRefused) as exc:
+            autoinstall.InstallRefused, AnswersError) as exc:
         print(f"ovirt-node-installer: {exc}", file=sys.stderr)
         if log_file is not None:
             # Into the log only: the console has just shown it.
@@ -148,6 +153,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The last line says the run is over: a console reader waits for it.
             print(f"Nothing was changed. The log is kept at {args.log}.", file=sys.stderr, flush=True)
         return 2
+
+
+def _answers_from_kernel_line(kargs: cmdline.KernelArgs, args: argparse.Namespace) -> Fetched | None:
+    """The answers file `answers=URL` names (fetched before anything else is looked at, so a
+    failure stops the run with nothing touched); None without one."""
+    where = answers_url.source(kargs)
+    if where is None:
+        return None
+    if args.answers:
+        raise AnswersError(f"answers= on the kernel line and --answers {args.answers}: give one")
+    text = answers_url.fetch(where)
+    print(f"ovirt-node-installer: answers from {where.url}"
+          f"{' (sha256 checked)' if where.sha256 else ''}", flush=True)
+    return Fetched(where.url, text)
 
 
 def _installed(session: Session, machine: Machine, dry_run: bool) -> InstalledNode | None:

@@ -7,16 +7,17 @@ screen would refuse is refused here too, with the screen's message.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovirt_node.core import untrusted
+from ovirt_node.core import answers_tree, untrusted
 from ovirt_node.installer.plan import sizes as S
-from ovirt_node.installer.screens.choices import MODES, Choices
+from ovirt_node.installer.screens.choices import ADMIN_PASSWORD_KEY, MODES, Choices
 
 TOP_KEYS = {"mode", "keyboard", "boot_disk", "data_disks", "wipe_fakeraid", "force", "confirm", "interactive",
-            "sizes", "password", "crashkernel"}
+            "sizes", "password", "crashkernel", "settings"}
 SIZE_KEYS = {"swap", "root", "config", "logging", "data", "overcommit"}
 PASSWORD_KEYS = {"admin", "admin_hash", "current"}
 #: Most disks one install may name (boot disk plus data disks); HostVG spans them all.
@@ -32,6 +33,14 @@ class Answers:
     choices: Choices
     #: Screen names the operator is still asked (the others are answered from the file).
     interactive: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """An answers file fetched from `url` (the kernel line's `answers=`)."""
+
+    url: str
+    text: str
 
 
 def _typed(where: str, value: Any, kind: type | tuple[type, ...], what: str, secret: bool = False) -> Any:
@@ -108,11 +117,38 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
         problem = crashkernel_problem(crashkernel)
         if problem:
             raise AnswersError(f"{source}: crashkernel: {problem}")
+    node_settings = _settings(source, data.get("settings", {}))
     choices = Choices(mode=mode, keymap=keymap, disks=tuple(disks), sizes=sizes, password=secrets.get("admin", ""),
                       password_hash=secrets.get("admin_hash", ""), current_password=secrets.get("current", ""),
                       wipe_fakeraid=flags["wipe_fakeraid"], force=flags["force"], confirmed=flags["confirm"],
-                      crashkernel=crashkernel)
+                      crashkernel=crashkernel, node_settings=node_settings)
     return Answers(choices, frozenset(interactive))
+
+
+def _settings(source: str, table: Any) -> tuple[tuple[str, str], ...]:
+    """`[settings]`: the node's settings, in the shape `ovirt-node-config apply` takes (nested
+    tables or dotted keys). Their values are checked by the config engine before anything
+    runs (`check_settings`); a password belongs in `[password]`, where it is never echoed."""
+    _typed(f"{source}: [settings]", table, dict, "a table")
+    try:
+        flat = answers_tree.flatten(table)
+    except ValueError as exc:
+        raise AnswersError(f"{source}: [settings]: {exc}") from None
+    if ADMIN_PASSWORD_KEY in flat:
+        raise AnswersError(f"{source}: [settings]: {ADMIN_PASSWORD_KEY}: give the password in [password]")
+    return tuple(flat.items())
+
+
+def check_settings(source: str, choices: Choices, validate: Callable[[dict[str, str]], object]) -> None:
+    """The config engine's verdict on `[settings]` (`validate` raises InvalidChanges), as one
+    AnswersError naming each refused key."""
+    from ovirt_node.core.engine import InvalidChanges
+
+    try:
+        validate(dict(choices.node_settings))
+    except InvalidChanges as exc:
+        problems = "; ".join(f"{key}: {why}" for key, why in exc.errors.items())
+        raise AnswersError(f"{source}: [settings]: {problems}") from None
 
 
 def load(path: Path, screens: tuple[str, ...] = ()) -> Answers:

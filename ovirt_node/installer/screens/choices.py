@@ -45,6 +45,9 @@ class Choices:
     confirmed: bool = False
     #: The crash kernel's memory on the node's boot line (answers files; "" = the default).
     crashkernel: str = ""
+    #: The node's settings (an answers file's `[settings]`: `section.key` -> value), applied
+    #: to the installed node like the same settings given as kernel arguments.
+    node_settings: tuple[tuple[str, str], ...] = ()
 
     def with_(self, **changes: object) -> Choices:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -94,8 +97,11 @@ def kernel_args(choices: Choices, boot_words: Sequence[str] = ()) -> KernelArgs:
 
 
 def settings(choices: Choices) -> dict[str, str]:
-    """Engine values beside the arguments: a typed password (chpasswd on the node), for an
-    install or as the new password of an upgrade."""
-    if choices.mode != "uninstall" and choices.password and not choices.password_hash:
-        return {ADMIN_PASSWORD_KEY: choices.password}
-    return {}
+    """Engine values beside the arguments: the answers file's settings, and a typed password
+    (chpasswd on the node), for an install or as the new password of an upgrade."""
+    if choices.mode == "uninstall":
+        return {}
+    values = dict(choices.node_settings)
+    if choices.password and not choices.password_hash:
+        values[ADMIN_PASSWORD_KEY] = choices.password
+    return values

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ovirt_node.core import cmdline
+from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import Decision, ImageVersion, Mode, NodeImage, decide
 from ovirt_node.installer.plan import autoinstall, flows
@@ -48,6 +49,9 @@ class Installer:
     keymap_applier: Callable[[str], None] | None = None
     #: Why there is no image (the media could not be read): shown, and Install says it.
     media_problem: str = ""
+    #: The kernel line that named the answers file (`answers=`): its settings (hostname=,
+    #: sshkey=, ...) and boot arguments go to the node as an auto-install's would.
+    kernel_line: KernelArgs | None = None
 
     # -- what is there ----------------------------------------------------------------------
 
@@ -113,7 +117,11 @@ class Installer:
         """The media's own kernel arguments that the installed node keeps booting with, as an
         auto-install's (console=, ...): without them a node installed from a serial console
         would boot without one. Installer arguments, secrets and the config engine's settings
-        are left to the screens. None in a dry run or where /proc/cmdline cannot be read."""
+        are left to the screens. None in a dry run or where /proc/cmdline cannot be read.
+        A kernel line that named the answers file keeps its settings too (but not its
+        installer arguments and secrets): the answers add to it, as they would on the line."""
+        if self.kernel_line is not None:
+            return carried_args(self.kernel_line)
         if self.dry_run:
             return []
         try:

@@ -44,6 +44,7 @@ INSTALLER_ARGS = frozenset({
     "storage_init", "storage_vol", "mem_overcommit", "swap_encrypt", "install", "upgrade", "firstboot",
     "uninstall", "stateless", "wipe_fakeraid", "reboot_delay", "node.break", "BOOTIF", "root", "initrd",
     "BOOT_IMAGE", "rd.live.image", "rd.live.check", "rd.live.dir", "rd.live.squashimg", "cdlabel", "rescue",
+    "answers", "answers_sha256",
 })
 
 
