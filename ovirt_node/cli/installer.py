@@ -26,8 +26,9 @@ from ovirt_node.cli.install_output import print_plan, print_progress
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect, load
+from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
-from ovirt_node.installer import answers_url
+from ovirt_node.installer import answers_url, iscsi_root
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
 from ovirt_node.installer.media import media
@@ -108,13 +109,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.INFO)
     try:
         fetched = _answers_from_kernel_line(kargs, args)
+        runner = Runner(dry_run=args.dry_run)
+        kargs = _iscsi_root(kargs, root, runner)
         machine = _machine(args.machine, args)
         request = autoinstall.read_request(kargs)
         try:
             platform = detect(root)
         except PlatformError:
             platform = load("el")
-        runner = Runner(dry_run=args.dry_run)
         session = Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=platform,
                                 devices=LvmDevices(), target=Target(Path(WORKDIR)),
                                 uefi=machine.firmware == "uefi", log_file=None if args.dry_run else Path(args.log),
@@ -145,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reboot = (lambda: None if runner(["systemctl", "reboot"]) else None) if args.auto else None
             return autoinstall.run(plan.transaction, session, request, print_progress, reboot)
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
-            autoinstall.InstallRefused, AnswersError) as exc:
+            autoinstall.InstallRefused, AnswersError, iscsi_root.IscsiRootError) as exc:
         print(f"ovirt-node-installer: {exc}", file=sys.stderr)
         if log_file is not None:
             # Into the log only: the console has just shown it.
@@ -167,6 +169,22 @@ def _answers_from_kernel_line(kargs: cmdline.KernelArgs, args: argparse.Namespac
     print(f"ovirt-node-installer: answers from {where.url}"
           f"{' (sha256 checked)' if where.sha256 else ''}", flush=True)
     return Fetched(where.url, text)
+
+
+def _iscsi_root(kargs: cmdline.KernelArgs, root: Root, runner: Runner) -> cmdline.KernelArgs:
+    """`iscsi_install`: log in to the target (before the disks are probed, so the LUN is one
+    of them) and add the node's iSCSI boot arguments; a dry run plans with the LUN's udev
+    name and logs in to nothing."""
+    wanted = iscsi_root.requested(kargs, root)
+    if wanted is None:
+        return kargs
+    if runner.dry_run:
+        return iscsi_root.with_boot_words(kargs, wanted.boot_words("<MAC>"), wanted.by_path)
+    device = iscsi_root.login(wanted, root, runner)
+    nic, mac = iscsi_root.carrying_nic(wanted, runner)
+    print(f"ovirt-node-installer: iSCSI LUN {wanted.lun} of {wanted.target} at {wanted.portal} is {device} "
+          f"(over {nic})", flush=True)
+    return iscsi_root.with_boot_words(kargs, wanted.boot_words(mac), device)
 
 
 def _installed(session: Session, machine: Machine, dry_run: bool) -> InstalledNode | None:

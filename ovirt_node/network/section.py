@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
+from ovirt_node.core import cmdline, netroot
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
@@ -308,6 +309,7 @@ class NetworkSection(Section):
             return {where: str(exc)}
         nics = [n.name for n in ctx.nics() if n.kind == "ethernet"] or None
         problems = check_network(network, nics) + check_change(old.interfaces, network)
+        problems += root_nic_problems(ctx, old.interfaces, network)
         return {where: "; ".join(problems)} if problems else {}
 
     # -- planning ---------------------------------------------------------------------------
@@ -415,6 +417,22 @@ def parse_bond_arg(value: str | None) -> dict[str, str]:
     slaves, _, options = rest.partition(":")
     return {"network.bond.name": name, "network.bond.slaves": slaves,
             "network.bond.options": options.replace(",", " ") or DEFAULT_BOND_OPTIONS}
+
+
+def root_nic_problems(ctx: Context, old: Network, new: Network) -> list[str]:
+    """The NIC a root on iSCSI runs over (`rd.iscsi.bootif=` on the kernel line) is never
+    changed: taking it down, even for a moment, cuts the node off its own root disk."""
+    try:
+        iscsi = netroot.from_args(cmdline.read(ctx.root))
+    except OSError:
+        return []
+    if iscsi is None or not iscsi.nic_mac:
+        return []
+    nic = next((n.name for n in ctx.nics() if n.mac.lower() == iscsi.nic_mac), None)
+    if nic is None or old.get(nic) == new.get(nic):
+        return []
+    return [f"{nic} carries this node's root disk ({iscsi.describe()}): it cannot be changed while the node "
+            "runs from it (reinstall with the new network instead)"]
 
 
 # --------------------------------------------------------------------------- file edits

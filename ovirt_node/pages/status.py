@@ -65,6 +65,10 @@ def _vms(ctx: PageContext) -> str:
     return _vm_count(ctx).summary()
 
 
+def _root_storage(ctx: PageContext) -> str:
+    return status.root_storage(ctx.root)
+
+
 def _uptime(ctx: PageContext) -> str:
     return status.uptime(ctx.root)
 
@@ -83,6 +87,7 @@ class StatusPage(Page):
             KeyValue("Logs", _logging),
             KeyValue("Virtualization", _virt),
             KeyValue("Running VMs", _vms),
+            KeyValue("Root", _root_storage),
             KeyValue("Uptime", _uptime),
             Divider(),
             Button("SSH host keys", self.show_host_keys),

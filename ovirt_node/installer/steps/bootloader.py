@@ -21,6 +21,7 @@ from ovirt_node.core.context import Context
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.steps import write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
+from ovirt_node.installer import iscsi_root
 from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
 from ovirt_node.installer.plan.layout import VG_NAME
 
@@ -45,7 +46,7 @@ INSTALLER_ARGS = frozenset({
     "uninstall", "stateless", "wipe_fakeraid", "reboot_delay", "node.break", "BOOTIF", "root", "initrd",
     "BOOT_IMAGE", "rd.live.image", "rd.live.check", "rd.live.dir", "rd.live.squashimg", "cdlabel", "rescue",
     "answers", "answers_sha256",
-})
+}) | iscsi_root.ARGS
 
 
 @dataclass(frozen=True)
