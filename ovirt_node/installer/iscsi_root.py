@@ -37,6 +37,8 @@ DEFAULT_PORT = 3260
 INITIATOR_FILE = "/etc/iscsi/initiatorname.iscsi"
 #: Seconds for the LUN's block device to show up after the login.
 DEVICE_WAIT = 60
+#: Seconds for the boot's network (DHCP) to give a route to the portal.
+ROUTE_WAIT = 120
 #: Arguments this module consumes; none of them is carried onto the node's kernel line.
 ARGS = frozenset({INSTALL_ARG, "iscsi_server", "iscsi_target_name", "iscsi_init"})
 
@@ -109,6 +111,7 @@ def login(root: IscsiRoot, live: Root, runner: Runner) -> str:
     """Log in to the target as the initiator and return the LUN's block device (/dev/sdX).
     The portal is given, not discovered: a target's SendTargets answer may name an address
     this network cannot reach (a NAT, a loopback portal)."""
+    _wait_for_route(root, runner)
     write_file_atomic(live(INITIATOR_FILE), f"InitiatorName={root.initiator}\n".encode(), 0o600)
     runner(["systemctl", "restart", "iscsid.service"])  # it reads the initiator name at start
     record = ["iscsiadm", "--mode", "node", "--targetname", root.target, "--portal", root.portal]
@@ -128,6 +131,16 @@ def login(root: IscsiRoot, live: Root, runner: Runner) -> str:
     device = os.path.realpath(root.by_path)
     log.info("iSCSI root: %s is %s", root.by_path, device)
     return device
+
+
+def _wait_for_route(root: IscsiRoot, runner: Runner) -> None:
+    """The installer starts with the boot; DHCP may still be on its way."""
+    deadline = time.monotonic() + ROUTE_WAIT
+    while runner(["ip", "-j", "route", "get", root.address], check=False).returncode != 0:
+        if time.monotonic() > deadline:
+            raise IscsiRootError(f"no route to the iSCSI portal {root.portal} after {ROUTE_WAIT} s: "
+                                 "is the network up (DHCP, or ip= on the kernel line)?")
+        time.sleep(3)
 
 
 def carrying_nic(root: IscsiRoot, runner: Runner) -> tuple[str, str]:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.boot.decision import Mode, decide
-from ovirt_node.core.cmdline import parse
 from ovirt_node.cli.installer import main
+from ovirt_node.core.cmdline import parse
 from ovirt_node.installer import answers_url
 from ovirt_node.installer.screens.answers import AnswersError
 from tests.node_fixtures import DEMO_ROOT

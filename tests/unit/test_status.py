@@ -598,7 +598,8 @@ def test_root_storage_names_an_iscsi_lun_and_its_session(tmp_path: Path) -> None
     target = "iqn.2026-12.org.example:root"
     (tmp_path / "proc").mkdir()
     (tmp_path / "proc/cmdline").write_text(f"root=live:/dev/mapper/HostVG-Root rd.lvm.lv=HostVG/Root "
-                                           f"netroot=iscsi:192.0.2.5::3260:1:{target} rd.iscsi.bootif=52:54:00:00:00:01\n")
+                                           f"netroot=iscsi:192.0.2.5::3260:1:{target} "
+                                           "rd.iscsi.bootif=52:54:00:00:00:01\n")
     root = Root.at(tmp_path)
     assert root_storage(root) == f"iSCSI LUN 1 of {target} at 192.0.2.5:3260, no session"
     session = tmp_path / "sys/class/iscsi_session/session1"

@@ -76,6 +76,10 @@ def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, 
               artifacts)
 
 
+def running_version(shell: Console) -> str:
+    return shell.check(". /etc/ovirt-node/version 2>/dev/null || true; echo $VERSION")
+
+
 def mount_source(shell: Console, mountpoint: str) -> str:
     """What is mounted on `mountpoint` ("" when nothing is)."""
     code, source = shell.run(f"findmnt -n -o SOURCE --mountpoint {mountpoint}")
