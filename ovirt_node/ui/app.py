@@ -29,6 +29,7 @@ from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, read_hostname,
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
+from ovirt_node.ui.terminal import plain_screen
 from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_worker
 
 if TYPE_CHECKING:
@@ -73,7 +74,8 @@ class Application(DialogHost):
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(urwid.SolidFill(" "))
         self._build()
         self.guard = SizeGuard(self.top)
-        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
+        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen or plain_screen(),
+                                   handle_mouse=False,
                                    input_filter=self._filter, unhandled_input=self._unhandled)
         self._loop_dispatcher = LoopDispatcher(self.loop) if dispatcher is None else None
         if self._loop_dispatcher is not None:

@@ -38,6 +38,7 @@ from ovirt_node.ui.dialogs import Dialog, MessageDialog
 from ovirt_node.ui.page import PageContext, Values
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import SizeGuard
+from ovirt_node.ui.terminal import plain_screen
 from ovirt_node.ui.widgets import PushButton
 from ovirt_node.ui.worker import Dispatcher, LoopDispatcher, start_worker
 
@@ -106,7 +107,8 @@ class InstallerApp(DialogHost):
                                  footer=urwid.AttrMap(self.footer, "footer"))
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(self.frame)
         self.guard = SizeGuard(self.top)
-        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
+        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen or plain_screen(),
+                                   handle_mouse=False,
                                    unhandled_input=self._unhandled)
         self._loop_dispatcher: LoopDispatcher | None = None
         if dispatcher is None:  # tests bring their own
