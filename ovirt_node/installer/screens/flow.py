@@ -202,10 +202,10 @@ class InstallerApp(DialogHost):
 
     def _footer_text(self) -> str:
         if self.dialogs:
-            return " Arrows/Tab move  Enter press  Esc close"
+            return " Arrows/Tab move  Enter press  Esc close  F1 help"
         if isinstance(self.view, ProgressView) and self.view.running:
             return " Installing; please wait  (the log: View log)"
-        return " Arrows move  Tab buttons/fields  Enter select  Esc back"
+        return " F1 help  Arrows move  Tab buttons/fields  Enter select  Esc back"
 
     def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
@@ -225,6 +225,9 @@ class InstallerApp(DialogHost):
             elif not self._settled():
                 self.back()
             return True
+        if key in ("f1", "?"):  # `?` typed in a field never gets here: the field took it
+            self.show_help()
+            return True
         if key not in ("tab", "shift tab"):
             return False
         if self.dialogs:
@@ -235,6 +238,23 @@ class InstallerApp(DialogHost):
             else:
                 self.view.focus_buttons()
         return True
+
+    def show_help(self) -> None:
+        """F1: what the current screen asks and the installer's keys."""
+        from ovirt_node.ui import help as page_help
+
+        if self.dialogs:
+            if not self.dialogs[-1].title.startswith("Help"):
+                self.show_text(f"Help: {self.dialogs[-1].title}",
+                               f"Keys in this dialog:\n{page_help.keys_text(page_help.DIALOG_KEYS)}")
+            return
+        if isinstance(self.view, ScreenView):
+            screen = self.view.screen
+            text = page_help.page_help(screen, self.view.page.item_specs, {}, page_help.INSTALLER_KEYS)
+            self.show_text(f"Help: {screen.title}", text)
+        else:
+            self.show_text("Help: Installing", "The installation's steps as they run; View log shows the log."
+                           f"\n\nKeys:\n{page_help.keys_text(page_help.INSTALLER_KEYS)}")
 
     def _settled(self) -> bool:
         """Running or finished (dry run, done or failed): Esc must not lead back to Confirm, from
