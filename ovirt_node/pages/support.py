@@ -48,7 +48,7 @@ class SupportPage(Page):
     @staticmethod
     def _viewer(title: str, read: Callable[[], str]) -> Callable[[PageUI], None]:
         def open_viewer(ui: PageUI) -> None:
-            ui.run_in_worker(read, lambda text: ui.show_text(title, str(text)))
+            ui.run_in_worker(read, lambda text: ui.show_text(title, str(text), at_end=True))
 
         return open_viewer
 

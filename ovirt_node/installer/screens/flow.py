@@ -313,7 +313,7 @@ class InstallerApp(DialogHost):
 
     def view_log(self) -> None:
         if isinstance(self.view, ProgressView):
-            self.show_text("Log", self.view.log_text())
+            self.show_text("Log", self.view.log_text(), at_end=True)
 
     def reboot(self) -> None:
         if self.installer.dry_run or self.reboot_action is None:
