@@ -72,6 +72,12 @@ def _uptime(ctx: PageContext) -> str:
 class StatusPage(Page):
     name = "status"
     title = "Status"
+    help_text = (
+        "The node at a glance: its state, network, logging and running VMs, read live.\n"
+        "Buttons: SSH host keys and CPU details show them; Test network checks the management "
+        "network (link, gateway, DNS, NTP); Lock locks the console; Log off leaves the setup; "
+        "Restart and Power off ask first.\n"
+        "Values are read again after a save on another page, and with F12.")
     rank = 0
     editable = False
 
