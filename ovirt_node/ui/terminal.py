@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import codecs
 import locale
+import os
+import struct
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,16 +32,42 @@ def serial_line(env: Mapping[str, str], tty: str | None) -> bool:
     return env.get("TERM", "") in SERIAL_TERMS and bool(tty) and str(tty).startswith("/dev/ttyS")
 
 
-def terminal_colors(term: str, fd: int | None = None) -> int:
-    """The `colors` of `term`'s terminfo entry; -1 when it has none or is unknown."""
-    if not term:
+#: Where ncurses looks for compiled terminfo entries, after $TERMINFO and ~/.terminfo.
+TERMINFO_DIRS = ("/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo")
+_MAGIC_16, _MAGIC_32 = 0o432, 0o1036
+_COLORS_INDEX = 13  # max_colors in terminfo's numeric capabilities (term(5))
+
+
+def _terminfo_file(term: str, env: Mapping[str, str]) -> Path | None:
+    dirs = [env.get("TERMINFO", ""), str(Path(env.get("HOME", "/nonexistent")) / ".terminfo"),
+            *env.get("TERMINFO_DIRS", "").split(":"), *TERMINFO_DIRS]
+    for directory in filter(None, dirs):
+        for sub in (term[0], f"{ord(term[0]):x}"):  # Linux layout, and the hex one of macOS
+            path = Path(directory, sub, term)
+            if path.is_file():
+                return path
+    return None
+
+
+def terminal_colors(term: str, env: Mapping[str, str] | None = None) -> int:
+    """The `colors` of `term`'s compiled terminfo entry (term(5)); -1 when it has none or the
+    entry is missing or unreadable. Read from the file: curses.setupterm works once per process."""
+    if not term or "/" in term or term.startswith("."):
+        return -1
+    path = _terminfo_file(term, os.environ if env is None else env)
+    if path is None:
         return -1
     try:
-        import curses
-
-        curses.setupterm(term, -1 if fd is None else fd)
-        return int(curses.tigetnum("colors"))
-    except Exception:  # curses.error for an unknown TERM; no curses at all: assume nothing
+        data = path.read_bytes()
+        magic, names, bools, nums = struct.unpack_from("<5h", data)[:4]
+        width = {_MAGIC_16: 2, _MAGIC_32: 4}.get(magic)
+        if width is None or nums <= _COLORS_INDEX:
+            return -1
+        start = 12 + names + bools
+        start += start % 2  # the numbers start on an even byte
+        (value,) = struct.unpack_from("<h" if width == 2 else "<i", data, start + width * _COLORS_INDEX)
+        return int(value) if value >= 0 else -1
+    except (OSError, struct.error):
         return -1
 
 
@@ -58,7 +87,7 @@ def choose_mode(env: Mapping[str, str], tty: str | None, *, basic: bool = False,
     if basic or serial_line(env, tty):
         return "basic"
     if colors is None:
-        colors = terminal_colors(env.get("TERM", ""))
+        colors = terminal_colors(env.get("TERM", ""), env)
     if utf8 is None:
         utf8 = utf8_locale()
     if colors < MIN_COLORS or not utf8:
