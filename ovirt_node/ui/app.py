@@ -227,16 +227,25 @@ class Application(DialogHost):
         self._refresh_chrome()
 
     def ask_quit(self) -> None:
-        """Esc: quit, after a confirmation that names what is not saved on any page."""
+        """Esc: quit after a confirmation (which names what is not saved on any page)."""
+        if not self._ask_unsaved_before_quit():
+            self.confirm("Quit", f"Leave the {PRODUCT_NAME} setup?", self.quit)
+
+    def _ask_unsaved_before_quit(self) -> bool:
+        """With unsaved changes anywhere, ask Save/Discard/Stay before quitting; False if none."""
         from ovirt_node.ui import unsaved
 
         changed = unsaved.unsaved_pages(self.views, self._titles())
         if not changed:
-            self.confirm("Quit", f"Leave the {PRODUCT_NAME} setup?", self.quit)
-            return
+            return False
+
+        def leave(ok: bool = True) -> None:
+            if ok:
+                self.quit(asked=True)
+
         unsaved.ask(self, "Quit", f"Leave the {PRODUCT_NAME} setup?", changed,
-                    lambda: unsaved.save_all(changed, lambda ok: self.quit() if ok else None, self._refused),
-                    self.quit, lambda: None)
+                    lambda: unsaved.save_all(changed, leave, self._refused), leave, lambda: None)
+        return True
 
     def reload_page(self) -> None:
         """F12: forget the page's state and read it again from the system."""
@@ -483,7 +492,11 @@ class Application(DialogHost):
         self.lock_guard.release(self.loop.screen)
         self._refresh_chrome()
 
-    def quit(self) -> None:
+    def quit(self, *, asked: bool = False) -> None:
+        """Leave the setup (a page's Log off too): first asks about unsaved changes, unless
+        that was `asked` already."""
+        if not asked and self._ask_unsaved_before_quit():
+            return
         log.info("leaving the setup")
         self.loop.set_alarm_in(0, _exit_loop)
 

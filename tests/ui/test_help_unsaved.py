@@ -171,7 +171,7 @@ def test_save_with_invalid_values_stays_on_the_page_and_says_why(app: App, node_
 
 def test_quit_names_every_page_with_changes(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     quits: list[bool] = []
-    monkeypatch.setattr(app.app, "quit", lambda: quits.append(True))
+    monkeypatch.setattr(app.app, "quit", lambda **_: quits.append(True))
     _type_port(app, "222")
     app.keys("shift tab", "down", "left", "enter")  # Discard on leaving, then type on Everything
     app.keys("tab", "end", "5")
@@ -181,6 +181,20 @@ def test_quit_names_every_page_with_changes(app: App, monkeypatch: pytest.Monkey
     assert not quits and not app.app.dialogs
     app.keys("esc", "left", "enter")  # Discard: quits
     assert quits == [True]
+
+
+def test_log_off_with_changes_asks_too(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's Log off button (Status) calls quit(): it asks about unsaved typing first."""
+    exits: list[bool] = []
+    monkeypatch.setattr(app.app.loop, "set_alarm_in", lambda *_a: exits.append(True))
+    _type_port(app, "222")
+    app.app.quit()
+    assert not exits and "Remote Logging: SSH port" in app.text()
+    app.keys("enter")  # Stay
+    assert not exits and not app.app.dialogs
+    app.app.quit()
+    app.keys("left", "enter")  # Discard
+    assert exits == [True]
 
 
 def test_quit_without_changes_is_the_plain_question(app: App) -> None:
