@@ -28,6 +28,7 @@ INSTALLER_KEYS = (
     ("Enter, Space", "pick an entry, press a button"),
     ("Esc", "back to the previous screen (on the first one: quit, asks first)"),
     ("F1, ?", "this help (? types itself in a text field)"),
+    ("Ctrl-L", "redraw the whole screen"),
 )
 DIALOG_KEYS = (
     ("Tab, Left/Right", "between the buttons"),

@@ -192,7 +192,10 @@ def test_colour_terminal_still_gets_colour(tmux: Tmux, demo_root: Path, tmp_path
 def test_installer_f1_and_question_mark(tmux: Tmux, demo_root: Path) -> None:
     tmux.start(installer_command(demo_root, "demo"), {"TERM": "xterm-256color"})
     tmux.wait_for("What to do:")
-    assert "F1 help" in tmux.lines()[-1]
+    footer = tmux.lines()[-1]
+    assert "F1 help" in footer and "Ctrl-L redraw" in footer
+    tmux.send("C-l")  # redraws; nothing else happens
+    tmux.wait_for("What to do:")
     tmux.send("F1")
     screen = tmux.wait_for("Help: Welcome")
     assert "What to do with this machine" in screen

@@ -205,7 +205,7 @@ class InstallerApp(DialogHost):
             return " Arrows/Tab move  Enter press  Esc close  F1 help"
         if isinstance(self.view, ProgressView) and self.view.running:
             return " Installing; please wait  (the log: View log)"
-        return " F1 help  Arrows move  Tab buttons/fields  Enter select  Esc back"
+        return " F1 help  Arrows move  Tab buttons/fields  Enter select  Esc back  Ctrl-L redraw"
 
     def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
@@ -224,6 +224,10 @@ class InstallerApp(DialogHost):
                     self.close_dialog(self.dialogs[-1])
             elif not self._settled():
                 self.back()
+            return True
+        if key == "ctrl l":  # a garbled screen (line noise on a serial console) is repainted
+            if self.loop.screen.started:
+                self.loop.screen.clear()
             return True
         if key in ("f1", "?"):  # `?` typed in a field never gets here: the field took it
             self.show_help()
