@@ -43,7 +43,20 @@ def _configured(ctx: PageContext, bootif: str | None) -> str:
 
 
 def _dns(ctx: PageContext) -> str:
-    return ", ".join(status.dns_servers(ctx.root)) or "none configured"
+    """resolv.conf's servers (what is in effect); the configured ones where they differ, so a
+    save on the Network page shows here. Under a root prefix nothing rewrites resolv.conf (no
+    NetworkManager acts on it, as in the demo): the configured servers are the node's then."""
+    live = status.dns_servers(ctx.root)
+    try:
+        configured = [s.strip() for s in (ctx.engine.values(["network"]).get("network.dns") or "").split(",")
+                      if s.strip()]
+    except Exception:  # the network model cannot be read: resolv.conf alone
+        configured = []
+    if configured and configured != live:
+        if not ctx.root.is_host:
+            return ", ".join(configured)
+        return f"{', '.join(live) or 'none'} (set: {', '.join(configured)})"
+    return ", ".join(live) or "none configured"
 
 
 def _logging(ctx: PageContext) -> str:

@@ -212,3 +212,35 @@ def test_installer_f1_and_question_mark(tmux: Tmux, demo_root: Path) -> None:
     tmux.wait_for("Help: Keyboard")
     tmux.send("Escape")
     tmux.wait_gone("Help: Keyboard")
+
+
+def test_status_shows_a_save_made_on_another_page(tmux: Tmux, demo_root: Path) -> None:
+    """Status was drawn first; after a save on the Logging page it shows the new destination
+    when shown again (it kept the old one until F12)."""
+    from tests.terminal.walk import changed, move_to, type_in
+
+    tmux.start(setup_command(demo_root), {"TERM": "xterm-256color"})
+    screen = tmux.wait(lambda s: re.search(r"Logs\s+Local only", s) is not None, 30, "Status's logging")
+    go_to(tmux, "Logging")
+    tmux.send("Tab")
+    move_to(tmux, "Server address:")  # rsyslog's
+    type_in(tmux, "logs.example.com")
+    move_to(tmux, "< Save >")
+    tmux.send("Enter")
+    tmux.wait_for("Done:", 60)
+    tmux.send("Escape")
+    tmux.wait_gone("Done:")
+    # Shift-Tab walks up the page's fields, then to the menu: the cursor jumps down there.
+    where = tmux.focused()
+    for _ in range(30):
+        tmux.send("BTab")
+        now = changed(tmux, where, "Shift-Tab")
+        if now[0] > where[0]:
+            break
+        where = now
+    assert page_title_line(tmux.screen()) == "Logging"
+    for _ in titles()[:titles().index("Logging")]:
+        tmux.send("Up")
+    screen = tmux.wait(lambda s: page_title_line(s) == "Status" and "logs.example.com" in s, 30,
+                       "Status with the new destination")
+    assert re.search(r"Logs\s+rsyslog logs\.example\.com:514", screen), screen

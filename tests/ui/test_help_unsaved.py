@@ -266,3 +266,15 @@ def test_the_viewer_at_end_shows_the_newest_line_and_home_end_move() -> None:
     assert "entry 1 " not in shown()
     dialog.keypress(size, "end")
     assert "entry 200" in shown()
+
+
+def test_status_dns_follows_a_save_under_a_root_prefix(page_ctx: PageContext) -> None:
+    """resolv.conf is nobody's to rewrite under a root prefix (the demo): Status showed the old
+    servers even after F12; it shows the configured ones now."""
+    ui = FakeUI(page_ctx)
+    h = PageHarness(StatusPage, page_ctx, ui=ui)
+    before = h.text()
+    assert "192.0.2.99" not in before
+    page_ctx.engine.plan({"network.dns": "192.0.2.99,192.0.2.98"}).run(page_ctx.node)
+    h = PageHarness(StatusPage, page_ctx, ui=ui)
+    assert re.search(r"DNS\s+192\.0\.2\.99, 192\.0\.2\.98\n", h.text() + "\n"), h.text()
