@@ -6,6 +6,7 @@ A page says what it does through `Page.help()` (its `help_text`); a page that sa
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from ovirt_node.ui.page import Button, Field, Item, Label, Page, Table
@@ -43,9 +44,18 @@ VIEWER_KEYS = (
 )
 
 
-def keys_text(keys: Sequence[tuple[str, str]]) -> str:
-    width = max(len(name) for name, _ in keys)
-    return "\n".join(f"  {name.ljust(width)}  {what}" for name, what in keys)
+#: The help viewer's text width at 80 columns (90% of the screen, less its frame).
+TEXT_WIDTH = 66
+
+
+def keys_text(keys: Sequence[tuple[str, str]], width: int = TEXT_WIDTH) -> str:
+    """One key a line, its words wrapped under the description's column (not under the key)."""
+    names = max(len(name) for name, _ in keys)
+    lines = []
+    for name, what in keys:
+        lead = f"  {name.ljust(names)}  "
+        lines += textwrap.wrap(what, width, initial_indent=lead, subsequent_indent=" " * len(lead))
+    return "\n".join(lines)
 
 
 def _field_line(item: Field, key_help: Mapping[str, str]) -> str:
