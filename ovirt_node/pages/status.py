@@ -43,19 +43,17 @@ def _configured(ctx: PageContext, bootif: str | None) -> str:
 
 
 def _dns(ctx: PageContext) -> str:
-    """resolv.conf's servers (what is in effect); the configured ones where they differ, so a
-    save on the Network page shows here. Under a root prefix nothing rewrites resolv.conf (no
-    NetworkManager acts on it, as in the demo): the configured servers are the node's then."""
+    """resolv.conf's servers: what is in effect (NetworkManager rewrites it when a save
+    activates). Under a root prefix nothing rewrites it (the demo): the configured servers
+    are the node's then, so a save on the Network page shows here."""
     live = status.dns_servers(ctx.root)
-    try:
-        configured = [s.strip() for s in (ctx.engine.values(["network"]).get("network.dns") or "").split(",")
-                      if s.strip()]
-    except Exception:  # the network model cannot be read: resolv.conf alone
-        configured = []
-    if configured and configured != live:
-        if not ctx.root.is_host:
-            return ", ".join(configured)
-        return f"{', '.join(live) or 'none'} (set: {', '.join(configured)})"
+    if not ctx.root.is_host:
+        try:
+            configured = [s.strip() for s in (ctx.engine.values(["network"]).get("network.dns") or "").split(",")
+                          if s.strip()]
+        except Exception:  # the network model cannot be read: resolv.conf alone
+            configured = []
+        live = configured or live
     return ", ".join(live) or "none configured"
 
 
