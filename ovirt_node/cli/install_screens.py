@@ -20,7 +20,6 @@ from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.screens.answers import Fetched
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.system.machine.model import Machine
-from ovirt_node.ui.palette import Mode
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
                  fetched: Fetched | None = None, kernel_line: KernelArgs | None = None) -> int:
     """The screens, or the answers file (`--answers`, or `fetched` from the kernel line's
     `answers=`). AnswersError when the answers cannot be used: nothing was touched then."""
-    from ovirt_node.cli.setup import want_basic
+    from ovirt_node.cli.setup import display_mode
     from ovirt_node.installer.screens import answers as answers_file
     from ovirt_node.installer.screens.choices import Choices
     from ovirt_node.installer.screens.flow import SCREEN_NAMES, InstallerApp, answer_all
@@ -73,8 +72,7 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
             print("ovirt-node-installer: the installer's screens need a terminal", file=sys.stderr)
             return 1
         _quiet_stderr()
-        basic = args.basic or want_basic(os.environ, _tty_name())
-        mode: Mode = "basic" if basic else "mono" if args.mono else "color"
+        mode = display_mode(args, os.environ, _tty_name())
         app = InstallerApp(installer, choices, interactive=interactive, mode=mode, reboot=reboot)
         return app.run()
     try:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ovirt_node.ui.palette import Mode
 
 LOG_PATH = "/var/log/ovirt-node/setup.log"
-SERIAL_TERMS = frozenset({"vt100", "vt220", "linux"})
 
 log = logging.getLogger("ovirt_node.setup")
 
@@ -49,7 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def want_basic(env: Mapping[str, str], tty: str | None) -> bool:
     """Basic mode on a serial line with a plain terminal type (a vt100 cannot draw Unicode)."""
-    return env.get("TERM", "") in SERIAL_TERMS and bool(tty) and str(tty).startswith("/dev/ttyS")
+    from ovirt_node.ui.terminal import serial_line
+
+    return serial_line(env, tty)
+
+
+def display_mode(args: argparse.Namespace, env: Mapping[str, str], tty: str | None) -> Mode:
+    """The look from the options, the terminal's terminfo, the locale and NO_COLOR."""
+    from ovirt_node.ui.terminal import choose_mode
+
+    return choose_mode(env, tty, basic=args.basic, mono=args.mono)
 
 
 def _tty_name() -> str | None:
@@ -112,8 +120,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 1
     log_path = setup_logging(root, args.debug)
     # The admin shell names its login line: under sudo, stdin is sudo's /dev/pts/N.
-    basic = args.basic or want_basic(os.environ, args.login_tty or _tty_name())
-    mode: Mode = "basic" if basic else "mono" if args.mono else "color"
+    mode = display_mode(args, os.environ, args.login_tty or _tty_name())
     log.info("starting: root %s, machine %s, mode %s, demo %s, login tty %s", root, args.machine or "probed", mode,
              args.demo, args.login_tty or _tty_name())
 

@@ -18,6 +18,10 @@ def _rows(ctx: PageContext) -> list[Row]:
 class KeyboardPage(Page):
     name = "keyboard"
     title = "Keyboard"
+    help_text = (
+        "The keymap of the node's console.\n"
+        "Type part of a name in the list to find it; Enter picks the row, Save applies it at once "
+        "(no reboot).")
     rank = 30
 
     def layout(self) -> Sequence[Item]:

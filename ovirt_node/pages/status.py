@@ -43,7 +43,18 @@ def _configured(ctx: PageContext, bootif: str | None) -> str:
 
 
 def _dns(ctx: PageContext) -> str:
-    return ", ".join(status.dns_servers(ctx.root)) or "none configured"
+    """resolv.conf's servers: what is in effect (NetworkManager rewrites it when a save
+    activates). Under a root prefix nothing rewrites it (the demo): the configured servers
+    are the node's then, so a save on the Network page shows here."""
+    live = status.dns_servers(ctx.root)
+    if not ctx.root.is_host:
+        try:
+            configured = [s.strip() for s in (ctx.engine.values(["network"]).get("network.dns") or "").split(",")
+                          if s.strip()]
+        except Exception:  # the network model cannot be read: resolv.conf alone
+            configured = []
+        live = configured or live
+    return ", ".join(live) or "none configured"
 
 
 def _logging(ctx: PageContext) -> str:
@@ -76,6 +87,12 @@ def _uptime(ctx: PageContext) -> str:
 class StatusPage(Page):
     name = "status"
     title = "Status"
+    help_text = (
+        "The node at a glance: its state, network, logging and running VMs, read live.\n"
+        "Buttons: SSH host keys and CPU details show them; Test network checks the management "
+        "network (link, gateway, DNS, NTP); Lock locks the console; Log off leaves the setup; "
+        "Restart and Power off ask first.\n"
+        "Values are read again after a save on another page, and with F12.")
     rank = 0
     editable = False
 

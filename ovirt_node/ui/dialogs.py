@@ -135,11 +135,13 @@ class ConfirmDialog(MessageDialog):
 
 
 class TextDialog(MessageDialog):
-    """A scrollable viewer for long text (command output, key fingerprints, logs); the arrows
-    and page keys scroll the text while the focus stays on Close. `/` starts a search: type,
+    """A scrollable viewer for long text (command output, key fingerprints, logs); the arrows,
+    PgUp/PgDn and Home/End scroll the text while the focus stays on Close; a log opens at its
+    newest line (`at_end`). `/` starts a search: type,
     Enter finds the next line holding the text (ignoring case, wrapping around), `n` the next."""
 
-    def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
+    def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None], *,
+                 at_end: bool = False) -> None:
         self.texts = text.expandtabs().splitlines() or [""]
         self.lines = [_text(line, style) for line in self.texts]
         self.size = (("relative", 90), ("relative", 85))
@@ -151,6 +153,8 @@ class TextDialog(MessageDialog):
         body = urwid.Pile([("weight", 1, self.listbox), ("pack", self.find_line)])
         Dialog.__init__(self, title, body, [_button(CLOSE, lambda: self.close())], style, close, box=True)
         self._show_find_help()
+        if at_end:  # a log: the newest line is what the operator came for
+            self.listbox.set_focus(len(self.lines) - 1, coming_from="above")
 
     def _show_find_help(self, note: str = "") -> None:
         help_text = "/ find" + ("  n next" if self.found_query else "")

@@ -8,7 +8,7 @@ rest of the UI carries on: a third-party plugin must never take the setup TUI do
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import urwid
@@ -165,7 +165,16 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
 
     # -- Save and Reset ---------------------------------------------------------------------
 
-    def save(self) -> None:
+    def changed_labels(self) -> list[str]:
+        """The labels of the fields whose value differs from what was loaded (unsaved)."""
+        if self.form is None:
+            return []
+        changed = self.form.changes()
+        labels = {f.key: f.label.strip().rstrip(":").strip() or f.key for f in fields_of(self.item_specs)}
+        return [labels.get(key, key) for key in changed]
+
+    def save(self, then: Callable[[bool], None] | None = None) -> None:
+        """Save the changes; `then(ok)` runs once the transaction ended (not when nothing ran)."""
         form = self.form
         if form is None or not form.can_save:
             return
@@ -181,11 +190,13 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             form.reset()
             self.ui.info("Nothing to change", "The node already has these values.")
             return
-        self.ui.run_transaction(tx, on_done=self._saved, confirm=self.page.confirmation())
+        def done(ok: bool) -> None:
+            if ok:
+                self.reset()
+            if then is not None:
+                then(ok)
 
-    def _saved(self, ok: bool) -> None:
-        if ok:
-            self.reset()
+        self.ui.run_transaction(tx, on_done=done, confirm=self.page.confirmation())
 
     def reset(self) -> None:
         """Show what the system has now: field values, and the values workers compute."""

@@ -57,6 +57,8 @@ class Dialog:
     title: str
     text: str
     on_yes: Callable[[], None] | None = None
+    #: A text viewer opened at its last line.
+    at_end: bool = False
 
 
 @dataclass
@@ -83,8 +85,8 @@ class FakeUI:
         if self.answer:
             on_yes()
 
-    def show_text(self, title: str, text: str) -> None:
-        self.dialogs.append(Dialog("text", title, text))
+    def show_text(self, title: str, text: str, *, at_end: bool = False) -> None:
+        self.dialogs.append(Dialog("text", title, text, at_end=at_end))
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
         try:

@@ -30,7 +30,7 @@ class RecordingUI:
         self.dialogs.append(("confirm", title, text))
         on_yes()
 
-    def show_text(self, title: str, text: str) -> None:
+    def show_text(self, title: str, text: str, *, at_end: bool = False) -> None:
         self.dialogs.append(("text", title, text))
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:

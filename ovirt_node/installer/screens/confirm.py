@@ -35,6 +35,9 @@ def disk_line(disk: Disk) -> str:
 class Confirm(Screen):
     name = "confirm"
     title = "Confirm"
+    help_text = (
+        "What will happen, disk by disk: read it, then Install (or Upgrade/Reinstall/Remove) "
+        "starts it. Back changes a choice.")
     focus_key = CONFIRM_KEY
 
     def __init__(self, ctx: PageContext, installer: Installer, choices: Choices) -> None:

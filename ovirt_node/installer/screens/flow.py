@@ -38,6 +38,7 @@ from ovirt_node.ui.dialogs import Dialog, MessageDialog
 from ovirt_node.ui.page import PageContext, Values
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import SizeGuard
+from ovirt_node.ui.terminal import plain_screen
 from ovirt_node.ui.widgets import PushButton
 from ovirt_node.ui.worker import Dispatcher, LoopDispatcher, start_worker
 
@@ -106,7 +107,8 @@ class InstallerApp(DialogHost):
                                  footer=urwid.AttrMap(self.footer, "footer"))
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(self.frame)
         self.guard = SizeGuard(self.top)
-        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
+        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen or plain_screen(),
+                                   handle_mouse=False,
                                    unhandled_input=self._unhandled)
         self._loop_dispatcher: LoopDispatcher | None = None
         if dispatcher is None:  # tests bring their own
@@ -200,10 +202,10 @@ class InstallerApp(DialogHost):
 
     def _footer_text(self) -> str:
         if self.dialogs:
-            return " Arrows/Tab move  Enter press  Esc close"
+            return " Arrows/Tab move  Enter press  Esc close  F1 help"
         if isinstance(self.view, ProgressView) and self.view.running:
             return " Installing; please wait  (the log: View log)"
-        return " Arrows move  Tab buttons/fields  Enter select  Esc back"
+        return " F1 help  Arrows move  Tab buttons/fields  Enter select  Esc back  Ctrl-L redraw"
 
     def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
@@ -223,6 +225,13 @@ class InstallerApp(DialogHost):
             elif not self._settled():
                 self.back()
             return True
+        if key == "ctrl l":  # a garbled screen (line noise on a serial console) is repainted
+            if self.loop.screen.started:
+                self.loop.screen.clear()
+            return True
+        if key in ("f1", "?"):  # `?` typed in a field never gets here: the field took it
+            self.show_help()
+            return True
         if key not in ("tab", "shift tab"):
             return False
         if self.dialogs:
@@ -233,6 +242,23 @@ class InstallerApp(DialogHost):
             else:
                 self.view.focus_buttons()
         return True
+
+    def show_help(self) -> None:
+        """F1: what the current screen asks and the installer's keys."""
+        from ovirt_node.ui import help as page_help
+
+        if self.dialogs:
+            if not self.dialogs[-1].title.startswith("Help"):
+                self.show_text(f"Help: {self.dialogs[-1].title}",
+                               f"Keys in this dialog:\n{page_help.keys_text(page_help.DIALOG_KEYS)}")
+            return
+        if isinstance(self.view, ScreenView):
+            screen = self.view.screen
+            text = page_help.page_help(screen, self.view.page.item_specs, {}, page_help.INSTALLER_KEYS)
+            self.show_text(f"Help: {screen.title}", text)
+        else:
+            self.show_text("Help: Installing", "The installation's steps as they run; View log shows the log."
+                           f"\n\nKeys:\n{page_help.keys_text(page_help.INSTALLER_KEYS)}")
 
     def _settled(self) -> bool:
         """Running or finished (dry run, done or failed): Esc must not lead back to Confirm, from
@@ -291,7 +317,7 @@ class InstallerApp(DialogHost):
 
     def view_log(self) -> None:
         if isinstance(self.view, ProgressView):
-            self.show_text("Log", self.view.log_text())
+            self.show_text("Log", self.view.log_text(), at_end=True)
 
     def reboot(self) -> None:
         if self.installer.dry_run or self.reboot_action is None:

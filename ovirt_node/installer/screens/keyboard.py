@@ -41,6 +41,10 @@ def current_keymap(ctx: PageContext) -> str:
 class Keyboard(Screen):
     name = "keyboard"
     title = "Keyboard"
+    help_text = (
+        "The keymap for the console, used at once for the password you type next and kept on the "
+        "installed node.\n"
+        "Type part of a name to find it.")
     focus_key = KEYMAP_KEY
 
     def __init__(self, ctx: PageContext, installer: Installer, choices: Choices) -> None:

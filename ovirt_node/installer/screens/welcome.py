@@ -19,6 +19,9 @@ MODE_KEY = "mode"
 class Welcome(Screen):
     name = "welcome"
     title = "Welcome"
+    help_text = (
+        "What to do with this machine: install the node, or upgrade, reinstall or uninstall an "
+        "installed one. A choice that is not possible here is greyed, with the reason below.")
     focus_key = MODE_KEY
 
     def facts(self) -> list[str]:

@@ -120,6 +120,12 @@ def ask_to_keep(ui: NetworkUI) -> Confirm:
 class NetworkPage(Page):
     name = "network"
     title = "Network"
+    help_text = (
+        "The node's name, DNS and NTP servers and its network interfaces.\n"
+        "Enter on an interface configures it (DHCP, static address, VLAN, bond); Create bond and "
+        "Add VLAN add connections; Ping and Test network check what works now.\n"
+        "Save applies the changes and asks you to keep them: they are rolled back by themselves "
+        "unless you do, so a change that cuts you off comes undone.")
     rank = 10
 
     def layout(self) -> Sequence[Item]:
