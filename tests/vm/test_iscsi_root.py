@@ -20,8 +20,8 @@ from tests.vm.test_pxe import http_server
 
 pytestmark = pytest.mark.vm
 
-TARGET = "iqn.2026-12.test:root"
-INITIATOR = "iqn.2026-12.test:node"
+TARGET = "iqn.2026-12.org.example:root"
+INITIATOR = "iqn.2026-12.org.example:node"
 HOSTNAME = "iscsi-node.example.com"
 
 
