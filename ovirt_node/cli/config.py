@@ -47,17 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     set_ = sub.add_parser("set", help="validate all changes, then apply them in one transaction")
     set_.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
-    set_.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    set_.add_argument("--json", action="store_true", help="print the result as JSON (changed, steps, warnings, "
-                        "diff of each file written)")
+    add_result_options(set_)
     add_wait_option(set_)
     add_confirm_option(set_)
 
     apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
     apply.add_argument("file", type=Path, help="the answers file; - reads it from standard input")
-    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    apply.add_argument("--json", action="store_true", help="print the result as JSON (changed, steps, warnings, "
-                        "diff of each file written)")
+    add_result_options(apply)
     add_wait_option(apply)
     add_confirm_option(apply)
 
@@ -68,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "password (e.g. `ovirt-node-config set-password < file`). It is never an argument, never logged "
         "and never stored in /etc/default/ovirt.",
     )
-    password.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    password.add_argument("--json", action="store_true", help="print the result as JSON (changed, steps, warnings, "
-                        "diff of each file written)")
+    add_result_options(password, diff=False)
     add_wait_option(password)
 
     kargs = sub.add_parser(
@@ -80,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 3 when any area failed.")
     kargs.add_argument("args", nargs="*", help="arguments (default: /proc/cmdline under the root)")
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
-    kargs.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    add_result_options(kargs)
     add_wait_option(kargs)
 
     support = sub.add_parser(
@@ -94,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
                          "it; - for stdout) instead of a new file in /data/support")
     nettest.add_parser(sub)
     return parser
+
+
+def add_result_options(parser: argparse.ArgumentParser, diff: bool = True) -> None:
+    """--check (alias --dry-run), --diff and --json: what a change says, and whether it is made."""
+    parser.add_argument("--check", "--dry-run", dest="dry_run", action="store_true",
+                        help="plan only: print the steps (and with --diff what each file would become), change "
+                             "nothing; exit 0 when the change is valid")
+    if diff:
+        parser.add_argument("--diff", action="store_true",
+                            help="print a unified diff of every file the change writes (with --check: would write)")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object: changed, steps, "
+                        "warnings, diff (of each file written, or with --check that would be), error")
 
 
 def add_wait_option(parser: argparse.ArgumentParser) -> None:

@@ -198,6 +198,28 @@ class Augeas:
                 for left in kept.values():
                     left.close()
 
+    def render(self, path: str) -> str | None:
+        """The text `path` would hold if the tree were saved now, written nowhere (a check's
+        diff); None when the tree no longer has the file. Augeas's text_retrieve keeps the
+        untouched parts of the file on disk as they are, exactly as a save would."""
+        lens = next((lf.lens for lf in self.files if lf.path == path or path in self._matches(lf.path)), None)
+        if lens is None:
+            raise AugeasError(path, "no lens of this handle reads it")
+        if not self.exists(files_node(path)):
+            return None
+        target = self.root(path)
+        original = target.read_text(errors="replace") if target.is_file() else ""
+        with self.lock:
+            try:
+                self._aug.set("/preview/in", original)
+                self._aug.text_retrieve(f"{lens}.lns", "/preview/in", files_node(path), "/preview/out")
+                text: str | None = self._aug.get("/preview/out")
+            except (ValueError, RuntimeError) as exc:
+                raise AugeasError(path, f"cannot render the planned text: {exc}") from exc
+            finally:
+                self._aug.remove("/preview")
+        return text or ""
+
     def _loaded_paths(self) -> list[str]:
         """The node paths of the files this handle has loaded (globs expanded)."""
         return [path for lf in self.files for path in self._matches(lf.path)]
