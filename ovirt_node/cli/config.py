@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_wait_option(set_)
     add_confirm_option(set_)
 
-    apply = sub.add_parser("apply", help="apply an answers file (YAML or JSON) of keys")
+    apply = sub.add_parser("apply", help="apply an answers file (TOML, YAML or JSON) of keys, as export writes it")
     apply.add_argument("file", type=Path, help="the answers file; - reads it from standard input")
     add_result_options(apply)
     add_wait_option(apply)
@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     kargs.add_argument("--from", dest="from_file", type=Path, metavar="FILE", help="read them from FILE")
     add_result_options(kargs)
     add_wait_option(kargs)
+
+    export = sub.add_parser(
+        "export", help="write the node's settings as an answers file (TOML; --json: JSON) that apply takes",
+        description="Write what ovirt-node has recorded (the keys /etc/default/ovirt holds, with the values in "
+        "effect, and the SSH keys) as an answers file for `apply` (TOML, or JSON with --json). The admin "
+        "password is left out unless --with-secrets: then its crypt(3) hash, which apply sets as it is.")
+    export.add_argument("--json", action="store_true", help="JSON instead of TOML")
+    export.add_argument("--with-secrets", action="store_true", help="add the admin password's hash")
+    export.add_argument("--output", metavar="FILE", help="write to FILE (a new file is mode 0600) instead of "
+                        "standard output (also -)")
 
     support = sub.add_parser(
         "support-bundle", help="write a support bundle: logs, settings, config files, tool output; secrets removed",
@@ -133,6 +143,10 @@ def add_confirm_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(wait_argument(sys.argv[1:] if argv is None else argv))
     setup_logging(args.debug)
+    if args.command == "export":
+        from ovirt_node.cli import config_export
+
+        return config_export.main(args)
     if args.command in READS:
         from ovirt_node.cli import config_read
 

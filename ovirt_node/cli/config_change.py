@@ -127,22 +127,36 @@ def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def parse_answers(text: str) -> Any:
+    """TOML (what `export` writes), else YAML (JSON is YAML too). TOML first: it is the strict
+    one, and neither a YAML mapping (`key: value`) nor JSON is valid TOML; a TOML file with
+    nothing in it goes on to YAML, which says it is empty."""
+    import tomllib
+
+    try:
+        data = untrusted.load_toml(text)
+    except tomllib.TOMLDecodeError:
+        data = None
+    return data if data else untrusted.load_yaml(text)
+
+
 def load_answers(path: Path) -> dict[str, str]:
-    """The answers file, or standard input for `-` (a pipe: `... | ovirt-node-config apply -`)."""
+    """The answers file (TOML, YAML or JSON), or standard input for `-` (a pipe:
+    `... | ovirt-node-config apply -`)."""
     from_stdin = str(path) == "-"
     if from_stdin:
         path = Path("standard input")
     try:
         text = untrusted.read_stream(sys.stdin.buffer) if from_stdin else untrusted.read_text(path)
-        data = untrusted.load_yaml(text)  # JSON is YAML too
+        data = parse_answers(text)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     except untrusted.UntrustedInputError as exc:
         raise InputError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise InputError(f"{path}: not valid YAML or JSON{where}") from exc
+        where = f" (as YAML: line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InputError(f"{path}: not valid TOML, YAML or JSON{where}") from exc
     if data is None:
         raise InputError(f"{path}: the file is empty")
     try:

@@ -44,7 +44,7 @@ def test_a_refusal_is_an_error_and_nothing_is_written(node_root: Path) -> None:
     assert code == 2 and refused["changed"] is False
     assert refused["error"] == "invalid ssh.port: must be a port number from 1 to 65535"
     code, bad = result("--root", str(node_root), "apply", "--json", "-", stdin="ssh: [\n")
-    assert code == 2 and bad["error"] == "standard input: not valid YAML or JSON (line 2, column 1)"
+    assert code == 2 and bad["error"] == "standard input: not valid TOML, YAML or JSON (as YAML: line 2, column 1)"
     assert changed_paths(before, snapshot(node_root)) == set()
 
 
