@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="FILE", help="write to FILE (a new file is mode 0600) instead of "
                         "standard output (also -)")
 
+    schema = sub.add_parser(
+        "schema", help="every key: type, rule, default, kernel arguments (--json: JSON Schema, draft 2020-12)",
+        description="Describe every key the node knows, the plugins' included. With --json: the JSON Schema "
+        "(draft 2020-12) of the answers file export writes and apply takes.")
+    schema.add_argument("--json", action="store_true", help="the JSON Schema instead of a table")
+
     support = sub.add_parser(
         "support-bundle", help="write a support bundle: logs, settings, config files, tool output; secrets removed",
         description="Collect the node's logs, /etc/default/ovirt, the persisted file list, the configuration files "
@@ -143,6 +149,10 @@ def add_confirm_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(wait_argument(sys.argv[1:] if argv is None else argv))
     setup_logging(args.debug)
+    if args.command == "schema":
+        from ovirt_node.cli import config_schema
+
+        return config_schema.main(args)
     if args.command == "export":
         from ovirt_node.cli import config_export
 
