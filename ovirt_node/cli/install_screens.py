@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ovirt_node.cli.install_output import print_plan, print_progress
+from ovirt_node.cli.install_output import print_plan, print_progress, refused
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import NodeImage
 from ovirt_node.installer.plan import autoinstall
@@ -56,7 +56,7 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
         try:
             given = answers_file.load(Path(args.answers), SCREEN_NAMES)
         except answers_file.AnswersError as exc:
-            print(f"ovirt-node-installer: {exc}", file=sys.stderr)
+            refused("ovirt-node-installer", str(exc), args.json)
             return 2
         choices, interactive = given.choices, set(given.interactive)
     runner = session.ctx.runner
@@ -77,10 +77,10 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
         choices = answer_all(installer, choices)
         plan = installer.plan(choices)
     except ValueError as exc:  # a screen's refusal, or the engine's (InstallRefused, LayoutError ...)
-        print(f"ovirt-node-installer: {args.answers}: {exc}", file=sys.stderr)
+        refused("ovirt-node-installer", f"{args.answers}: {exc}", args.json)
         return 2
     if args.dry_run:
-        print_plan(machine, plan, session.ctx)
+        print_plan(machine, plan, session.ctx, args.json)
         return 0
     request = autoinstall.Request(choices.mode, choices.force, None, 0)
     return autoinstall.run(plan.transaction, session, request, print_progress, None)
