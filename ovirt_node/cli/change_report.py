@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 #: Files whose lines are secrets: a diff of them would leak hashes.
 SECRET_FILES = frozenset({"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-"})
 SECRET_DIFF = "(holds password hashes: not shown)"
+#: A file that would show a secret value of the change itself (a plugin's password in its file).
+HOLDS_SECRET = "(holds a secret of this change: not shown)"
 MAX_BYTES = 1024 * 1024
 
 
@@ -122,6 +124,12 @@ def planned_diffs(plans: Iterable[Transaction], ctx: Context) -> dict[str, str]:
     for path, title in unseen.items():
         found.setdefault(path, SECRET_DIFF if path in SECRET_FILES else f"(written by: {title}; known once it runs)")
     return found
+
+
+def hide_secrets(found: dict[str, str], secrets: Iterable[str]) -> dict[str, str]:
+    """Each diff that shows one of the change's secret values is replaced by a note."""
+    shown = [secret for secret in secrets if secret]
+    return {path: HOLDS_SECRET if any(secret in text for secret in shown) else text for path, text in found.items()}
 
 
 def print_diffs(found: dict[str, str]) -> None:

@@ -17,7 +17,14 @@ import yaml
 
 from ovirt_node.areas.registry import all_sections
 from ovirt_node.cli import audit
-from ovirt_node.cli.change_report import ChangeReport, diffs, planned_diffs, print_diffs, read_texts
+from ovirt_node.cli.change_report import (
+    ChangeReport,
+    diffs,
+    hide_secrets,
+    planned_diffs,
+    print_diffs,
+    read_texts,
+)
 from ovirt_node.cli.common import root_from
 from ovirt_node.cli.config_read import (
     EXIT_FAILED,
@@ -206,6 +213,10 @@ def confirm_on_stdin(timeout: int) -> bool | None:
     return line.strip().lower() == "yes"
 
 
+def secret_values(engine: Engine, changes: Mapping[str, str]) -> list[str]:
+    return [value for name, value in changes.items() if name in engine.keys and engine.keys[name].secret]
+
+
 def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None,
                 record: audit.Change | None = None, report: ChangeReport | None = None,
                 show_diff: bool = False) -> int:
@@ -218,8 +229,10 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
         confirm_timeout = DEFAULT_CONFIRM_TIMEOUT if sys.stdin.isatty() else 0
     if report is not None:
         report.warnings = warnings
+    secrets = secret_values(engine, changes)
     if dry_run:
         planned = planned_diffs([tx], engine.ctx) if (show_diff or report is not None) and tx.steps else {}
+        planned = hide_secrets(planned, secrets)
         if report is None:
             print_plan(tx, engine.ctx)
             print_diffs(planned)
@@ -239,7 +252,7 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
     try:
         tx.run(engine.ctx, print_progress if report is None else report.progress, confirm=confirm)
     finally:  # also after a rollback: whatever is left differs, or the diff is empty
-        found = diffs(before, read_texts(engine.ctx.root, paths))
+        found = hide_secrets(diffs(before, read_texts(engine.ctx.root, paths)), secrets)
         if report is not None:
             report.diff = found
     if report is None:
@@ -300,6 +313,7 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace, record: audit.Change |
         plans = plans_by_area(engine, changes)
         wanted = report is not None or getattr(args, "diff", False)
         found = planned_diffs(plans.values(), engine.ctx) if wanted else {}
+        found = hide_secrets(found, secret_values(engine, changes))
         for area, tx in plans.items():
             if report is None:
                 print(f"{area}:", end=" ")
@@ -321,7 +335,7 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace, record: audit.Change |
             print(result)
     else:
         results = apply_by_area(engine, changes, report.progress, lambda area: report.next_transaction())
-    found = diffs(before, read_texts(engine.ctx.root, paths))
+    found = hide_secrets(diffs(before, read_texts(engine.ctx.root, paths)), secret_values(engine, changes))
     if report is None and getattr(args, "diff", False):
         print_diffs(found)
     failed = [r.area for r in results if not r.ok]

@@ -11,6 +11,7 @@ every call on a handle holds the handle's lock (calls are short; nobody waits fo
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import logging
 import posixpath
@@ -202,7 +203,7 @@ class Augeas:
         """The text `path` would hold if the tree were saved now, written nowhere (a check's
         diff); None when the tree no longer has the file. Augeas's text_retrieve keeps the
         untouched parts of the file on disk as they are, exactly as a save would."""
-        lens = next((lf.lens for lf in self.files if lf.path == path or path in self._matches(lf.path)), None)
+        lens = next((lf.lens for lf in self.files if fnmatch.fnmatchcase(path, lf.path)), None)
         if lens is None:
             raise AugeasError(path, "no lens of this handle reads it")
         if not self.exists(files_node(path)):

@@ -5,12 +5,14 @@ exactly the ones the real run then produces (worked out in memory, never by writ
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.node_fixtures import changed_paths, run_config, snapshot
+from tests.node_fixtures import REPO, changed_paths, run_config, snapshot
 
 
 def as_json(*args: str, stdin: str | None = None) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -102,3 +104,36 @@ def test_cmdline_json_of_a_refused_argument_and_nothing_there(node_root: Path) -
     code, bad = as_json("--root", str(node_root), "cmdline", "--from", str(node_root / "nonexistent"))
     assert code == 2 and bad["error"] == f"{node_root}/nonexistent: No such file or directory"
     assert changed_paths(before, snapshot(node_root)) == set()
+
+
+def test_a_network_check_previews_the_keyfile(node_root: Path) -> None:
+    args = ["BOOTIF=eth0", "ip=192.0.2.10", "netmask=255.255.255.0", "gateway=192.0.2.1"]
+    code, check = as_json("--root", str(node_root), "cmdline", "--check", *args)
+    assert code == 0 and check["changed"] is True
+    keyfile = "/etc/NetworkManager/system-connections/eth0.nmconnection"
+    for line in ("-method=auto\n", "+method=manual\n", "+address1=192.0.2.10/24\n", "+gateway=192.0.2.1\n"):
+        assert line in check["diff"][keyfile]
+    code, done = as_json("--root", str(node_root), "cmdline", *args)
+    assert code == 0 and done["diff"] == check["diff"]
+
+
+SNMP = REPO / "build" / "plugins" / "ovirt-node-plugin-snmp"
+
+
+def test_a_secret_of_the_change_is_never_in_a_diff(node_root: Path) -> None:
+    """The SNMP plugin writes its password into its own file: that diff is named, not shown,
+    in a check and in the run (the plugin from build/plugins, `make plugins`)."""
+    assert SNMP.is_dir(), "run `make plugins`"
+    answers = '{"snmp.enabled": "yes", "snmp.password": "Snmp-Secret-77x"}'
+    env = {**os.environ, "PYTHONPATH": str(SNMP)}
+    for check in (["--check"], []):
+        done = subprocess.run([sys.executable, "-m", "ovirt_node.cli.config", "--root", str(node_root), "apply",
+                               "--json", *check, "-"], input=answers, capture_output=True, text=True, cwd=REPO,
+                              env=env)
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["changed"] is True
+        assert result["diff"]["/var/lib/snmp/snmpd.conf"] == "(holds a secret of this change: not shown)"
+        assert "+rouser root priv\n" in result["diff"]["/etc/snmp/snmpd.conf"]
+        assert "Snmp-Secret-77x" not in done.stdout + done.stderr
+    assert "Snmp-Secret-77x" in (node_root / "var/lib/snmp/snmpd.conf").read_text()  # it was written
