@@ -34,7 +34,7 @@ from ovirt_node.cli.config_read import (
     guarded,
     report_recovery,
 )
-from ovirt_node.core import cmdline, untrusted
+from ovirt_node.core import answers, cmdline, untrusted
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
@@ -114,24 +114,11 @@ def read_password(stdin: TextIO = sys.stdin) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
-def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
-    """`{ssh: {pwauth: true}}` or `{"ssh.pwauth": "yes"}` -> {"ssh.pwauth": "yes"}."""
-    if not isinstance(data, Mapping):
-        raise InputError("the answers file must hold a mapping of keys to values")
-    flat: dict[str, str] = {}
-    for name, value in data.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, Mapping):
-            flat.update(flatten_answers(value, key + "."))
-        elif isinstance(value, bool):
-            flat[key] = "yes" if value else "no"
-        elif value is None:
-            flat[key] = ""
-        elif isinstance(value, int | float | str):
-            flat[key] = str(value)
-        else:
-            raise InputError(f"{key}: a value must be a string, number or boolean, not a {type(value).__name__}")
-    return flat
+def flatten_answers(data: Any) -> dict[str, str]:
+    try:
+        return answers.flatten(data)
+    except answers.AnswersShapeError as exc:
+        raise InputError(str(exc)) from None
 
 
 def parse_answers(text: str) -> Any:
