@@ -103,6 +103,5 @@ def has_password(root: Root, user: str, candidate: str, hashed: bool = False) ->
     state = password_state(root, user)
     if state.locked:
         return False
-    if hashed:
-        return hmac.compare_digest(candidate, state.hash)
-    return hmac.compare_digest(crypt(candidate, state.hash), state.hash)
+    stored = state.hash.encode()  # bytes: compare_digest refuses str with non-ASCII characters
+    return hmac.compare_digest((candidate if hashed else crypt(candidate, state.hash)).encode(), stored)

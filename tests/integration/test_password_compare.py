@@ -34,6 +34,12 @@ def test_set_password_twice_then_another(node_root: Path) -> None:
     assert verifies("Other-Pass-456", shadow_fields(node_root)[1])
 
 
+def test_a_non_ascii_password_again_is_no_change(node_root: Path) -> None:
+    assert changed("--root", str(node_root), "set-password", stdin="Pässwort-Ünï-9\n")
+    assert not changed("--root", str(node_root), "set-password", stdin="Pässwort-Ünï-9\n")
+    assert changed("--root", str(node_root), "set-password", stdin="Passwort-Uni-9\n")
+
+
 def test_an_answers_file_with_the_password_is_applied_once(node_root: Path) -> None:
     answers = "security:\n  admin_password: Answers-Pass-77\nssh:\n  port: 2200\n"
     assert changed("--root", str(node_root), "apply", "-", stdin=answers)
