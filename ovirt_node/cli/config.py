@@ -5,6 +5,10 @@ run out), 2 invalid input (the message names the key and the rule), 3 the change
 was rolled back (`cmdline`: one area or more failed and was rolled back; the others were
 applied), 128+N interrupted by signal N (SIGINT, SIGTERM, SIGHUP): rolled back.
 
+`--check` (alias `--dry-run`) plans a change and writes nothing; `--diff` shows what each file
+becomes; `--json` says the outcome as one object (change_report.py). `export` writes the
+settings as an answers file `apply` takes; `schema --json` describes its keys (JSON Schema).
+
 A change takes the node's transaction lock before it reads the node, and holds it until it
 has been applied: two changes at once cannot plan on the same old state and lose one.
 
