@@ -60,7 +60,6 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
     if fetched or args.answers:
         given = (answers_file.parse(fetched.text, fetched.url, SCREEN_NAMES) if fetched
                  else answers_file.load(Path(args.answers), SCREEN_NAMES))
-        answers_file.check_settings(source, given.choices, _settings_validator(root))
         choices, interactive = given.choices, set(given.interactive)
     runner = session.ctx.runner
 
@@ -81,22 +80,12 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
     except ValueError as exc:  # a screen's refusal, or the engine's (InstallRefused, LayoutError ...)
         raise answers_file.AnswersError(f"{source}: {exc}") from None
     if args.dry_run:
-        print_plan(machine, plan, session.ctx)
+        print_plan(machine, plan, session.ctx, args.json)
         return 0
     line = autoinstall.read_request(kernel_line) if kernel_line is not None else None
     request = autoinstall.Request(choices.mode, choices.force, line.break_at if line else None,
                                   line.reboot_delay if line else 0)
     return autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
-
-
-def _settings_validator(root: Root) -> Callable[[dict[str, str]], object]:
-    """The config engine's check of settings, against the system the installer runs on (the
-    node's image: the same sections and keymaps)."""
-    from ovirt_node.areas.registry import all_sections
-    from ovirt_node.core.context import Context
-    from ovirt_node.core.engine import Engine
-
-    return Engine(Context(root=root), all_sections()).validate
 
 
 def _tty_name() -> str | None:

@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
-from ovirt_node.cli.install_output import print_plan, print_progress
+from ovirt_node.cli.install_output import print_plan, print_progress, refused
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect, load
@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = console_parser("ovirt-node-installer", __doc__.splitlines()[0])
     add_common_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan and every command; change nothing")
+    parser.add_argument("--json", action="store_true", help="with --dry-run: the plan (or the refusal) as one JSON "
+                        "object: changed, steps (each with its commands), warnings, diff, error")
     parser.add_argument("--machine", metavar="FILE|NAME", help="plan for a machine profile (with --dry-run)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--cmdline", metavar="ARGS", help="kernel arguments to act on (storage_init=, storage_vol=, "
@@ -91,6 +93,9 @@ def _wants_screens(args: argparse.Namespace) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
+    if args.json and not args.dry_run:
+        print("ovirt-node-installer: --json describes a plan only; add --dry-run", file=sys.stderr)
+        return 2
     if args.machine and not args.dry_run:
         print("ovirt-node-installer: --machine plans only; add --dry-run", file=sys.stderr)
         return 2
@@ -142,13 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     fetched=fetched, kernel_line=kargs if fetched else None)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
-                print_plan(machine, plan, session.ctx)
+                print_plan(machine, plan, session.ctx, args.json)
                 return 0
             reboot = (lambda: None if runner(["systemctl", "reboot"]) else None) if args.auto else None
             return autoinstall.run(plan.transaction, session, request, print_progress, reboot)
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
             autoinstall.InstallRefused, AnswersError, iscsi_root.IscsiRootError) as exc:
-        print(f"ovirt-node-installer: {exc}", file=sys.stderr)
+        refused("ovirt-node-installer", str(exc), args.json)
         if log_file is not None:
             # Into the log only: the console has just shown it.
             log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "refused: %s", (exc,), None))

@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
-from ovirt_node.cli.install_output import print_progress
+from ovirt_node.cli.install_output import plan_report, print_progress, refused
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect
 from ovirt_node.core.run import CommandError, Runner
@@ -42,12 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--rollback", action="store_true", help="boot the other image slot from the next boot on")
     parser.add_argument("--force", action="store_true", help="allow another major version, or a downgrade")
     parser.add_argument("--dry-run", action="store_true", help="print the steps and commands; change nothing")
+    parser.add_argument("--json", action="store_true", help="with --dry-run: the plan (or the refusal) as one JSON "
+                        "object: changed, steps (each with its commands), warnings, diff, error")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
+    if args.json and not args.dry_run:
+        print("ovirt-node-upgrade: --json describes a plan only; add --dry-run", file=sys.stderr)
+        return 2
     root = root_from(args)
     runner = Runner(dry_run=args.dry_run)
     try:
@@ -71,14 +76,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      f"{node.active.version}; add --force to do it anyway")
                 tx = flows.upgrade(session, node, image)
             if args.dry_run:
-                print("\n".join(flows.plan_lines(tx, session.ctx)))
+                print(plan_report(tx, session.ctx).to_json() if args.json
+                      else "\n".join(flows.plan_lines(tx, session.ctx)))
                 return 0
             tx.run(session.ctx, print_progress)
     except TransactionError as exc:
         print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
         return 1
     except (ImageError, ProfileError, PlatformError, CommandError) as exc:
-        print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
+        refused("ovirt-node-upgrade", str(exc), args.json)
         return 2
     print(f"{tx.title}: done; the change takes effect at the next boot.")
     return 0

@@ -23,7 +23,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -182,6 +182,12 @@ class Step:
         return self.touches()
 
     def skip_reason(self, ctx: Context) -> str | None:
+        return None
+
+    def preview(self, ctx: Context) -> Mapping[str, str | None] | None:
+        """The text each file the step writes would then hold (None: removed), worked out
+        without writing anything (`--check --diff`); None when only doing it would tell (a
+        command, a tool). A step that edits the Augeas tree leaves its edit in the tree."""
         return None
 
     def apply(self, ctx: Context, run: StepRun) -> None:

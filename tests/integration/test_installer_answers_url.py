@@ -1,6 +1,6 @@
 """`answers=URL` on the kernel line (issue 23): the installer fetches its answers file from a
 real web server on the loopback, checks `answers_sha256=`, and plans the install of the
-answers (with their `[settings]`) and the line's own settings; every failure exits 2 with the
+answers (with their settings tables) and the line's own settings; every failure exits 2 with the
 reason before anything is looked at, and nothing is written."""
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ boot_disk = "/dev/disk/by-id/virtio-DEMO-VDA-0001"
 confirm = true
 [password]
 admin_hash = "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1"
-[settings]
-network.ntp = "ntp1.example.com,ntp2.example.com"
-logging.rsyslog = { server = "logs.example.com", port = 1514 }
+[network]
+ntp = "ntp1.example.com,ntp2.example.com"
+[logging.rsyslog]
+server = "logs.example.com"
+port = 1514
 """
 
 
@@ -104,17 +106,17 @@ def test_the_answers_file_from_a_url_plans_its_install_with_its_settings(
     ("answers={base}/a.toml answers_sha256=1234", "answers_sha256=: must be 64 hexadecimal digits"),
     ("answers={base}/missing.toml", "could not fetch the answers file after 1 attempt: the server answered 404"),
     ("answers={base}/a.toml answers_sha256=" + "0" * 64, "its sha256 is "),
-    ("answers={base}/bad-settings.toml", "[settings]: network.ntp: "),
-    ("answers={base}/password-in-settings.toml", "[settings]: security.admin_password: give the password in"),
+    ("answers={base}/bad-settings.toml", "bad-settings.toml: network.ntp: "),
+    ("answers={base}/unknown-setting.toml", "ssh.colour: not a setting of the ssh area"),
     ("answers={base}/not-toml.toml", "not valid TOML"),
 ])
 def test_an_answers_url_that_cannot_be_used_stops_before_anything(
         site: tuple[Site, str], capsys: pytest.CaptureFixture[str], line: str, message: str) -> None:
     state, base = site
     state.pages["/a.toml"] = ANSWERS.encode()
-    state.pages["/bad-settings.toml"] = (ANSWERS.split("[settings]")[0] + "[settings]\nnetwork.ntp = 'not a host!'\n"
+    state.pages["/bad-settings.toml"] = (ANSWERS.split("[network]")[0] + "[network]\nntp = 'not a host!'\n"
                                          ).encode()
-    state.pages["/password-in-settings.toml"] = (ANSWERS + 'security.admin_password = "x"\n').encode()
+    state.pages["/unknown-setting.toml"] = (ANSWERS + '[ssh]\ncolour = "red"\n').encode()
     state.pages["/not-toml.toml"] = b"mode = \n"
     code, out, err = plan(capsys, line.format(base=base))
     assert code == 2

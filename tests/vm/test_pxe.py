@@ -76,7 +76,7 @@ SYSLOG_SERVER = "logs.example.com"
 def answers_file(folder: Path) -> tuple[str, str]:
     """The fleet's answers file for this node on the web server: its path and sha256."""
     text = (f'mode = "install"\nconfirm = true\n[password]\nadmin_hash = "{admin_hash()}"\n'
-            f'[settings]\nnetwork.ntp = "{NTP_SERVERS}"\nlogging.rsyslog = {{ server = "{SYSLOG_SERVER}" }}\n')
+            f'[network]\nntp = "{NTP_SERVERS}"\n[logging.rsyslog]\nserver = "{SYSLOG_SERVER}"\n')
     path = folder / "answers" / "pxe-node.toml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)

@@ -45,9 +45,8 @@ class Choices:
     confirmed: bool = False
     #: The crash kernel's memory on the node's boot line (answers files; "" = the default).
     crashkernel: str = ""
-    #: The node's settings (an answers file's `[settings]`: `section.key` -> value), applied
-    #: to the installed node like the same settings given as kernel arguments.
-    node_settings: tuple[tuple[str, str], ...] = ()
+    #: Settings for the installed node (an answers file's area tables: an export), key -> value.
+    settings: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def with_(self, **changes: object) -> Choices:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -101,7 +100,7 @@ def settings(choices: Choices) -> dict[str, str]:
     (chpasswd on the node), for an install or as the new password of an upgrade."""
     if choices.mode == "uninstall":
         return {}
-    values = dict(choices.node_settings)
+    values = dict(choices.settings)
     if choices.password and not choices.password_hash:
         values[ADMIN_PASSWORD_KEY] = choices.password
     return values

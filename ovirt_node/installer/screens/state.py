@@ -23,7 +23,7 @@ from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.screens.choices import Choices, kernel_args, settings
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import carried_args
-from ovirt_node.system.accounts import ADMIN_USER
+from ovirt_node.system.accounts import ADMIN_USER, crypt
 from ovirt_node.system.machine.model import Disk, Machine
 
 log = logging.getLogger(__name__)
@@ -170,16 +170,3 @@ def shadow_hash(text: str, user: str) -> str:
         if len(parts) > 1 and parts[0] == user:
             return parts[1]
     return ""
-
-
-def crypt(password: str, setting: str) -> str:
-    """crypt(3) from libcrypt (Python's own crypt module is gone from 3.13 on)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("crypt") or "libcrypt.so.1"
-    lib = ctypes.CDLL(name)
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    result = lib.crypt(password.encode(), setting.encode())
-    return result.decode() if result else ""

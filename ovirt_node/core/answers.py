@@ -1,0 +1,32 @@
+"""The shape of an answers file of settings (what `ovirt-node-config export` writes, `apply`
+takes, and the installer's `--answers` carries in its area tables): nested tables of keys,
+typed values, flattened to the engine's `key -> canonical string` changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class AnswersShapeError(ValueError):
+    """Not a mapping of keys to values; the message names the key (never its value)."""
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, str]:
+    """`{ssh: {pwauth: true}}` or `{"ssh.pwauth": "yes"}` -> {"ssh.pwauth": "yes"}."""
+    if not isinstance(data, Mapping):
+        raise AnswersShapeError("the answers file must hold a mapping of keys to values")
+    flat: dict[str, str] = {}
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, key + "."))
+        elif isinstance(value, bool):
+            flat[key] = "yes" if value else "no"
+        elif value is None:
+            flat[key] = ""
+        elif isinstance(value, int | float | str):
+            flat[key] = str(value)
+        else:
+            raise AnswersShapeError(f"{key}: a value must be a string, number or boolean, not a {type(value).__name__}")
+    return flat
