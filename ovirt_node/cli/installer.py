@@ -185,7 +185,7 @@ def _iscsi_root(kargs: cmdline.KernelArgs, root: Root, runner: Runner) -> cmdlin
         return kargs
     if runner.dry_run:
         return iscsi_root.with_boot_words(kargs, wanted.boot_words("<MAC>"), wanted.by_path)
-    device = iscsi_root.login(wanted, root, runner)
+    device = iscsi_root.login(wanted, root, runner, kargs.get("BOOTIF"))
     nic, mac = iscsi_root.carrying_nic(wanted, runner)
     print(f"ovirt-node-installer: iSCSI LUN {wanted.lun} of {wanted.target} at {wanted.portal} is {device} "
           f"(over {nic})", flush=True)

@@ -37,7 +37,7 @@ DEFAULT_PORT = 3260
 INITIATOR_FILE = "/etc/iscsi/initiatorname.iscsi"
 #: Seconds for the LUN's block device to show up after the login.
 DEVICE_WAIT = 60
-#: Seconds for the boot's network (DHCP) to give a route to the portal.
+#: Seconds for DHCP to give a route to the portal.
 ROUTE_WAIT = 120
 #: Arguments this module consumes; none of them is carried onto the node's kernel line.
 ARGS = frozenset({INSTALL_ARG, "iscsi_server", "iscsi_target_name", "iscsi_init"})
@@ -107,11 +107,11 @@ def requested(args: KernelArgs, live: Root) -> IscsiRoot | None:
     return IscsiRoot(address, int(port_text or DEFAULT_PORT), target, initiator, int(lun_text))
 
 
-def login(root: IscsiRoot, live: Root, runner: Runner) -> str:
+def login(root: IscsiRoot, live: Root, runner: Runner, bootif: str | None = None) -> str:
     """Log in to the target as the initiator and return the LUN's block device (/dev/sdX).
     The portal is given, not discovered: a target's SendTargets answer may name an address
     this network cannot reach (a NAT, a loopback portal)."""
-    _wait_for_route(root, runner)
+    _network_up(root, bootif, live, runner)
     write_file_atomic(live(INITIATOR_FILE), f"InitiatorName={root.initiator}\n".encode(), 0o600)
     runner(["systemctl", "restart", "iscsid.service"])  # it reads the initiator name at start
     record = ["iscsiadm", "--mode", "node", "--targetname", root.target, "--portal", root.portal]
@@ -133,14 +133,47 @@ def login(root: IscsiRoot, live: Root, runner: Runner) -> str:
     return device
 
 
-def _wait_for_route(root: IscsiRoot, runner: Runner) -> None:
-    """The installer starts with the boot; DHCP may still be on its way."""
+def _routes_to(address: str, runner: Runner) -> bool:
+    return runner(["ip", "-j", "route", "get", address], check=False).returncode == 0
+
+
+def boot_nic(bootif: str | None, live: Root) -> str | None:
+    """The NIC `BOOTIF=` names (a name, a MAC, PXE's 01-MAC form), or without one (or `link`)
+    the first with a link: what the initramfs picks for a network boot."""
+    net = live("/sys/class/net")
+    nics = sorted(p for p in net.iterdir() if (p / "device").exists()) if net.is_dir() else []
+    wanted = (bootif or "").lower()
+    if wanted.startswith("01-") and len(wanted) == 20:
+        wanted = wanted[3:].replace("-", ":")
+    for nic in nics:
+        mac = (nic / "address").read_text().strip().lower() if (nic / "address").is_file() else ""
+        if wanted in (nic.name.lower(), mac) and wanted:
+            return nic.name
+        carrier = (nic / "carrier").read_text(errors="replace").strip() if (nic / "carrier").is_file() else ""
+        if wanted in ("", "link") and carrier == "1":
+            return nic.name
+    return None
+
+
+def _network_up(root: IscsiRoot, bootif: str | None, live: Root, runner: Runner) -> None:
+    """A route to the portal: the media's live system brings no network up by itself (the
+    image sets no-auto-default), so without one the boot NIC gets DHCP through NetworkManager
+    (a connection the node then keeps, as it keeps the installer's others)."""
+    if _routes_to(root.address, runner):
+        return
+    nic = boot_nic(bootif, live)
+    if nic is None:
+        raise IscsiRootError(f"no route to the iSCSI portal {root.portal}, and no network interface "
+                             f"{'named by BOOTIF=' + bootif if bootif else 'with a link'} to bring up")
     deadline = time.monotonic() + ROUTE_WAIT
-    while runner(["ip", "-j", "route", "get", root.address], check=False).returncode != 0:
+    while True:
+        runner(["nmcli", "--wait", "60", "device", "connect", nic], check=False, timeout=90)
+        if _routes_to(root.address, runner):
+            return
         if time.monotonic() > deadline:
-            raise IscsiRootError(f"no route to the iSCSI portal {root.portal} after {ROUTE_WAIT} s: "
-                                 "is the network up (DHCP, or ip= on the kernel line)?")
-        time.sleep(3)
+            raise IscsiRootError(f"no route to the iSCSI portal {root.portal} after {ROUTE_WAIT} s of DHCP on {nic}: "
+                                 "check that network's DHCP, or name another NIC with BOOTIF=")
+        time.sleep(5)
 
 
 def carrying_nic(root: IscsiRoot, runner: Runner) -> tuple[str, str]:

@@ -79,3 +79,22 @@ def test_a_refused_iscsi_install_touches_nothing(capsys: pytest.CaptureFixture[s
     _, err = capsys.readouterr()
     assert code == 2
     assert "iscsi_target_name=: needed with iscsi_install" in err and "Nothing was changed" in err
+
+
+def test_the_nic_brought_up_for_the_portal_is_the_one_bootif_names(tmp_path: Path) -> None:
+    from ovirt_node.core.root import Root
+    from ovirt_node.installer.iscsi_root import boot_nic
+
+    for index, (name, carrier) in enumerate((("eth0", "0"), ("eth1", "1"), ("eth2", "1"))):
+        nic = tmp_path / "sys/class/net" / name
+        (nic / "device").mkdir(parents=True)
+        (nic / "address").write_text(f"52:54:00:00:00:0{index + 1}\n")
+        (nic / "carrier").write_text(carrier + "\n")
+    (tmp_path / "sys/class/net/lo").mkdir()  # no device: never picked
+    live = Root.at(tmp_path)
+    assert boot_nic(None, live) == "eth1"  # the first with a link
+    assert boot_nic("link", live) == "eth1"
+    assert boot_nic("eth2", live) == "eth2"
+    assert boot_nic("52:54:00:00:00:03", live) == "eth2"
+    assert boot_nic("01-52-54-00-00-00-01", live) == "eth0"  # PXE's form, even without a link
+    assert boot_nic("eth9", live) is None
