@@ -67,8 +67,11 @@ class NodeTool:
     def run(self, *args: str, stdin: str | None = None, binary: str | None = None) -> Outcome:
         # executable=False: the words go to the node's login shell as they are (`SHELL -c LINE`), not wrapped
         # in `/bin/sh -c`, which the admin shell would refuse.
+        # sudoable only under become: Ansible's ssh connection gives a sudoable command without stdin a
+        # terminal (-tt), which would mix the tool's stderr into the JSON on stdout.
         res = self.action._low_level_execute_command(
             shlex.join(self.argv(*args, binary=binary)),
+            sudoable=bool(self.action._play_context.become),
             in_data=stdin.encode() if stdin is not None else None,
             executable=False,
         )
