@@ -152,6 +152,18 @@ def test_persist_round_trip(collections: Path, tmp_path: Path, node_root: Path) 
     assert persist("absent")[0] == "SUCCESS"
 
 
+def test_a_path_inside_a_persisted_directory_is_persisted(collections: Path, tmp_path: Path,
+                                                          node_root: Path) -> None:
+    (node_root / "config").mkdir()
+    subprocess.run([BIN / "persist", "--root", node_root, "/etc/chrony"], check=True, capture_output=True)
+    before = snapshot(node_root)
+    result = run(collections, tmp_path, tasks_play(
+        {"ovirt.node.persist": {"root": str(node_root), "paths": ["/etc/chrony/chrony.conf"]}}))
+    assert result.rc == 0, result.output
+    assert result.results[0] == ("SUCCESS", {"changed": False, "paths": []})
+    assert snapshot(node_root) == before
+
+
 @pytest.mark.parametrize(("path", "message"), [
     ("/etc/no-such-file", "persist: /etc/no-such-file: no such file or directory"),
     ("etc/hosts", "persist: etc/hosts: not an absolute path"),
