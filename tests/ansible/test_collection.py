@@ -4,6 +4,7 @@ run by ansible-playbook (connection local) on a copy of the demo node root (`roo
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,17 @@ def admin_key(tmp_path_factory: pytest.TempPathFactory) -> str:
     key = tmp_path_factory.mktemp("key") / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ansible@control", "-f", key], check=True)
     return key.with_suffix(".pub").read_text().strip()
+
+
+@pytest.fixture
+def persist_root(node_root: Path) -> Iterator[Path]:
+    """The node root with a /config store; `persist` bind-mounts in it for real, so whatever is still
+    mounted under it at the end (a test that stopped half way) is unmounted."""
+    (node_root / "config").mkdir()
+    yield node_root
+    mounts = subprocess.run(["findmnt", "-rn", "-o", "TARGET"], capture_output=True, text=True).stdout.split()
+    for target in sorted((m for m in mounts if m.startswith(f"{node_root}/")), reverse=True):
+        subprocess.run(["umount", target], check=True)
 
 
 def tasks_play(*tasks: dict[str, Any]) -> list[dict[str, Any]]:
@@ -127,8 +139,8 @@ def test_a_missing_binary_fails_with_the_shells_message(collections: Path, tmp_p
     assert "no-such-ovirt-node-config: not found" in result.results[0][1]["msg"]
 
 
-def test_persist_round_trip(collections: Path, tmp_path: Path, node_root: Path) -> None:
-    (node_root / "config").mkdir()
+def test_persist_round_trip(collections: Path, tmp_path: Path, persist_root: Path) -> None:
+    node_root = persist_root
     listed = node_root / "config/files"
     path = "/etc/chrony/chrony.conf"
 
@@ -153,8 +165,8 @@ def test_persist_round_trip(collections: Path, tmp_path: Path, node_root: Path) 
 
 
 def test_a_path_inside_a_persisted_directory_is_persisted(collections: Path, tmp_path: Path,
-                                                          node_root: Path) -> None:
-    (node_root / "config").mkdir()
+                                                          persist_root: Path) -> None:
+    node_root = persist_root
     subprocess.run([BIN / "persist", "--root", node_root, "/etc/chrony"], check=True, capture_output=True)
     before = snapshot(node_root)
     result = run(collections, tmp_path, tasks_play(
@@ -168,9 +180,9 @@ def test_a_path_inside_a_persisted_directory_is_persisted(collections: Path, tmp
     ("/etc/no-such-file", "persist: /etc/no-such-file: no such file or directory"),
     ("etc/hosts", "persist: etc/hosts: not an absolute path"),
 ])
-def test_persist_refuses_bad_paths(collections: Path, tmp_path: Path, node_root: Path, path: str,
+def test_persist_refuses_bad_paths(collections: Path, tmp_path: Path, persist_root: Path, path: str,
                                    message: str) -> None:
-    (node_root / "config").mkdir()
+    node_root = persist_root
     before = snapshot(node_root)
     task = {"ovirt.node.persist": {"root": str(node_root), "paths": [path]}}
     result = run(collections, tmp_path, tasks_play(task))
