@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import urwid
 
+from ovirt_node.ui import focus
 from ovirt_node.ui.dialogs import CANCEL, CLOSE, Dialog, Size
 from ovirt_node.ui.form import FORM_KEY, Form
 from ovirt_node.ui.page import FormSpec, Item, Page, PageContext, PageUI, Values
@@ -82,6 +83,8 @@ class FormDialog(Dialog):
         self.save_button.enabled = self.form.valid
         look: dict[Hashable, Hashable] = {None: "dialog button" if self.form.valid else "disabled"}
         cast(urwid.AttrMap[Any], self.button_bar.original_widget.contents[0][0]).set_attr_map(look)
+        if not self.form.valid:
+            focus.keep_live(self)  # never leave the focus on the greyed OK
 
     def ok(self) -> None:
         if not self.form.valid:

@@ -14,6 +14,7 @@ from typing import Any
 import urwid
 
 from ovirt_node.core.engine import InvalidChanges
+from ovirt_node.ui import focus
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI
 from ovirt_node.ui.palette import Style
@@ -146,6 +147,8 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             focus_look: dict[Hashable, Hashable] = {None: "button focus" if can else "button disabled"}
             self._save_look.set_attr_map(look)
             self._save_look.set_focus_map(focus_look)
+            if not can:
+                focus.keep_live(self)  # never leave the focus on the greyed Save (after a save)
             if can:
                 self.status.set_text("")
             elif not self.form.valid:

@@ -245,6 +245,8 @@ class PasswordWidget(FieldWidget):
 
 class ChoiceWidget(FieldWidget):
     item: Choice
+    #: The arrows pick among the options; Tab goes on to the next field (focus.py).
+    tab_stop = True
 
     def __init__(self, item: Choice, form: Form, style: Style) -> None:
         marks = (style.radio_on, style.radio_off)
@@ -314,6 +316,8 @@ class TableWidget(FieldWidget):
     first row that starts with it; Enter in the entry picks that row."""
 
     item: Table
+    #: One Tab stop however many rows (hundreds of keymaps): the arrows and typing walk them.
+    tab_stop = True
 
     def __init__(self, item: Table, form: Form, style: Style, ui: PageUI, ctx: PageContext) -> None:
         self.walker: urwid.SimpleFocusListWalker[Any] = urwid.SimpleFocusListWalker(

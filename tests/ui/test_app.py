@@ -254,3 +254,4 @@ def test_ctrl_l_redraws_even_when_locked(app: App, monkeypatch: pytest.MonkeyPat
     app.app.lock()
     app.keys("ctrl l")
     assert redraws == [True, True] and "is locked" in app.text()
+
