@@ -296,7 +296,8 @@ class Application(DialogHost):
             self.flash = ""
         else:
             status = getattr(widget, "status", None)
-            why = status.text if isinstance(status, urwid.Text) and status.text else "Nothing to save yet"
+            said = status.text if isinstance(status, urwid.Text) else ""
+            why = said if isinstance(said, str) and said else "Nothing to save yet"
             self.flash = f"Save is not possible now: {why}"
         self._refresh_chrome()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.transaction import (
     Confirmation,
     Progress,
@@ -284,12 +285,13 @@ class ProgressDialog(Dialog):
             if result.rollback_errors:
                 after = "The rollback was incomplete: " + "; ".join(result.rollback_errors)
             else:
-                after = "The change was rolled back: the node is as it was before."
+                after = f"The change was rolled back: the node is as it was before. {explain.advice(result.cause)}"
             text, attr = f"Failed: {result.step}: {result.reason}\n{after}", "dialog error"
         elif isinstance(result, TransactionLocked):
             text, attr = f"Not applied: {result}", "dialog error"
         else:
-            text, attr = f"Failed: {type(result).__name__}: {result}", "dialog error"
+            failed = result if isinstance(result, BaseException) else RuntimeError(str(result))
+            text, attr = explain.sentence("Applying the changes", failed), "dialog error"
         log.info("transaction %r finished: %s", self.tx.title, text.replace("\n", " "))
         self.result.set_text((attr, self.style.text(text)))
         self.walker.set_focus(len(self.walker) - 1)

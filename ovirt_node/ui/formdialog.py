@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.ui import focus
 from ovirt_node.ui.dialogs import CANCEL, CLOSE, Dialog, Size
 from ovirt_node.ui.form import FORM_KEY, Form
@@ -124,7 +125,7 @@ class StreamDialog(Dialog):
     def finish(self, result: object) -> None:
         self.done = True
         if isinstance(result, BaseException):
-            self.append(f"Failed: {result}", "dialog error")
+            self.append(explain.sentence(self.title, result), "dialog error")
         elif result:
             self.append(str(result), "dialog title")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.ui import focus
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
@@ -178,7 +179,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             return  # the form now shows the engine's reasons next to the fields
         except Exception as exc:
             log.exception("page %s: planning the save failed", self.page.name)
-            self.ui.info("Cannot save", f"{type(exc).__name__}: {exc}")
+            self.ui.info("Cannot save", explain.sentence("Preparing the changes", exc))
             return
         if not tx.steps:
             form.reset()

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, cast
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.valid import parse_bool
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import (
@@ -383,7 +384,8 @@ class TableWidget(FieldWidget):
 
     def _loaded(self, result: object) -> None:
         if isinstance(result, BaseException) or not isinstance(result, list):
-            self.walker[:] = [urwid.Text(("error", self.style.text(f"could not list the rows: {result}")))]
+            why = explain.cause(result) if isinstance(result, BaseException) else repr(result)
+            self.walker[:] = [urwid.Text(("error", self.style.text(f"could not list the rows: {why}")))]
             return
         self.table_rows = [r for r in result if isinstance(r, Row)]
         columns = list(self.item.columns)
@@ -467,7 +469,7 @@ class TableWidget(FieldWidget):
                 self.item.on_activate(cast(PageUI, BoundUI(self.ui, self.form)), row.value)
             except Exception as exc:  # a page's handler must not take the UI down
                 log.exception("table %r: activating %r failed", self.key, row.value)
-                self.ui.info("Error", f"{row.value}: {type(exc).__name__}: {exc}")
+                self.ui.info("Error", explain.sentence(row.value, exc))
             return
         if self.item.multi:
             chosen = set(self._selected()) ^ {row.value}
@@ -603,7 +605,7 @@ class ButtonWidget(ItemWidget):
                 item.on_press(cast(PageUI, bound))
             except Exception as exc:  # a page's handler must not take the UI down
                 log.exception("button %r failed", item.label)
-                ui.info("Error", f"{item.label}: {type(exc).__name__}: {exc}")
+                ui.info("Error", explain.sentence(item.label, exc))
 
         self.button = ActionButton(style.text(item.label), press)
         super().__init__(item, form, button_row([styled_button(self.button)]))
@@ -659,7 +661,7 @@ class KeyValueWidget(ItemWidget):
 
     def _done(self, result: object) -> None:
         if isinstance(result, BaseException):
-            self.value.set_text(("error", self.style.text(f"unavailable ({type(result).__name__}: {result})")))
+            self.value.set_text(("error", self.style.text(f"unavailable ({explain.cause(result)})")))
         else:
             self.value.set_text(self.style.text(str(result)))
 

@@ -33,6 +33,7 @@ from ovirt_node.installer.screens.screen import Screen, ScreenView, answer
 from ovirt_node.installer.screens.state import Installer
 from ovirt_node.installer.screens.storage import StorageSizes
 from ovirt_node.installer.screens.welcome import Welcome
+from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.dialogs import Dialog, MessageDialog
 from ovirt_node.ui.page import PageContext, Values
@@ -200,10 +201,10 @@ class InstallerApp(DialogHost):
 
     def _footer_text(self) -> str:
         if self.dialogs:
-            return " Arrows/Tab move  Enter press  Esc close"
+            return " Tab next  Enter press  Esc close"
         if isinstance(self.view, ProgressView) and self.view.running:
             return " Installing; please wait  (the log: View log)"
-        return " Arrows move  Tab buttons/fields  Enter select  Esc back"
+        return " Arrows move  Tab fields/buttons  Enter select  F10 Continue  Esc back"
 
     def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
@@ -223,10 +224,13 @@ class InstallerApp(DialogHost):
             elif not self._settled():
                 self.back()
             return True
+        if key == "f10" and not self.dialogs and isinstance(self.view, ScreenView):
+            self.view.focus_buttons()  # Continue when it can be pressed
+            return True
         if key not in ("tab", "shift tab"):
             return False
         if self.dialogs:
-            self.loop.process_input(["right" if key == "tab" else "left"])
+            focus.step(self.dialogs[-1], forward=key == "tab")
         elif isinstance(self.view, ScreenView):
             if self.view.pile.focus_position == 3 and self.view.has_fields:
                 self.view.pile.focus_position = 0
