@@ -29,6 +29,7 @@ from ovirt_node.core.transaction import (
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import PushButton, button_row, styled_button
 from ovirt_node.ui.worker import Dispatcher, start_worker
+from ovirt_node.ui.wraptext import WrapText
 
 if TYPE_CHECKING:
     from ovirt_node.core.context import Context
@@ -81,7 +82,7 @@ def _button(label: str, on_press: Callable[[], None]) -> PushButton:
 
 
 def _text(text: str, style: Style, attr: str = "dialog") -> urwid.Text:
-    return urwid.Text((attr, style.text(text)))
+    return WrapText((attr, style.text(text)))
 
 
 #: Texts taller than this (in rows at the dialog's width) scroll, so the buttons stay on screen.

@@ -28,6 +28,7 @@ from ovirt_node.ui.widgets import (
     button_row,
     styled_button,
 )
+from ovirt_node.ui.wraptext import WrapText
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
         self.save_button: ActionButton | None = None
         self.reset_button: ActionButton | None = None
         self.status = urwid.Text("")
-        self.help_line = urwid.Text("", wrap="clip")  # urwid's ellipsis would be Unicode
+        self.help_line = WrapText("")  # whole words on as many lines as it needs
         if self.form is not None:
             parts.append(("pack", self.help_line))
         if page.editable and self.form is not None:
@@ -131,9 +132,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             key = self.form.engine.keys.get(widget.key)
             text = widget.item.help or (key.help if key is not None else "")
             text = text[:1].upper() + text[1:] if text else ""
-        markup = ("notice", self.style.text(text))
-        if self.help_line.get_text()[0] != markup[1]:
-            self.help_line.set_text(markup)
+        self.help_line.set_text(("notice", self.style.text(text)))
 
     def refresh(self) -> None:
         for widget in self.items:

@@ -37,6 +37,7 @@ from ovirt_node.ui.page import (
     Table,
 )
 from ovirt_node.ui.palette import ATTR_NAMES, Style
+from ovirt_node.ui.wraptext import WrapText
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class Message(urwid.WidgetWrap[urwid.Pile]):
         self._text, self._attr = text, attr
         pile = self._w
         if text:
-            line = indented(urwid.Text((attr, self._style.text(text))))
+            line = indented(WrapText((attr, self._style.text(text))))
             pile.contents = [(line, pile.options())]
         else:
             pile.contents = []
@@ -634,14 +635,14 @@ class NoticeWidget(ItemWidget):
         if text == self.text:
             return
         self.text = text
-        line = urwid.Text(("notice", self.style.text(text)))
+        line = WrapText(("notice", self.style.text(text)))
         self.pile.contents = [(line, self.pile.options())] if text else []
 
 
 class KeyValueWidget(ItemWidget):
     def __init__(self, item: KeyValue, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> None:
         self.style = style
-        self.value = urwid.Text(style.ellipsis)
+        self.value = WrapText(style.ellipsis)
         super().__init__(item, form, labelled(item.label, self.value, style))
         self.ui, self.ctx = ui, ctx
         self.reload()
