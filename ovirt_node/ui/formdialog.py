@@ -15,12 +15,13 @@ import urwid
 
 from ovirt_node.core import explain
 from ovirt_node.ui import focus
+from ovirt_node.ui.build import build_item
 from ovirt_node.ui.dialogs import CANCEL, CLOSE, Dialog, Size
 from ovirt_node.ui.form import FORM_KEY, Form
 from ovirt_node.ui.page import FormSpec, Item, Page, PageContext, PageUI, Values
 from ovirt_node.ui.pageview import TopListBox
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, PushButton, build_item
+from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, PushButton
 
 #: A form whose rows (at about the dialog's width at 80 columns) fit in _SHORT_ROWS gets a
 #: dialog of its own height (frame, buttons and a few error lines included), not a big box.

@@ -16,6 +16,7 @@ import urwid
 from ovirt_node.core import explain
 from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.ui import focus
+from ovirt_node.ui.build import build_item
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI
 from ovirt_node.ui.palette import Style
@@ -24,7 +25,6 @@ from ovirt_node.ui.widgets import (
     FieldWidget,
     ItemWidget,
     Message,
-    build_item,
     button_row,
     styled_button,
 )

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pytest
 
 from ovirt_node.ui.page import Item, Page, PageContext, Row, Table
+from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.testing import PageHarness
-from ovirt_node.ui.widgets import TableWidget
 
 NAMES = ["azerty", "de", "de-latin1", "dvorak", "fr", "fr-latin9", "sv", "uk", "us", "us-acentos"]
 

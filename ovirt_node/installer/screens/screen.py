@@ -20,7 +20,8 @@ from ovirt_node.ui.form import FORM_KEY, Form, confirm_key, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI, Values
 from ovirt_node.ui.pageview import PageView
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import ActionButton, FieldWidget, TableWidget, button_row, styled_button
+from ovirt_node.ui.table import TableWidget
+from ovirt_node.ui.widgets import ActionButton, FieldWidget, button_row, styled_button
 
 BACK, CONTINUE, QUIT = "Back", "Continue", "Quit"
 
