@@ -14,11 +14,47 @@ from ovirt_node.ui.form import Form
 from ovirt_node.ui.page import PageContext, PageUI, Row, Table
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import LABEL_WIDTH, BoundUI, Clickable, FieldWidget, indented, make_edit
+from ovirt_node.ui.wraptext import WrapText
 
 log = logging.getLogger(__name__)
 
 #: A cell wider than this is cut (fit_widths shrinks the widest further when the screen is narrow).
 MAX_CELL = 32
+
+
+class DisabledRow(urwid.WidgetWrap[urwid.Widget]):
+    """A row that cannot be picked: its cells, then why: on the same line when it fits, else
+    on lines of its own indented under the cells, so a long reason never runs through the
+    columns."""
+
+    def __init__(self, text: str, reason: str, indent: int) -> None:
+        self.text, self.reason = text, reason
+        self.line = urwid.Text("", wrap="clip")
+        self.cells = urwid.Text("", wrap="clip")
+        self.below = WrapText(("disabled", reason))
+        self.pile = urwid.Pile([self.cells, urwid.Padding(self.below, left=indent)])
+        self._width = -1
+        super().__init__(self.line)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.line.set_text(("disabled", f"{text.rstrip()} {self.reason}"))
+        self.cells.set_text(("disabled", text))
+        self._width = -1
+
+    def _lay_out(self, cols: int) -> None:
+        if cols != self._width:
+            self._width = cols
+            self._w = self.line if len(self.text.rstrip()) + 1 + len(self.reason) <= cols else self.pile
+
+    def rows(self, size: tuple[int], focus: bool = False) -> int:
+        self._lay_out(size[0])
+        return super().rows(size, focus)
+
+    def render(self, size: tuple[int], focus: bool = False) -> urwid.Canvas:  # type: ignore[override]
+        self._lay_out(size[0])
+        return super().render(size, focus)
 
 
 class TableRow(urwid.WidgetWrap[urwid.AttrMap[Any]]):
@@ -177,31 +213,49 @@ class TableWidget(FieldWidget):
         for index, widget in enumerate(self.walker):
             if isinstance(widget, TableRow):
                 widget.set_text(*self._row_texts(widget.row))
-            elif isinstance(widget, urwid.Text) and index < len(self._shown):
+            elif isinstance(widget, DisabledRow) and index < len(self._shown):
                 row = self._shown[index]
                 if row is not None:
                     widget.set_text(self._disabled_text(row))
 
+    def _fit_height(self, cols: int) -> None:
+        """A short table as tall as its rows' lines (a disabled row's reason takes lines of
+        its own), so every row shows whole; a searchable one keeps its height while filtering."""
+        if self.item.search:
+            return
+        room = cols - (LABEL_WIDTH + 1 if self.item.indent else 0) - 1
+        lines = 0
+        for widget in self.walker:
+            lines += widget.rows((max(room, 1),))
+            if lines >= self.item.height:
+                break
+        height = max(1, min(lines, self.item.height))
+        if height != self.box.height:
+            self.box.height = height
+            self.body._invalidate()
+
     def rows(self, size: tuple[int], focus: bool = False) -> int:
         self._refit(size[0])
+        self._fit_height(size[0])
         return super().rows(size, focus)
 
     def render(self, size: tuple[int], focus: bool = False) -> urwid.Canvas:  # type: ignore[override]
         self._refit(size[0])
+        self._fit_height(size[0])
         return super().render(size, focus)
 
     def _row_texts(self, row: Row) -> tuple[str, str]:
         """A row as shown (cut to the widths) and as shown while focused (whole)."""
         marker = self._marker(row)
         cells = [self.style.text(c) for c in row.cells]
-        whole = " ".join(c.ljust(w) for c, w in zip(cells, self.natural, strict=False)).rstrip()
-        whole += "".join(f" {c}" for c in cells[len(self.natural):])
+        # Aligned like the others, but a cell cut in the columns is shown whole (the rest
+        # moves right, and wraps if it must).
+        whole = " ".join(c.ljust(w) for c, w in zip(cells, self.widths, strict=False)).rstrip()
+        whole += "".join(f" {c}" for c in cells[len(self.widths):])
         return f"{marker} {self._cells(row.cells)}", f"{marker} {whole}"
 
-    def _disabled_text(self, row: Row) -> tuple[str, str]:
-        reason = f" ({row.reason})" if row.reason else " (unavailable)"
-        text = f"{'-' * len(self.style.radio_off)} {self._cells(row.cells)}{reason}"
-        return ("disabled", self.style.text(text))
+    def _disabled_text(self, row: Row) -> str:
+        return self.style.text(f"{'-' * len(self.style.radio_off)} {self._cells(row.cells)}")
 
     def _matches(self, row: Row) -> bool:
         needle = self.filter.casefold()
@@ -220,7 +274,8 @@ class TableWidget(FieldWidget):
                 widgets.append(widget)
                 self._shown.append(None)
             else:
-                widgets.append(urwid.Text(self._disabled_text(row)))
+                reason = self.style.text(f"({row.reason or 'unavailable'})")
+                widgets.append(DisabledRow(self._disabled_text(row), reason, len(self.style.radio_off) + 1))
                 self._shown.append(row)
         if not widgets:
             empty = f"(no row contains {self.filter!r})" if self.table_rows else "(nothing to list)"
