@@ -126,7 +126,8 @@ class Application(DialogHost):
         if self.dialogs:
             if not self.dialogs[-1].closable:
                 return " Applying changes; please wait"
-            ok = "  F10 OK" if getattr(self.dialogs[-1], "save_button", None) is not None else ""
+            button = getattr(self.dialogs[-1], "save_button", None)
+            ok = f"  F10 {button.label}" if button is not None else ""  # OK, or what it says: Ping
             return f" Tab next  Enter press{ok}  Esc close"
         other = "rich" if self.style.ascii else "basic"
         # At 80 columns there is room for one of these two: the save key wins where there is a Save.

@@ -154,6 +154,8 @@ def keep_live(widget: Any) -> None:
     if not now:
         return
     leaf = _leaf(now)
+    while leaf is not None and not hasattr(leaf, "enabled"):
+        leaf = _inner(leaf)  # through the AttrMap around a button
     if getattr(leaf, "enabled", True) is not False:
         return
     all_stops = list(stops(widget))
