@@ -45,7 +45,14 @@ def tab(tmux: Tmux, key: str = "Tab", timeout: float = 8) -> tuple[int, int, str
         if time.monotonic() > deadline:
             raise AssertionError(f"{key} moved nothing from {was}; the screen shows:\n{tmux.screen()}")
         time.sleep(0.02)
-    return now
+    # Under load tmux may be read while urwid is still drawing (the cursor passes other rows):
+    # the stop is where the cursor stays.
+    while True:
+        time.sleep(0.3)
+        settled = cursor(tmux)
+        if settled == now:
+            return now
+        now = settled
 
 
 def start(tmux: Tmux, demo: DemoNode, cols: int, rows: int, args: tuple[str, ...], title: str) -> None:
