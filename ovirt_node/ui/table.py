@@ -4,6 +4,7 @@ with type-to-search; its columns fit the width it is drawn at."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar, cast
 
@@ -18,6 +19,8 @@ from ovirt_node.ui.wraptext import WrapText
 
 log = logging.getLogger(__name__)
 
+#: Letters typed on a table within this many seconds of each other make one search prefix.
+TYPE_AHEAD_SECONDS = 1.0
 #: A cell wider than this is cut (fit_widths shrinks the widest further when the screen is narrow).
 MAX_CELL = 32
 
@@ -114,6 +117,7 @@ class TableWidget(FieldWidget):
         self.columns: list[str] = []
         self._shown: list[Row | None] = []
         self.filter = ""
+        self._typed, self._typed_at = "", 0.0
         # The bar (with end markers) shows only when there are more rows than fit.
         scrolled = urwid.ScrollBar(urwid.ListBox(self.walker), thumb_char=style.scroll_thumb,
                                    trough_char=style.scroll_trough, end_markers=style.scroll_ends)
@@ -322,7 +326,26 @@ class TableWidget(FieldWidget):
                 if best is not None:
                     self._activate(best.row, best)
                     return None
+        elif self.gate.enabled and len(key) == 1 and key.isalnum() and self.row_widgets:
+            self._jump(key)
+            return None
         return super().keypress(size, key)
+
+    def _jump(self, key: str) -> None:
+        """Type-to-search on a table without a search entry: letters typed within a second
+        of each other make a prefix, and the focus goes to the first row (by its value or
+        first cell) that starts with it; a prefix no row has starts again at this letter."""
+        now = time.monotonic()
+        prefix = (self._typed if now - self._typed_at < TYPE_AHEAD_SECONDS else "") + key.casefold()
+        self._typed_at = now
+        for attempt in (prefix, key.casefold()):
+            match = next((w for w in self.row_widgets if any(
+                t.casefold().startswith(attempt) for t in (w.row.value, *w.row.cells[:1]))), None)
+            if match is not None:
+                self._typed = attempt
+                self.walker.set_focus(self.walker.index(match))
+                return
+        self._typed = ""
 
     def _activate(self, row: Row, _widget: TableRow) -> None:
         if self.item.on_activate is not None:
