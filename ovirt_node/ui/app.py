@@ -295,6 +295,11 @@ class Application(DialogHost):
             if widget is self.page_holder.original_widget:
                 self.body.focus_position = 2
             self.flash = ""
+        elif callable(to_problem := getattr(widget, "to_problem", None)) and to_problem():
+            # On the field whose message says what is wrong; the footer says it too.
+            if widget is self.page_holder.original_widget:
+                self.body.focus_position = 2
+            self.flash = "Save is not possible now: fix the marked field"
         else:
             status = getattr(widget, "status", None)
             said = status.text if isinstance(status, urwid.Text) else ""

@@ -88,6 +88,17 @@ class FormDialog(Dialog):
         if not self.form.valid:
             focus.keep_live(self)  # never leave the focus on the greyed OK
 
+    def to_problem(self) -> bool:
+        """F10 while OK is greyed: the focus on the first field with an error (its message
+        says what is wrong), so the key is never dead. False when no field has one."""
+        for index, widget in enumerate(self.walker):
+            message = getattr(getattr(widget, "error", None), "text", "")
+            if message and widget.selectable():
+                self.walker.set_focus(index)
+                self.pile.focus_position = 0
+                return True
+        return False
+
     def ok(self) -> None:
         if not self.form.valid:
             return

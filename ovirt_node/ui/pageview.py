@@ -156,6 +156,17 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             else:
                 self.status.set_text(("notice", "No changes to save"))
 
+    def to_problem(self) -> bool:
+        """F10 while Save is greyed by an error: the focus on the first field with one."""
+        for index, widget in enumerate(self.walker):
+            message = getattr(getattr(widget, "error", None), "text", "")
+            if message and widget.selectable():
+                self.walker.set_focus(index)
+                self._w.focus_position = self._w.contents.index(next(
+                    c for c in self._w.contents if isinstance(c[0], TopListBox)))
+                return True
+        return False
+
     def restyle(self, style: Style) -> PageView:
         """The same page, form and typed values, drawn in another style."""
         self.detach()

@@ -215,6 +215,34 @@ def test_f10_goes_to_save_and_after_the_save_the_focus_is_on_a_live_field(app: A
     assert focused_button(view) == "" and view.walker.get_focus()[0].selectable()  # a field, not the greyed Save
 
 
+def test_f10_on_an_error_goes_to_the_field_that_has_it(app: App) -> None:
+    from ovirt_node.core.valid import Number
+    from ovirt_node.ui.formdialog import FormDialog
+    from ovirt_node.ui.page import Entry, FormSpec
+
+    view = app.app.views["remotelog"]
+    assert isinstance(view, PageView)
+    app.keys("tab", "end", "9", "9", "9", "9")  # SSH port 229999: Save greys
+    app.keys("tab", "tab", "tab")  # on to Reset
+    assert focused_button(view) == "Reset"
+    text = app.keys("f10")
+    assert focused_button(view) == "" and view.walker.get_focus()[0].item.key == "ssh.port"
+    assert "Save is not possible now: fix the marked field" in text.splitlines()[-1]
+
+    app.app.open_form(FormSpec("Pick", [Entry("a", "A:"), Entry("n", "Number:", validator=Number(1, 9))],
+                               {"a": "x", "n": "5"}, lambda _v: {}))
+    dialog = app.app.dialogs[-1]
+    assert isinstance(dialog, FormDialog)
+    assert "F10 OK" in app.text().splitlines()[-1]
+    app.keys("tab", "end", "0")  # Number 50: OK greys
+    app.keys("shift tab")  # back to A
+    app.keys("f10")
+    assert dialog.walker.get_focus()[0].item.key == "n"  # on the field whose message says why
+    app.keys("backspace", "f10")  # valid again: F10 is OK
+    app.keys("enter")
+    assert dialog.accepted and not app.app.dialogs
+
+
 def test_tab_skips_the_greyed_save_and_goes_round_to_the_menu(app: App) -> None:
     view = app.app.views["remotelog"]
     assert isinstance(view, PageView)
