@@ -24,8 +24,9 @@ from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.system.accounts import crypt
 from ovirt_node.system.machine.profile import load_profile, profile_path
+from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.testing import FakeUI, canvas_text
-from ovirt_node.ui.widgets import FieldWidget, PasswordWidget, TableWidget
+from ovirt_node.ui.widgets import FieldWidget, PasswordWidget
 from ovirt_node.ui.worker import Manual
 from tests.node_fixtures import DEMO_ROOT
 

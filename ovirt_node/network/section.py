@@ -103,8 +103,16 @@ class ListOf(Validator):
         for entry in entries:
             problem = self.rule.check(entry)
             if problem:
-                return f"{entry!r} {problem}"
+                return self._spaces(value) or f"{entry!r} {problem}"
         return None
+
+    def _spaces(self, value: str) -> str | None:
+        """The message for a list separated by spaces ("a b", "a, b"), which people type: say
+        how to write it, not that "a b" is no address."""
+        words = value.replace(",", " ").split()
+        if not any(ch.isspace() for ch in value) or not all(self.rule.is_valid(word) for word in words):
+            return None
+        return f"must be {self.description}: separate them with commas, without spaces (e.g. {','.join(words)})"
 
 
 class Nameservers(ListOf):

@@ -11,8 +11,11 @@ KEY = "keyboard.keymap"
 
 def _rows(ctx: PageContext) -> list[Row]:
     from ovirt_node.areas.keyboard import available_keymaps  # not before the page is shown
+    from ovirt_node.system.keymap_labels import label
 
-    return [Row(k.name, (k.name, k.layout)) for k in available_keymaps(ctx.node)]
+    # By the names people know ("German (de)"); typing the code still finds the row.
+    rows = [Row(k.name, (label(k.name), k.layout)) for k in available_keymaps(ctx.node)]
+    return sorted(rows, key=lambda r: r.cells[0].casefold())
 
 
 class KeyboardPage(Page):

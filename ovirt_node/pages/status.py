@@ -157,17 +157,19 @@ class StatusPage(Page):
         ui.run_in_worker(lambda: _vm_count(self.ctx), ask)
 
     @staticmethod
-    def _call(bus: str | None, act: Callable[[Logind], None]) -> str | None:
+    def _call(bus: str | None, act: Callable[[Logind], None]) -> Exception | None:
         from ovirt_node.system.logind import Logind, LogindError  # D-Bus only when it is needed
 
         try:
             with Logind.connect(bus) as logind:
                 act(logind)
         except LogindError as exc:
-            return str(exc)
+            return exc
         return None
 
     @staticmethod
     def _report(ui: PageUI, what: str, error: object) -> None:
-        if error:
-            ui.info(what, f"{what} failed: {error}")
+        from ovirt_node.core import explain
+
+        if isinstance(error, BaseException):
+            ui.info(what, explain.sentence(what, error))

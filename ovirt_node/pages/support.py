@@ -58,6 +58,7 @@ class SupportPage(Page):
         return open_viewer
 
     def create_bundle(self, ui: PageUI) -> None:
+        from ovirt_node.core import explain
         from ovirt_node.report import bundle
 
         root, sections = self.ctx.root, list(self.ctx.engine.sections.values())
@@ -69,6 +70,7 @@ class SupportPage(Page):
                         f"{result.path}\n\n{result.members} files; secrets removed: {result.redactions}. "
                         "Copy it off the node, e.g. with scp as the admin user.")
             else:
-                ui.info("No support bundle", f"The bundle could not be written: {result}")
+                failed = result if isinstance(result, BaseException) else RuntimeError(str(result))
+                ui.info("No support bundle", explain.sentence("Writing the bundle", failed))
 
         ui.run_in_worker(lambda: bundle.create(root, sections), done)

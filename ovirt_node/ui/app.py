@@ -1,7 +1,8 @@
 """The setup TUI: a menu of pages on the left, the selected page on the right, dialogs over
 them, and the global keys. It is the `PageUI` every page's buttons talk to.
 
-Keys: arrows, Tab and Shift-Tab move; Enter/Space activate; Esc closes the top dialog or
+Keys: arrows move; Tab and Shift-Tab move between fields and buttons (focus.py), never
+inside a text field; Enter/Space activate; F10 goes to Save (OK in a form dialog); Esc closes the top dialog or
 asks to quit; F2 opens a shell (after a confirmation); F4 switches between basic (ASCII)
 and rich mode; F8 opens the support page; F12 reloads the current page from the system;
 Ctrl-L redraws. While the console is locked, or the terminal is too small, no hotkey works;
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
+from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.lockguard import LockGuard
 from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, read_hostname, sort_pages
@@ -41,7 +43,10 @@ log = logging.getLogger(__name__)
 
 SUPPORT_PAGE = "support"
 MENU_MIN, MENU_MAX = 16, 24
-GLOBAL_KEYS = frozenset({"esc", "tab", "shift tab", "f1", "f2", "f4", "f8", "f12"})
+GLOBAL_KEYS = frozenset({"esc", "tab", "shift tab", "f1", "f2", "f4", "f8", "f10", "f12"})
+#: The key that takes the focus to Save (OK in a form dialog): 3.x had none; F10 is what many
+#: console tools use, and unlike Ctrl-S it is no XOFF that would freeze a serial console.
+SAVE_KEY = "f10"
 
 
 def _exit_loop(*_args: object) -> None:
@@ -125,10 +130,16 @@ class Application(DialogHost):
         if self.dialogs:
             if not self.dialogs[-1].closable:
                 return " Applying changes; please wait"
-            return " Arrows/Tab move  Enter press  Esc close  F1 help"
+            button = getattr(self.dialogs[-1], "save_button", None)
+            ok = f"  F10 {button.label}" if button is not None else ""  # OK, or what it says: Ping
+            return f" Tab next  Enter press{ok}  Esc close  F1 help"
         other = "rich" if self.style.ascii else "basic"
-        # Tab and Enter are in the help: at 80 columns the footer has room for the hotkeys only.
-        text = f" F1 help  Esc quit  F2 shell  F4 {other}  F8 support  F12 reload  Ctrl-L redraw"
+        # At 80 columns the footer has room for the hotkeys only (Tab, Enter and the basic/rich
+        # toggle are in the help); F10 is named where there is a Save.
+        if getattr(self.page_holder.original_widget, "save_button", None):
+            text = " F1 help  F10 save  Esc quit  F2 shell  F8 support  F12 reload  Ctrl-L redraw"
+        else:
+            text = f" F1 help  Esc quit  F2 shell  F4 {other}  F8 support  F12 reload  Ctrl-L redraw"
         return f" {self.flash}" if self.flash else text
 
     def _reread_hostname(self) -> None:
@@ -323,10 +334,10 @@ class Application(DialogHost):
         if self.dialogs:
             if key == "esc":
                 self.close_top_dialog()
-            elif key == "tab":
-                return ["right"]
-            elif key == "shift tab":
-                return ["left"]
+            elif key in ("tab", "shift tab"):
+                focus.step(self.dialogs[-1], forward=key == "tab")
+            elif key == SAVE_KEY:
+                self._to_save(self.dialogs[-1])
             return []
         if key == "esc":
             self.ask_quit()
@@ -343,18 +354,42 @@ class Application(DialogHost):
                 self.info("Support", "Support page not installed")
         elif key == "f12":
             self.reload_page()
+        elif key == SAVE_KEY:
+            self._to_save(self.page_holder.original_widget)
         return []
 
+    def _to_save(self, widget: urwid.Widget) -> None:
+        """F10: the focus on Save (OK), or a word on why it cannot be pressed."""
+        button = getattr(widget, "save_button", None)
+        if button is None:
+            self.flash = "This screen has nothing to save"
+        elif focus.focus_on(widget, button):
+            if widget is self.page_holder.original_widget:
+                self.body.focus_position = 2
+            self.flash = ""
+        elif callable(to_problem := getattr(widget, "to_problem", None)) and to_problem():
+            # On the field whose message says what is wrong; the footer says it too.
+            if widget is self.page_holder.original_widget:
+                self.body.focus_position = 2
+            self.flash = "Save is not possible now: fix the marked field"
+        else:
+            status = getattr(widget, "status", None)
+            said = status.text if isinstance(status, urwid.Text) else ""
+            why = said if isinstance(said, str) and said else "Nothing to save yet"
+            self.flash = f"Save is not possible now: {why}"
+        self._refresh_chrome()
+
     def _tab(self, forward: bool) -> None:
-        """Tab walks the page's fields, then back to the menu; Shift-Tab the other way."""
-        size = self.loop.screen_size or self.loop.screen.get_cols_rows()
+        """Tab walks the page's fields and live buttons (a table or a radio group is one stop),
+        then back to the menu; Shift-Tab the other way."""
+        if self.flash.startswith("Save is not"):  # the F10 note is answered by moving on
+            self.flash = ""
+            self._refresh_chrome()
         if self.body.focus_position == 0:
             if self.page_holder.original_widget.selectable():
                 self.body.focus_position = 2
             return
-        view = self.page_holder.original_widget
-        body_size = (max(size[0] - self.menu_width - 3, 1), max(size[1] - 2, 1))
-        if view.keypress(body_size, "down" if forward else "up") is not None:
+        if not focus.step(self.page_holder.original_widget, forward, wrap=False):
             self.body.focus_position = 0
 
     def _unhandled(self, key: str | tuple[str, int, int, int]) -> bool:

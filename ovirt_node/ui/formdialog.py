@@ -13,12 +13,15 @@ from typing import Any, cast
 
 import urwid
 
+from ovirt_node.core import explain
+from ovirt_node.ui import focus
+from ovirt_node.ui.build import build_item
 from ovirt_node.ui.dialogs import CANCEL, CLOSE, Dialog, Size
 from ovirt_node.ui.form import FORM_KEY, Form
 from ovirt_node.ui.page import FormSpec, Item, Page, PageContext, PageUI, Values
 from ovirt_node.ui.pageview import TopListBox
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, PushButton, build_item
+from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, PushButton
 
 #: A form whose rows (at about the dialog's width at 80 columns) fit in _SHORT_ROWS gets a
 #: dialog of its own height (frame, buttons and a few error lines included), not a big box.
@@ -82,6 +85,19 @@ class FormDialog(Dialog):
         self.save_button.enabled = self.form.valid
         look: dict[Hashable, Hashable] = {None: "dialog button" if self.form.valid else "disabled"}
         cast(urwid.AttrMap[Any], self.button_bar.original_widget.contents[0][0]).set_attr_map(look)
+        if not self.form.valid:
+            focus.keep_live(self)  # never leave the focus on the greyed OK
+
+    def to_problem(self) -> bool:
+        """F10 while OK is greyed: the focus on the first field with an error (its message
+        says what is wrong), so the key is never dead. False when no field has one."""
+        for index, widget in enumerate(self.walker):
+            message = getattr(getattr(widget, "error", None), "text", "")
+            if message and widget.selectable():
+                self.walker.set_focus(index)
+                self.pile.focus_position = 0
+                return True
+        return False
 
     def ok(self) -> None:
         if not self.form.valid:
@@ -121,7 +137,7 @@ class StreamDialog(Dialog):
     def finish(self, result: object) -> None:
         self.done = True
         if isinstance(result, BaseException):
-            self.append(f"Failed: {result}", "dialog error")
+            self.append(explain.sentence(self.title, result), "dialog error")
         elif result:
             self.append(str(result), "dialog title")
 

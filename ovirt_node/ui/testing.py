@@ -32,13 +32,13 @@ from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext
 from ovirt_node.ui.pageview import SAVE, PageView, build_view
 from ovirt_node.ui.palette import Mode, style_for
+from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.widgets import (
     ButtonWidget,
     CheckboxWidget,
     ChoiceWidget,
     FieldWidget,
     PasswordWidget,
-    TableWidget,
 )
 
 if TYPE_CHECKING:

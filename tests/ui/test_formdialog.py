@@ -76,7 +76,10 @@ def test_stream_dialog_shows_lines_then_the_outcome() -> None:
     d.append("one")
     d.append("two")
     d.finish(RuntimeError("ping: unknown host"))
-    assert d.texts == ["one", "two", "Failed: ping: unknown host"] and d.done
+    assert d.texts[:2] == ["one", "two"] and d.done
+    # A sentence with the cause and what to do, not an exception's repr.
+    assert d.texts[2] == "Ping did not work: ping: unknown host.\nTry again; if it fails again, the details are in " \
+        "the log: write a support bundle (F8)."
     d.close()
     assert d.closed
 

@@ -33,6 +33,7 @@ from ovirt_node.installer.screens.screen import Screen, ScreenView, answer
 from ovirt_node.installer.screens.state import Installer
 from ovirt_node.installer.screens.storage import StorageSizes
 from ovirt_node.installer.screens.welcome import Welcome
+from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.dialogs import Dialog, MessageDialog
 from ovirt_node.ui.page import PageContext, Values
@@ -202,10 +203,10 @@ class InstallerApp(DialogHost):
 
     def _footer_text(self) -> str:
         if self.dialogs:
-            return " Arrows/Tab move  Enter press  Esc close  F1 help"
+            return " Tab next  Enter press  Esc close  F1 help"
         if isinstance(self.view, ProgressView) and self.view.running:
             return " Installing; please wait  (the log: View log)"
-        return " F1 help  Arrows move  Tab buttons/fields  Enter select  Esc back  Ctrl-L redraw"
+        return " F1 help  Tab next  Enter select  F10 Continue  Esc back  Ctrl-L redraw"
 
     def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
@@ -232,10 +233,13 @@ class InstallerApp(DialogHost):
         if key in ("f1", "?"):  # `?` typed in a field never gets here: the field took it
             self.show_help()
             return True
+        if key == "f10" and not self.dialogs and isinstance(self.view, ScreenView):
+            self.view.focus_buttons()  # Continue when it can be pressed
+            return True
         if key not in ("tab", "shift tab"):
             return False
         if self.dialogs:
-            self.loop.process_input(["right" if key == "tab" else "left"])
+            focus.step(self.dialogs[-1], forward=key == "tab")
         elif isinstance(self.view, ScreenView):
             if self.view.pile.focus_position == 3 and self.view.has_fields:
                 self.view.pile.focus_position = 0
