@@ -134,10 +134,10 @@ class Application(DialogHost):
             ok = f"  F10 {button.label}" if button is not None else ""  # OK, or what it says: Ping
             return f" Tab next  Enter press{ok}  Esc close  F1 help"
         other = "rich" if self.style.ascii else "basic"
-        # At 80 columns the footer has room for the hotkeys only (Tab, Enter and the basic/rich
-        # toggle are in the help); F10 is named where there is a Save.
+        # At 80 columns the footer has room for the hotkeys only (Tab and Enter are in the help);
+        # where there is a Save, F10 takes F2's place (the shell is in the help too).
         if getattr(self.page_holder.original_widget, "save_button", None):
-            text = " F1 help  F10 save  Esc quit  F2 shell  F8 support  F12 reload  Ctrl-L redraw"
+            text = f" F1 help  F10 save  Esc quit  F4 {other}  F8 support  F12 reload  Ctrl-L redraw"
         else:
             text = f" F1 help  Esc quit  F2 shell  F4 {other}  F8 support  F12 reload  Ctrl-L redraw"
         return f" {self.flash}" if self.flash else text
