@@ -234,7 +234,24 @@ def late(root: Root = HOST, runner: Runner | None = None) -> LateResult:
         print(f"ovirt-node: {failures[-1]}", flush=True)
     for tty in plan.consoles:
         runner(["systemctl", "--no-block", "start", f"ovirt-node-console@{tty}.service"], check=False)
+    report_boot(root, plan, failures)
     return LateResult(plan, tuple(failures))
+
+
+#: The boots that are the node's own: a media boot's installer reports for itself.
+REPORTED_MODES = {Mode.FIRSTBOOT: "firstboot", Mode.NORMAL: "boot", Mode.STATELESS: "boot"}
+
+
+def report_boot(root: Root, plan: BootPlan, failures: list[str]) -> None:
+    """The boot's lifecycle event (after the consoles were started: a report that waits for an
+    unreachable server must not keep the login prompts away); it also sends what is spooled."""
+    phase = REPORTED_MODES.get(plan.mode)
+    if phase is None:
+        return
+    from ovirt_node.report.lifecycle import send_event
+
+    detail = f"{plan.mode}: {plan.reason}" + "".join(f"; {failure}" for failure in failures)
+    send_event(root, phase, "failed" if failures else "succeeded", detail, log_excerpt="\n".join(failures))
 
 
 def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:
