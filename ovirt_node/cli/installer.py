@@ -159,11 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
             autoinstall.InstallRefused) as exc:
         print(f"ovirt-node-installer: {exc}", file=sys.stderr)
-        if not args.dry_run:
-            report("refused", str(exc))
         if log_file is not None:
             # Into the log only: the console has just shown it.
             log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "refused: %s", (exc,), None))
+            report("refused", str(exc))
             # The last line says the run is over: a console reader waits for it.
             print(f"Nothing was changed. The log is kept at {args.log}.", file=sys.stderr, flush=True)
         return 2
