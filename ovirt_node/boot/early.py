@@ -239,19 +239,31 @@ def late(root: Root = HOST, runner: Runner | None = None) -> LateResult:
 
 
 #: The boots that are the node's own: a media boot's installer reports for itself.
-REPORTED_MODES = {Mode.FIRSTBOOT: "firstboot", Mode.NORMAL: "boot", Mode.STATELESS: "boot"}
+REPORTED_MODES = (Mode.FIRSTBOOT, Mode.NORMAL, Mode.STATELESS)
+#: Made by the first boot of an installation, on its Logging volume: an install or reinstall
+#: makes a new volume (its next boot is a first boot again), an upgrade keeps it. A node
+#: installed with settings (adminpw=, ...) boots "normal", not "firstboot": this tells its
+#: first boot apart all the same.
+BOOTED_MARK = "/var/log/ovirt-node/booted"
 
 
 def report_boot(root: Root, plan: BootPlan, failures: list[str]) -> None:
-    """The boot's lifecycle event (after the consoles were started: a report that waits for an
-    unreachable server must not keep the login prompts away); it also sends what is spooled."""
-    phase = REPORTED_MODES.get(plan.mode)
-    if phase is None:
+    """The boot's lifecycle event, `firstboot` or `boot` (after the consoles were started: a
+    report that waits for an unreachable server must not keep the login prompts away); it
+    also sends what is spooled."""
+    if plan.mode not in REPORTED_MODES:
         return
     from ovirt_node.report.lifecycle import send_event
 
+    mark = root(BOOTED_MARK)
+    phase = "firstboot" if plan.mode is Mode.FIRSTBOOT or not mark.exists() else "boot"
     detail = f"{plan.mode}: {plan.reason}" + "".join(f"; {failure}" for failure in failures)
     send_event(root, phase, "failed" if failures else "succeeded", detail, log_excerpt="\n".join(failures))
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
+    except OSError as exc:
+        log.error("marking the first boot done: %s", exc)
 
 
 def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:

@@ -181,11 +181,11 @@ def test_first_boot_reports_with_the_url_from_its_kernel_arguments(node_root: Pa
         monkeypatch.setattr(boot_cli, "Runner", NoSystemctl)
         assert boot_cli.main(["--root", str(node_root), "late"]) == 0
         event = listener.wait(lambda e: True, 10, "first boot event")
-    assert event["phase"] == "firstboot" and event["result"] == "succeeded"
-    assert f'OVIRT_REPORT_URL="{listener.url()}"' in (node_root / "etc/default/ovirt").read_text()
+        assert event["phase"] == "firstboot" and event["result"] == "succeeded"
+        assert f'OVIRT_REPORT_URL="{listener.url()}"' in (node_root / "etc/default/ovirt").read_text()
 
 
-def test_a_normal_boot_sends_what_was_spooled(node_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_the_first_normal_boot_sends_what_was_spooled(node_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     from ovirt_node.cli import boot as boot_cli
 
     port = closed_port()
@@ -196,8 +196,12 @@ def test_a_normal_boot_sends_what_was_spooled(node_root: Path, monkeypatch: pyte
     monkeypatch.setattr(boot_cli, "Runner", NoSystemctl)
     with report_listener(port) as listener:
         assert boot_cli.main(["--root", str(node_root), "late"]) == 0
+        assert boot_cli.main(["--root", str(node_root), "late"]) == 0  # the next boot
         events = listener.events
-    assert [(e["phase"], e["result"]) for e in events] == [("rollback", "refused"), ("boot", "succeeded")]
+    # Installed with settings, the node's first boot is "normal": the Logging volume tells.
+    assert [(e["phase"], e["result"]) for e in events] == [("rollback", "refused"), ("firstboot", "succeeded"),
+                                                           ("boot", "succeeded")]
+    assert events[1]["detail"].startswith("normal: ")
 
 
 def test_no_url_no_event_and_nothing_written(node_root: Path) -> None:  # noqa: F811
