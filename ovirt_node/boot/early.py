@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 STATE_DIR = "/run/ovirt-node"
 PLAN_FILE = f"{STATE_DIR}/boot.json"
+LATE_FILE = f"{STATE_DIR}/late.json"
 CONSOLE_DIR = f"{STATE_DIR}/console"
 CONFIG_MOUNT = "/config"
 CONFIG_DEVICE = f"/dev/mapper/{VG_NAME}-Config"
@@ -234,36 +235,9 @@ def late(root: Root = HOST, runner: Runner | None = None) -> LateResult:
         print(f"ovirt-node: {failures[-1]}", flush=True)
     for tty in plan.consoles:
         runner(["systemctl", "--no-block", "start", f"ovirt-node-console@{tty}.service"], check=False)
-    report_boot(root, plan, failures)
+    # For ovirt-node-boot-report.service, which waits for the network to report the boot.
+    root(LATE_FILE).write_text(json.dumps({"failures": failures}) + "\n")
     return LateResult(plan, tuple(failures))
-
-
-#: The boots that are the node's own: a media boot's installer reports for itself.
-REPORTED_MODES = (Mode.FIRSTBOOT, Mode.NORMAL, Mode.STATELESS)
-#: Made by the first boot of an installation, on its Logging volume: an install or reinstall
-#: makes a new volume (its next boot is a first boot again), an upgrade keeps it. A node
-#: installed with settings (adminpw=, ...) boots "normal", not "firstboot": this tells its
-#: first boot apart all the same.
-BOOTED_MARK = "/var/log/ovirt-node/booted"
-
-
-def report_boot(root: Root, plan: BootPlan, failures: list[str]) -> None:
-    """The boot's lifecycle event, `firstboot` or `boot` (after the consoles were started: a
-    report that waits for an unreachable server must not keep the login prompts away); it
-    also sends what is spooled."""
-    if plan.mode not in REPORTED_MODES:
-        return
-    from ovirt_node.report.lifecycle import send_event
-
-    mark = root(BOOTED_MARK)
-    phase = "firstboot" if plan.mode is Mode.FIRSTBOOT or not mark.exists() else "boot"
-    detail = f"{plan.mode}: {plan.reason}" + "".join(f"; {failure}" for failure in failures)
-    send_event(root, phase, "failed" if failures else "succeeded", detail, log_excerpt="\n".join(failures))
-    try:
-        mark.parent.mkdir(parents=True, exist_ok=True)
-        mark.touch()
-    except OSError as exc:
-        log.error("marking the first boot done: %s", exc)
 
 
 def console_program(root: Root, tty: str) -> tuple[list[str], dict[str, str]]:

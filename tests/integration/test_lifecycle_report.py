@@ -180,6 +180,8 @@ def test_first_boot_reports_with_the_url_from_its_kernel_arguments(node_root: Pa
         boot.early(root, Runner(dry_run=True))
         monkeypatch.setattr(boot_cli, "Runner", NoSystemctl)
         assert boot_cli.main(["--root", str(node_root), "late"]) == 0
+        assert listener.events == []  # late leaves it to ovirt-node-boot-report.service
+        assert boot_cli.main(["--root", str(node_root), "report"]) == 0
         event = listener.wait(lambda e: True, 10, "first boot event")
         assert event["phase"] == "firstboot" and event["result"] == "succeeded"
         assert f'OVIRT_REPORT_URL="{listener.url()}"' in (node_root / "etc/default/ovirt").read_text()
@@ -195,13 +197,46 @@ def test_the_first_normal_boot_sends_what_was_spooled(node_root: Path, monkeypat
     boot.early(root, Runner(dry_run=True))
     monkeypatch.setattr(boot_cli, "Runner", NoSystemctl)
     with report_listener(port) as listener:
-        assert boot_cli.main(["--root", str(node_root), "late"]) == 0
-        assert boot_cli.main(["--root", str(node_root), "late"]) == 0  # the next boot
+        for _boot in range(2):
+            assert boot_cli.main(["--root", str(node_root), "late"]) == 0
+            assert boot_cli.main(["--root", str(node_root), "report"]) == 0
         events = listener.events
     # Installed with settings, the node's first boot is "normal": the Logging volume tells.
     assert [(e["phase"], e["result"]) for e in events] == [("rollback", "refused"), ("firstboot", "succeeded"),
                                                            ("boot", "succeeded")]
     assert events[1]["detail"].startswith("normal: ")
+
+
+def test_a_boot_that_failed_reports_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel argument whose area cannot apply (collectd= without collectd): `late` exits 3,
+    and the report says failed, with the reason."""
+    from ovirt_node.cli import boot as boot_cli
+    from ovirt_node.core.resources import copy_demo_root
+    from tests.integration.el_node import make_el_root
+
+    node = make_el_root(copy_demo_root(tmp_path / "root"))
+    (node / "etc/collectd.conf").unlink()
+    with report_listener() as listener:
+        root = tree(node, f"{DISK} collectd=mon.example.com report_url={listener.url()}")
+        boot.early(root, Runner(dry_run=True))
+        monkeypatch.setattr(boot_cli, "Runner", NoSystemctl)
+        assert boot_cli.main(["--root", str(node), "late"]) == 3
+        assert boot_cli.main(["--root", str(node), "report"]) == 0
+        event = listener.wait(lambda e: True, 10, "first boot event")
+    assert event["phase"] == "firstboot" and event["result"] == "failed"
+    assert "monitoring" in event["detail"] and any("monitoring" in line for line in event["log"])
+
+
+def test_a_media_boot_is_left_to_its_installer(node_root: Path) -> None:  # noqa: F811
+    from ovirt_node.boot.report import report_boot
+    from tests.unit.test_boot_early import MEDIA
+
+    with report_listener() as listener:
+        root = tree(node_root, f"{MEDIA} report_url={listener.url()}")
+        set_url(node_root, listener.url())
+        boot.early(root, Runner(dry_run=True))
+        assert report_boot(root) == "skipped"
+        assert listener.events == []
 
 
 def test_no_url_no_event_and_nothing_written(node_root: Path) -> None:  # noqa: F811
