@@ -28,8 +28,13 @@ BOOTED_MARK = "/var/log/ovirt-node/booted"
 
 
 def report_boot(root: Root) -> str:
-    """Send the boot's event; what send_event returned ("skipped" for a media boot)."""
-    plan = read_plan(root)
+    """Send the boot's event; what send_event returned ("skipped" for a media boot, "failed"
+    without a boot plan)."""
+    try:
+        plan = read_plan(root)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # a report never fails the boot
+        log.error("no boot report: the boot plan cannot be read: %s", exc)
+        return "failed"
     if plan.mode not in REPORTED_MODES:
         return "skipped"
     try:

@@ -239,6 +239,13 @@ def test_a_media_boot_is_left_to_its_installer(node_root: Path) -> None:  # noqa
         assert listener.events == []
 
 
+def test_a_boot_report_without_a_boot_plan_says_so(node_root: Path, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    from ovirt_node.boot.report import report_boot
+
+    assert report_boot(Root.at(node_root)) == "failed"
+    assert "the boot plan cannot be read" in caplog.text
+
+
 def test_no_url_no_event_and_nothing_written(node_root: Path) -> None:  # noqa: F811
     before = snapshot(node_root)
     assert lifecycle.send_event(Root.at(node_root), "upgrade", "succeeded") == "off"
