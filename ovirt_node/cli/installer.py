@@ -35,6 +35,7 @@ from ovirt_node.installer.plan.layout import LayoutError
 from ovirt_node.installer.plan.sizes import SizeError
 from ovirt_node.installer.session import PRODUCT, InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
+from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.report.lifecycle import send_event
 from ovirt_node.system.machine.model import Machine
@@ -146,15 +147,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             title = plan.transaction.title
             report("started", title)
 
+            # An install reports its success in its last step (ReportInstall: what cannot be sent
+            # waits on the node); the other flows here, once the run is over.
+            reports_itself = any(isinstance(step, ReportInstall) for step in plan.transaction.steps)
+
+            def succeeded() -> None:
+                if not reports_itself:
+                    report("succeeded", title)
+
             def reboot() -> None:
-                report("succeeded", title)  # before the reboot: the event must leave first
+                succeeded()  # before the reboot: the event must leave first
                 runner(["systemctl", "reboot"])
 
             code = autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
             if code:
                 report("failed", f"{title}: a step failed")
             elif not args.auto:
-                report("succeeded", title)
+                succeeded()
             return code
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
             autoinstall.InstallRefused) as exc:

@@ -56,18 +56,20 @@ _NO_UUID = {"", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff
 
 
 def send_event(root: Root, phase: str, result: str, detail: str = "", *, log_excerpt: str | Path | None = None,
-               kernel_args: KernelArgs | None = None) -> str:
+               kernel_args: KernelArgs | None = None, spool_to: Root | None = None) -> str:
     """Report `phase` ended (or started) with `result`, `detail` a sentence about it and
     `log_excerpt` a log file (its last lines are sent) or text. The URL is `report_url=` of
     `kernel_args` when given (the installer, before the node has settings), else the node's
-    `lifecycle.report_url`. Returns "off" (no URL), "sent" (this event and the spool),
-    "spooled", or "failed" (an unexpected error, logged); never raises."""
+    `lifecycle.report_url`. What cannot be delivered waits in the spool under `spool_to`
+    (default `root`; the installer names the node it wrote, whose first boot sends it), the
+    events queued under `root` with it. Returns "off" (no URL), "sent" (this event and the
+    spool), "spooled", or "failed" (an unexpected error, logged); never raises."""
     try:
         url = _url(root, kernel_args)
         if not url:
             return "off"
         event = _event(root, phase, result, detail, log_excerpt)
-        return _deliver(root, url, event)
+        return _deliver(root, url, event, spool_to)
     except Exception:  # a report must never fail what it reports on
         log.exception("lifecycle report (%s %s) not sent", phase, result)
         return "failed"
@@ -138,9 +140,9 @@ def _event(root: Root, phase: str, result: str, detail: str, log_excerpt: str | 
     }
 
 
-def _deliver(root: Root, url: str, event: dict[str, Any]) -> str:
+def _deliver(root: Root, url: str, event: dict[str, Any], spool_to: Root | None) -> str:
     """The spool's events, then this one, in order; what is left (from the first that could not
-    be delivered) goes back to the spool."""
+    be delivered) goes back to the spool, or after what `spool_to`'s spool holds."""
     shown = redact(url)[0]
     with _spool_locked(root) as spool:
         pending = [*_load(spool), event]
@@ -148,9 +150,15 @@ def _deliver(root: Root, url: str, event: dict[str, Any]) -> str:
         for item in pending:
             problem = _post(url, item)
             if problem:
-                left = _store(spool, pending[sent:])
-                log.warning("lifecycle report to %s failed (%s): %d event(s) spooled in %s",
-                            shown, problem, left, SPOOL)
+                where = spool if spool_to is None else spool_to(SPOOL)
+                if where != spool:
+                    where.parent.mkdir(parents=True, exist_ok=True)
+                    left = _store(where, [*_load(where), *pending[sent:]])
+                    _store(spool, [])
+                else:
+                    left = _store(spool, pending[sent:])
+                log.warning("lifecycle report to %s failed (%s): %d event(s) spooled in %s", shown, problem,
+                            left, where)
                 return "spooled"
             sent += 1
         _store(spool, [])
