@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.boot import early as boot
+from ovirt_node.core.cmdline import parse
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
 from ovirt_node.report import lifecycle
@@ -237,6 +238,25 @@ def test_a_media_boot_is_left_to_its_installer(node_root: Path) -> None:  # noqa
         boot.early(root, Runner(dry_run=True))
         assert report_boot(root) == "skipped"
         assert listener.events == []
+
+
+def test_an_install_without_network_queues_its_events_on_the_node(node_root: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The installer's last step spools on the node it wrote (spool_to): the live system's queued
+    `started` goes along, in order, and the node's first report sends both first."""
+    node = Root.at(tmp_path / "node")
+    port = closed_port()
+    url = f"http://127.0.0.1:{port}/events"
+    live = Root.at(node_root)
+    args = parse(f"storage_init report_url={url}")
+    assert lifecycle.send_event(live, "install", "started", "Install x", kernel_args=args) == "spooled"
+    assert lifecycle.send_event(live, "install", "succeeded", "Install x", kernel_args=args, spool_to=node) == "spooled"
+    assert not (node_root / SPOOL).exists()
+    assert [(e["phase"], e["result"]) for e in spooled(tmp_path / "node")] == [("install", "started"),
+                                                                                ("install", "succeeded")]
+    with report_listener(port) as listener:  # the node's first report, the server back
+        assert lifecycle.send_event(node, "firstboot", "succeeded", kernel_args=args) == "sent"
+        assert [(e["phase"], e["result"]) for e in listener.events] == [
+            ("install", "started"), ("install", "succeeded"), ("firstboot", "succeeded")]
 
 
 def test_a_boot_report_without_a_boot_plan_says_so(node_root: Path, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
