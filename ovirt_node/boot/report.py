@@ -44,7 +44,10 @@ def report_boot(root: Root) -> str:
     mark = root(BOOTED_MARK)
     phase = "firstboot" if plan.mode is Mode.FIRSTBOOT or not mark.exists() else "boot"
     detail = f"{plan.mode}: {plan.reason}" + "".join(f"; {failure}" for failure in failures)
-    sent = send_event(root, phase, "failed" if failures else "succeeded", detail, log_excerpt="\n".join(failures))
+    result = "failed" if failures else "succeeded"
+    sent = send_event(root, phase, result, detail, log_excerpt="\n".join(failures))
+    # One line in the unit's journal whatever happened ("off": no lifecycle.report_url set).
+    print(f"ovirt-node: lifecycle report {phase} {result}: {sent}", flush=True)
     try:
         mark.parent.mkdir(parents=True, exist_ok=True)
         mark.touch()

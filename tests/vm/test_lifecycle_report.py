@@ -40,6 +40,10 @@ def test_install_and_first_boot_are_reported(image: NodeImage, vm_workdir: Path,
             # the install's events wait on the node's Logging volume for its first boot.
             with boot_disk(disks, vm_workdir, artifacts, "report-node", extra=MACHINE) as vm:
                 shell = root_shell(vm)
+                for name, command in (("defaults", "grep -H OVIRT_ /etc/default/ovirt /config/etc/default/ovirt"),
+                                      ("report-unit", "journalctl -b -u ovirt-node-boot-report --no-pager"),
+                                      ("spool", "cat /var/log/ovirt-node/lifecycle-spool.jsonl")):
+                    (artifacts / f"node-{name}.txt").write_text(shell.run(command, 60)[1] + "\n")
                 listener.wait(lambda e: e["phase"] in ("firstboot", "boot"), 300, "first boot event")
                 assert shell.check("ovirt-node-config get lifecycle.report_url") == url
                 assert shell.check("systemctl is-active ovirt-node-boot-report.service") == "active"
