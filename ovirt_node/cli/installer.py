@@ -39,7 +39,9 @@ from ovirt_node.installer.plan.sizes import SizeError
 from ovirt_node.installer.screens.answers import AnswersError, Fetched
 from ovirt_node.installer.session import PRODUCT, InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
+from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import Target
+from ovirt_node.report.lifecycle import send_event
 from ovirt_node.system.machine.model import Machine
 from ovirt_node.system.machine.probe import probe
 from ovirt_node.system.machine.profile import ProfileError, load_profile, profile_path
@@ -105,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = root_from(args)
     kargs = cmdline.read(root) if args.auto else cmdline.parse(args.cmdline or "")
     log_file: logging.Handler | None = None
+
+    def report(result: str, detail: str) -> None:
+        """A lifecycle event (report_url= of these kernel arguments, else the live root's setting)."""
+        send_event(root, "install", result, detail, log_excerpt=Path(args.log), kernel_args=kargs)
+
     if not args.dry_run:
         log_path = Path(args.log)
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,14 +156,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.dry_run:
                 print_plan(machine, plan, session.ctx, args.json)
                 return 0
-            reboot = (lambda: None if runner(["systemctl", "reboot"]) else None) if args.auto else None
-            return autoinstall.run(plan.transaction, session, request, print_progress, reboot)
+            title = plan.transaction.title
+            report("started", title)
+
+            # An install reports its success in its last step (ReportInstall: what cannot be sent
+            # waits on the node); the other flows here, once the run is over.
+            reports_itself = any(isinstance(step, ReportInstall) for step in plan.transaction.steps)
+
+            def succeeded() -> None:
+                if not reports_itself:
+                    report("succeeded", title)
+
+            def reboot() -> None:
+                succeeded()  # before the reboot: the event must leave first
+                runner(["systemctl", "reboot"])
+
+            code = autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
+            if code:
+                report("failed", f"{title}: a step failed")
+            elif not args.auto:
+                succeeded()
+            return code
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
             autoinstall.InstallRefused, AnswersError, iscsi_root.IscsiRootError) as exc:
         refused("ovirt-node-installer", str(exc), args.json)
         if log_file is not None:
             # Into the log only: the console has just shown it.
             log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "refused: %s", (exc,), None))
+            report("refused", str(exc))
             # The last line says the run is over: a console reader waits for it.
             print(f"Nothing was changed. The log is kept at {args.log}.", file=sys.stderr, flush=True)
         return 2

@@ -20,6 +20,7 @@ from ovirt_node.cli.common import add_common_options, console_parser, root_from,
 from ovirt_node.cli.install_output import plan_report, print_progress, refused
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect
+from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.core.transaction import TransactionError
 from ovirt_node.installer.devices import LvmDevices
@@ -28,6 +29,7 @@ from ovirt_node.installer.media import media
 from ovirt_node.installer.plan import autoinstall, flows
 from ovirt_node.installer.session import Session
 from ovirt_node.installer.steps.storage import Target
+from ovirt_node.report.lifecycle import send_event
 from ovirt_node.system.machine.probe import probe
 from ovirt_node.system.machine.profile import ProfileError
 
@@ -82,12 +84,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             tx.run(session.ctx, print_progress)
     except TransactionError as exc:
         print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
+        report(args, root, "failed", str(exc))
         return 1
     except (ImageError, ProfileError, PlatformError, CommandError) as exc:
         refused("ovirt-node-upgrade", str(exc), args.json)
+        report(args, root, "refused", str(exc))
         return 2
     print(f"{tx.title}: done; the change takes effect at the next boot.")
+    report(args, root, "succeeded", f"{tx.title}; the change takes effect at the next boot")
     return 0
+
+
+def report(args: argparse.Namespace, root: Root, result: str, detail: str) -> None:
+    """The lifecycle event of a real run (a dry run changes nothing, so it reports nothing)."""
+    if not args.dry_run:
+        send_event(root, "rollback" if args.rollback else "upgrade", result, detail)
 
 
 if __name__ == "__main__":

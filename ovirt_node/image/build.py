@@ -230,7 +230,8 @@ class Builder:
 
 #: Units of the node enabled in the image (their files come from the recipe's files/).
 ENABLED_UNITS = ("ovirt-node-early.service", "ovirt-node-boot.service", "ovirt-node-persist-accounts.path",
-                 "systemd-vconsole-setup.service", "ovirt-node-netconsole.service")
+                 "systemd-vconsole-setup.service", "ovirt-node-netconsole.service",
+                 "ovirt-node-boot-report.service")
 #: Units that must not run on a node booted from the image (the initramfs does their work).
 MASKED_UNITS = ("lvm2-monitor.service",)
 

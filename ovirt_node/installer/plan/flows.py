@@ -32,6 +32,7 @@ from ovirt_node.installer.steps.configure import (
 )
 from ovirt_node.installer.steps.hooks import RunHooks
 from ovirt_node.installer.steps.laydown import CopyImage
+from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import DeviceAction, Mount, RunCommands, Target, UnmountAll, storage_steps
 from ovirt_node.system.machine.model import Disk
 
@@ -75,6 +76,8 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         RunHooks("post-install", _version_facts(image.version, target), hooks_dir=s.hooks_dir),
         CopyInstallLog(s.log_file, target) if s.log_file else None,
         SetDefaultSlot(s.platform, target.esp, slot, title="Make the disk boot the new node"),
+        ReportInstall(s.live, target, args, s.log_file, f"Install {image.version}")
+        if args.has("report_url") else None,
         UnmountAll(s.devices, target),
     ]
     return Transaction(f"Install {image.version}", [step for step in steps if step is not None])
