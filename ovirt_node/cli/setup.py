@@ -140,7 +140,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from ovirt_node.ui.plugins import discover
 
     plugins = discover()
-    engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections))
+    from ovirt_node.areas.registry import builtin_section
+
+    engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections),
+                    one=builtin_section)
     ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
     try:
         authenticator = default_authenticator(args.demo)
