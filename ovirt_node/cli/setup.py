@@ -1,8 +1,9 @@
 """`ovirt-node-setup`: the setup TUI on the console, a serial line or over SSH.
 
-Start-up is kept short (the budget is the first screen within 1.5x of importing urwid):
-nothing heavy is imported before the arguments are parsed, and the UI modules only once
-the terminal is known to be usable. Logs go to <root>/var/log/ovirt-node/setup.log (and the
+Start-up is kept short (the budget: the first full Status screen within 1.2x of a one-list
+urwid app, `make bench`): nothing heavy is imported before the arguments are parsed, the UI
+modules only once the terminal is known to be usable, and an area's section only when a page
+reads it. Logs go to <root>/var/log/ovirt-node/setup.log (and the
 journal when python-systemd is installed), never to the terminal the UI draws on.
 """
 
