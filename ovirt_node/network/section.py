@@ -19,14 +19,13 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 from ovirt_node.core import cmdline, netroot
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
 from ovirt_node.core.platform import detect
-from ovirt_node.core.steps import AugeasEdit, RestartUnit, WriteDefaults, WriteFile
-from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import (
     BondName,
     BondOptions,
@@ -45,7 +44,6 @@ from ovirt_node.core.valid import (
     Validator,
     VlanId,
 )
-from ovirt_node.network.apply import ActivateConnections, NmReload, SetHostname, WriteKeyfiles
 from ovirt_node.network.keyfile import KEYFILE_DIR, KEYFILES, connection_uuid, keyfile_path, read_keyfiles
 from ovirt_node.network.model import (
     DEFAULT_BOND_OPTIONS,
@@ -61,6 +59,9 @@ from ovirt_node.network.model import (
     stack_of,
 )
 from ovirt_node.system.machine.model import Nic
+
+if TYPE_CHECKING:
+    from ovirt_node.core.transaction import Step
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +324,11 @@ class NetworkSection(Section):
     # -- planning ---------------------------------------------------------------------------
 
     def plan(self, ctx: Context, old: NetworkSettings, new: NetworkSettings) -> Sequence[Step]:
+        # The steps are imported when a change is planned: reading (the Status page's first
+        # screen, `get`) never pays for them.
+        from ovirt_node.core.steps import AugeasEdit, RestartUnit, WriteFile
+        from ovirt_node.network.apply import NmReload, SetHostname
+
         changed = changed_fields(old, new)
         steps: list[Step] = []
         if "hostname" in changed and new.hostname:
@@ -347,6 +353,9 @@ class NetworkSection(Section):
         return steps
 
     def _plan_connections(self, ctx: Context, old: NetworkSettings, new: NetworkSettings) -> list[Step]:
+        from ovirt_node.core.steps import WriteDefaults
+        from ovirt_node.network.apply import ActivateConnections, WriteKeyfiles
+
         files = read_keyfiles(ctx.aug)
         desired = self.network(ctx, old, new)
         for iface in desired.ifaces:
