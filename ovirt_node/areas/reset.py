@@ -169,6 +169,7 @@ def plan_reset(ctx: Context, sections: Sequence[Section], image: Path) -> ResetP
     plan.kept_settings = kept_settings(ctx, sections)
     if DEFAULTS_PATH in plan.reset + plan.removed and plan.kept_settings:
         steps.append(WriteDefaults(plan.kept_settings, title="Keep the network and SSH settings"))
+        steps.append(PersistPath(DEFAULTS_PATH))  # skipped where /config is not mounted
     steps += [PersistPath(p) for p in sorted(set(repersist))]
     plan.transaction = Transaction("Reset the configuration", steps)
     return plan

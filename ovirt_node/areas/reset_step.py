@@ -9,6 +9,7 @@ so the store gets the old content again too.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Sequence
@@ -93,6 +94,11 @@ class RestorePristine(Step):
                 return
             mode = stat.S_IMODE(folder.stat().st_mode)
             folder.rmdir()
-            run.on_rollback(lambda made=folder, mode=mode: (made.mkdir(exist_ok=True), os.chmod(made, mode)))
+            run.on_rollback(functools.partial(_make_folder, folder, mode))
             folder, rel = folder.parent, rel.parent
 
+
+
+def _make_folder(path: Path, mode: int) -> None:
+    path.mkdir(exist_ok=True)
+    os.chmod(path, mode)

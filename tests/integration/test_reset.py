@@ -1,0 +1,65 @@
+"""`ovirt-node-config reset` on a copy of the demo root with a real /config volume: each test
+runs one scenario of reset_scenarios.py in its own mount namespace (see test_persist.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ovirt_node.core.run import run
+
+pytestmark = pytest.mark.root
+
+HELPER = Path(__file__).with_name("reset_scenarios.py")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def scenario(name: str, tmp_path: Path) -> dict[str, Any]:
+    workdir = tmp_path / name
+    proc = run(["unshare", "-m", "--propagation", "private", "--", sys.executable, str(HELPER), name, str(workdir)],
+               check=False, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data: dict[str, Any] = json.loads((workdir / "result.json").read_text())
+    assert data.get("configured", {"set": {"rc": 0}})["set"]["rc"] == 0
+    return data
+
+
+def test_reset_leaves_only_the_kept_paths_changed(tmp_path: Path) -> None:
+    data = scenario("reset", tmp_path)
+    assert len(data["changed_by_set"]) >= 12  # the configuration did change many files
+    assert "/etc/motd\n" in data["index_configured"]
+    out = json.loads(data["reset"]["out"])
+    assert data["reset"]["rc"] == 0 and out["ok"] is True
+    assert "/etc/NetworkManager/system-connections/eth0.nmconnection" in out["kept"]
+    # Before configuring vs after the reset: only SSH access (kept) differs, and in the
+    # settings file only its variable.
+    assert data["differs"] == ["etc/default/ovirt", "etc/ssh/sshd_config"]
+    assert data["defaults"].endswith('DEMO_NODE="yes"\nOVIRT_SSH_PORT="2200"\n')
+    assert "OVIRT_NTP" not in data["defaults"] and "weekly" not in data["defaults"]
+    # Every persisted file but the kept ones is gone from /config, with its bind mount.
+    assert data["index"] == "/etc/default/ovirt\n/etc/ssh/sshd_config\n"
+    assert data["mounts"] == ["/etc/default/ovirt", "/etc/ssh/sshd_config"]
+    assert data["motd"] is False
+
+
+def test_a_failure_part_way_rolls_back_byte_for_byte(tmp_path: Path) -> None:
+    data = scenario("rollback", tmp_path)
+    assert data["chattr"] == 0
+    assert data["reset"]["rc"] == 3
+    assert "Drop /etc/vconsole.conf from /config failed" in data["reset"]["err"]
+    assert "all changes were rolled back" in data["reset"]["err"]
+    assert data["root_changed"] == [] and data["config_changed"] == []
+    assert data["mounts_after"] == data["mounts_before"] and len(data["mounts_before"]) >= 10
+
+
+def test_without_the_word_nothing_is_written(tmp_path: Path) -> None:
+    data = scenario("refused", tmp_path)
+    for run_ in (data["refused"], data["empty"]):
+        assert run_["rc"] == 2
+        assert "RESET was not typed. Nothing was changed." in run_["err"]
+    assert data["root_changed"] == [] and data["config_changed"] == []
