@@ -348,7 +348,7 @@ def change_and_say(engine: Engine, args: argparse.Namespace, record: audit.Chang
         if args.command == "reset":  # its own lock, confirmation and --json
             from ovirt_node.cli.reset import cmd_reset
 
-            return cmd_reset(engine, args, record)
+            return cmd_reset(engine, args, record, node_locked, print_progress)
         if args.command == "set":
             changes = parse_assignments(args.assignments)
             record.changes = changes

@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from ovirt_node.areas.reset import ResetPlan
     from ovirt_node.cli import audit
     from ovirt_node.core.engine import Engine
+    from ovirt_node.core.transaction import ProgressCallback
 
 CONFIRM_WORD = "RESET"  # areas.reset.CONFIRM_WORD, not imported: the parser is built for every command
 
@@ -54,9 +57,12 @@ def summary(plan: ResetPlan) -> list[str]:
     return lines
 
 
-def cmd_reset(engine: Engine, args: argparse.Namespace, record: audit.Change) -> int:
+def cmd_reset(engine: Engine, args: argparse.Namespace, record: audit.Change,
+              locked: Callable[[Engine, float], AbstractContextManager[None]],
+              progress: ProgressCallback) -> int:
+    """`locked` holds the node's lock (and finishes a killed run's rollback) while the reset is
+    planned and run; `progress` prints a step's outcome (config_change hands both over)."""
     from ovirt_node.areas.reset import ResetError, plan_reset, pristine_tree
-    from ovirt_node.cli.config_change import node_locked, print_progress
     from ovirt_node.cli.config_read import EXIT_INVALID, EXIT_OK
 
     out: dict[str, object] = {"ok": False}
@@ -66,7 +72,7 @@ def cmd_reset(engine: Engine, args: argparse.Namespace, record: audit.Change) ->
             print(f"ovirt-node-config: {CONFIRM_WORD} was not typed. Nothing was changed.", file=sys.stderr)
             out["error"] = f"{CONFIRM_WORD} was not typed; nothing was changed"
             return EXIT_INVALID
-        with node_locked(engine, args.wait), pristine_tree(engine.ctx) as image:
+        with locked(engine, args.wait), pristine_tree(engine.ctx) as image:
             plan = plan_reset(engine.ctx, list(engine.sections.values()), image)
             out.update(kept=plan.kept, reset=plan.reset, removed=plan.removed, unpersisted=plan.unpersisted)
             if not args.json:
@@ -74,7 +80,7 @@ def cmd_reset(engine: Engine, args: argparse.Namespace, record: audit.Change) ->
             if args.dry_run:
                 out["ok"] = True
                 return EXIT_OK
-            plan.transaction.run(engine.ctx, None if args.json else print_progress)
+            plan.transaction.run(engine.ctx, None if args.json else progress)
         record.result = "applied"
         out["ok"] = True
         if not args.json:
