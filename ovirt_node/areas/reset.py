@@ -20,10 +20,12 @@ the /config store included. Running daemons keep their settings until the node r
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,22 +73,40 @@ class ResetPlan:
     kept_settings: dict[str, str | None] = field(default_factory=dict)
 
 
-@contextmanager
-def pristine_tree(ctx: Context) -> Iterator[Path]:
+#: The demo tree as the demo starts from, made once per process (removed at exit).
+_demo_copy: list[Path] = []
+
+
+def pristine_tree(ctx: Context) -> Path:
     """The image's own root for the node at `ctx.root`: the squashfs below the overlay, or the
-    demo tree for the demo node (a fresh copy, as the demo starts from). ResetError else."""
+    demo tree for the demo node (a copy, as the demo starts from). ResetError else."""
     image = ctx.root(IMAGE_ROOT)
     if image.is_dir() and any(image.iterdir()):
-        yield image
-        return
+        return image
     if ctx.defaults.get("DEMO_NODE") == "yes":
-        from ovirt_node.core.resources import copy_demo_root
+        if not _demo_copy:
+            from ovirt_node.core.resources import copy_demo_root
 
-        with tempfile.TemporaryDirectory(prefix="ovirt-node-pristine.") as tmp:
-            yield copy_demo_root(Path(tmp) / "root")
-        return
+            made = Path(tempfile.mkdtemp(prefix="ovirt-node-pristine."))
+            atexit.register(shutil.rmtree, made, ignore_errors=True)
+            _demo_copy.append(copy_demo_root(made / "root"))
+        return _demo_copy[0]
     raise ResetError(f"no image to reset to: {IMAGE_ROOT} is missing under {ctx.root} (the node's image is "
                      "mounted there at boot); nothing was changed")
+
+
+def journal(by: str, result: str) -> None:
+    """The journal's record of a reset made from the setup TUI (the CLI's goes through its
+    audit record): `journalctl -t ovirt-node-setup`."""
+    from ovirt_node.system import systemd_journal
+
+    made = systemd_journal.handler("ovirt-node-setup")
+    if made is None:
+        return
+    record = logging.LogRecord("ovirt_node.reset", logging.INFO, __file__, 0,
+                               "ovirt-node-setup reset by %s: (no settings) -> %s", (by, result), None)
+    made.handle(record)
+    made.close()
 
 
 def management_keyfiles(ctx: Context) -> list[str]:

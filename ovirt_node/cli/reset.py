@@ -72,8 +72,8 @@ def cmd_reset(engine: Engine, args: argparse.Namespace, record: audit.Change,
             print(f"ovirt-node-config: {CONFIRM_WORD} was not typed. Nothing was changed.", file=sys.stderr)
             out["error"] = f"{CONFIRM_WORD} was not typed; nothing was changed"
             return EXIT_INVALID
-        with locked(engine, args.wait), pristine_tree(engine.ctx) as image:
-            plan = plan_reset(engine.ctx, list(engine.sections.values()), image)
+        with locked(engine, args.wait):
+            plan = plan_reset(engine.ctx, list(engine.sections.values()), pristine_tree(engine.ctx))
             out.update(kept=plan.kept, reset=plan.reset, removed=plan.removed, unpersisted=plan.unpersisted)
             if not args.json:
                 print("\n".join(summary(plan)))

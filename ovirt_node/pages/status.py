@@ -1,11 +1,11 @@
-"""The Status page: the node at a glance, and the lock / log off / restart / power off actions."""
+"""The Status page: the node at a glance, and the lock / log off / restart / power off / reset actions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ovirt_node.pages import nettest_view
+from ovirt_node.pages import nettest_view, reset_dialog
 from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
@@ -93,6 +93,7 @@ class StatusPage(Page):
             Button("Log off", lambda ui: ui.quit()),
             Button("Restart", lambda ui: self.power_action(ui, "Restart", lambda bus: bus.reboot())),
             Button("Power off", lambda ui: self.power_action(ui, "Power off", lambda bus: bus.power_off())),
+            Button("Reset configuration", lambda ui: reset_dialog.open_reset(self.ctx, ui)),
             Divider(),
             Label("Press F8 for the support menu."),
         ]

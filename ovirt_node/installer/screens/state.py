@@ -7,7 +7,6 @@ call the engine themselves, so a dry run and a real run differ only in what `Ins
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import carried_args
 from ovirt_node.system.accounts import ADMIN_USER
 from ovirt_node.system.machine.model import Disk, Machine
+from ovirt_node.system.passcheck import crypt as crypt  # the tests make hashes with it
+from ovirt_node.system.passcheck import hash_matches
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +147,7 @@ class Installer:
 
     def check_admin_password(self, password: str) -> bool:
         """Whether `password` is the installed node's admin password (crypt(3) of libcrypt)."""
-        stored = self.admin_hash()
-        if not stored or stored.startswith(("!", "*")):
-            return False
-        return hmac.compare_digest(crypt(password, stored), stored)
+        return hash_matches(password, self.admin_hash())
 
 
 def _short(version: ImageVersion) -> str:
@@ -162,16 +160,3 @@ def shadow_hash(text: str, user: str) -> str:
         if len(parts) > 1 and parts[0] == user:
             return parts[1]
     return ""
-
-
-def crypt(password: str, setting: str) -> str:
-    """crypt(3) from libcrypt (Python's own crypt module is gone from 3.13 on)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("crypt") or "libcrypt.so.1"
-    lib = ctypes.CDLL(name)
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    result = lib.crypt(password.encode(), setting.encode())
-    return result.decode() if result else ""
