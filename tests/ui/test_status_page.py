@@ -67,7 +67,8 @@ def test_status_values_on_the_demo_node(node_root: Path) -> None:
     assert values["Running VMs"] == "unknown (libvirt is asked on the running node only)"
     assert "Hardware virtualization available" in values["Virtualization"]
     buttons = [i.label for i in page.layout() if isinstance(i, Button)]
-    assert buttons == ["SSH host keys", "CPU details", "Test network", "Lock", "Log off", "Restart", "Power off"]
+    assert buttons == ["SSH host keys", "CPU details", "Test network", "Lock", "Log off", "Restart", "Power off",
+                       "Reset configuration"]
 
 
 def test_logs_line_follows_the_engine(node_root: Path) -> None:
