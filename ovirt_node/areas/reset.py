@@ -6,7 +6,7 @@ the units enabled at boot), each put back as the image has it, or removed when t
 none. What stays: the management connection (its NetworkManager keyfiles, with the bond
 members and VLAN parent it stands on) and the DNS servers, the host name, the accounts and
 their passwords (admin's among them), SSH access (sshd's port and password setting, the
-authorized keys) and the node's identity (machine id, SSH host keys). A persisted path that
+authorized keys), the node's identity (machine id, SSH host keys) and the installer's fstab. A persisted path that
 is kept stays persisted; a persisted folder that holds kept files is dropped and the kept
 files in it persisted on their own.
 
@@ -46,9 +46,10 @@ CONFIRM_WORD = "RESET"
 #: Files the areas write without a lens, and the folders whose every file is a setting.
 EXTRA_FILES = ("/etc/vconsole.conf", "/etc/tuned/active_profile", "/etc/tuned/profile_mode")
 MANAGED_DIRS = (KEYFILE_DIR, "/etc/systemd/system")
-#: What is always kept: the accounts, SSH access and the node's identity.
+#: What is always kept: the accounts, SSH access, the node's identity, and the volumes the
+#: installer wrote into fstab (Logging, Data: without them the node boots without its logs and VMs).
 KEPT_ALWAYS = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/machine-id",
-               "/etc/ssh/sshd_config", "/root/.ssh", "/home/admin/.ssh")
+               "/etc/ssh/sshd_config", "/root/.ssh", "/home/admin/.ssh", "/etc/fstab")
 KEPT_PREFIXES = ("/etc/ssh/ssh_host_",)
 #: What keeps the node reachable: the host name and DNS (the connections are found per node).
 KEPT_NETWORK = (HOSTNAME.path, HOSTS.path, DNS_CONF.path, RESOLV_CONF)

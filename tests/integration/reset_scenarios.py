@@ -61,8 +61,16 @@ class Node:
             sys.stdin = saved
         return {"rc": rc, "out": out.getvalue(), "err": err.getvalue()}
 
+    def install(self) -> None:
+        """What the installer leaves persisted: fstab, and the connections folder (whole)."""
+        self.p("/etc/fstab").write_text("/dev/HostVG/Data /data ext4 defaults 0 2\n")
+        for path in ("/etc/fstab", "/etc/NetworkManager/system-connections"):
+            assert self.cli(persist_main, path)["rc"] == 0
+
     def configure(self) -> Json:
         done = self.cli(config_main, "set", *CHANGES)
+        self.p("/etc/NetworkManager/system-connections/storage.nmconnection").write_text(
+            "[connection]\nid=storage\ntype=ethernet\ninterface-name=eth3\n")
         self.p("/etc/motd").write_text("the operator's own note\n")
         persisted = self.cli(persist_main, "/etc/motd")
         return {"set": done, "persist": persisted}
@@ -104,7 +112,8 @@ def changed(a: dict[str, str], b: dict[str, str]) -> list[str]:
 
 
 def s_reset(n: Node) -> Json:
-    """Configure, then reset: only the kept paths differ from the tree before configuring."""
+    """Install, configure, then reset: only the kept paths differ from the tree as installed."""
+    n.install()
     before = node_tree(n)
     configured = n.configure()
     after_set = node_tree(n)
@@ -123,6 +132,7 @@ def _snapshot(n: Node) -> Json:
 def s_rollback(n: Node) -> Json:
     """A reset that fails part way (a file it must replace is immutable) rolls back byte for
     byte: the node's tree, the /config volume and its mounts are as before."""
+    n.install()
     configured = n.configure()
     before = _snapshot(n)
     victim = n.p("/etc/vconsole.conf")  # the last file the reset puts back
@@ -140,6 +150,7 @@ def s_rollback(n: Node) -> Json:
 
 def s_refused(n: Node) -> Json:
     """A word other than RESET: nothing is written."""
+    n.install()
     n.configure()
     before = _snapshot(n)
     refused = n.cli(config_main, "reset", stdin="reset\n")

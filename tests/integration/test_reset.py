@@ -42,8 +42,12 @@ def test_reset_leaves_only_the_kept_paths_changed(tmp_path: Path) -> None:
     assert data["defaults"].endswith('DEMO_NODE="yes"\nOVIRT_SSH_PORT="2200"\n')
     assert "OVIRT_NTP" not in data["defaults"] and "weekly" not in data["defaults"]
     # Every persisted file but the kept ones is gone from /config, with its bind mount.
-    assert data["index"] == "/etc/default/ovirt\n/etc/ssh/sshd_config\n"
-    assert data["mounts"] == ["/etc/default/ovirt", "/etc/ssh/sshd_config"]
+    # The installer's persisted connections folder goes; the management keyfile in it stays
+    # persisted on its own, and so does the installer's fstab; the storage keyfile is gone.
+    assert data["index"] == ("/etc/NetworkManager/system-connections/eth0.nmconnection\n/etc/default/ovirt\n"
+                             "/etc/fstab\n/etc/ssh/sshd_config\n")
+    assert data["mounts"] == ["/etc/NetworkManager/system-connections/eth0.nmconnection", "/etc/default/ovirt",
+                              "/etc/fstab", "/etc/ssh/sshd_config"]
     assert data["motd"] is False
 
 
