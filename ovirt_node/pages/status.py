@@ -23,9 +23,30 @@ def _network(ctx: PageContext) -> str:
     if nic is None:
         return "no network interface found"
     link = {True: "link up", False: "no link", None: "link unknown"}[nic.link]
-    addresses = ", ".join(nic.ipv4 + nic.ipv6) or _configured(ctx, bootif) or "no address"
+    live = nic.ipv4 + nic.ipv6 or _from_networkmanager(ctx, nic.addresses_on or nic.name)
+    dhcp = " (DHCP)" if live and _method(ctx) == "dhcp" else ""
+    addresses = ", ".join(live) + dhcp or _configured(ctx, bootif) or "no address"
     via = f" on {nic.addresses_on}" if nic.addresses_on and nic.addresses_on != nic.name else ""
     return f"{nic.name} ({link}): {addresses}{via}"
+
+
+def _from_networkmanager(ctx: PageContext, iface: str) -> list[str]:
+    """The live addresses NetworkManager shows (a DHCP lease's), asked over the D-Bus a node
+    tree was given (the demo's); the running node's come from `ip -j addr` above."""
+    bus = ctx.node.bus
+    if ctx.root.is_host or bus is None:
+        return []
+    from ovirt_node.system.nm import NetworkManager, NetworkManagerError
+
+    try:
+        with NetworkManager.connect(bus) as nm:
+            return nm.addresses(iface)
+    except NetworkManagerError:
+        return []
+
+
+def _method(ctx: PageContext) -> str:
+    return ctx.engine.values(["network"]).get("network.bootproto") or ""
 
 
 def _configured(ctx: PageContext, bootif: str | None) -> str:
