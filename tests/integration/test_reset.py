@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ovirt_node.core.run import run
+from tests.node_fixtures import changed_paths, run_config, snapshot
 
 pytestmark = pytest.mark.root
 
@@ -67,3 +68,24 @@ def test_without_the_word_nothing_is_written(tmp_path: Path) -> None:
         assert run_["rc"] == 2
         assert "RESET was not typed. Nothing was changed." in run_["err"]
     assert data["root_changed"] == [] and data["config_changed"] == []
+
+
+def test_a_tree_without_an_image_is_refused_and_a_dry_run_writes_nothing(node_root: Path) -> None:
+    run_config("--root", str(node_root), "set", "nfsv4.domain=example.org", check=True)
+    before = snapshot(node_root)
+    dry = run_config("--root", str(node_root), "reset", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Reset to the image's: /etc/default/ovirt, /etc/idmapd.conf" in dry.stdout
+    assert "Kept: /etc/NetworkManager/conf.d/90-ovirt-node-dns.conf, " \
+           "/etc/NetworkManager/system-connections/eth0.nmconnection" in dry.stdout
+    assert changed_paths(before, snapshot(node_root)) == set()
+
+    # Not a node (no image under the overlay) nor the demo: nothing to reset to.
+    defaults = node_root / "etc/default/ovirt"
+    defaults.write_text(defaults.read_text().replace('DEMO_NODE="yes"\n', ""))
+    before = snapshot(node_root)
+    refused = run_config("--root", str(node_root), "reset", "--yes")
+    assert refused.returncode == 2
+    assert f"no image to reset to: /run/initramfs/squashfs is missing under {node_root}" in refused.stderr
+    assert "nothing was changed" in refused.stderr
+    assert changed_paths(before, snapshot(node_root)) == set()
