@@ -1,5 +1,6 @@
 """The Status page's "Reset configuration": what is kept and what goes, the admin's password
-(checked against /etc/shadow's hash) and RESET typed, then the reset as one transaction
+(checked against /etc/shadow's hash; on the demo node also "demo", as its lock screen takes) and
+RESET typed, then the reset as one transaction
 (ovirt_node/areas/reset.py), shown by the progress dialog like any save."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from ovirt_node.areas.reset import CONFIRM_WORD, ResetError, journal, plan_reset
 from ovirt_node.core.valid import NonEmpty
 from ovirt_node.system.accounts import ADMIN_USER
 from ovirt_node.system.passcheck import password_matches
+from ovirt_node.ui.auth import DemoAuthenticator
 from ovirt_node.ui.page import DialogUI, Entry, FormSpec, Label, PageContext, PageUI, Password, Values
 
 TITLE = "Reset configuration"
@@ -29,7 +31,10 @@ TEXT = (
 def errors(ctx: PageContext, values: Values) -> dict[str, str]:
     """What is wrong with the typed answers; empty when the reset may go ahead."""
     found = {}
-    if not password_matches(ctx.root, ADMIN_USER, values.get(PASSWORD, "")):
+    typed = values.get(PASSWORD, "")
+    # The demo node's admin has no password; there, as on its lock screen, it is "demo".
+    demo = ctx.demo and DemoAuthenticator().authenticate(typed)
+    if not (demo or password_matches(ctx.root, ADMIN_USER, typed)):
         found[PASSWORD] = f"not the password of {ADMIN_USER}"
     if values.get(WORD, "").strip() != CONFIRM_WORD:
         found[WORD] = f"type {CONFIRM_WORD} (in capitals) to confirm"
