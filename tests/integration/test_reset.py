@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,45 @@ def test_a_tree_without_an_image_is_refused_and_a_dry_run_writes_nothing(node_ro
     assert f"no image to reset to: /run/initramfs/squashfs is missing under {node_root}" in refused.stderr
     assert "nothing was changed" in refused.stderr
     assert changed_paths(before, snapshot(node_root)) == set()
+
+
+#: Settings of many areas the node image has what they need for (its keymaps differ from the demo's).
+IMAGE_CHANGES = ["ssh.port=2200", "logging.rsyslog.server=192.0.2.5", "nfsv4.domain=example.org",
+                 "monitoring.collectd.server=192.0.2.6", "performance.tuned.profile=balanced", "kdump.mode=disabled",
+                 "network.ntp=192.0.2.9", "iscsi.initiator_name=iqn.2026-01.org.example:n1"]
+
+
+def tree_of(top: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(top.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(top))] = "link " + os.readlink(path)
+        elif path.is_file():
+            found[str(path.relative_to(top))] = f"file {path.stat().st_mode:o} " + sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def test_on_the_node_images_own_tree_only_the_kept_files_differ_from_the_image(
+        node_image_root: Path, tmp_path: Path) -> None:
+    """The node's /etc (and the unit and profile folders its settings read) configured, then
+    reset against the image itself mounted where the initramfs mounts it: /etc is the image's
+    again but for SSH access (kept) and the settings file holding it."""
+    root = tmp_path / "node"
+    (root / "run/initramfs/squashfs").mkdir(parents=True)
+    run(["cp", "-a", str(node_image_root / "etc"), str(root)])
+    for folder in ("usr/lib/os-release", "usr/lib/tuned", "usr/lib/systemd/system", "usr/share/keymaps"):
+        if (node_image_root / folder).exists():
+            (root / folder).parent.mkdir(parents=True, exist_ok=True)
+            run(["cp", "-a", str(node_image_root / folder), str(root / folder)])
+    config = f"{sys.executable} -m ovirt_node.cli.config --root {root}"
+    script = (f"mount --bind {node_image_root} {root}/run/initramfs/squashfs && "
+              f"{config} set {' '.join(IMAGE_CHANGES)} >/dev/null && {config} reset --keep-network --yes --json")
+    done = run(["unshare", "-m", "--propagation", "private", "sh", "-c", script], check=False,
+               env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert "/etc/chrony/chrony.conf" in result["reset"] and "/etc/rsyslog.d/ovirt-node-remote.conf" in result["removed"]
+    image, node = tree_of(node_image_root / "etc"), tree_of(root / "etc")
+    assert sorted(k for k in image.keys() | node.keys() if image.get(k) != node.get(k)) == [
+        "default/ovirt", "ssh/sshd_config"]
+    assert (root / "etc/default/ovirt").read_text().splitlines()[-1] == 'OVIRT_SSH_PORT="2200"'
