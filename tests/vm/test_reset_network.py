@@ -24,11 +24,12 @@ import pytest
 from tests.vm.console import Console
 from tests.vm.flows import Installed, root_shell
 from tests.vm.listeners import free_tcp_port
-from tests.vm.node import ADMIN_PASSWORD, artifacts_dir
+from tests.vm.node import artifacts_dir
 from tests.vm.qemu import VM, Disk, Guest, overlay
 
 pytestmark = pytest.mark.vm
 
+PASSWORD = "Reset-net-pw7"  # noqa: S105 - a throwaway guest's password
 UNUSED_DNS = "10.0.2.99"  # in qemu's network, answered by nobody
 ARTIFACTS = "test_reset_network.py"
 
@@ -46,7 +47,7 @@ class Node:
         askpass.write_text("#!/bin/sh\nprintf '%s\\n' \"$ASKPASS_PASSWORD\"\n")
         askpass.chmod(0o700)
         env = {**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force",
-               "ASKPASS_PASSWORD": ADMIN_PASSWORD, "DISPLAY": ":0"}
+               "ASKPASS_PASSWORD": PASSWORD, "DISPLAY": ":0"}
         argv = ["ssh", "-p", str(self.ssh_port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no",
                 "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=60", "admin@127.0.0.1", command]
@@ -67,7 +68,10 @@ def node(installed: Installed, vm_workdir: Path) -> Iterator[Node]:
     disk = overlay(installed.disk, vm_workdir / "reset-network.qcow2")
     port = free_tcp_port()
     with boot(disk, port, vm_workdir, "reset") as vm:
-        yield Node(vm, root_shell(vm), port, disk)
+        shell = root_shell(vm)
+        # The installer's adminpw= must be changed at the first login: set it as an operator would.
+        shell.check(f"printf '%s\\n' '{PASSWORD}' | ovirt-node-config set-password", 120)
+        yield Node(vm, shell, port, disk)
         vm.powerdown()
 
 
