@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.vm.console import Console
-from tests.vm.flows import Installed, root_shell
+from tests.vm.flows import HOSTNAME, Installed, root_shell
 from tests.vm.listeners import free_tcp_port
 from tests.vm.node import artifacts_dir
 from tests.vm.qemu import VM, Disk, Guest, overlay
@@ -133,7 +133,9 @@ def test_reset_keeps_the_node_reachable_over_ssh(node: Node, vm_workdir: Path) -
     node.vm.powerdown()
     with boot(node.disk, node.ssh_port, vm_workdir, "reset-rebooted") as vm:
         again = Node(vm, root_shell(vm), node.ssh_port, node.disk)
-        assert again.ssh("hostname").returncode == 0
+        # admin's SSH runs only the node's tools: the host name as the node has it.
+        named = again.ssh("ovirt-node-config get network.hostname")
+        assert named.returncode == 0 and named.stdout.strip() == HOSTNAME, named.stderr
         assert again.ssh("ovirt-node-config get nfsv4.domain").stdout.strip() != "reset.example.org"
         assert again.shell.run("test -e /etc/motd-note")[0] != 0
         vm.powerdown()
