@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ovirt_node.cli import nettest
+from ovirt_node.cli import nettest, reset
 from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, setup_logging
 
 #: Shown in the help: the account `set-password` sets, and the seconds a network change waits
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     support.add_argument("--output", metavar="FILE", help="write to FILE (must not exist; a folder: a new name in "
                          "it; - for stdout) instead of a new file in /data/support")
     nettest.add_parser(sub)
+    reset.add_parser(sub)
     return parser
 
 

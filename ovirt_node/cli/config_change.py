@@ -396,7 +396,7 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
 def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> int:
     """set, set-password, apply, cmdline; `record` gets the changes and the result; with
     --json the outcome (also a refusal or a failure) is one JSON object on stdout."""
-    report = ChangeReport() if getattr(args, "json", False) else None
+    report = ChangeReport() if getattr(args, "json", False) and args.command != "reset" else None
     try:
         return change_and_say(engine, args, record, report)
     finally:
@@ -409,6 +409,10 @@ def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> in
 def change_and_say(engine: Engine, args: argparse.Namespace, record: audit.Change,
                    report: ChangeReport | None) -> int:
     try:
+        if args.command == "reset":  # its own lock, confirmation and --json
+            from ovirt_node.cli.reset import cmd_reset
+
+            return cmd_reset(engine, args, record, node_locked, print_progress)
         if args.command == "set":
             changes = parse_assignments(args.assignments)
             record.changes = changes

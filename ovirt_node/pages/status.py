@@ -1,11 +1,11 @@
-"""The Status page: the node at a glance, and the lock / log off / restart / power off actions."""
+"""The Status page: the node at a glance, and the lock / log off / restart / power off / reset actions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ovirt_node.pages import nettest_view
+from ovirt_node.pages import nettest_view, reset_dialog
 from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
@@ -23,9 +23,30 @@ def _network(ctx: PageContext) -> str:
     if nic is None:
         return "no network interface found"
     link = {True: "link up", False: "no link", None: "link unknown"}[nic.link]
-    addresses = ", ".join(nic.ipv4 + nic.ipv6) or _configured(ctx, bootif) or "no address"
+    live = nic.ipv4 + nic.ipv6 or _from_networkmanager(ctx, nic.addresses_on or nic.name)
+    dhcp = " (DHCP)" if live and _method(ctx) == "dhcp" else ""
+    addresses = ", ".join(live) + dhcp or _configured(ctx, bootif) or "no address"
     via = f" on {nic.addresses_on}" if nic.addresses_on and nic.addresses_on != nic.name else ""
     return f"{nic.name} ({link}): {addresses}{via}"
+
+
+def _from_networkmanager(ctx: PageContext, iface: str) -> list[str]:
+    """The live addresses NetworkManager shows (a DHCP lease's), asked over the D-Bus a node
+    tree was given (the demo's); the running node's come from `ip -j addr` above."""
+    bus = ctx.node.bus
+    if ctx.root.is_host or bus is None:
+        return []
+    from ovirt_node.system.nm import NetworkManager, NetworkManagerError
+
+    try:
+        with NetworkManager.connect(bus) as nm:
+            return nm.addresses(iface)
+    except NetworkManagerError:
+        return []
+
+
+def _method(ctx: PageContext) -> str:
+    return ctx.engine.values(["network"]).get("network.bootproto") or ""
 
 
 def _configured(ctx: PageContext, bootif: str | None) -> str:
@@ -115,6 +136,7 @@ class StatusPage(Page):
             Button("Log off", lambda ui: ui.quit()),
             Button("Restart", lambda ui: self.power_action(ui, "Restart", lambda bus: bus.reboot())),
             Button("Power off", lambda ui: self.power_action(ui, "Power off", lambda bus: bus.power_off())),
+            Button("Reset configuration", lambda ui: reset_dialog.open_reset(self.ctx, ui)),
             Divider(),
             Label("Press F8 for the support menu."),
         ]

@@ -469,11 +469,18 @@ class Application(DialogHost):
         start_worker(lambda: work(emit), dialog.finish, self.dispatcher, name="ovirt-node-stream")
 
     def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
-                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+                  yes: str = "OK", no: str = "Cancel", work: Callable[[Emit], object] | None = None
+                  ) -> Callable[[], None]:
         from ovirt_node.ui.formdialog import CountdownDialog
 
         dialog = CountdownDialog(title, text, seconds, on_answer, self.style, self.close_dialog, yes, no)
         self.open_dialog(dialog)
+        if work is not None:
+            def emit(line: str) -> bool:  # worker thread: hand the line over, touch nothing
+                self.dispatcher.post(lambda: None if dialog.answered is not None else dialog.append(line))
+                return dialog.answered is None
+
+            start_worker(lambda: work(emit), dialog.finish, self.dispatcher, name="ovirt-node-countdown")
 
         def tick(*_args: object) -> None:
             if dialog.tick():

@@ -147,6 +147,8 @@ class CountdownDialog(Dialog):
     `no`, so an Enter meant for something else never says yes."""
 
     closable = False
+    #: Wide: the lines of the work under the question (the network test's) fit at 80 columns.
+    size: Size = (("relative", 94), "pack")
 
     def __init__(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None], style: Style,
                  close: Callable[[Dialog], None], yes: str = "OK", no: str = "Cancel") -> None:
@@ -154,8 +156,15 @@ class CountdownDialog(Dialog):
         self.on_answer = on_answer
         self.answered: bool | None = None
         self.no = no
+        self.text = text
+        self.style = style
         self.left = urwid.Text("")
-        body = urwid.Pile([urwid.Text(("dialog", style.text(text))), urwid.Divider(), self.left])
+        self.question = urwid.Text("")
+        #: The lines `append` adds (a test run meanwhile), under the question.
+        self.lines: list[str] = []
+        self.output = urwid.Text("")
+        self.markup: list[Any] = []
+        body = urwid.Pile([self.question, self.left, urwid.Divider(), self.output])
         buttons = [PushButton(yes, lambda: self.answer(True)), PushButton(no, lambda: self.answer(False))]
         super().__init__(title, body, buttons, style, close)
         self.focus_button(no)
@@ -169,11 +178,30 @@ class CountdownDialog(Dialog):
         if self.answered is not None:
             return False
         left = self.seconds_left()
-        self.left.set_text(("dialog title", f"{left} s left, then: {self.no}"))
+        if "{left}" in self.text:  # the question says the time itself
+            self.question.set_text(("dialog title", self.style.text(self.text.format(left=left))))
+        else:
+            self.question.set_text(("dialog", self.style.text(self.text)))
+            self.left.set_text(("dialog title", f"{left} s left, then: {self.no}"))
         if left <= 0:
             self.answer(False)
             return False
         return True
+
+    def append(self, line: str, attr: str = "dialog") -> None:
+        """A line under the question (the work's output as it comes)."""
+        self.lines.append(line)
+        self.markup += [*(["\n"] if self.markup else []), (attr, self.style.text(line))]
+        self.output.set_text(self.markup)
+
+    def finish(self, result: object) -> None:
+        """The work's outcome: its closing line, or why it failed."""
+        if self.answered is not None:
+            return
+        if isinstance(result, BaseException):
+            self.append(f"Failed: {result}", "dialog error")
+        elif result:
+            self.append(str(result), "dialog title")
 
     def answer(self, yes: bool) -> None:
         if self.answered is not None:

@@ -128,10 +128,13 @@ class DialogUI(PageUI, Protocol):
         ...
 
     def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
-                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+                  yes: str = "OK", no: str = "Cancel", work: Callable[[Emit], object] | None = None
+                  ) -> Callable[[], None]:
         """A question with a live countdown: `on_answer(True)` for `yes`, `on_answer(False)`
-        for `no` or when the time runs out (Esc does not close it). Returns a function that
-        closes it unanswered (on the main loop)."""
+        for `no` or when the time runs out (Esc does not close it). `{left}` in `text` shows
+        the seconds left (else a line says them). `work` runs in a worker meanwhile, each line it
+        emits shown under the question as it comes. Returns a function that closes it
+        unanswered (on the main loop)."""
         ...
 
 

@@ -146,9 +146,19 @@ class FakeUI:
         self.dialogs.append(Dialog("stream", title, "\n".join(lines)))
 
     def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
-                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
-        """Answered at once with `answer`."""
-        self.dialogs.append(Dialog("countdown", title, f"{text} ({seconds} s)"))
+                  yes: str = "OK", no: str = "Cancel", work: Callable[[Emit], object] | None = None
+                  ) -> Callable[[], None]:
+        """`work` runs first (its lines join the text), then it is answered with `answer`."""
+        lines = [text.format(left=seconds) if "{left}" in text else f"{text} ({seconds} s)"]
+        if work is not None:
+            def emit(line: str) -> bool:
+                lines.append(line)
+                return True
+
+            result = work(emit)
+            if result:
+                lines.append(str(result))
+        self.dialogs.append(Dialog("countdown", title, "\n".join(lines)))
         on_answer(self.answer)
         return lambda: None
 

@@ -53,6 +53,8 @@ def install_flow(tmux: Tmux) -> str:
     tmux.send("Tab", "Enter")
     screen = tmux.wait_for("These disks will be ERASED:")
     assert "/dev/vda" in screen and "DEMO-VDA-0001" in screen
+    assert "Volumes (volume group HostVG, 63.7 GiB):" in screen  # the sizes, whole at 80x24
+    assert "Data        45.6 GiB (the rest)  /data" in screen
     assert "type ERASE to go ahead" in screen
     tmux.type("ERASE")
     tmux.wait_gone("type ERASE to go ahead")

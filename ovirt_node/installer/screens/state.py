@@ -7,7 +7,6 @@ call the engine themselves, so a dry run and a real run differ only in what `Ins
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.screens.choices import Choices, kernel_args, settings
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import carried_args
-from ovirt_node.system.accounts import ADMIN_USER, crypt
+from ovirt_node.system.accounts import ADMIN_USER
 from ovirt_node.system.machine.model import Disk, Machine
+from ovirt_node.system.passcheck import hash_matches
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,7 @@ class Installer:
 
     def check_admin_password(self, password: str) -> bool:
         """Whether `password` is the installed node's admin password (crypt(3) of libcrypt)."""
-        stored = self.admin_hash()
-        if not stored or stored.startswith(("!", "*")):
-            return False
-        return hmac.compare_digest(crypt(password, stored), stored)
+        return hash_matches(password, self.admin_hash())
 
 
 def _short(version: ImageVersion) -> str:
