@@ -84,5 +84,5 @@ def authenticode_signed(path: Path) -> bool:
     entry = directories + 4 * 8
     if len(head) < entry + 8:
         return False
-    _, size = struct.unpack_from("<II", head, entry)
+    size: int = struct.unpack_from("<II", head, entry)[1]
     return size > 0
