@@ -31,9 +31,18 @@ STARTING = r'BdsDxe: starting Boot[0-9A-F]{4} "([^"]*)" from ([^\r\n]*)'
 REFUSED = r'BdsDxe: failed to load Boot[0-9A-F]{4} "([^"]*)" from [^\r\n]*: (Access Denied|Security Violation)'
 
 
+#: grub echoes a typed character after moving the cursor to it.
+ECHO = r"\x1b\[[0-9;]*H"
+
+
 def grub_command(console: Console, command: str, timeout: float = 300) -> str:
-    """Type one command at grub's prompt; what it printed before the next prompt."""
-    console.sendline(command)
+    """Type one command at grub's prompt, a character at a time, each after the echo of the
+    one before (grub under TCG, drawing on two terminals, loses characters sent at once);
+    what it printed before the next prompt."""
+    for char in command:
+        console.send(char)
+        console.expect(ECHO + re.escape(char), 30)
+    console.sendline()
     console.expect(re.escape(GRUB_PROMPT), timeout)
     return console.before
 
