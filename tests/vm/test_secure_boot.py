@@ -83,7 +83,7 @@ def test_secure_boot_install_and_boot(image: NodeImage, vm_workdir: Path, artifa
         assert "Secure boot enabled" in shell.check("dmesg | grep -i 'secure boot' || true")
         # the ESP (partition 2; the node mounts it only when it needs it)
         shell.check("mkdir -p /run/esp && mount -t vfat /dev/disk/by-id/virtio-disk0-part2 /run/esp")
-        esp = shell.check("cd /run/esp && find EFI -type f | sort")
+        esp = shell.check("(cd /run/esp && find EFI -type f | sort)")  # a subshell: the ESP is unmounted below
         assert esp.split() == ["EFI/BOOT/BOOTX64.EFI", "EFI/BOOT/grubx64.efi", "EFI/BOOT/mmx64.efi",
                                "EFI/debian/grub.cfg", "EFI/debian/grubx64.efi", "EFI/debian/mmx64.efi",
                                "EFI/debian/shimx64.efi"], esp
