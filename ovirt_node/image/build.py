@@ -29,6 +29,7 @@ from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import initramfs, iso, kdump, pxe
 from ovirt_node.image.keymap_names import drop_unloadable, link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
+from ovirt_node.installer import secureboot
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
 
 log = logging.getLogger(__name__)
@@ -211,6 +212,8 @@ class Builder:
         """The image files from the customized root, then the ISO."""
         (out / "LiveOS").mkdir(parents=True)
         kernel = initramfs.kernel_version(root)
+        # shim boots only a kernel signed by Debian (linux-image-amd64, not the -unsigned build)
+        secureboot.require_signed(root / "boot" / f"vmlinuz-{kernel}", "linux-image-amd64")
         shutil.copyfile(root / "boot" / f"vmlinuz-{kernel}", out / KERNEL)
         with self.step("initramfs"):
             initramfs.build(root, kernel, self.recipe, out / INITRD, self.runner)
@@ -223,9 +226,9 @@ class Builder:
                          "-wildcards", "-e", "proc/*", "sys/*", "run/*", "tmp/*"], timeout=LONG)
         (out / VERSION).write_text(version_text(self.recipe.version))
         (out / CHECKSUMS).write_text(open_image(out).checksums())
-        pxe.write(out, self.recipe)
-        with self.step("ISO (BIOS and UEFI)"):
-            iso.build(out, out / ISO_NAME, self.recipe, self.runner)
+        pxe.write_uefi(pxe.write(out, self.recipe), self.recipe, root)
+        with self.step("ISO (BIOS, and UEFI with Secure Boot)"):
+            iso.build(out, out / ISO_NAME, self.recipe, self.runner, root)
 
 
 #: Units of the node enabled in the image (their files come from the recipe's files/).

@@ -83,7 +83,8 @@ def test_install_lays_out_a_bootable_disk(workdir: Path) -> None:
     assert config["keyfile_mode"] == "0o600" and config["install_log"]
     # Progress: every step reported, the copy with percentages, grub-install skipped with the reason.
     assert any("Copy the image onto the slot: running (LiveOS/squashfs.img:" in e for e in r["events"])
-    assert any("Install grub for BIOS and UEFI: skipped" in e for e in r["events"])
+    assert any("Install grub for BIOS and the UEFI boot entry: skipped" in e for e in r["events"])
+    assert any("Install the signed UEFI loaders (shim, grub): skipped" in e for e in r["events"])
     assert r["events"][-1].endswith("Unmount the node's filesystems: done")
     assert r["hooks"] == "post-install 4.0.1-1 10-record\n"
     assert r["mounts"] == []

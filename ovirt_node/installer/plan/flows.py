@@ -56,7 +56,7 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         return devices.partition(esp.disk, esp.number)
 
     boot_disk = layout.boot_disk.by_id or layout.boot_disk.path
-    grub = RunCommands("Install grub for BIOS and UEFI", lambda: bootloader.install_commands(
+    grub = RunCommands("Install grub for BIOS and the UEFI boot entry", lambda: bootloader.install_commands(
         s.platform, boot_disk, boot_disk, esp.number, s.uefi, str(target.esp)))
     grub_skip = devices.grub_skip_reason()
     steps: list[Step | None] = [
@@ -66,6 +66,9 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         CopyImage(image, target.slot),
         WriteBootConfig(s.platform, target.esp, s.product, slot, None,
                         bootloader.carried_args(args, consumed_by_engine(args))),
+        # the loaders are files, but come from the live system's root, which only the node
+        # image has: skipped with grub where the test host installs onto loop devices
+        SkippableStep(bootloader.InstallEfiLoaders(s.platform, target.esp, s.live), grub_skip),
         SkippableStep(grub, grub_skip),
         ExtractNodeEtc(image, target, s.live),
         Mount("Mount Config and Logging", devices, [(lambda: devices.volume("Config"), target.config),
