@@ -55,7 +55,7 @@ def test_a_node_installs_onto_boots_from_and_upgrades_on_an_iscsi_lun(
             assert shell.check("hostname") == HOSTNAME
             assert running_version(shell) == image.version
             # No local disk: the slot, /config and the rest are on the LUN's HostVG.
-            assert shell.check("lsblk -dn -o TRAN,TYPE | grep disk | sort -u") == "iscsi disk"
+            assert shell.check("lsblk -dn -o TYPE,TRAN | awk '$1 == \"disk\" {print $2}' | sort -u") == "iscsi"
             assert TARGET in shell.check("iscsiadm -m session")
             assert "iscsi" in shell.check("lsblk -n -o TRAN -s $(findmnt -n -o SOURCE /config) | sort -u")
             vm.console.login("admin", ADMIN_PASSWORD, new_password=ADMIN_PASSWORD + "x")
