@@ -125,6 +125,16 @@ def add_confirm_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C outside a change (while the arguments are parsed, before the lock is taken):
+        # a change turns SIGINT into a rollback itself, so here nothing is half done.
+        print("ovirt-node-config: interrupted by SIGINT (no change was in progress)", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(wait_argument(sys.argv[1:] if argv is None else argv))
     setup_logging(args.debug)
     if args.command in READS:
