@@ -138,7 +138,9 @@ def one_kill(root: Path, refs: dict[str, tuple[Tree, str]], sig: int, lines: int
     problems = []
     if "Traceback" in err:
         problems.append(f"{label}: traceback: {err.strip()[-200:]}")
-    if sig != signal.SIGKILL and proc.returncode not in (0, 128 + sig):
+    # -sig: the signal came during Python's start-up, before main guards it, and its default
+    # action ended the process: nothing had been read or written (the tree checks below hold it).
+    if sig != signal.SIGKILL and proc.returncode not in (0, 128 + sig, -sig):
         problems.append(f"{label}: exit {proc.returncode}: {err.strip()[-200:]}")
     shown = config(root, "show", "--json")  # the next run repairs first
     tree = content_view(root)
