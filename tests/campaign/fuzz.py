@@ -90,7 +90,7 @@ class Checker:
         if stats != self.stats:
             self.stats, self.content = stats, content_view(self.root)
         start = time.monotonic()
-        code, _, err = run_cli("--root", str(self.root), *args)
+        code, out, err = run_cli("--root", str(self.root), *args)
         took = time.monotonic() - start
         problem = None
         odd_root = self.kind in ("broken", "odd")
@@ -105,6 +105,10 @@ class Checker:
             problem = "exit 2 without 'Nothing was changed.'"
         elif code == 2 and stat_view(self.root) != self.stats:
             problem = f"exit 2 but written: {diff(self.stats, stat_view(self.root))[:5]}"
+        elif code == 3 and args[0] == "cmdline" and "failed: " not in out:
+            problem = "exit 3 without a failed area"
+        elif code == 3 and args[0] == "cmdline" and "applied: " in out:
+            pass  # each area is its own transaction: the applied ones stay (README, `cmdline`)
         elif code in (1, 3) and (changed := diff(self.content, content_view(self.root))):
             problem = f"exit {code} but the tree changed: {changed[:5]}"
         elif rest := leftovers(self.root):
