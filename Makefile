@@ -34,8 +34,8 @@ APT_PACKAGES := libaugeas-dev augeas-lenses augeas-tools libnl-3-dev libnl-route
 IMAGE_APT_PACKAGES := $(IMAGE_BUILD_PACKAGES) qemu-system-x86 qemu-utils ovmf openssl tgt openssh-client
 IMAGE_ARGS ?=
 
-.PHONY: all deps venv test lint unit plugin-test plugins demo bench clean node-image image-deps vm-test fresh-test \
-	collection
+.PHONY: all deps venv test lint unit plugin-test plugins demo bench campaign clean node-image image-deps vm-test \
+	fresh-test collection
 
 all: test
 
@@ -122,6 +122,12 @@ vm-test: venv image-deps
 
 bench: venv
 	$(BIN)/python -m tests.bench
+
+# Issue 20's attack campaign at the issue's scale (docs/robustness.md): ~20 min on 2 cores, so
+# never part of `make test`. CAMPAIGN_ARGS: e.g. --seed 7 --scale 0.1 --only kill.
+CAMPAIGN_ARGS ?=
+campaign: venv
+	nice -n 10 $(BIN)/python -m tests.campaign.run $(CAMPAIGN_ARGS)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -172,6 +172,16 @@ def plain_get(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C outside a change (while the arguments are parsed, before the lock is taken):
+        # a change turns SIGINT into a rollback itself, so here nothing is half done.
+        print("ovirt-node-config: interrupted by SIGINT (no change was in progress)", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     given = sys.argv[1:] if argv is None else argv
     args = plain_get(given) or build_parser().parse_args(wait_argument(given))
     setup_logging(args.debug)
