@@ -111,7 +111,8 @@ class ListOf(Validator):
         """The message for a list separated by spaces ("a b", "a, b"), which people type: say
         how to write it, not that "a b" is no address."""
         words = value.replace(",", " ").split()
-        if not any(ch.isspace() for ch in value) or not all(self.rule.is_valid(word) for word in words):
+        # Two or more good words: a list; a lone word with a stray space is told its own problem.
+        if len(words) < 2 or not any(ch.isspace() for ch in value) or not all(self.rule.is_valid(w) for w in words):
             return None
         return f"must be {self.description}: separate them with commas, without spaces (e.g. {','.join(words)})"
 

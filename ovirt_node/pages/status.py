@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ovirt_node.pages import nettest_view, reset_dialog
+from ovirt_node.pages import nettest_view
 from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
@@ -125,7 +125,7 @@ class StatusPage(Page):
             KeyValue("Logs", _logging),
             KeyValue("Virtualization", _virt),
             KeyValue("Running VMs", _vms),
-            KeyValue("Root", _root_storage),
+            *([KeyValue("Root", _root_storage)] if status.root_on_iscsi(self.ctx.root) else []),
             KeyValue("Uptime", _uptime),
             Divider(),
             Button("SSH host keys", self.show_host_keys),
@@ -136,10 +136,16 @@ class StatusPage(Page):
             Button("Log off", lambda ui: ui.quit()),
             Button("Restart", lambda ui: self.power_action(ui, "Restart", lambda bus: bus.reboot())),
             Button("Power off", lambda ui: self.power_action(ui, "Power off", lambda bus: bus.power_off())),
-            Button("Reset configuration", lambda ui: reset_dialog.open_reset(self.ctx, ui)),
+            Button("Reset configuration", self.open_reset),
             Divider(),
             Label("Press F8 for the support menu."),
         ]
+
+    def open_reset(self, ui: PageUI) -> None:
+        # Imported when pressed: the reset's engine code costs the first screen ~nothing then.
+        from ovirt_node.pages import reset_dialog
+
+        reset_dialog.open_reset(self.ctx, ui)
 
     def show_host_keys(self, ui: PageUI) -> None:
         def work() -> str:

@@ -185,6 +185,12 @@ def root_storage(root: Root) -> str:
     return f"local disk ({lv})" if lv else "boot media (not installed)"
 
 
+def root_on_iscsi(root: Root) -> bool:
+    """Whether the node runs from an iSCSI LUN (the Status page then names it)."""
+    text = _read_text(root, "/proc/cmdline")
+    return text is not None and netroot.from_args(cmdline.parse(text)) is not None
+
+
 def _iscsi_session_state(root: Root, target: str) -> str:
     """The kernel's state of the session to `target` (LOGGED_IN, FAILED, ...)."""
     sessions = _node_file(root, "/sys/class/iscsi_session")

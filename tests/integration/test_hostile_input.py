@@ -54,7 +54,7 @@ def test_apply_refuses_hostile_files_at_once(node_root: Path, tmp_path: Path,  #
     assert code == 2, err
     assert f"ovirt-node-config: {answers}: {message}" in err and "Nothing was changed." in err
     assert "Traceback" not in err and out == ""
-    assert took < 0.5, took
+    assert took < 1.0, took  # "at once": the refusals it replaced took 25 to 89 s
     assert snapshot(node_root) == before
 
 
@@ -95,7 +95,7 @@ def test_installer_answers_refuse_hostile_files_at_once(capsys: pytest.CaptureFi
     code, out, err, took = _install(capsys, tmp_path, content)
     assert code == 2 and out == "", err
     assert message in err and "Traceback" not in err
-    assert took < 0.5, took
+    assert took < 1.0, took  # "at once": the refusals it replaced took 25 to 89 s
 
 
 @pytest.mark.parametrize("content", [

@@ -60,7 +60,7 @@ def install_flow(tmux: Tmux) -> str:
     tmux.wait_gone("type ERASE to go ahead")
     tmux.send("Tab", "Enter")
     screen = tmux.wait_for("Dry run: every step and command planned")
-    assert "(1/18) Remove the volume groups found on the disks" in screen
+    assert "(1/19) Remove the volume groups found on the disks" in screen
     assert "wipefs --all --force /dev/disk/by-id/virtio-DEMO-VDA-0001" in screen
     assert "tmux-secret-1" not in screen
     return screen
