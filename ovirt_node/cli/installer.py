@@ -198,8 +198,10 @@ def _answers_from_kernel_line(kargs: cmdline.KernelArgs, args: argparse.Namespac
     if args.answers:
         raise AnswersError(f"answers= on the kernel line and --answers {args.answers}: give one")
     text = answers_url.fetch(where)
-    print(f"ovirt-node-installer: answers from {where.url}"
-          f"{' (sha256 checked)' if where.sha256 else ''}", flush=True)
+    said = f"answers from {where.url}{' (sha256 checked)' if where.sha256 else ''}"
+    log.info("%s", said)
+    if not args.json:  # --json: stdout holds the one JSON object
+        print(f"ovirt-node-installer: {said}", flush=True)
     return Fetched(where.url, text)
 
 

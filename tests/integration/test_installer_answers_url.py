@@ -170,3 +170,15 @@ def test_answers_on_the_boot_media_line_is_an_unattended_install() -> None:
     plan_ = decide(parse("root=live:CDLABEL=OVIRT answers=http://10.0.2.2/n1.toml"), has_node=False,
                    configured=False)
     assert plan_.mode is Mode.AUTO_INSTALL and "answers" in plan_.reason
+
+
+def test_a_json_plan_from_an_answers_url_is_one_json_object(site: tuple[Site, str],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    state, base = site
+    state.pages["/a.toml"] = ANSWERS.encode()
+    code, out, err = plan(capsys, f"answers={base}/a.toml", "--json")
+    assert (code, err) == (0, "")
+    plan_json = json.loads(out)  # nothing else on stdout
+    assert plan_json["changed"] is True and plan_json["steps"]
