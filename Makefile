@@ -35,7 +35,7 @@ IMAGE_APT_PACKAGES := $(IMAGE_BUILD_PACKAGES) qemu-system-x86 qemu-utils ovmf op
 IMAGE_ARGS ?=
 
 .PHONY: all deps venv test lint unit plugin-test plugins demo bench campaign clean node-image image-deps vm-test \
-	vm-test-pending fresh-test collection
+	fresh-test collection
 
 all: test
 
@@ -119,10 +119,6 @@ node-image: venv image-deps
 VM_WORKERS ?= 2
 vm-test: venv image-deps
 	$(BIN)/pytest -m vm -p no:cacheprovider -v -n $(VM_WORKERS) --dist loadfile tests/vm
-
-# VM scenarios written but not yet passing whole (docs/vm-tests.md says which and how far).
-vm-test-pending: venv image-deps
-	$(BIN)/pytest -m vm_pending -p no:cacheprovider -v tests/vm
 
 bench: venv
 	$(BIN)/python -m tests.bench

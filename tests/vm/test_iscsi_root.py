@@ -18,11 +18,7 @@ from tests.vm.node import ADMIN_PASSWORD, NodeImage, admin_hash
 from tests.vm.qemu import VM, Guest
 from tests.vm.test_pxe import http_server
 
-# Pending (make vm-test-pending): its last run installed onto the LUN, booted from it with no disk,
-# the initramfs logged in, the Status page showed "Root  iSCSI LUN 1 of <target> ... logged in",
-# but this test's pattern wanted a space after "at" where the screen's line ends (fixed since, not
-# run again): the upgrade on the LUN has not run yet; docs/vm-tests.md.
-pytestmark = pytest.mark.vm_pending
+pytestmark = pytest.mark.vm
 
 TARGET = "iqn.2026-12.org.example:root"
 INITIATOR = "iqn.2026-12.org.example:node"
