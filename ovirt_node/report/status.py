@@ -199,7 +199,7 @@ def _iscsi_session_state(root: Root, target: str) -> str:
     except OSError:
         return "no session"
     for session in entries:
-        if _read_text(root, f"/sys/class/iscsi_session/{session.name}/targetname") == target + "\n":
+        if (_read_text(root, f"/sys/class/iscsi_session/{session.name}/targetname") or "").strip() == target:
             state = (_read_text(root, f"/sys/class/iscsi_session/{session.name}/state") or "unknown").strip()
             return "logged in" if state == "LOGGED_IN" else f"session {state.lower()}"
     return "no session"
