@@ -20,14 +20,23 @@ class IscsiNetRoot:
     lun: int
     target: str
     initiator: str
-    nic_mac: str  # "" when the line does not name it
+    nic_mac: str = ""  # "" when the line does not name it (or before the installer's login)
+
+    @property
+    def portal(self) -> str:
+        return f"{self.address}:{self.port}"
+
+    @property
+    def by_path(self) -> str:
+        """udev's name of the LUN's block device once logged in."""
+        return f"/dev/disk/by-path/ip-{self.portal}-iscsi-{self.target}-lun-{self.lun}"
 
     def words(self) -> list[str]:
         return [f"netroot={PREFIX}{self.address}::{self.port}:{self.lun}:{self.target}",
                 f"rd.iscsi.initiator={self.initiator}", f"rd.iscsi.bootif={self.nic_mac}"]
 
     def describe(self) -> str:
-        return f"iSCSI LUN {self.lun} of {self.target} at {self.address}:{self.port}"
+        return f"iSCSI LUN {self.lun} of {self.target} at {self.portal}"
 
 
 def from_args(args: KernelArgs) -> IscsiNetRoot | None:

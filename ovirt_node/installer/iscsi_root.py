@@ -20,10 +20,11 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from ovirt_node.areas.iscsi import INITIATOR_FILE, ISCSI_NAME, Iscsi
 from ovirt_node.core.cmdline import KernelArgs, parse
+from ovirt_node.core.context import Context
 from ovirt_node.core.netroot import IscsiNetRoot
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 INSTALL_ARG = "iscsi_install"
 DEFAULT_PORT = 3260
-INITIATOR_FILE = "/etc/iscsi/initiatorname.iscsi"
 #: Seconds for the LUN's block device to show up after the login.
 DEVICE_WAIT = 60
 #: Seconds for DHCP to give a route to the portal.
@@ -47,43 +47,15 @@ class IscsiRootError(ValueError):
     """The iSCSI root cannot be used; the message says why (nothing was written)."""
 
 
-@dataclass(frozen=True)
-class IscsiRoot:
-    address: str
-    port: int
-    target: str
-    initiator: str
-    lun: int = 1
-
-    @property
-    def portal(self) -> str:
-        return f"{self.address}:{self.port}"
-
-    @property
-    def by_path(self) -> str:
-        """udev's name of the LUN's block device."""
-        return f"/dev/disk/by-path/ip-{self.portal}-iscsi-{self.target}-lun-{self.lun}"
-
-    def boot_words(self, nic_mac: str) -> list[str]:
-        """What the node's initramfs logs in with (see data/image/initramfs/init)."""
-        return IscsiNetRoot(self.address, self.port, self.lun, self.target, self.initiator, nic_mac).words()
-
-
 def _live_initiator(live: Root) -> str:
-    path = live(INITIATOR_FILE)
-    if not path.is_file():
+    """The live system's initiator name, read as the node's own setting is."""
+    if not live(INITIATOR_FILE.path).is_file():
         return ""
-    for line in path.read_text(errors="replace").splitlines():
-        name, _, value = line.partition("=")
-        if name.strip() == "InitiatorName":
-            return value.strip()
-    return ""
+    return Iscsi().read(Context(root=live, lens_files=(INITIATOR_FILE,))).get("iscsi.initiator_name") or ""
 
 
-def requested(args: KernelArgs, live: Root) -> IscsiRoot | None:
+def requested(args: KernelArgs, live: Root) -> IscsiNetRoot | None:
     """The iSCSI root the kernel line asks for (None without `iscsi_install`)."""
-    from ovirt_node.areas.iscsi import ISCSI_NAME
-
     if not args.has(INSTALL_ARG):
         return None
     server = args.get("iscsi_server") or ""
@@ -104,15 +76,15 @@ def requested(args: KernelArgs, live: Root) -> IscsiRoot | None:
     lun_text = args.get("iscsi_init") or "1"
     if not lun_text.isdigit() or not 0 <= int(lun_text) < 16384:
         raise IscsiRootError(f"iscsi_init={lun_text}: must be the LUN's number (0 to 16383)")
-    return IscsiRoot(address, int(port_text or DEFAULT_PORT), target, initiator, int(lun_text))
+    return IscsiNetRoot(address, int(port_text or DEFAULT_PORT), int(lun_text), target, initiator)
 
 
-def login(root: IscsiRoot, live: Root, runner: Runner, bootif: str | None = None) -> str:
+def login(root: IscsiNetRoot, live: Root, runner: Runner, bootif: str | None = None) -> str:
     """Log in to the target as the initiator and return the LUN's block device (/dev/sdX).
     The portal is given, not discovered: a target's SendTargets answer may name an address
     this network cannot reach (a NAT, a loopback portal)."""
     _network_up(root, bootif, live, runner)
-    write_file_atomic(live(INITIATOR_FILE), f"InitiatorName={root.initiator}\n".encode(), 0o600)
+    write_file_atomic(live(INITIATOR_FILE.path), f"InitiatorName={root.initiator}\n".encode(), 0o600)
     runner(["systemctl", "restart", "iscsid.service"])  # it reads the initiator name at start
     record = ["iscsiadm", "--mode", "node", "--targetname", root.target, "--portal", root.portal]
     runner([*record, "--op", "new"])
@@ -155,7 +127,7 @@ def boot_nic(bootif: str | None, live: Root) -> str | None:
     return None
 
 
-def _network_up(root: IscsiRoot, bootif: str | None, live: Root, runner: Runner) -> None:
+def _network_up(root: IscsiNetRoot, bootif: str | None, live: Root, runner: Runner) -> None:
     """A route to the portal: the media's live system brings no network up by itself (the
     image sets no-auto-default), so without one the boot NIC gets DHCP through NetworkManager
     (a connection the node then keeps, as it keeps the installer's others)."""
@@ -176,7 +148,7 @@ def _network_up(root: IscsiRoot, bootif: str | None, live: Root, runner: Runner)
         time.sleep(5)
 
 
-def carrying_nic(root: IscsiRoot, runner: Runner) -> tuple[str, str]:
+def carrying_nic(root: IscsiNetRoot, runner: Runner) -> tuple[str, str]:
     """The NIC the session runs over (the route to the portal) and its MAC."""
     routes = json.loads(runner(["ip", "-j", "route", "get", root.address]).stdout or "[]")
     nic = routes[0].get("dev", "") if routes else ""

@@ -10,34 +10,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ansible.plugins.action import ActionBase
 from ansible_collections.ovirt.node.plugins.plugin_utils.node_cli import (
     COMMON_SPEC,
     EXIT_INVALID,
     UNKNOWN_OPTION,
+    NodeAction,
     NodeTool,
     Outcome,
     ansible_diff,
     parse_json,
 )
 
-SPEC: dict[str, dict[str, Any]] = {
-    "settings": {"type": "dict"},
-    "answers": {"type": "dict"},
-    "wait": {"type": "float", "default": 0.0},
-    **COMMON_SPEC,
-}
 
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(NodeAction):
+    SPEC: dict[str, dict[str, Any]] = {
+        "settings": {"type": "dict"},
+        "answers": {"type": "dict"},
+        "wait": {"type": "float", "default": 0.0},
+        **COMMON_SPEC,
+    }
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result: dict[str, Any] = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(SPEC, mutually_exclusive=[("settings", "answers")],
-                                              required_one_of=[("settings", "answers")])
+        result, args = self.start(tmp, task_vars, mutually_exclusive=[("settings", "answers")],
+                                  required_one_of=[("settings", "answers")])
         answers = args["settings"] if args["settings"] is not None else args["answers"]
         if not answers:
             return {**result, "failed": True, "msg": "no settings given"}
@@ -57,8 +52,7 @@ class ActionModule(ActionBase):
 def report_result(outcome: Outcome) -> dict[str, Any]:
     report = parse_json(outcome)
     if report is None:  # no JSON: the tool could not start (not found, refused by the admin shell, sudo)
-        return {"failed": True, "changed": False, "rc": outcome.rc, "msg": outcome.message(),
-                "stderr": outcome.stderr}
+        return {**outcome.failure(), "stderr": outcome.stderr}
     out: dict[str, Any] = {
         "changed": bool(report.get("changed")),
         "rc": outcome.rc,

@@ -9,14 +9,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from ansible.plugins.action import ActionBase
-from ansible_collections.ovirt.node.plugins.plugin_utils.node_cli import COMMON_SPEC, NodeTool
-
-SPEC: dict[str, dict[str, Any]] = {
-    "paths": {"type": "list", "elements": "str", "required": True},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    **COMMON_SPEC,
-}
+from ansible_collections.ovirt.node.plugins.plugin_utils.node_cli import COMMON_SPEC, NodeAction, NodeTool
 
 
 def covered(path: str, persisted: list[str]) -> bool:
@@ -24,18 +17,19 @@ def covered(path: str, persisted: list[str]) -> bool:
     return any(path == entry or path.startswith(entry.rstrip("/") + "/") for entry in persisted)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(NodeAction):
+    SPEC: dict[str, dict[str, Any]] = {
+        "paths": {"type": "list", "elements": "str", "required": True},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        **COMMON_SPEC,
+    }
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result: dict[str, Any] = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(SPEC)
+        result, args = self.start(tmp, task_vars)
         tool = NodeTool(self, args, "persist")
         listed = tool.run("--list")
         if listed.rc != 0:
-            return {**result, "failed": True, "changed": False, "rc": listed.rc, "msg": listed.message()}
+            return {**result, **listed.failure()}
         persisted = [line.strip() for line in listed.stdout.splitlines() if line.strip()]
         # The tool's own checks (absolute, exists, allowed location) still apply to what is handed over.
         paths = [posixpath.normpath(p) if p.startswith("/") else p for p in args["paths"]]

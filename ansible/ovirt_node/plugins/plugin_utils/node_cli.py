@@ -16,6 +16,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from ansible.plugins.action import ActionBase
+
 #: What argparse says when the node's ovirt-node-config predates an option (e.g. --check).
 UNKNOWN_OPTION = "unrecognized arguments"
 EXIT_INVALID = 2
@@ -28,6 +30,22 @@ COMMON_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
+class NodeAction(ActionBase):
+    """What every task of the collection shares: no files to transfer, check mode, its SPEC."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    SPEC: dict[str, dict[str, Any]] = COMMON_SPEC
+
+    def start(self, tmp: Any, task_vars: dict[str, Any] | None,
+              **rules: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The task's result so far and its validated arguments."""
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(self.SPEC, **rules)
+        return result, args
+
+
 @dataclass
 class Outcome:
     rc: int
@@ -38,6 +56,10 @@ class Outcome:
         """The tool's own words: the last lines of stderr (argparse's usage block left out)."""
         lines = [line for line in self.stderr.splitlines() if line.strip() and not line.startswith((" ", "usage:"))]
         return "\n".join(lines[-10:]) or f"exit status {self.rc}"
+
+    def failure(self) -> dict[str, Any]:
+        """A task result for a run that failed before it could say anything of its own."""
+        return {"failed": True, "changed": False, "rc": self.rc, "msg": self.message()}
 
 
 class NodeTool:
