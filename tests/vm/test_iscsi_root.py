@@ -2,8 +2,9 @@
 on its loopback, which the guest reaches through user networking. The media installs onto
 the LUN (`iscsi_install`, 3.x's arguments); a guest with no disk at all then boots from it
 (qemu's iPXE `sanboot` loads grub from the LUN, and the node's initramfs logs in again with
-the arguments the installer wrote); the Status page names the LUN; an upgrade and the boot
-after it run from the LUN too."""
+the iBFT iPXE's sanboot describes the LUN in); the Status page names the LUN; an upgrade, the
+boot after it (from a sanboot that describes nothing: the initramfs logs in with the arguments
+the installer wrote), a rollback and the boot after it run from the LUN too."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ INITIATOR = "iqn.2026-12.org.example:node"
 HOSTNAME = "iscsi-node.example.com"
 
 
-def sanboot_script(folder: Path, port: int) -> str:
-    """What a site's iPXE (or the firmware's iSCSI boot) does: boot the LUN."""
-    (folder / "sanboot.ipxe").write_text(f"#!ipxe\nset initiator-iqn {INITIATOR}\n"
-                                         f"sanboot iscsi:{HOST_FROM_GUEST}::{port}:1:{TARGET}\n")
-    return "sanboot.ipxe"
+def sanboot_script(folder: Path, port: int, ibft: bool = True) -> str:
+    """What a site's iPXE (or the firmware's iSCSI boot) does: boot the LUN, describing it in an
+    iBFT (iPXE's default) or not (`--no-describe`, as firmware without iBFT)."""
+    name = "sanboot.ipxe" if ibft else "sanboot-no-ibft.ipxe"
+    (folder / name).write_text(f"#!ipxe\nset initiator-iqn {INITIATOR}\n"
+                               f"sanboot {'' if ibft else '--no-describe '}iscsi:{HOST_FROM_GUEST}::{port}:1:{TARGET}\n")
+    return name
 
 
 def boot_from_lun(name: str, url: str, workdir: Path, artifacts: Path, cdrom: Path | None = None) -> VM:
@@ -47,10 +50,11 @@ def test_a_node_installs_onto_boots_from_and_upgrades_on_an_iscsi_lun(
         run = run_media(image, [], args, vm_workdir, artifacts, name="iscsi-install")
         assert "done" in run.finished, run.console
         url = f"http://{HOST_FROM_GUEST}:{http}/{sanboot_script(served, port)}"
+        url_no_ibft = f"http://{HOST_FROM_GUEST}:{http}/{sanboot_script(served, port, ibft=False)}"
 
         with boot_from_lun("iscsi-boot", url, vm_workdir, artifacts, cdrom=newer_image.iso) as vm:
             assert vm.console is not None
-            vm.console.expect(rf"ovirt-node-initramfs: iSCSI login to {re.escape(TARGET)}", 600)
+            vm.console.expect(rf"ovirt-node-initramfs: iSCSI login from the iBFT to {re.escape(TARGET)}", 600)
             shell = root_shell(vm)
             assert shell.check("hostname") == HOSTNAME
             assert running_version(shell) == image.version
@@ -65,8 +69,18 @@ def test_a_node_installs_onto_boots_from_and_upgrades_on_an_iscsi_lun(
             shell.check("ovirt-node-upgrade --iso /dev/sr0", 1200)
             vm.powerdown(180)
 
-        with boot_from_lun("iscsi-upgraded", url, vm_workdir, artifacts) as vm:
+        with boot_from_lun("iscsi-upgraded", url_no_ibft, vm_workdir, artifacts) as vm:
+            assert vm.console is not None
+            vm.console.expect(rf"ovirt-node-initramfs: iSCSI login to {re.escape(TARGET)} at", 600)
             shell = root_shell(vm)
+            assert shell.check("test -d /sys/firmware/ibft && echo yes || echo no") == "no"
             assert running_version(shell) == newer_image.version
             assert shell.check("hostname") == HOSTNAME
+            shell.check("ovirt-node-upgrade --rollback", 600)
+            vm.powerdown(180)
+
+        with boot_from_lun("iscsi-rolled-back", url, vm_workdir, artifacts) as vm:
+            shell = root_shell(vm)
+            assert running_version(shell) == image.version
+            assert TARGET in shell.check("iscsiadm -m session")
             vm.powerdown(180)
