@@ -89,10 +89,11 @@ def setup_logging(root: Root, debug: bool) -> Path:
 
 
 def load_machine(spec: str | None, root: Root) -> Machine:
-    from ovirt_node.system.machine.probe import probe
     from ovirt_node.system.machine.profile import load_profile, profile_path
 
     if not spec:
+        from ovirt_node.system.machine.probe import probe  # not for a profile (the demo)
+
         return probe(root)
     if "/" in spec or spec.endswith(".json"):
         return load_profile(Path(spec))
