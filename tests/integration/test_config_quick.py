@@ -6,6 +6,7 @@ the answer to the full path, and it reads the keys it knows without importing th
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -206,3 +207,22 @@ def test_the_fast_path_imports_neither_argparse_nor_the_engine(node_root: Path) 
              "ovirt_node.core.valid", "ovirt_node.cli.common"}
     assert modules & heavy == set()
     assert "augeas" in modules
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_during_the_fast_read_ends_it_as_the_full_path_does(
+        node_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], signum: int) -> None:
+    """SIGTERM, SIGHUP or SIGINT while the key is read: the message and exit code 128+N of the
+    full path's SignalGuard, nothing printed on stdout, and the handlers put back after."""
+    real_read = quick.read
+
+    def read_then_signalled(prefix: str, key: str) -> str | None:
+        value = real_read(prefix, key)
+        os.kill(os.getpid(), signum)
+        return value
+
+    monkeypatch.setattr(quick, "read", read_then_signalled)
+    before = signal.getsignal(signum)
+    code, out, err = outcome(config.main, ["--root", str(node_root), "get", "ssh.port"], capsys)
+    assert (code, out, err) == (128 + signum, "", f"ovirt-node-config: interrupted by {signal.Signals(signum).name}\n")
+    assert signal.getsignal(signum) == before
