@@ -5,8 +5,10 @@ path answers from the start (nothing has been printed or written by then)."""
 
 from __future__ import annotations
 
+# The C half of the signal module, loaded with the interpreter: `signal` itself builds three
+# enums on import, a fiftieth of this whole run, and only the handlers are needed here.
+import _signal  # type: ignore[import-not-found]
 import os
-import signal
 import sys
 
 from ovirt_node.areas import quick
@@ -37,6 +39,10 @@ def words(argv: Sequence[str]) -> tuple[str, bool, str] | None:
     return root, debug, rest[1]
 
 
+#: The signals a read ends on, with their names (as signal.Signals has them).
+_SIGNALS = {_signal.SIGINT: "SIGINT", _signal.SIGTERM: "SIGTERM", _signal.SIGHUP: "SIGHUP"}
+
+
 class _Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         self.signum = signum
@@ -59,18 +65,18 @@ def get(argv: Sequence[str]) -> int | None:
     # SignalGuard gives (only the main thread may set handlers: elsewhere, none are set).
     old = {}
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            old[signum] = signal.signal(signum, _interrupt)
+        for signum in _SIGNALS:
+            old[signum] = _signal.signal(signum, _interrupt)
     except ValueError:
         pass
     try:
         value = quick.read(prefix, shape[2])
     except _Interrupted as exc:
-        print(f"ovirt-node-config: interrupted by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        print(f"ovirt-node-config: interrupted by {_SIGNALS[exc.signum]}", file=sys.stderr)
         return 128 + exc.signum
     finally:
         for signum, handler in old.items():
-            signal.signal(signum, handler)
+            _signal.signal(signum, handler)
     if value is None:
         return None
     print(value)
