@@ -18,13 +18,16 @@ shows them to every user: `set-password` reads the password from stdin or asks f
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
-from pathlib import Path
 
-from ovirt_node.cli import nettest, reset
-from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, setup_logging
+from ovirt_node.cli import config_fast
+
+#: Not typing's, and argparse only where a parser is built: `get` of a common key is answered
+#: (config_fast) before either would be imported, each a tenth of its run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 #: Shown in the help: the account `set-password` sets, and the seconds a network change waits
 #: for `yes` (system.accounts.ADMIN_USER and network.apply.DEFAULT_CONFIRM_TIMEOUT, which
@@ -37,6 +40,11 @@ READS = ("show", "get")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pathlib import Path
+
+    from ovirt_node.cli import nettest, reset
+    from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser
+
     parser = console_parser("ovirt-node-config", __doc__.splitlines()[0])
     add_common_options(parser)
     add_bus_option(parser)
@@ -155,20 +163,13 @@ def plain_get(argv: Sequence[str]) -> argparse.Namespace | None:
     """`[--root DIR] [--debug] get KEY` as the full parser would parse it, or None for anything
     else: the most common read in scripts skips building the parser of every command (a
     tenth of its run time). Any other shape, `-h` or `--version` included, takes the parser."""
-    root, debug, rest = "/", False, list(argv)
-    while rest and rest[0] in ("--root", "--debug") or rest and rest[0].startswith("--root="):
-        option = rest.pop(0)
-        if option == "--debug":
-            debug = True
-        elif option.startswith("--root="):
-            root = option.partition("=")[2]
-        elif rest and not rest[0].startswith("-"):
-            root = rest.pop(0)
-        else:
-            return None
-    if len(rest) != 2 or rest[0] != "get" or rest[1].startswith("-") or not root:
+    shape = config_fast.words(argv)
+    if shape is None:
         return None
-    return argparse.Namespace(root=root, debug=debug, bus=None, command="get", key=rest[1])
+    import argparse
+
+    root, debug, key = shape
+    return argparse.Namespace(root=root, debug=debug, bus=None, command="get", key=key)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,7 +184,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     given = sys.argv[1:] if argv is None else argv
-    args = plain_get(given) or build_parser().parse_args(wait_argument(given))
+    quick = config_fast.get(given)
+    return quick if quick is not None else full(given)
+
+
+def full(argv: Sequence[str]) -> int:
+    """Every command through the parser and the engine (`get` too, when config_fast could not
+    answer it)."""
+    from ovirt_node.cli.common import setup_logging
+
+    args = plain_get(argv) or build_parser().parse_args(wait_argument(argv))
     setup_logging(args.debug)
     if args.command == "schema":
         from ovirt_node.cli import config_schema

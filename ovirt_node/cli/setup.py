@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from
 
 if TYPE_CHECKING:
+    from ovirt_node.core.engine import Engine
     from ovirt_node.core.model import Section
     from ovirt_node.core.root import Root
     from ovirt_node.system.machine.model import Machine
@@ -87,10 +89,11 @@ def setup_logging(root: Root, debug: bool) -> Path:
 
 
 def load_machine(spec: str | None, root: Root) -> Machine:
-    from ovirt_node.system.machine.probe import probe
     from ovirt_node.system.machine.profile import load_profile, profile_path
 
     if not spec:
+        from ovirt_node.system.machine.probe import probe  # not for a profile (the demo)
+
         return probe(root)
     if "/" in spec or spec.endswith(".json"):
         return load_profile(Path(spec))
@@ -110,6 +113,28 @@ def _section(name: str) -> Section | None:
     from ovirt_node.areas.registry import builtin_section
 
     return builtin_section(name)
+
+
+#: The sections the first screen (the Status page) reads. Their modules and lenses are made
+#: ready in a thread while the UI modules are imported: building the lenses (libaugeas, which
+#: lets go of the GIL) is most of their cost, and otherwise starts only after the first draw.
+#: tests/ui/test_startup_warm_up.py holds this to what the Status page reads.
+FIRST_SCREEN_SECTIONS = ("network", "logging")
+
+
+def warm_up(engine: Engine) -> threading.Thread:
+    """Read the first screen's sections once in a daemon thread (results dropped: the pages
+    read them again, then from a handle that has their files loaded)."""
+
+    def read() -> None:
+        try:
+            engine.read(FIRST_SCREEN_SECTIONS)
+        except Exception:  # the page reads it again and says what is wrong
+            log.debug("warming up the first screen's sections failed", exc_info=True)
+
+    thread = threading.Thread(target=read, name="ovirt-node-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,14 +167,16 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
     from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
+
+    engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections),
+                    one=_section)
+    warm_up(engine)
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import default_authenticator
     from ovirt_node.ui.page import PageContext
     from ovirt_node.ui.plugins import discover
 
     plugins = discover()
-    engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections),
-                    one=_section)
     ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
     try:
         authenticator = default_authenticator(args.demo)

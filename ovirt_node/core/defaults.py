@@ -13,6 +13,9 @@ import re
 
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 
+# unquote lives apart so that `get`'s fast path reads a value by the same rule without this module.
+from ovirt_node.core.shellword import unquote as unquote
+
 DEFAULTS_PATH = "/etc/default/ovirt"
 DEFAULTS_FILE = LensFile("OvirtDefaults", DEFAULTS_PATH)
 
@@ -29,15 +32,6 @@ def quote(value: str) -> str:
     if "\n" in value or "\0" in value or "\r" in value:
         raise DefaultsError("a value must not contain a newline, carriage return or NUL")
     return '"' + _SHELL_SPECIAL.sub(r"\\\1", value) + '"'
-
-
-def unquote(raw: str) -> str:
-    """What a shell would assign for a stored word: handles "..", '..' and bare words."""
-    if len(raw) >= 2 and raw[0] == raw[-1] == "'":
-        return raw[1:-1]
-    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
-        return re.sub(r'\\(["\\$`])', r"\1", raw[1:-1])
-    return re.sub(r"\\(.)", r"\1", raw)
 
 
 def check_key(key: str) -> None:

@@ -11,8 +11,6 @@ installed wheel, the node image and an editable checkout read the same files.
 from __future__ import annotations
 
 import os
-import shutil
-from importlib.resources import files
 from pathlib import Path
 
 #: Environment variable that points at another data directory (the one holding ``machines/``).
@@ -33,6 +31,16 @@ class ResourceError(RuntimeError):
 
 def package_data() -> Path:
     """``ovirt_node/data`` of the package this code runs from."""
+    import ovirt_node
+
+    # A package on the file system (pip's install, the image, a checkout): the folder
+    # importlib.resources would name, found without importing it (with tempfile, zipfile and
+    # shutil, a fiftieth of the setup TUI's start-up, paid for the machine profile).
+    here = Path(ovirt_node.__file__).parent / "data"
+    if here.is_dir():
+        return here
+    from importlib.resources import files
+
     data = files("ovirt_node") / "data"
     # Callers copy trees and hand paths to other programs (cp, mksquashfs), so the data must be
     # plain files; pip always installs it so.
@@ -61,6 +69,8 @@ def demo_root() -> Path:
 def copy_demo_root(dest: Path) -> Path:
     """A working copy of the demo root at `dest` (created, or filled if it exists), with its
     symlinks (DEMO_LINKS); the permission bits are the package's (the demo needs none special)."""
+    import shutil
+
     shutil.copytree(demo_root(), dest, symlinks=True, dirs_exist_ok=True)
     for name, target in DEMO_LINKS.items():
         link = dest / name
