@@ -30,8 +30,9 @@ def sanboot_script(folder: Path, port: int, ibft: bool = True) -> str:
     """What a site's iPXE (or the firmware's iSCSI boot) does: boot the LUN, describing it in an
     iBFT (iPXE's default) or not (`--no-describe`, as firmware without iBFT)."""
     name = "sanboot.ipxe" if ibft else "sanboot-no-ibft.ipxe"
+    describe = "" if ibft else "--no-describe "
     (folder / name).write_text(f"#!ipxe\nset initiator-iqn {INITIATOR}\n"
-                               f"sanboot {'' if ibft else '--no-describe '}iscsi:{HOST_FROM_GUEST}::{port}:1:{TARGET}\n")
+                               f"sanboot {describe}iscsi:{HOST_FROM_GUEST}::{port}:1:{TARGET}\n")
     return name
 
 
