@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import Key, Section
-from ovirt_node.core.valid import Validator
+from ovirt_node.core.valid import Regex
 
 if TYPE_CHECKING:
     from ovirt_node.core.transaction import Step
@@ -65,10 +65,16 @@ def spec_problem(word: str) -> str | None:
     return None
 
 
-class ConsoleList(Validator):
+#: The whole value's shape, for the JSON Schema (`check` says which word is wrong, and why).
+_WORD = re.sub(r"\(\?P<\w+>", "(?:", _SPEC.pattern)
+_LIST = rf"(?:(?:/dev/)?{_WORD}(?: (?:/dev/)?{_WORD})*)?"
+
+
+class ConsoleList(Regex):
     """Empty, or console devices separated by spaces."""
 
-    description = f"empty, or console devices separated by spaces ({_EXAMPLES})"
+    def __init__(self) -> None:
+        super().__init__(_LIST, f"empty, or console devices separated by spaces ({_EXAMPLES})")
 
     def check(self, value: str) -> str | None:
         if value.strip() != value or "  " in value or any(c.isspace() and c != " " for c in value):
