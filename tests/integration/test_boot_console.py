@@ -147,3 +147,13 @@ def test_export_and_schema_have_the_key(root: Path) -> None:
     assert '[boot]\nconsole = "tty0 ttyS0,115200n8"' in exported.stdout, exported.stdout
     schema = run_config("--root", str(root), "schema")
     assert "boot.console  text: empty, or console devices separated by spaces" in schema.stdout
+
+
+def test_a_configuration_reset_keeps_the_console(root: Path) -> None:
+    assert run_config("--root", str(root), "set", "boot.console=ttyS1,9600", "nfsv4.domain=example.org").returncode == 0
+    menu = (root / GRUB_CFG).read_bytes()
+    done = run_config("--root", str(root), "reset", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "example.org" not in (root / "etc/idmapd.conf").read_text()  # the reset did reset
+    assert (root / GRUB_CFG).read_bytes() == menu
+    assert run_config("--root", str(root), "get", "boot.console").stdout.strip() == "ttyS1,9600"
