@@ -15,6 +15,8 @@ on the node: /sys/class/tty lists it, or /dev holds it as a character device.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import stat
 from collections.abc import Mapping, Sequence
@@ -27,6 +29,8 @@ from ovirt_node.core.valid import Regex
 
 if TYPE_CHECKING:
     from ovirt_node.core.transaction import Step
+
+log = logging.getLogger(__name__)
 
 KEY = "boot.console"
 #: Where the installer mounts the ESP (installer/steps/configure.py writes it into fstab).
@@ -103,6 +107,27 @@ def grub_cfg(ctx: Context, section: Section) -> str:
     return f"{ESP}/{section.platform(ctx).path('grub-dir')}/grub.cfg"
 
 
+def mount_esp(ctx: Context) -> None:
+    """Mount the ESP on the running node when fstab names it and nothing is mounted there.
+    fstab asks for an automount, but the node's fstab is restored from /config after systemd
+    read the image's, so no automount unit exists: this does what it would do on access. A
+    fresh runner, not the context's: a dry run (--check) must read the menu too."""
+    if not ctx.root.is_host or os.path.ismount(ESP):
+        return
+    try:
+        lines = ctx.root("/etc/fstab").read_text(errors="replace").splitlines()
+    except OSError:
+        return
+    if not any(line.split()[1:2] == [ESP] for line in lines if not line.lstrip().startswith("#")):
+        return
+    from ovirt_node.core.run import CommandError, Runner
+
+    try:
+        Runner()(["mount", ESP], timeout=60)
+    except CommandError as exc:
+        log.warning("cannot mount the EFI system partition on %s: %s", ESP, exc)
+
+
 def tty_devices(ctx: Context) -> list[str]:
     """The terminals the kernel has (/sys/class/tty), the virtual ones past tty0 left out."""
     folder = ctx.root("/sys/class/tty")
@@ -134,6 +159,7 @@ class BootConsole(Section):
     def read(self, ctx: Context) -> dict[str, str | None]:
         from ovirt_node.core.grubcfg import first_kernel_args
 
+        mount_esp(ctx)
         try:
             text = ctx.root(grub_cfg(ctx, self)).read_text(errors="replace")
         except OSError:
@@ -146,6 +172,7 @@ class BootConsole(Section):
         if wanted == current.get(KEY, ""):
             return {}
         path = grub_cfg(ctx, self)
+        mount_esp(ctx)
         if not ctx.root(path).is_file():
             return {KEY: f"this node has no boot menu of its own at {path} (a live or network boot takes "
                          "console= from its boot media); nothing was changed"}
