@@ -2,7 +2,8 @@
 menu, so the node's messages and a login go to that device from the next boot on.
 
 The only place the setting lives is the grub.cfg the installer wrote on the EFI system
-partition (`/boot/efi/<grub-dir>/grub.cfg`, the ESP mounted on access): every entry's `linux`
+partition (`/boot/efi/<grub-dir>/grub.cfg`; the ESP is mounted there when it is not, see
+`mount_esp`): every entry's `linux`
 line is rewritten, its `console=` words replaced and the others kept. Nothing goes into
 /etc/default/ovirt and nothing is persisted (the ESP is not the overlay), and a configuration
 reset leaves it (the console is part of the way in, as SSH is).
