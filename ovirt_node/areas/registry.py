@@ -38,6 +38,7 @@ BUILTIN: dict[str, str] = {
     "performance": "ovirt_node.areas.performance:Performance",
     "network": "ovirt_node.network.section:NetworkSection",
     "lifecycle": "ovirt_node.areas.lifecycle:Lifecycle",
+    "boot": "ovirt_node.areas.bootconsole:BootConsole",
 }
 
 

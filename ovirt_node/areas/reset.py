@@ -6,7 +6,8 @@ the units enabled at boot), each put back as the image has it, or removed when t
 none. What stays: the management connection (its NetworkManager keyfiles, with the bond
 members and VLAN parent it stands on) and the DNS servers, the host name, the accounts and
 their passwords (admin's among them), SSH access (sshd's port and password setting, the
-authorized keys), the node's identity (machine id, SSH host keys) and the installer's fstab. A persisted path that
+authorized keys), the node's identity (machine id, SSH host keys), the installer's fstab
+and the boot menu on the ESP (its console= included: boot.console, never among these files). A persisted path that
 is kept stays persisted; a persisted folder that holds kept files is dropped and the kept
 files in it persisted on their own.
 

@@ -54,7 +54,8 @@ REMOTE_KEYS = (("remote syslog", "logging.rsyslog.server"), ("netconsole", "logg
 def targets_from(values: Mapping[str, str]) -> Targets:
     """The targets the node's settings name (engine values of TARGET_SECTIONS)."""
     remote = tuple((role, values[key]) for role, key in REMOTE_KEYS if values.get(key))
-    ntp = tuple(s.strip() for s in values.get("network.ntp", "").split(",") if s.strip())
+    # "off" is no server: time synchronisation is disabled, so there is nothing to ask.
+    ntp = tuple(s.strip() for s in values.get("network.ntp", "").split(",") if s.strip() and s.strip() != "off")
     return Targets(hostname=values.get("network.hostname") or socket.gethostname(), ntp=ntp, remote=remote)
 
 

@@ -111,7 +111,8 @@ class StatusPage(Page):
     help_text = (
         "The node at a glance: its state, network, logging and running VMs, read live.\n"
         "Buttons: SSH host keys and CPU details show them; Test network checks the management "
-        "network (link, gateway, DNS, NTP); Lock locks the console; Log off leaves the setup; "
+        "network (link, gateway, DNS, NTP); Console path sets the kernel "
+        "console(s) of the next boot (such as ttyS0,115200n8); Lock locks the console; Log off leaves the setup; "
         "Restart and Power off ask first.\n"
         "Values are read again after a save on another page, and with F12.")
     rank = 0
@@ -131,6 +132,7 @@ class StatusPage(Page):
             Button("SSH host keys", self.show_host_keys),
             Button("CPU details", self.show_cpu),
             Button("Test network", lambda ui: nettest_view.show(self.ctx, ui)),
+            Button("Console path", self.open_console),
             Divider(),
             Button("Lock", lambda ui: ui.lock()),
             Button("Log off", lambda ui: ui.quit()),
@@ -146,6 +148,11 @@ class StatusPage(Page):
         from ovirt_node.pages import reset_dialog
 
         reset_dialog.open_reset(self.ctx, ui)
+
+    def open_console(self, ui: PageUI) -> None:
+        from ovirt_node.pages import console_dialog  # imported when pressed, as the reset is
+
+        console_dialog.open_console(self.ctx, ui)
 
     def show_host_keys(self, ui: PageUI) -> None:
         def work() -> str:

@@ -50,7 +50,7 @@ def loaded_by(node_root: Path, *command: str) -> tuple[set[str], str]:
 #: One key of each built-in area.
 ONE_KEY_EACH = ["ssh.port", "security.strong_rng", "logging.rsyslog.server", "keyboard.keymap", "kdump.mode",
                 "iscsi.initiator_name", "nfsv4.domain", "monitoring.collectd.server", "performance.tuned.profile",
-                "network.hostname", "lifecycle.report_url"]
+                "network.hostname", "lifecycle.report_url", "boot.console"]
 #: The areas whose read needs nothing of what a change does (steps, transactions, platforms).
 #: (logging reads the platform: where netconsole's setting lives differs between EL and Debian.)
 PURE_READS = {"ssh", "iscsi", "lifecycle"}

@@ -198,6 +198,10 @@ def test_the_command_takes_its_targets_from_the_settings_and_refuses_another_roo
     found = targets_from(Engine(Context(root=Root(node_root)), all_sections()).values(TARGET_SECTIONS))
     assert found == Targets("demo-node.example.com", ntp=("2.debian.pool.ntp.org",),
                             remote=(("remote syslog", "logs.example.com"), ("collectd", "192.0.2.40")))
+    # NTP off: no server to ask, and no "off" to resolve as a name (seen on a node before).
+    assert main(["--root", str(node_root), "set", "network.ntp=off"]) == 0
+    found = targets_from(Engine(Context(root=Root(node_root)), all_sections()).values(TARGET_SECTIONS))
+    assert found.ntp == ()
     capsys.readouterr()
     assert main(["--root", str(node_root), "test-network"]) == 2
     assert "test-network checks the running node's network" in capsys.readouterr().err

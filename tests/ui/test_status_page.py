@@ -68,8 +68,8 @@ def test_status_values_on_the_demo_node(node_root: Path) -> None:
     assert values["Running VMs"] == "unknown (libvirt is asked on the running node only)"
     assert "Hardware virtualization available" in values["Virtualization"]
     buttons = [i.label for i in page.layout() if isinstance(i, Button)]
-    assert buttons == ["SSH host keys", "CPU details", "Test network", "Lock", "Log off", "Restart", "Power off",
-                       "Reset configuration"]
+    assert buttons == ["SSH host keys", "CPU details", "Test network", "Console path", "Lock", "Log off", "Restart",
+                       "Power off", "Reset configuration"]
 
 
 def test_the_live_address_of_a_dhcp_interface_from_networkmanager(node_root: Path, private_bus: str) -> None:

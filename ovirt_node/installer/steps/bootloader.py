@@ -17,13 +17,13 @@ signed grub has built in.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ovirt_node.core.cmdline import SECRET_ARGS, KernelArgs
 from ovirt_node.core.context import Context
+from ovirt_node.core.grubcfg import first_kernel_args, grub_word
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import write_file_atomic
@@ -111,18 +111,12 @@ def kernel_line(slot: Slot, args: Sequence[str]) -> list[str]:
             *with_crashkernel(args)]
 
 
-def _quote(text: str) -> str:
-    """A grub word: single-quoted (grub's single quotes, like the shell's, take everything
-    literally; a quote inside is closed, escaped and reopened)."""
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
 def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[str]) -> str:
     """grub.cfg: the active slot's entry first and default, "BACKUP ..." for the other one."""
     lines = [
         "# Written by ovirt-node; changes are lost on the next upgrade or rollback.",
         f"set timeout={TIMEOUT}",
-        f"set default={_quote(active.entry_id)}",
+        f"set default={grub_word(active.entry_id)}",
         "if [ -s $prefix/grubenv ]; then",
         "  load_env --file $prefix/grubenv",
         '  if [ -n "$saved_entry" ]; then',
@@ -146,9 +140,9 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
     for slot, title in slots:
         lines += [
             "",
-            f"menuentry {_quote(title)} --id {_quote(slot.entry_id)} {{",
+            f"menuentry {grub_word(title)} --id {grub_word(slot.entry_id)} {{",
             f"  set root=(lvm/{VG_NAME}-{slot.lv})",
-            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line(slot, args)),
+            f"  linux /{KERNEL} " + " ".join(grub_word(word) for word in kernel_line(slot, args)),
             f"  initrd /{INITRD}",
             "}",
         ]
@@ -268,11 +262,8 @@ class WriteBootConfig(Step):
 def boot_args_from_config(text: str) -> list[str]:
     """The carried kernel arguments of a grub.cfg we wrote: its first entry's `linux` line
     without the slot's own arguments."""
-    for line in text.splitlines():
-        words = shlex.split(line)
-        if words[:1] == ["linux"]:
-            return [w for w in words[2:] if not w.startswith(SLOT_ARG_PREFIXES) and w not in ("rd.live.image", "ro")]
-    return []
+    return [w for w in first_kernel_args(text)
+            if not w.startswith(SLOT_ARG_PREFIXES) and w not in ("rd.live.image", "ro")]
 
 
 @dataclass(frozen=True)
