@@ -50,3 +50,15 @@ def test_parsing_the_arguments_does_not_import_shutil() -> None:
             "build_parser().parse_args(['--root', '/tmp', '--demo']); print('shutil' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout == "False\n", result.stderr
+
+
+@pytest.mark.parametrize("columns", ["60", "200", "abc", "0", "-5", None])
+def test_the_help_width_is_the_one_argparse_finds(columns: str | None) -> None:
+    """COLUMNS as a number, as garbage, as zero or less, and unset (no terminal: 80): the same
+    width argparse's own formatter finds with shutil."""
+    code = ("import argparse; from ovirt_node.cli.common import _HelpFormatter; "
+            "print(_HelpFormatter(prog='x')._width, argparse.HelpFormatter(prog='x')._width)")
+    env = {"PATH": "/usr/bin:/bin"} | ({"COLUMNS": columns} if columns is not None else {})
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    ours, argparses = result.stdout.split()
+    assert ours == argparses, result.stderr
