@@ -26,7 +26,7 @@ from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
 
-#: Our own lenses (OvirtDefaults, OvirtSshd) live next to this module.
+#: Our own lenses (OvirtDefaults, OvirtSshd, OvirtChrony) live next to this module.
 LENS_DIR = Path(__file__).with_name("lenses")
 #: The lens for every `KEY=value` file we touch (/etc/default/*, /etc/sysconfig/*,
 #: vconsole.conf, initiatorname.iscsi): our OvirtDefaults, not Shellvars, whose lens handles

@@ -175,3 +175,84 @@ def test_our_sshd_lens_refuses_what_sshd_lens_refuses(node_root: Path) -> None:
         Augeas(Root.at(node_root), [SSHD_CONFIG])
     assert str(err.value) == "/etc/ssh/sshd_config, line 2: Get did not match entire input"
     assert (node_root / "etc/ssh/sshd_config").read_text() == "Port 22\nMatch User x\n"
+
+
+#: Every kind of line chrony.conf has on the node image (Debian's file), the demo root, EL and
+#: the tests' own chronyd: comments in each of chrony's four signs, sources with flags and
+#: valued options, a peer, directives with and without values, blank and indented lines.
+CHRONY_ODD = """\
+# Use public servers
+! an old-style comment
+; another
+%  and the last kind
+pool 2.debian.pool.ntp.org iburst
+server 192.0.2.10 iburst minpoll 0 maxpoll 1
+  server ntp.example.com prefer maxdelay 0.3 extfield F323 nts
+peer 2001:db8::5 key 7
+confdir /etc/chrony/conf.d
+sourcedir /run/chrony-dhcp
+keyfile /etc/chrony/chrony.keys
+driftfile /var/lib/chrony/chrony.drift
+maxupdateskew 100.0
+rtcsync
+makestep 1 3
+leapsectz right/UTC
+local stratum 8
+allow all
+cmdport 0
+bindcmdaddress /
+
+"""
+CHRONY_SERVERLESS = "# no sources\ndriftfile /var/lib/chrony/drift\nrtcsync\n"
+
+
+@pytest.mark.parametrize("text", [CHRONY_ODD, CHRONY_SERVERLESS, "", "pool 2.debian.pool.ntp.org iburst\n"],
+                         ids=["odd", "serverless", "empty", "one-line"])
+@pytest.mark.parametrize("ntp", ["ntp1.example.com,192.0.2.123", "1::2:192.0.2.1", "off"])
+def test_our_chrony_lens_reads_and_writes_as_augeas_own_chrony_lens(node_root: Path, text: str, ntp: str) -> None:
+    """OvirtChrony replaces the Chrony lens (six times its memory to build): the same sources
+    and options read, and the same file after the network section writes the NTP servers."""
+    from ovirt_node.network.section import CHRONY_LENS, write_chrony
+
+    path = "/etc/chrony/chrony.conf"
+    results = []
+    for lens in ("Chrony", CHRONY_LENS):
+        (node_root / "etc/chrony").mkdir(exist_ok=True)
+        (node_root / "etc/chrony/chrony.conf").write_text(text)
+        chrony = LensFile(lens, path)
+        aug = Augeas(Root.at(node_root), [chrony])
+        sources = aug.match(f"/files{path}/*[label() = 'server' or label() = 'pool' or label() = 'peer']")
+        read = [(aug.get(s), {o.rsplit("/", 1)[1]: aug.get(o) for o in aug.match(f"{s}/*")}) for s in sources]
+        write_chrony(aug, chrony, ntp)
+        aug.save()
+        aug.close()
+        results.append((read, (node_root / "etc/chrony/chrony.conf").read_text()))
+    assert results[0] == results[1]
+    if text == CHRONY_ODD:
+        assert results[1][0][1] == ("192.0.2.10", {"iburst": None, "minpoll": "0", "maxpoll": "1"})
+        assert results[1][0][3] == ("2001:db8::5", {"key": "7"})
+        written = results[1][1]
+        assert written.startswith("# Use public servers\n! an old-style comment\n; another\n%  and the last kind\n"
+                                  "peer 2001:db8::5 key 7\nconfdir /etc/chrony/conf.d\n")
+        if ntp == "off":
+            assert not [line for line in written.splitlines() if line.split()[:1] in (["server"], ["pool"])]
+
+
+@pytest.mark.parametrize("text", ["server\n", "pool \x00\n", "server ntp.example.com iburst # trailing\n",
+                                  "pool ntp.example.com minpoll\x01\n", "server ntp.example.com bogus\n"],
+                         ids=["no-address", "nul", "comment", "control", "unknown-option"])
+def test_our_chrony_lens_refuses_what_chrony_lens_refuses(node_root: Path, text: str) -> None:
+    """A source with no address, an option Chrony does not know, or words chrony's syntax cannot
+    hold: both lenses refuse the file with its line, and leave it as it was."""
+    from ovirt_node.network.section import CHRONY_LENS
+
+    (node_root / "etc/chrony").mkdir(exist_ok=True)
+    messages = []
+    for lens in ("Chrony", CHRONY_LENS):
+        (node_root / "etc/chrony/chrony.conf").write_text(text)
+        with pytest.raises(AugeasError) as err:
+            Augeas(Root.at(node_root), [LensFile(lens, "/etc/chrony/chrony.conf")])
+        messages.append(str(err.value))
+        assert (node_root / "etc/chrony/chrony.conf").read_text() == text
+    assert messages[0] == messages[1]
+    assert messages[1].startswith("/etc/chrony/chrony.conf, line 1: ")
