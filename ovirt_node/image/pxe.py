@@ -25,6 +25,7 @@ from ovirt_node.image.iso import CONSOLE_ARGS, QUIET, link_image_files
 from ovirt_node.image.recipe import Recipe
 from ovirt_node.installer import secureboot
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL
+from ovirt_node.installer.steps.bootloader import KERNEL_NIC_NAMES
 
 FOLDER = "pxe"
 IPXE = "boot.ipxe"
@@ -37,8 +38,8 @@ EXAMPLE_URL = "http://pxe.example.com/ovirt-node/"
 
 def ipxe_script(recipe: Recipe, sums: str) -> str:
     version = recipe.version
-    args = " ".join(["root=live:${base}", f"rd.live.sums={sums}", "BOOTIF=01-${netX/mac:hexhyp}", QUIET,
-                     *CONSOLE_ARGS])
+    args = " ".join(["root=live:${base}", f"rd.live.sums={sums}", "BOOTIF=01-${netX/mac:hexhyp}", KERNEL_NIC_NAMES,
+                     QUIET, *CONSOLE_ARGS])
     return "\n".join([
         "#!ipxe",
         f"# {version.name} {version.version}-{version.release}: network boot (written by ovirt-node-image).",
@@ -63,7 +64,7 @@ def ipxe_script(recipe: Recipe, sums: str) -> str:
 
 def pxelinux_config(recipe: Recipe, sums: str) -> str:
     version = recipe.version
-    args = " ".join([f"root=live:{EXAMPLE_URL}", f"rd.live.sums={sums}", QUIET, *CONSOLE_ARGS])
+    args = " ".join([f"root=live:{EXAMPLE_URL}", f"rd.live.sums={sums}", KERNEL_NIC_NAMES, QUIET, *CONSOLE_ARGS])
     return "\n".join([
         f"# {version.name} {version.version}-{version.release} with PXELINUX: copy {KERNEL} and {INITRD} to the",
         f"# TFTP root, serve the whole pxe/ folder over HTTP and put its URL in place of {EXAMPLE_URL}.",
@@ -82,8 +83,8 @@ def grub_config(recipe: Recipe, sums: str) -> str:
     """The signed network grub's menu: the kernel and initrd over TFTP, the image over HTTP
     from the URL an operator puts in place of EXAMPLE_URL, BOOTIF= the NIC grub booted from."""
     version = recipe.version
-    args = " ".join([f"root=live:{EXAMPLE_URL}", f"rd.live.sums={sums}", "BOOTIF=${net_default_mac}", QUIET,
-                     *CONSOLE_ARGS])
+    args = " ".join([f"root=live:{EXAMPLE_URL}", f"rd.live.sums={sums}", "BOOTIF=${net_default_mac}",
+                     KERNEL_NIC_NAMES, QUIET, *CONSOLE_ARGS])
     return "\n".join([
         f"# {version.name} {version.version}-{version.release}: UEFI network boot with Secure Boot (written by",
         "# ovirt-node-image). This folder is the TFTP root (DHCP filename shimx64.efi): the signed grub reads",

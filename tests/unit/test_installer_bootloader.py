@@ -134,3 +134,16 @@ def test_the_last_crashkernel_wins_and_bad_values_are_named() -> None:
     for bad in ("", "lots", "256X", "1G-4G", "256M quiet", "1G-4G:256M,"):
         assert crashkernel_problem(bad) == (f"must be a size such as 256M, or sizes by RAM such as "
                                             f"1G-4G:256M,4G-:512M, not {bad!r}")
+
+
+@pytest.mark.parametrize(("line", "kept"), [
+    # The initramfs fetched the image with the boot NIC up: the live system's names are the kernel's.
+    ("root=live:http://10.0.2.2:8080/ BOOTIF=01-52-54-00-12-34-56 storage_init", ["net.ifnames=0"]),
+    ("root=live:https://pxe.example.com/node/ console=ttyS0", ["console=ttyS0", "net.ifnames=0"]),
+    # An operator's own choice stays as it is, once.
+    ("root=live:http://pxe/ net.ifnames=1", ["net.ifnames=1"]),
+    # From the CD or USB udev names every NIC itself, as it will on the node.
+    ("root=live:CDLABEL=OVIRT-NODE storage_init", []),
+])
+def test_a_network_booted_install_keeps_the_kernels_nic_names_on_the_node(line: str, kept: list[str]) -> None:
+    assert carried_args(cmdline.parse(line)) == kept

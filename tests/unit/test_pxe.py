@@ -32,10 +32,11 @@ def test_the_folder_holds_the_image_and_the_scripts(tmp_path: Path) -> None:
     kernel = next(line for line in script.splitlines() if line.startswith("kernel "))
     assert kernel.startswith("kernel ${base}vmlinuz initrd=initrd.img root=live:${base} ")
     assert f" rd.live.sums={sums} " in kernel and " BOOTIF=01-${netX/mac:hexhyp} " in kernel
+    assert " net.ifnames=0 " in kernel  # the live system and the node name NICs as the initramfs did
     assert kernel.endswith(" ${ovirt_node_args}") and "console=ttyS0,115200n8" in kernel
     assert "initrd ${base}initrd.img" in script and "set base ${cwduri}" in script
     example = (folder / "pxelinux.cfg/default").read_text()
-    assert f"rd.live.sums={sums}" in example and "IPAPPEND 2" in example
+    assert f"rd.live.sums={sums}" in example and "IPAPPEND 2" in example and " net.ifnames=0 " in example
 
 
 def test_a_second_write_replaces_the_folder(tmp_path: Path) -> None:

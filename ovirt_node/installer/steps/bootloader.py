@@ -71,12 +71,26 @@ class Slot:
         return f"/dev/mapper/{VG_NAME}-{self.lv}"
 
 
+#: A network boot's live system names its NICs as the kernel does (eth0...): our initramfs brought
+#: the boot NIC up to fetch the image, and udev cannot rename a NIC that is up. The installer
+#: resolves BOOTIF= and writes the node's connections with those names, so the node keeps them
+#: (the boot scripts ovirt-node-image writes say it too, so every NIC of the live system has them).
+KERNEL_NIC_NAMES = "net.ifnames=0"
+
+
+def network_booted(args: KernelArgs) -> bool:
+    """Whether the line booted the live system over the network (root=live:http...)."""
+    return (args.get("root") or "").startswith(("live:http://", "live:https://"))
+
+
 def carried_args(args: KernelArgs, consumed: Iterable[str] = ()) -> list[str]:
     """The arguments given to the installer that the installed node keeps booting with
     (3.x's OVIRT_BOOTPARAMS): everything but the installer's own, those a config section
     consumed, and secrets."""
     dropped = INSTALLER_ARGS | SECRET_ARGS | set(consumed)
-    return [arg.raw for arg in args if arg.name not in dropped]
+    kept = [arg.raw for arg in args if arg.name not in dropped]
+    return kept + ([KERNEL_NIC_NAMES] if network_booted(args) and not args.has("net.ifnames") else [])
+
 
 
 _SIZE = r"\d+[KMG]?"
