@@ -69,6 +69,14 @@ def _uptime(ctx: PageContext) -> str:
     return status.uptime(ctx.root)
 
 
+def _boot(ctx: PageContext) -> str:
+    return status.boot_health(ctx.root)[0]
+
+
+def _health(ctx: PageContext) -> str:
+    return status.boot_health(ctx.root)[1]
+
+
 class StatusPage(Page):
     name = "status"
     title = "Status"
@@ -84,6 +92,8 @@ class StatusPage(Page):
             KeyValue("Virtualization", _virt),
             KeyValue("Running VMs", _vms),
             KeyValue("Uptime", _uptime),
+            KeyValue("Boot", _boot),
+            KeyValue("Health", _health),
             Divider(),
             Button("SSH host keys", self.show_host_keys),
             Button("CPU details", self.show_cpu),

@@ -3,9 +3,10 @@ with one entry per image slot, and the commands that install grub for both firmw
 
 The slots are the `Root` and `RootBackup` logical volumes; grub reads the kernel and initrd
 straight from the slot's filesystem through its lvm module. Which entry boots is
-`saved_entry` in the grubenv beside grub.cfg: switching slots (upgrade, rollback) rewrites
-grub.cfg's titles first, then flips `saved_entry` with `grub-editenv` — a single write of a
-fixed-size block, so a power cut leaves either the old or the new default, never neither.
+`saved_entry` in the grubenv beside grub.cfg: an install sets it; switching slots (upgrade,
+rollback) rewrites grub.cfg's titles first, then starts a trial boot of the other slot
+(steps/trial.py) with `grub-editenv` — a single write of a fixed-size block, so a power cut
+leaves either the old or the new state, never neither.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ovirt_node.core.steps import write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
 from ovirt_node.installer.plan.layout import VG_NAME
+from ovirt_node.installer.steps.trial import TRIAL_ARG_VARS, trial_entry_lines, trial_script
 
 #: Where the ESP is mounted while installing (grub's directory on it is the platform's
 #: `grub-dir`: grub2 on EL, grub on Debian).
@@ -120,6 +122,7 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
         '  if [ -n "$saved_entry" ]; then',
         '    set default="$saved_entry"',
         "  fi",
+        *trial_script(),
         "fi",
         "insmod part_gpt",
         "insmod lvm",
@@ -140,7 +143,9 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
             "",
             f"menuentry {_quote(title)} --id {_quote(slot.entry_id)} {{",
             f"  set root=(lvm/{VG_NAME}-{slot.lv})",
-            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line(slot, args)),
+            *trial_entry_lines(slot.entry_id),
+            f"  linux /{KERNEL} " + " ".join(_quote(word) for word in kernel_line(slot, args))
+            + f" {TRIAL_ARG_VARS}",
             f"  initrd /{INITRD}",
             "}",
         ]
@@ -223,7 +228,9 @@ def boot_args_from_config(text: str) -> list[str]:
     for line in text.splitlines():
         words = shlex.split(line)
         if words[:1] == ["linux"]:
-            return [w for w in words[2:] if not w.startswith(SLOT_ARG_PREFIXES) and w not in ("rd.live.image", "ro")]
+            # `$ovirt_...`: the trial's arguments, which grub.cfg adds itself (steps/trial.py).
+            return [w for w in words[2:] if not w.startswith(SLOT_ARG_PREFIXES) and w not in ("rd.live.image", "ro")
+                    and not w.startswith("$ovirt_")]
     return []
 
 
