@@ -3,7 +3,7 @@
 
     config    /config mounted and every persisted path in place
     network   the management NIC has the addresses and default route the upgrade recorded
-    libvirtd  libvirtd active          sshd   ssh active
+    libvirtd  libvirtd answers (socket-activated)   sshd   ssh active
     setup     the setup TUI builds its first screen (headless)
 """
 
@@ -73,6 +73,16 @@ def _service(unit: str) -> Callable[[Root, Runner], Outcome]:
     return check
 
 
+def libvirtd(root: Root, runner: Runner) -> Outcome:
+    """libvirt answers on its system socket (Debian's libvirtd exits when idle for 120 s and
+    the socket starts it again: `is-active` of the service alone would fail a healthy node)."""
+    done = runner(["virsh", "--connect", "qemu:///system", "uri"], check=False, timeout=90)
+    if done.returncode != 0:
+        return False, f"libvirtd does not answer: {(done.stderr or done.stdout).strip()}"
+    state = runner(["systemctl", "is-active", "libvirtd.service"], check=False).stdout.strip()
+    return True, f"libvirtd answers ({done.stdout.strip()}); libvirtd.service is {state}"
+
+
 def setup(root: Root, runner: Runner) -> Outcome:
     try:
         out = runner(["ovirt-node-setup", "--self-test"], timeout=120).stdout.strip()
@@ -84,7 +94,7 @@ def setup(root: Root, runner: Runner) -> Outcome:
 CHECKS: dict[str, Callable[[Root, Runner], Outcome]] = {
     "config": config,
     "network": network,
-    "libvirtd": _service("libvirtd.service"),
+    "libvirtd": libvirtd,
     "sshd": _service("ssh.service"),
     "setup": setup,
 }

@@ -16,7 +16,7 @@ from tests.node_fixtures import DEMO_ROOT, run_config
 
 RECIPE = recipe_dir()
 FILES = RECIPE / "files"
-UNITS = sorted(p for p in (FILES / "etc/systemd/system").iterdir() if p.suffix in (".service", ".path"))
+UNITS = sorted(p for p in (FILES / "etc/systemd/system").iterdir() if p.suffix in (".service", ".path", ".timer"))
 
 
 def test_the_units_verify(tmp_path: Path) -> None:
