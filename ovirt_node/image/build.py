@@ -29,7 +29,7 @@ from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import initramfs, iso, kdump, pxe
 from ovirt_node.image.keymap_names import drop_unloadable, link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
-from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
+from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, read_image
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class Builder:
             self.runner(["mksquashfs", str(root), str(out / SQUASHFS), *SQUASHFS_ARGS,
                          "-wildcards", "-e", "proc/*", "sys/*", "run/*", "tmp/*"], timeout=LONG)
         (out / VERSION).write_text(version_text(self.recipe.version))
-        (out / CHECKSUMS).write_text(open_image(out).checksums())
+        (out / CHECKSUMS).write_text(read_image(out).checksums())
         pxe.write(out, self.recipe)
         with self.step("ISO (BIOS and UEFI)"):
             iso.build(out, out / ISO_NAME, self.recipe, self.runner)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ovirt_node.core.plugin_packages import wheel_packages
-from ovirt_node.core.root import Root
+from ovirt_node.core.root import Root, RootEscapeError
 from ovirt_node.core.run import Runner
 from ovirt_node.image import apt
 from ovirt_node.image.build import LONG, Builder, cache_root, pip_install, project_root
@@ -40,7 +40,10 @@ def parse_added_file(spec: str) -> tuple[Path, str]:
 def put_file(root: Path, src: Path, dest: str) -> None:
     """`src` at `dest` in the unpacked root, replacing what is there (a symlink too: the file,
     not its target, is replaced); its mode kept. The path may not lead out of the root."""
-    target = Root.at(root)(dest, follow=False)
+    try:
+        target = Root.at(root)(dest, follow=False)
+    except RootEscapeError as exc:
+        raise EditError(f"--add-file {dest}: {exc}") from exc
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink() or target.is_file():
         target.unlink()

@@ -144,7 +144,15 @@ class NodeImage:
 
 
 def open_image(directory: Path) -> NodeImage:
-    """Verify the image in `directory` (ImageError naming what is wrong)."""
+    """Verify the image in `directory`, its SHA256SUMS too (ImageError naming what is wrong)."""
+    image = read_image(directory)
+    check_sums(directory, image.digests)
+    return image
+
+
+def read_image(directory: Path) -> NodeImage:
+    """The image in `directory` with its files' digests, without its SHA256SUMS: for the
+    build, which writes that file from these digests."""
     if not directory.is_dir():
         raise ImageError(f"{directory}: not a directory")
     missing = [name for name in IMAGE_FILES if not (directory / name).is_file()]
@@ -155,7 +163,6 @@ def open_image(directory: Path) -> NodeImage:
             raise ImageError(f"{directory / SQUASHFS}: not a squashfs image")
     version = parse_version((directory / VERSION).read_text(errors="replace"), str(directory / VERSION))
     digests = {name: _sha256(directory / name) for name in IMAGE_FILES}
-    check_sums(directory, digests)
     return NodeImage(directory, version, digests)
 
 

@@ -120,8 +120,8 @@ def upgrade(session: Session, node: InstalledNode, image: NodeImage,
     (steps/trial.py: it becomes the default once its health checks pass). `settings` (a new
     admin password from the installer's screen) are applied to the node's persisted
     configuration before the switch."""
-    s, target = session, session.target
     _refuse_pending_trial(node)
+    s, target = session, session.target
     new = Slot(other_slot(node.active.lv), image.version)
     facts = _version_facts(image.version, target)
     steps: list[Step] = [
@@ -156,8 +156,8 @@ def _settings_steps(session: Session, image: NodeImage, settings: Mapping[str, s
 
 def rollback(session: Session, node: InstalledNode) -> Transaction:
     """Try the other slot at the next boot; it stays the default once its health checks pass."""
-    s, target = session, session.target
     _refuse_pending_trial(node)
+    s, target = session, session.target
     if node.backup is None:
         raise ImageError(f"nothing to roll back to: {other_slot(node.active.lv)} holds no image")
     steps: list[Step] = [

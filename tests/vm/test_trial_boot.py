@@ -1,0 +1,153 @@
+"""Issue 25's proof: upgrades that cannot brick the node. One guest (an overlay of the shared
+installed disk), upgraded in turn with `ovirt-node-upgrade --iso` to three images made from
+the real one with `ovirt-node-image edit`:
+
+(a) one whose required health check fails -> the trial boot records it and reboots; the old
+    image comes back by itself, and the Status page and `--status` say which check failed;
+(b) one whose /sbin/init exits at once (the kernel panics: "Attempted to kill init") -> the
+    trial kernel's panic=10 reboots it; the old image comes back by itself;
+(c) a good one -> its checks pass, the trial is committed, and it survives another reboot.
+
+Every boot is its own qemu run (-no-reboot: a reboot, the node's own or the panic's, ends
+qemu, and the test starts the next boot); qemu has an i6300esb watchdog, which the node's
+systemd drives. The edited images and the guest's boots are timed in the artifacts.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.vm.console import Console
+from tests.vm.flows import BOOT_TIMEOUT, boot_disk, root_shell
+from tests.vm.node import NodeImage
+from tests.vm.qemu import VM, Disk, overlay
+from tests.vm.test_configure_upgrade import running_version
+
+pytestmark = pytest.mark.vm
+
+TOOL = str(Path(sys.executable).parent / "ovirt-node-image")
+FAILING_CHECK = "#!/bin/sh\necho 'deliberately failing: a test image'\nexit 1\n"
+BAD_INIT = "#!/bin/sh\necho 'test image: init exits at once'\nexit 1\n"
+#: The grace the test node's checks get (persisted, so every slot has it): a failing check is
+#: retried for this long before the trial is given up.
+GRACE = 30
+STATUS_PAGE = ("python3 -c \"from ovirt_node.ui.testing import PageHarness, builtin_page, page_context; "
+               "print(PageHarness(builtin_page('status'), page_context('/', 'demo'), size=(200, 40)).text())\"")
+
+
+def edited(base: NodeImage, out: Path, version: str, files: dict[str, str], artifacts: Path) -> NodeImage:
+    """`ovirt-node-image edit` of the real image: `files` (path in the image -> text) added."""
+    args = []
+    for number, (dest, text) in enumerate(files.items()):
+        src = out.parent / f"{out.name}-file{number}"
+        src.write_text(text)
+        src.chmod(0o755)
+        args += ["--add-file", f"{src}:{dest}"]
+    start = time.monotonic()
+    done = subprocess.run([TOOL, "edit", str(base.path), *args, "--version", version, "--out", str(out)],
+                          capture_output=True, text=True, timeout=1800)
+    with (artifacts / "edits").open("a") as log:
+        log.write(f"{out.name} {version}: {time.monotonic() - start:.0f} s\n")
+    assert done.returncode == 0, done.stderr
+    return NodeImage(out)
+
+
+def boot(disks: list[Disk], workdir: Path, artifacts: Path, name: str, cdrom: Path | None = None) -> VM:
+    vm = boot_disk(disks, workdir, artifacts, name, cdrom=cdrom)
+    vm.guest.extra = ("-device", "i6300esb")
+    return vm
+
+
+def upgrade(shell: Console, version: str) -> None:
+    out = shell.check("ovirt-node-upgrade --iso /dev/sr0", 900)
+    assert "the next boot tries it" in out
+    env = shell.check("grub-editenv /boot/efi/grub/grubenv list")
+    assert re.search(r"next_entry=slot-\w+", env) and "trial_left=1" in env, env
+
+
+def status(shell: Console) -> str:
+    return shell.check("ovirt-node-upgrade --status")
+
+
+def wait_for_self_reboot(vm: VM, what: str) -> None:
+    """The trial boot ends by itself (qemu exits at the guest's reboot)."""
+    vm.wait_exit(BOOT_TIMEOUT + GRACE + 300)
+    assert vm.console is not None
+    (vm.artifacts / f"{vm.guest.name}.seen").write_text(what + "\n")
+
+
+def test_failed_upgrades_fall_back_and_a_good_one_commits(installed: object, image: NodeImage, vm_workdir: Path,
+                                                          artifacts: Path) -> None:
+    base = image.version
+    major, minor = base.split(".")[:2]
+    bad_check = edited(image, vm_workdir / "img-a", f"{major}.{int(minor) + 1}.1",
+                       {"/usr/lib/ovirt-node/health.d/60-test-fails": FAILING_CHECK}, artifacts)
+    panics = edited(image, vm_workdir / "img-b", f"{major}.{int(minor) + 1}.2", {"/sbin/init": BAD_INIT}, artifacts)
+    good = edited(image, vm_workdir / "img-c", f"{major}.{int(minor) + 1}.3",
+                  {"/etc/ovirt-node/test-image": "good\n"}, artifacts)
+    disk = overlay(installed.disk, vm_workdir / "trial.qcow2")  # type: ignore[attr-defined]
+    disks = [Disk(disk, "disk0")]
+
+    # The installed node: a short grace for the test, persisted (every slot restores it).
+    with boot(disks, vm_workdir, artifacts, "base", cdrom=bad_check.iso) as vm:
+        shell = root_shell(vm)
+        assert running_version(shell) == base
+        assert "i6300ESB" in shell.check("cat /sys/class/watchdog/watchdog0/identity")
+        assert "1min" in shell.check("systemctl show -p RuntimeWatchdogUSec --value")
+        shell.check(f"echo grace={GRACE} > /etc/ovirt-node/health.conf && persist /etc/ovirt-node/health.conf")
+        assert "healthy" in status(shell)
+        upgrade(shell, bad_check.version)
+        vm.powerdown()
+
+    # (a) The trial boot of the image whose required check fails: it reboots by itself...
+    with boot(disks, vm_workdir, artifacts, "trial-a") as vm:
+        wait_for_self_reboot(vm, "required check failed")
+    # ... and the old image is back, saying why.
+    with boot(disks, vm_workdir, artifacts, "fallback-a", cdrom=panics.iso) as vm:
+        shell = root_shell(vm)
+        assert running_version(shell) == base
+        text = status(shell)
+        assert "fallback after a failed trial" in text and "required check(s) failed: 60-test-fails" in text, text
+        page = " ".join(shell.check(STATUS_PAGE, 300).split())
+        assert re.search(r"Boot:? slot Root \(", page) and re.search(r"Health:? trial of RootBackup", page), page
+        assert "fallback after a failed trial" in page and "60-test-fails" in page, page
+        assert "next_entry=\n" in shell.check("grub-editenv /boot/efi/grub/grubenv list") + "\n"
+        upgrade(shell, panics.version)
+        vm.powerdown()
+
+    # (b) The trial kernel panics (init exits): panic=10 reboots it; the old image is back.
+    with boot(disks, vm_workdir, artifacts, "trial-b") as vm:
+        assert vm.console is not None
+        vm.console.expect(r"Kernel panic - not syncing", BOOT_TIMEOUT)
+        wait_for_self_reboot(vm, "kernel panic")
+    with boot(disks, vm_workdir, artifacts, "fallback-b", cdrom=good.iso) as vm:
+        shell = root_shell(vm)
+        assert running_version(shell) == base
+        text = status(shell)
+        assert "fallback after a failed trial" in text and "it never reached its health checks" in text, text
+        upgrade(shell, good.version)
+        vm.powerdown()
+
+    # (c) The good image: its checks pass on the trial boot and commit it...
+    with boot(disks, vm_workdir, artifacts, "trial-c") as vm:
+        shell = root_shell(vm)
+        assert running_version(shell) == good.version
+        text = status(shell)
+        assert "trial boot: healthy: committed" in text, text
+        env = shell.check("grub-editenv /boot/efi/grub/grubenv list")
+        slot = re.search(r"rd\.lvm\.lv=HostVG/(\w+)", shell.check("cat /proc/cmdline"))
+        assert slot and f"saved_entry=slot-{slot.group(1)}" in env and "next_entry=\n" in env + "\n", env
+        vm.powerdown()
+    # ... and it survives another reboot, as the default.
+    with boot(disks, vm_workdir, artifacts, "committed") as vm:
+        shell = root_shell(vm)
+        assert running_version(shell) == good.version
+        assert "ovirt.trial" not in shell.check("cat /proc/cmdline")
+        assert status(shell).startswith(f"slot {slot.group(1)} ")
+        vm.powerdown()
