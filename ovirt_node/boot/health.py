@@ -20,7 +20,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,6 +174,22 @@ def decide(slot: str, pending: Pending, failed_required: list[str]) -> Decision:
     return Decision("none", "healthy")
 
 
+@contextmanager
+def esp_mounted(root: Root, runner: Runner, esp: str = ESP) -> Iterator[None]:
+    """The ESP mounted on `esp` for the block. Its fstab line is `noauto,x-systemd.automount`,
+    but the node restores /etc/fstab after systemd's generators ran, so no automount unit
+    exists: it is mounted here by its fstab line, and unmounted again."""
+    path = root(esp)
+    if not root.is_host or os.path.ismount(path):
+        yield
+        return
+    runner(["mount", str(path)])
+    try:
+        yield
+    finally:
+        runner(["umount", str(path)], check=False)
+
+
 def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[float], None] = time.sleep,
            esp: str = ESP) -> dict[str, Any]:
     """Run the checks, record the result, and commit, clear or reboot as decided."""
@@ -180,7 +197,8 @@ def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[floa
     slot = running_slot(args)
     if slot is None:
         raise ValueError("not booted from a HostVG slot: nothing to check")
-    pending = Pending.of(read_grubenv(platform, Path(root(esp))))
+    with esp_mounted(root, runner, esp):
+        pending = Pending.of(read_grubenv(platform, Path(root(esp))))
     previous = read_state(root)
     env = {**os.environ, "OVIRT_NODE_SLOT": slot, "OVIRT_NODE_TRIAL": "1" if pending.trial == f"slot-{slot}" else "0"}
     results = run_checks(discover(root), runner, env, grace(root), sleep)
@@ -199,11 +217,12 @@ def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[floa
     # automation issue): hand `state` over here, before a reboot can cut it short.
     write_json(root, STATE_FILE, state)
     grubenv = Path(root(esp))
-    if decision.action == "commit":
-        runner(commit_command(platform, grubenv, f"slot-{slot}"))
-        root(NETWORK_FILE).unlink(missing_ok=True)
-    elif decision.action == "clear":
-        runner(clear_trial_command(platform, grubenv))
+    if decision.action in ("commit", "clear"):
+        with esp_mounted(root, runner, esp):
+            if decision.action == "commit":
+                runner(commit_command(platform, grubenv, f"slot-{slot}"))
+            else:
+                runner(clear_trial_command(platform, grubenv))
         root(NETWORK_FILE).unlink(missing_ok=True)
     elif decision.action == "reboot":
         runner(["systemctl", "reboot"])
@@ -228,7 +247,8 @@ def trial_deadline(root: Root, runner: Runner, platform: Platform, esp: str = ES
     """The trial boot's deadline passed: when its trial is still undecided, record that and
     reboot (into the old slot: grub's counter is 0). True when it rebooted."""
     slot = running_slot(cmdline.read(root))
-    pending = Pending.of(read_grubenv(platform, Path(root(esp))))
+    with esp_mounted(root, runner, esp):
+        pending = Pending.of(read_grubenv(platform, Path(root(esp))))
     if slot is None or pending.trial != f"slot-{slot}":
         return False
     write_json(root, STATE_FILE, {
