@@ -61,5 +61,7 @@ def summary(state: dict[str, Any] | None) -> list[str]:
 
 
 def _last_line(text: str) -> str:
+    """The check's own last word, before the `(exit N)` the health run appends."""
     lines = [line for line in str(text).splitlines() if line.strip()]
-    return lines[-1] if lines else "(no output)"
+    said = [line for line in lines if not (line.startswith("(exit ") and line.endswith(")"))]
+    return (said or lines or ["(no output)"])[-1]
