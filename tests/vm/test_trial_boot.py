@@ -83,7 +83,7 @@ def upgrade(shell: Console, version: str) -> None:
 #: The grubenv as the node has it; the ESP is mounted for the read when it is not (its fstab
 #: line is noauto, and the node mounts it only when it needs it).
 GRUBENV = ("if findmnt -n /boot/efi >/dev/null; then grub-editenv /boot/efi/grub/grubenv list; "
-           "else mount /boot/efi && grub-editenv /boot/efi/grub/grubenv list; umount /boot/efi; fi")
+           "else mount /boot/efi && grub-editenv /boot/efi/grub/grubenv list; umount /boot/efi || true; fi")
 
 
 def grubenv(shell: Console) -> str:
