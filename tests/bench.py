@@ -107,43 +107,22 @@ def laydown() -> None:
 
 
 def tui() -> None:
-    """Setup TUI: first screen vs `import urwid` (real process in a pty), key-to-redraw (in
-    process, page switches and field edits), and the resident size once it is up."""
-    import subprocess
-    import sys
-
-    import pexpect
+    """Setup TUI: the console budget (first full Status screen and peak memory against a
+    one-list urwid app, both in tmux: tests/bench_console.py), then key-to-redraw in process
+    (page switches and field edits)."""
     from urwid.testing import ScriptedScreen
 
     from ovirt_node.pages.plugins import PluginsPage
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import DemoAuthenticator
     from ovirt_node.ui.worker import Manual
+    from tests.bench_console import console
     from tests.ui.pages import EverythingPage, RemoteLogPage, make_context
 
-    setup = str(Path(sys.executable).parent / "ovirt-node-setup")
+    console()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
         copy_demo_root(root)
-        rss: list[int] = []
-        firsts: list[float] = []
-
-        def first_screen() -> None:
-            start = time.perf_counter()
-            child = pexpect.spawn(setup, ["--root", str(root), "--machine", "demo", "--demo"],
-                                  env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"}, dimensions=(24, 80))
-            child.expect("F12 reload", timeout=20)
-            firsts.append((time.perf_counter() - start) * 1000)
-            time.sleep(0.3)  # let the page's workers finish before measuring the size
-            status = Path(f"/proc/{child.pid}/status").read_text()
-            rss.extend(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            child.terminate(force=True)
-
-        for _ in range(7):
-            first_screen()
-        ui = statistics.median(firsts)
-        urwid_import = median_ms(lambda: subprocess.run([sys.executable, "-c", "import urwid"], check=True))
-
         app = Application(make_context(root), [RemoteLogPage, EverythingPage, PluginsPage], DemoAuthenticator(),
                           screen=ScriptedScreen(size=(80, 24)), dispatcher=Manual())
         app.keys("down", "down", "up", "up")  # build every page once
@@ -164,10 +143,7 @@ def tui() -> None:
             app.text()
 
         editing = median_ms(edit, repeat=25) / 2
-    print(f"tui: first screen {ui:6.1f} ms vs import urwid {urwid_import:6.1f} ms: "
-          f"{ui / urwid_import:.2f}x (budget 1.5x)")
-    print(f"tui: key to redraw, page switch {switching:5.1f} ms, field edit {editing:5.1f} ms (budget 10 ms)")
-    print(f"tui: resident size {statistics.median(rss) / 1024:5.1f} MB (budget 60 MB)")
+    print(f"tui: key to redraw, page switch {switching:5.1f} ms, field edit {editing:5.1f} ms (budget 3 ms)")
 
 
 if __name__ == "__main__":

@@ -18,13 +18,15 @@ from ovirt_node.installer.image import UNKNOWN, ImageVersion, NodeImage
 from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.flow import InstallerApp, page_context
 from ovirt_node.installer.screens.screen import Screen, ScreenView
-from ovirt_node.installer.screens.state import Installer, crypt
+from ovirt_node.installer.screens.state import Installer
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.storage import Target
+from ovirt_node.system.accounts import crypt
 from ovirt_node.system.machine.profile import load_profile, profile_path
+from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.testing import FakeUI, canvas_text
-from ovirt_node.ui.widgets import FieldWidget, PasswordWidget, TableWidget
+from ovirt_node.ui.widgets import FieldWidget, PasswordWidget
 from ovirt_node.ui.worker import Manual
 from tests.node_fixtures import DEMO_ROOT
 

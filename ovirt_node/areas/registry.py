@@ -37,6 +37,7 @@ BUILTIN: dict[str, str] = {
     "monitoring": "ovirt_node.areas.monitoring:Monitoring",
     "performance": "ovirt_node.areas.performance:Performance",
     "network": "ovirt_node.network.section:NetworkSection",
+    "lifecycle": "ovirt_node.areas.lifecycle:Lifecycle",
 }
 
 

@@ -14,6 +14,9 @@ argument `adminpw=` carries a crypt(3) hash instead, set with `chpasswd -e` (the
 too: argv is readable by every user in /proc) and expired with `chage -d 0` so that the admin
 must choose a new password at the first login, as on 3.x.
 `rootpw=` does the same for root and, as on 3.x, also for the admin when `adminpw=` is not given.
+A password is compared with the stored hash before it is planned: the clear text crypted with
+the stored hash's method and salt (or a hash as it is) equal to it is no change, so re-applying
+an answers file or the same kernel arguments does not set the password again.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from ovirt_node.core.platform import detect
 from ovirt_node.core.steps import AugeasEdit, RestartUnit
 from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.core.valid import Boolean, Number, OneOf, Regex, Text
-from ovirt_node.system.accounts import ADMIN_USER, password_state, user_exists
+from ovirt_node.system.accounts import ADMIN_USER, has_password, password_state, user_exists
 
 #: Every platform's sshd environment file (`sshd-environment` in ovirt_node/data/platforms); loading a
 #: file that does not exist costs nothing, and the platform picks the one to write.
@@ -91,7 +94,9 @@ class Security(Section):
         Key("security.disable_aes_ni", "OVIRT_DISABLE_AES_NI", Boolean(), Kind.BOOL, "no",
             "keep sshd's OpenSSL from using the CPU's AES-NI instructions"),
         Key("security.admin_password", None, Text(min_length=MIN_PASSWORD), Kind.TEXT, "",
-            f"new password of the {ADMIN_USER} user (never stored; set with chpasswd)", secret=True),
+            f"new password of the {ADMIN_USER} user (never stored; set with chpasswd), or a crypt(3) hash of it "
+            "(as `export --with-secrets` writes it); the password the user has already is no change",
+            secret=True),
         Key("security.admin_password_hash", None, CRYPT_HASH, Kind.TEXT, "",
             f"a crypt(3) hash to set as {ADMIN_USER}'s password, which must then be changed at the "
             "first login (kernel argument adminpw=)", secret=True),
@@ -128,13 +133,19 @@ class Security(Section):
             key = "security.admin_password" if wants_password else "security.admin_password_hash"
             raise InvalidChanges({key: f"there is no user {ADMIN_USER} on this node (/etc/passwd)"})
         if wants_password:
-            steps.append(SetAdminPassword(ADMIN_USER, new.admin_password))
-        elif wants_hash:
+            # A crypt(3) hash here is a password kept as a hash (an export --with-secrets): set as
+            # it is, not expired. A clear text the admin already has (by the stored hash's salt) is
+            # no change.
+            as_hash = CRYPT_HASH.check(new.admin_password) is None
+            if not has_password(ctx.root, ADMIN_USER, new.admin_password, hashed=as_hash):
+                steps.append(SetAdminPassword(ADMIN_USER, new.admin_password, hashed=as_hash, expire=False))
+        elif wants_hash and not has_password(ctx.root, ADMIN_USER, new.admin_password_hash, hashed=True):
             steps.append(SetAdminPassword(ADMIN_USER, new.admin_password_hash, hashed=True))
         if "root_password_hash" in changed and new.root_password_hash:
             if not user_exists(ctx.root, ROOT_USER):
                 raise InvalidChanges({"security.root_password_hash": "there is no user root (/etc/passwd)"})
-            steps.append(SetAdminPassword(ROOT_USER, new.root_password_hash, hashed=True))
+            if not has_password(ctx.root, ROOT_USER, new.root_password_hash, hashed=True):
+                steps.append(SetAdminPassword(ROOT_USER, new.root_password_hash, hashed=True))
         return steps
 
     def kernel_args(self) -> Mapping[str, KernelArgHandler]:
@@ -203,15 +214,23 @@ class SetAdminPassword(Step):
     secret: str = field(repr=False)
     hashed: bool = False
     title: str = ""
+    #: A hash is a temporary password (adminpw=, rootpw=) unless it is a kept one (apply of an export).
+    expire: bool = True
 
     def __post_init__(self) -> None:
         self._default_title(
-            f"Set the temporary password of {self.user} (to be changed at the first login)" if self.hashed
+            f"Set the temporary password of {self.user} (to be changed at the first login)" if self.expires
             else f"Set the password of {self.user}"
         )
 
+    @property
+    def expires(self) -> bool:
+        return self.hashed and self.expire
+
     def describe(self) -> str:
-        how = "chpasswd -e, hash on stdin, and chage -d 0" if self.hashed else "chpasswd, password on stdin"
+        how = "chpasswd, password on stdin"
+        if self.hashed:
+            how = "chpasswd -e, hash on stdin" + (", and chage -d 0" if self.expire else "")
         return f"{self.title} ({how})"
 
     def touches(self) -> Sequence[str]:
@@ -230,10 +249,11 @@ class SetAdminPassword(Step):
         tools = detect(ctx.root)
         root = self._root_args(ctx)
         if self.hashed:
-            return [
-                ([tools.tool("chpasswd"), *root, "--encrypted"], f"{self.user}:{self.secret}\n"),
-                ([tools.tool("chage"), *root, "-d", "0", self.user], None),
-            ]
+            commands: list[tuple[list[str], str | None]] = [
+                ([tools.tool("chpasswd"), *root, "--encrypted"], f"{self.user}:{self.secret}\n")]
+            if self.expire:
+                commands.append(([tools.tool("chage"), *root, "-d", "0", self.user], None))
+            return commands
         method = [] if ctx.root.is_host else ["--crypt-method", crypt_method(ctx)]
         return [([tools.tool("chpasswd"), *root, *method], f"{self.user}:{self.secret}\n")]
 

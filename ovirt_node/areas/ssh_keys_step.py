@@ -28,12 +28,17 @@ class WriteAuthorizedKeys(Step):
     def touches(self) -> tuple[str, ...]:
         return (self.account.keys_file,)
 
+    def content(self) -> str:
+        return HEADER.format(user=self.account.user, key=self.key_name) + "".join(
+            f"{key}\n" for key in split_keys(self.keys))
+
+    def preview(self, ctx: Context) -> dict[str, str | None]:
+        return {self.account.keys_file: self.content()}
+
     def apply(self, ctx: Context, run: StepRun) -> None:
         target = ctx.root(self.account.keys_file)
         owner = (self.account.uid, self.account.gid)
         if not target.parent.exists():
             target.parent.mkdir(mode=0o700, parents=True)
             os.chown(target.parent, *owner)
-        content = HEADER.format(user=self.account.user, key=self.key_name)
-        content += "".join(f"{key}\n" for key in split_keys(self.keys))
-        write_file_atomic(target, content.encode(), 0o600, owner)
+        write_file_atomic(target, self.content().encode(), 0o600, owner)

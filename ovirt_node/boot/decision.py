@@ -4,7 +4,8 @@ ovirt-early + ovirt-firstboot logic), as one pure function.
     stateless                          -> STATELESS: kernel arguments -> configuration in RAM;
                                           no disk is touched
     boot media + storage_init, upgrade,
-      reinstall/firstboot or uninstall -> AUTO_INSTALL: `ovirt-node-installer --auto` on the
+      reinstall/firstboot, uninstall
+      answers= or iscsi_install        -> AUTO_INSTALL: `ovirt-node-installer --auto` on the
                                           main console
     boot media otherwise               -> INSTALLER: the installer on the main console
     the node's disk, configured        -> NORMAL: /config restored, the login prompts
@@ -36,7 +37,8 @@ class Source(StrEnum):
 
 
 #: Arguments that make a media boot an unattended installer run.
-AUTO_INSTALL_ARGS = ("storage_init", "upgrade", "updateonly", "reinstall", "firstboot", "uninstall")
+AUTO_INSTALL_ARGS = ("storage_init", "upgrade", "updateonly", "reinstall", "firstboot", "uninstall", "answers",
+                     "iscsi_install")
 #: The console that takes the text screen's place (the kernel's console=tty0 is the active VT).
 TEXT_CONSOLE = "tty1"
 
@@ -109,7 +111,7 @@ def decide(args: KernelArgs, has_node: bool, configured: bool) -> BootPlan:
 
 
 def _not_off(args: KernelArgs, name: str) -> bool:
-    if name == "storage_init":  # a disk list, not a switch
+    if name in ("storage_init", "answers", "iscsi_install"):  # a disk list, a URL, a flag: not switches
         return True
     try:
         return switch(args, name) is not False

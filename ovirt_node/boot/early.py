@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 STATE_DIR = "/run/ovirt-node"
 PLAN_FILE = f"{STATE_DIR}/boot.json"
+LATE_FILE = f"{STATE_DIR}/late.json"
 CONSOLE_DIR = f"{STATE_DIR}/console"
 CONFIG_MOUNT = "/config"
 CONFIG_DEVICE = f"/dev/mapper/{VG_NAME}-Config"
@@ -234,6 +235,8 @@ def late(root: Root = HOST, runner: Runner | None = None) -> LateResult:
         print(f"ovirt-node: {failures[-1]}", flush=True)
     for tty in plan.consoles:
         runner(["systemctl", "--no-block", "start", f"ovirt-node-console@{tty}.service"], check=False)
+    # For ovirt-node-boot-report.service, which waits for the network to report the boot.
+    root(LATE_FILE).write_text(json.dumps({"failures": failures}) + "\n")
     return LateResult(plan, tuple(failures))
 
 

@@ -39,6 +39,7 @@ from ovirt_node.installer.steps.trial import (
     commit_command,
     read_grubenv,
 )
+from ovirt_node.report.lifecycle import send_event
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +214,8 @@ def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[floa
         state["failed_trial"] = failed_trial(previous, pending)
     elif previous and previous.get("slot") == slot and not state["trial"]:
         state["failed_trial"] = previous.get("failed_trial")  # kept until the next upgrade
-    # TODO(lifecycle report): the one call point for lifecycle reports (report_url, see the
-    # automation issue): hand `state` over here, before a reboot can cut it short.
     write_json(root, STATE_FILE, state)
+    report(root, state, results)
     grubenv = Path(root(esp))
     if decision.action in ("commit", "clear"):
         with esp_mounted(root, runner, esp):
@@ -227,6 +227,16 @@ def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[floa
     elif decision.action == "reboot":
         runner(["systemctl", "reboot"])
     return state
+
+
+def report(root: Root, state: dict[str, Any], results: list[Result]) -> str:
+    """The health verdict as a lifecycle event (phase `health`), sent before a reboot can cut
+    it short: `ok` or `failed` (a required check), the failed checks' names and the running
+    slot in the detail, their logs as the excerpt. send_event never raises."""
+    failed = [r for r in results if r.required and not r.passed]
+    detail = f"slot {state['slot']} ({state['version']}): {state['result']}"
+    excerpt = "\n".join(f"--- {r.name} ---\n{r.log}" for r in failed)
+    return send_event(root, "health", "failed" if failed else "ok", detail, log_excerpt=excerpt)
 
 
 def failed_trial(previous: dict[str, Any] | None, pending: Pending) -> dict[str, Any]:

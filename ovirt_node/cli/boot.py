@@ -2,6 +2,7 @@
 
     ovirt-node-boot early           HostVG, /config, persisted files, mounts; the boot plan
     ovirt-node-boot late            kernel arguments -> configuration, on-boot hooks, consoles
+    ovirt-node-boot report          the boot's lifecycle event, once the network is online
     ovirt-node-boot console TTY     run the plan's program on TTY (installer or setup TUI)
     ovirt-node-boot console-done TTY  the login prompt back on TTY
     ovirt-node-boot decide [--cmdline ARGS] [--has-node] [--configured]
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("early", help="storage, /config and the boot plan (ovirt-node-early.service)")
     sub.add_parser("late", help="kernel arguments, hooks, console programs (ovirt-node-boot.service)")
+    sub.add_parser("report", help="the boot's lifecycle event to lifecycle.report_url "
+                   "(ovirt-node-boot-report.service)")
     for name in ("console", "console-done"):
         sub.add_parser(name).add_argument("tty")
     show = sub.add_parser("decide", help="print the boot plan for a command line and disk state")
@@ -57,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "late":
         if boot.late(root, runner).failures:
             return 3  # the node is up, but not as asked: the unit shows failed (printed above)
+    elif args.command == "report":
+        from ovirt_node.boot.report import report_boot
+
+        report_boot(root)  # a report never fails the boot: its problems are logged
     elif args.command == "console":
         argv_, env = boot.console_program(root, args.tty)
         if sys.stdin.isatty():

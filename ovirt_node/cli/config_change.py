@@ -17,8 +17,14 @@ import yaml
 
 from ovirt_node.areas.registry import all_sections
 from ovirt_node.cli import audit
-from ovirt_node.cli.change_report import ChangeReport, diffs, read_texts
-from ovirt_node.cli.change_report import Step as ReportStep
+from ovirt_node.cli.change_report import (
+    ChangeReport,
+    diffs,
+    hide_secrets,
+    planned_diffs,
+    print_diffs,
+    read_texts,
+)
 from ovirt_node.cli.common import root_from
 from ovirt_node.cli.config_read import (
     EXIT_FAILED,
@@ -28,7 +34,7 @@ from ovirt_node.cli.config_read import (
     guarded,
     report_recovery,
 )
-from ovirt_node.core import cmdline, untrusted
+from ovirt_node.core import answers, cmdline, untrusted
 from ovirt_node.core.aug import AugeasError
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine, InvalidChanges
@@ -50,6 +56,8 @@ from ovirt_node.network.apply import DEFAULT_CONFIRM_TIMEOUT
 from ovirt_node.system.accounts import ADMIN_USER
 
 PASSWORD_KEY = "security.admin_password"
+#: How the audit record's result of a run that did not do what it was asked begins (--json's error).
+FAILURES = ("failed", "not run", "interrupted", "invalid")
 
 
 class InputError(Exception):
@@ -106,42 +114,43 @@ def read_password(stdin: TextIO = sys.stdin) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
-def flatten_answers(data: Any, prefix: str = "") -> dict[str, str]:
-    """`{ssh: {pwauth: true}}` or `{"ssh.pwauth": "yes"}` -> {"ssh.pwauth": "yes"}."""
-    if not isinstance(data, Mapping):
-        raise InputError("the answers file must hold a mapping of keys to values")
-    flat: dict[str, str] = {}
-    for name, value in data.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, Mapping):
-            flat.update(flatten_answers(value, key + "."))
-        elif isinstance(value, bool):
-            flat[key] = "yes" if value else "no"
-        elif value is None:
-            flat[key] = ""
-        elif isinstance(value, int | float | str):
-            flat[key] = str(value)
-        else:
-            raise InputError(f"{key}: a value must be a string, number or boolean, not a {type(value).__name__}")
-    return flat
+def flatten_answers(data: Any) -> dict[str, str]:
+    try:
+        return answers.flatten(data)
+    except answers.AnswersShapeError as exc:
+        raise InputError(str(exc)) from None
+
+
+def parse_answers(text: str) -> Any:
+    """TOML (what `export` writes), else YAML (JSON is YAML too). TOML first: it is the strict
+    one, and neither a YAML mapping (`key: value`) nor JSON is valid TOML; a TOML file with
+    nothing in it goes on to YAML, which says it is empty."""
+    import tomllib
+
+    try:
+        data = untrusted.load_toml(text)
+    except tomllib.TOMLDecodeError:
+        data = None
+    return data if data else untrusted.load_yaml(text)
 
 
 def load_answers(path: Path) -> dict[str, str]:
-    """The answers file, or standard input for `-` (a pipe: `... | ovirt-node-config apply -`)."""
+    """The answers file (TOML, YAML or JSON), or standard input for `-` (a pipe:
+    `... | ovirt-node-config apply -`)."""
     from_stdin = str(path) == "-"
     if from_stdin:
         path = Path("standard input")
     try:
         text = untrusted.read_stream(sys.stdin.buffer) if from_stdin else untrusted.read_text(path)
-        data = untrusted.load_yaml(text)  # JSON is YAML too
+        data = parse_answers(text)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     except untrusted.UntrustedInputError as exc:
         raise InputError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise InputError(f"{path}: not valid YAML or JSON{where}") from exc
+        where = f" (as YAML: line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InputError(f"{path}: not valid TOML, YAML or JSON{where}") from exc
     if data is None:
         raise InputError(f"{path}: the file is empty")
     try:
@@ -191,9 +200,15 @@ def confirm_on_stdin(timeout: int) -> bool | None:
     return line.strip().lower() == "yes"
 
 
+def secret_values(engine: Engine, changes: Mapping[str, str]) -> list[str]:
+    return [value for name, value in changes.items() if name in engine.keys and engine.keys[name].secret]
+
+
 def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confirm_timeout: int | None = None,
-                record: audit.Change | None = None, report: ChangeReport | None = None) -> int:
-    """Plan and run; with `report` (--json) the outcome goes there instead of prose on stdout."""
+                record: audit.Change | None = None, report: ChangeReport | None = None,
+                show_diff: bool = False) -> int:
+    """Plan and run; with `report` (--json) the outcome goes there instead of prose on stdout;
+    `show_diff` (--diff) prints what each file becomes (or with a check: would become)."""
     record = record or audit.Change("set", "")
     tx = engine.plan(changes)
     warnings = warn_unusual(engine, changes)
@@ -201,12 +216,16 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
         confirm_timeout = DEFAULT_CONFIRM_TIMEOUT if sys.stdin.isatty() else 0
     if report is not None:
         report.warnings = warnings
+    secrets = secret_values(engine, changes)
     if dry_run:
+        planned = planned_diffs([tx], engine.ctx) if (show_diff or report is not None) and tx.steps else {}
+        planned = hide_secrets(planned, secrets)
         if report is None:
             print_plan(tx, engine.ctx)
+            print_diffs(planned)
         else:
-            report.changed = bool(tx.steps)
-            report.steps = [ReportStep(line, "planned") for line in tx.describe(engine.ctx)] if tx.steps else []
+            report.plan(tx, engine.ctx)
+            report.diff = planned
         return EXIT_OK
     if not tx.steps:
         if report is None:
@@ -214,23 +233,29 @@ def run_changes(engine: Engine, changes: Mapping[str, str], dry_run: bool, confi
         record.result = "nothing to change"
         return EXIT_OK
     confirm = Confirmation(confirm_on_stdin, confirm_timeout) if confirm_timeout > 0 else None
+    paths = [path for step in tx.steps for path in step.backs_up(engine.ctx)]
+    before = read_texts(engine.ctx.root, paths)
+    found: dict[str, str] = {}
+    try:
+        tx.run(engine.ctx, print_progress if report is None else report.progress, confirm=confirm)
+    finally:  # also after a rollback: whatever is left differs, or the diff is empty
+        found = hide_secrets(diffs(before, read_texts(engine.ctx.root, paths)), secrets)
+        if report is not None:
+            report.diff = found
     if report is None:
-        tx.run(engine.ctx, print_progress, confirm=confirm)
         print(f"Applied: {', '.join(sorted(changes))}")
+        if show_diff:
+            print_diffs(found)
     else:
-        paths = [path for step in tx.steps for path in step.backs_up(engine.ctx)]
-        before = read_texts(engine.ctx.root, paths)
-        try:
-            tx.run(engine.ctx, report.progress, confirm=confirm)
-        finally:  # also after a rollback: whatever is left differs, or the diff is empty
-            report.diff = diffs(before, read_texts(engine.ctx.root, paths))
         report.changed = True
     record.result = "applied"
     return EXIT_OK
 
 
-def cmd_cmdline(engine: Engine, args: argparse.Namespace, record: audit.Change | None = None) -> int:
-    record = record or audit.Change("cmdline", "")
+def kernel_changes(engine: Engine, args: argparse.Namespace, record: audit.Change,
+                   report: ChangeReport | None) -> dict[str, str]:
+    """The settings the kernel arguments (given, --from FILE, or the node's /proc/cmdline)
+    make; what is ignored or skipped is said (with --json: on stderr and in the warnings)."""
     if args.args and args.from_file:
         raise InputError("give either arguments or --from FILE, not both")
     if args.args:
@@ -245,29 +270,68 @@ def cmd_cmdline(engine: Engine, args: argparse.Namespace, record: audit.Change |
     record.secret_on_command_line = bool(args.args) and any(
         arg.is_secret and arg.value is not None for arg in (*parsed.args, *parsed.init_args))
     found = changes_from_kernel_args(engine, parsed)
+    notes = []
     for arg in found.ignored:
         near = found.near.get(arg)
         hint = f"; did you mean {' or '.join(near)}?" if near else ""
-        print(f"ignored: {arg} (not a setting this node knows{hint})")
-    for arg, reason in found.rejected:
-        print(f"skipped: {arg}: {reason}")
+        notes.append(f"ignored: {arg} (not a setting this node knows{hint})")
+    notes += [f"skipped: {arg}: {reason}" for arg, reason in found.rejected]
+    for note in notes:
+        print(note, file=sys.stdout if report is None else sys.stderr)
+    if report is not None:
+        report.warnings.extend(notes)
     record.changes = found.changes
-    if not found.changes:
-        print("No settings in the kernel arguments.")
+    return dict(found.changes)
+
+
+def cmd_cmdline(engine: Engine, args: argparse.Namespace, record: audit.Change | None = None,
+                report: ChangeReport | None = None) -> int:
+    record = record or audit.Change("cmdline", "")
+    changes = kernel_changes(engine, args, record, report)
+    if not changes:
+        if report is None:
+            print("No settings in the kernel arguments.")
         record.result = "no settings"
         return EXIT_OK
-    warn_unusual(engine, found.changes)
+    warnings = warn_unusual(engine, changes)
+    if report is not None:
+        report.warnings.extend(warnings)
     if args.dry_run:
-        for area, tx in plans_by_area(engine, found.changes).items():
-            print(f"{area}:", end=" ")
-            print_plan(tx, engine.ctx)
+        plans = plans_by_area(engine, changes)
+        wanted = report is not None or getattr(args, "diff", False)
+        found = planned_diffs(plans.values(), engine.ctx) if wanted else {}
+        found = hide_secrets(found, secret_values(engine, changes))
+        for area, tx in plans.items():
+            if report is None:
+                print(f"{area}:", end=" ")
+                print_plan(tx, engine.ctx)
+            else:
+                report.plan(tx, engine.ctx)
+        if report is None:
+            print_diffs(found)
+        else:
+            report.diff = found
         return EXIT_OK
     # Boot semantics: area by area, so one that cannot apply does not keep the others off.
-    results = apply_by_area(engine, found.changes, print_progress, lambda area: print(f"{area}:", flush=True))
-    for result in results:
-        print(result)
+    paths = [p for tx in plans_by_area(engine, changes).values() for step in tx.steps
+             for p in step.backs_up(engine.ctx)]
+    before = read_texts(engine.ctx.root, paths)
+    if report is None:
+        results = apply_by_area(engine, changes, print_progress, lambda area: print(f"{area}:", flush=True))
+        for result in results:
+            print(result)
+    else:
+        results = apply_by_area(engine, changes, report.progress, lambda area: report.next_transaction())
+    found = hide_secrets(diffs(before, read_texts(engine.ctx.root, paths)), secret_values(engine, changes))
+    if report is None and getattr(args, "diff", False):
+        print_diffs(found)
     failed = [r.area for r in results if not r.ok]
     record.result = ("failed in part: " if failed else "applied by area: ") + "; ".join(str(r) for r in results)
+    if report is not None:
+        report.diff = found
+        report.changed = any(r.ok and not r.unchanged for r in results)
+        if failed:
+            report.error = "; ".join(str(r) for r in results if not r.ok)
     if failed:
         print(f"ovirt-node-config: not applied (rolled back): {', '.join(failed)}; the other areas were applied",
               file=sys.stderr)
@@ -332,12 +396,12 @@ def dispatch(engine: Engine, args: argparse.Namespace) -> int:
 def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> int:
     """set, set-password, apply, cmdline; `record` gets the changes and the result; with
     --json the outcome (also a refusal or a failure) is one JSON object on stdout."""
-    report = ChangeReport() if getattr(args, "json", False) else None
+    report = ChangeReport() if getattr(args, "json", False) and args.command != "reset" else None
     try:
         return change_and_say(engine, args, record, report)
     finally:
         if report is not None:
-            if report.error is None and record.result not in ("", "applied", "nothing to change"):
+            if report.error is None and record.result.startswith(FAILURES):
                 report.error = record.result
             print(report.to_json())
 
@@ -345,6 +409,10 @@ def change(engine: Engine, args: argparse.Namespace, record: audit.Change) -> in
 def change_and_say(engine: Engine, args: argparse.Namespace, record: audit.Change,
                    report: ChangeReport | None) -> int:
     try:
+        if args.command == "reset":  # its own lock, confirmation and --json
+            from ovirt_node.cli.reset import cmd_reset
+
+            return cmd_reset(engine, args, record, node_locked, print_progress)
         if args.command == "set":
             changes = parse_assignments(args.assignments)
             record.changes = changes
@@ -360,8 +428,9 @@ def change_and_say(engine: Engine, args: argparse.Namespace, record: audit.Chang
             record.changes = changes
         with node_locked(engine, args.wait):  # lock, then read, validate, plan and run
             if args.command == "cmdline":
-                return cmd_cmdline(engine, args, record)
-            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None), record, report)
+                return cmd_cmdline(engine, args, record, report)
+            return run_changes(engine, changes, args.dry_run, getattr(args, "confirm_timeout", None), record, report,
+                               getattr(args, "diff", False))
     except InvalidChanges as exc:
         for key, message in exc.errors.items():
             print(f"ovirt-node-config: invalid {key}: {message}", file=sys.stderr)

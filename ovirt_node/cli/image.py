@@ -27,6 +27,7 @@ from ovirt_node.image import edit as image_edit
 from ovirt_node.image.apt import AptError
 from ovirt_node.image.recipe import RecipeError, load, recipe_dir, stamped, with_plugins
 from ovirt_node.installer.image import ImageError
+from ovirt_node.installer.secureboot import SignedLoaderMissing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RecipeError, ImageError, image_edit.EditError, PackageError, AptError) as exc:
         print(f"ovirt-node-image: {exc}", file=sys.stderr)
         return 2
-    except CommandError as exc:
+    except (CommandError, SignedLoaderMissing) as exc:
         print(f"ovirt-node-image: a build step failed: {exc}", file=sys.stderr)
         return 1
     print(result)

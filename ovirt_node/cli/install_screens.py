@@ -13,12 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ovirt_node.cli.install_output import print_plan, print_progress
+from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import NodeImage
 from ovirt_node.installer.plan import autoinstall
+from ovirt_node.installer.screens.answers import Fetched
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.system.machine.model import Machine
-from ovirt_node.ui.palette import Mode
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,11 @@ def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
 
 
 def screens_main(args: argparse.Namespace, machine: Machine, session: Session, image: NodeImage | None,
-                 installed: InstalledNode | None, root: Root, media_problem: str = "") -> int:
-    from ovirt_node.cli.setup import want_basic
+                 installed: InstalledNode | None, root: Root, media_problem: str = "",
+                 fetched: Fetched | None = None, kernel_line: KernelArgs | None = None) -> int:
+    """The screens, or the answers file (`--answers`, or `fetched` from the kernel line's
+    `answers=`). AnswersError when the answers cannot be used: nothing was touched then."""
+    from ovirt_node.cli.setup import display_mode
     from ovirt_node.installer.screens import answers as answers_file
     from ovirt_node.installer.screens.choices import Choices
     from ovirt_node.installer.screens.flow import SCREEN_NAMES, InstallerApp, answer_all
@@ -50,14 +54,12 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
     applier = keymap_applier(root, args.dry_run)
     installer = Installer(machine, session, image, installed, args.dry_run, live=root,
                           log_path=None if args.dry_run else Path(args.log),
-                          keymap_applier=applier, media_problem=media_problem)
+                          keymap_applier=applier, media_problem=media_problem, kernel_line=kernel_line)
+    source = fetched.url if fetched else str(args.answers)
     choices, interactive = Choices(), None
-    if args.answers:
-        try:
-            given = answers_file.load(Path(args.answers), SCREEN_NAMES)
-        except answers_file.AnswersError as exc:
-            print(f"ovirt-node-installer: {exc}", file=sys.stderr)
-            return 2
+    if fetched or args.answers:
+        given = (answers_file.parse(fetched.text, fetched.url, SCREEN_NAMES) if fetched
+                 else answers_file.load(Path(args.answers), SCREEN_NAMES))
         choices, interactive = given.choices, set(given.interactive)
     runner = session.ctx.runner
 
@@ -69,21 +71,21 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
             print("ovirt-node-installer: the installer's screens need a terminal", file=sys.stderr)
             return 1
         _quiet_stderr()
-        basic = args.basic or want_basic(os.environ, _tty_name())
-        mode: Mode = "basic" if basic else "mono" if args.mono else "color"
+        mode = display_mode(args, os.environ, _tty_name())
         app = InstallerApp(installer, choices, interactive=interactive, mode=mode, reboot=reboot)
         return app.run()
     try:
         choices = answer_all(installer, choices)
         plan = installer.plan(choices)
     except ValueError as exc:  # a screen's refusal, or the engine's (InstallRefused, LayoutError ...)
-        print(f"ovirt-node-installer: {args.answers}: {exc}", file=sys.stderr)
-        return 2
+        raise answers_file.AnswersError(f"{source}: {exc}") from None
     if args.dry_run:
-        print_plan(machine, plan, session.ctx)
+        print_plan(machine, plan, session.ctx, args.json)
         return 0
-    request = autoinstall.Request(choices.mode, choices.force, None, 0)
-    return autoinstall.run(plan.transaction, session, request, print_progress, None)
+    line = autoinstall.read_request(kernel_line) if kernel_line is not None else None
+    request = autoinstall.Request(choices.mode, choices.force, line.break_at if line else None,
+                                  line.reboot_delay if line else 0)
+    return autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
 
 
 def _tty_name() -> str | None:

@@ -4,7 +4,8 @@ The mode comes from the kernel arguments (`install`, `upgrade`, `reinstall`/`fir
 `uninstall`) or, without one, from the disks: no HostVG -> install; else the media's version
 against the installed one. `--dry-run` prints the plan — disks, partitions, volumes, every
 step and every command — and touches nothing. `--auto` reads /proc/cmdline (the PXE/boot
-media auto-install) and reboots when done. On a terminal without those (or with `--tui`) the
+media auto-install) and reboots when done; `answers=URL` on that line (or in `--cmdline`) fetches
+the answers file from a web server (`answers_sha256=` pins it). On a terminal without those (or with `--tui`) the
 installer's screens ask what to do; `--answers FILE` gives their values (and which screens
 still ask), so the same installation runs unattended (see docs/installer.md).
 Exit status: 0 done (or planned), 1 a step failed (the log says more), 2 refused (the message
@@ -21,11 +22,13 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
-from ovirt_node.cli.install_output import print_plan, print_progress
+from ovirt_node.cli.install_output import print_plan, print_progress, refused
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect, load
+from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
+from ovirt_node.installer import answers_url, iscsi_root
 from ovirt_node.installer.devices import LvmDevices
 from ovirt_node.installer.image import UNKNOWN, ImageError, ImageVersion, NodeImage
 from ovirt_node.installer.media import media
@@ -33,9 +36,12 @@ from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.plan.disks import DiskSelectionError
 from ovirt_node.installer.plan.layout import LayoutError
 from ovirt_node.installer.plan.sizes import SizeError
+from ovirt_node.installer.screens.answers import AnswersError, Fetched
 from ovirt_node.installer.session import PRODUCT, InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
+from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import Target
+from ovirt_node.report.lifecycle import send_event
 from ovirt_node.system.machine.model import Machine
 from ovirt_node.system.machine.probe import probe
 from ovirt_node.system.machine.profile import ProfileError, load_profile, profile_path
@@ -51,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = console_parser("ovirt-node-installer", __doc__.splitlines()[0])
     add_common_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan and every command; change nothing")
+    parser.add_argument("--json", action="store_true", help="with --dry-run: the plan (or the refusal) as one JSON "
+                        "object: changed, steps (each with its commands), warnings, diff, error")
     parser.add_argument("--machine", metavar="FILE|NAME", help="plan for a machine profile (with --dry-run)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--cmdline", metavar="ARGS", help="kernel arguments to act on (storage_init=, storage_vol=, "
@@ -87,6 +95,9 @@ def _wants_screens(args: argparse.Namespace) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
+    if args.json and not args.dry_run:
+        print("ovirt-node-installer: --json describes a plan only; add --dry-run", file=sys.stderr)
+        return 2
     if args.machine and not args.dry_run:
         print("ovirt-node-installer: --machine plans only; add --dry-run", file=sys.stderr)
         return 2
@@ -96,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = root_from(args)
     kargs = cmdline.read(root) if args.auto else cmdline.parse(args.cmdline or "")
     log_file: logging.Handler | None = None
+
+    def report(result: str, detail: str) -> None:
+        """A lifecycle event (report_url= of these kernel arguments, else the live root's setting)."""
+        send_event(root, "install", result, detail, log_excerpt=Path(args.log), kernel_args=kargs)
+
     if not args.dry_run:
         log_path = Path(args.log)
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,13 +120,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().addHandler(log_file)
         logging.getLogger().setLevel(logging.INFO)
     try:
+        fetched = _answers_from_kernel_line(kargs, args)
+        runner = Runner(dry_run=args.dry_run)
+        kargs = _iscsi_root(kargs, root, runner)
         machine = _machine(args.machine, args)
         request = autoinstall.read_request(kargs)
         try:
             platform = detect(root)
         except PlatformError:
             platform = load("el")
-        runner = Runner(dry_run=args.dry_run)
         session = Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=platform,
                                 devices=LvmDevices(), target=Target(Path(WORKDIR)),
                                 uefi=machine.firmware == "uefi", log_file=None if args.dry_run else Path(args.log),
@@ -129,25 +147,78 @@ def main(argv: Sequence[str] | None = None) -> int:
                         raise
                     media_problem = str(exc)  # the screens still offer what needs no image
             installed = _installed(session, machine, args.dry_run)
-            if args.answers or _wants_screens(args):
+            if fetched is not None or args.answers or _wants_screens(args):
                 from ovirt_node.cli.install_screens import screens_main
 
-                return screens_main(args, machine, session, image, installed, root, media_problem)
+                return screens_main(args, machine, session, image, installed, root, media_problem,
+                                    fetched=fetched, kernel_line=kargs if fetched else None)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
-                print_plan(machine, plan, session.ctx)
+                print_plan(machine, plan, session.ctx, args.json)
                 return 0
-            reboot = (lambda: None if runner(["systemctl", "reboot"]) else None) if args.auto else None
-            return autoinstall.run(plan.transaction, session, request, print_progress, reboot)
+            title = plan.transaction.title
+            report("started", title)
+
+            # An install reports its success in its last step (ReportInstall: what cannot be sent
+            # waits on the node); the other flows here, once the run is over.
+            reports_itself = any(isinstance(step, ReportInstall) for step in plan.transaction.steps)
+
+            def succeeded() -> None:
+                if not reports_itself:
+                    report("succeeded", title)
+
+            def reboot() -> None:
+                succeeded()  # before the reboot: the event must leave first
+                runner(["systemctl", "reboot"])
+
+            code = autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
+            if code:
+                report("failed", f"{title}: a step failed")
+            elif not args.auto:
+                succeeded()
+            return code
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
-            autoinstall.InstallRefused) as exc:
-        print(f"ovirt-node-installer: {exc}", file=sys.stderr)
+            autoinstall.InstallRefused, AnswersError, iscsi_root.IscsiRootError) as exc:
+        refused("ovirt-node-installer", str(exc), args.json)
         if log_file is not None:
             # Into the log only: the console has just shown it.
             log_file.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, "refused: %s", (exc,), None))
+            report("refused", str(exc))
             # The last line says the run is over: a console reader waits for it.
             print(f"Nothing was changed. The log is kept at {args.log}.", file=sys.stderr, flush=True)
         return 2
+
+
+def _answers_from_kernel_line(kargs: cmdline.KernelArgs, args: argparse.Namespace) -> Fetched | None:
+    """The answers file `answers=URL` names (fetched before anything else is looked at, so a
+    failure stops the run with nothing touched); None without one."""
+    where = answers_url.source(kargs)
+    if where is None:
+        return None
+    if args.answers:
+        raise AnswersError(f"answers= on the kernel line and --answers {args.answers}: give one")
+    text = answers_url.fetch(where)
+    said = f"answers from {where.url}{' (sha256 checked)' if where.sha256 else ''}"
+    log.info("%s", said)
+    if not args.json:  # --json: stdout holds the one JSON object
+        print(f"ovirt-node-installer: {said}", flush=True)
+    return Fetched(where.url, text)
+
+
+def _iscsi_root(kargs: cmdline.KernelArgs, root: Root, runner: Runner) -> cmdline.KernelArgs:
+    """`iscsi_install`: log in to the target (before the disks are probed, so the LUN is one
+    of them) and add the node's iSCSI boot arguments; a dry run plans with the LUN's udev
+    name and logs in to nothing."""
+    wanted = iscsi_root.requested(kargs, root)
+    if wanted is None:
+        return kargs
+    if runner.dry_run:
+        return iscsi_root.with_boot_words(kargs, wanted.boot_words("<MAC>"), wanted.by_path)
+    device = iscsi_root.login(wanted, root, runner, kargs.get("BOOTIF"))
+    nic, mac = iscsi_root.carrying_nic(wanted, runner)
+    print(f"ovirt-node-installer: iSCSI LUN {wanted.lun} of {wanted.target} at {wanted.portal} is {device} "
+          f"(over {nic})", flush=True)
+    return iscsi_root.with_boot_words(kargs, wanted.boot_words(mac), device)
 
 
 def _installed(session: Session, machine: Machine, dry_run: bool) -> InstalledNode | None:

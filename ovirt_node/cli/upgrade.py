@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ovirt_node.boot.checks import record_network
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
-from ovirt_node.cli.install_output import print_progress
+from ovirt_node.cli.install_output import plan_report, print_progress, refused
 from ovirt_node.core.bootstate import read_state, summary
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect
@@ -35,6 +35,7 @@ from ovirt_node.installer.media import media
 from ovirt_node.installer.plan import autoinstall, flows
 from ovirt_node.installer.session import Session
 from ovirt_node.installer.steps.storage import Target
+from ovirt_node.report.lifecycle import send_event
 from ovirt_node.system.machine.probe import probe
 from ovirt_node.system.machine.profile import ProfileError
 
@@ -48,15 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--iso", metavar="FILE|DEVICE|DIR", help="the image to upgrade to")
     what.add_argument("--rollback", action="store_true", help="try the other image slot at the next boot")
     what.add_argument("--status", action="store_true", help="the running slot and its last health checks")
-    parser.add_argument("--json", action="store_true", help="with --status: the state as JSON")
     parser.add_argument("--force", action="store_true", help="allow another major version, or a downgrade")
     parser.add_argument("--dry-run", action="store_true", help="print the steps and commands; change nothing")
+    parser.add_argument("--json", action="store_true", help="with --status: the state as JSON; with --dry-run: "
+                        "the plan (or the refusal) as one JSON object: changed, steps (each with its "
+                        "commands), warnings, diff, error")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
+    if args.json and not (args.dry_run or args.status):
+        print("ovirt-node-upgrade: --json describes a plan only; add --dry-run (or ask --status --json)",
+              file=sys.stderr)
+        return 2
     root = root_from(args)
     if args.status:
         return show_status(root, args.json)
@@ -82,7 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      f"{node.active.version}; add --force to do it anyway")
                 tx = flows.upgrade(session, node, image)
             if args.dry_run:
-                print("\n".join(flows.plan_lines(tx, session.ctx)))
+                print(plan_report(tx, session.ctx).to_json() if args.json
+                      else "\n".join(flows.plan_lines(tx, session.ctx)))
                 return 0
             tx.run(session.ctx, print_progress)
             if root.is_host and os.path.ismount(root("/config")):
@@ -94,11 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                           file=sys.stderr)
     except TransactionError as exc:
         print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
+        report(args, root, "failed", str(exc))
         return 1
     except (ImageError, ProfileError, PlatformError, CommandError) as exc:
-        print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
+        refused("ovirt-node-upgrade", str(exc), args.json)
+        report(args, root, "refused", str(exc))
         return 2
     print(f"{tx.title}: done; the next boot tries it, and it stays only when its health checks pass.")
+    report(args, root, "succeeded", f"{tx.title}; the next boot tries it, and it stays only when its health "
+           "checks pass")
     return 0
 
 
@@ -112,6 +124,12 @@ def show_status(root: Root, as_json: bool) -> int:
             if not check.get("passed"):
                 print(f"--- {check.get('name')} log ---\n{check.get('log')}")
     return 0
+
+
+def report(args: argparse.Namespace, root: Root, result: str, detail: str) -> None:
+    """The lifecycle event of a real run (a dry run changes nothing, so it reports nothing)."""
+    if not args.dry_run:
+        send_event(root, "rollback" if args.rollback else "upgrade", result, detail)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ every call on a handle holds the handle's lock (calls are short; nobody waits fo
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import logging
 import posixpath
@@ -197,6 +198,28 @@ class Augeas:
             finally:
                 for left in kept.values():
                     left.close()
+
+    def render(self, path: str) -> str | None:
+        """The text `path` would hold if the tree were saved now, written nowhere (a check's
+        diff); None when the tree no longer has the file. Augeas's text_retrieve keeps the
+        untouched parts of the file on disk as they are, exactly as a save would."""
+        lens = next((lf.lens for lf in self.files if fnmatch.fnmatchcase(path, lf.path)), None)
+        if lens is None:
+            raise AugeasError(path, "no lens of this handle reads it")
+        if not self.exists(files_node(path)):
+            return None
+        target = self.root(path)
+        original = target.read_text(errors="replace") if target.is_file() else ""
+        with self.lock:
+            try:
+                self._aug.set("/preview/in", original)
+                self._aug.text_retrieve(f"{lens}.lns", "/preview/in", files_node(path), "/preview/out")
+                text: str | None = self._aug.get("/preview/out")
+            except (ValueError, RuntimeError) as exc:
+                raise AugeasError(path, f"cannot render the planned text: {exc}") from exc
+            finally:
+                self._aug.remove("/preview")
+        return text or ""
 
     def _loaded_paths(self) -> list[str]:
         """The node paths of the files this handle has loaded (globs expanded)."""

@@ -41,13 +41,18 @@ _SAFE = SafeValue()
 
 
 class Engine:
-    def __init__(self, ctx: Context, sections: Iterable[Section] | Callable[[], Iterable[Section]]) -> None:
+    def __init__(self, ctx: Context, sections: Iterable[Section] | Callable[[], Iterable[Section]],
+                 one: Callable[[str], Section | None] | None = None) -> None:
         """`sections` may be a callable, called when a section or key is first needed: the setup
-        TUI draws its first screen before the sections' modules are imported."""
+        TUI draws its first screen before the sections' modules are imported. `one` builds a
+        section by name (None when it cannot): a read of named sections then imports those
+        alone (the Status page needs two of ten); the full set, when built, keeps them."""
         self.ctx = ctx
         self._make = sections if callable(sections) else lambda: sections
+        self._one = one
         self._lock = threading.Lock()
         self._sections: dict[str, Section] | None = None
+        self._early: dict[str, Section] = {}
         self._keys: dict[str, Key] = {}
         if not callable(sections):
             self._load()  # a list or generator given is taken as it is now
@@ -55,10 +60,23 @@ class Engine:
     def _load(self) -> dict[str, Section]:
         with self._lock:  # page workers may be the first to ask
             if self._sections is None:
-                sections = {s.name: s for s in self._make()}
+                sections = {s.name: self._early.get(s.name, s) for s in self._make()}
                 self._keys = {k.name: k for s in sections.values() for k in s.keys}
                 self._sections = sections
             return self._sections
+
+    def section(self, name: str) -> Section:
+        """The section `name`, built alone when the full set is not built yet (KeyError when
+        no section has that name)."""
+        if self._sections is None and self._one is not None:
+            with self._lock:
+                if name not in self._early and self._sections is None:
+                    found = self._one(name)
+                    if found is not None:
+                        self._early[name] = found
+                if name in self._early:
+                    return self._early[name]
+        return self.sections[name]
 
     @property
     def sections(self) -> dict[str, Section]:
@@ -85,10 +103,10 @@ class Engine:
         wanted = list(sections or self.sections)
         # Lenses load with the first read of their section, all at once: every Augeas load
         # re-reads the files already loaded, so one per section would cost one per section.
-        self.ctx.need(lf for name in wanted for lf in self.sections[name].lens_files)
+        self.ctx.need(lf for name in wanted for lf in self.section(name).lens_files)
         stored = self.ctx.defaults.items()
         for name in wanted:
-            section = self.sections[name]
+            section = self.section(name)
             system = section.read(self.ctx)
             for key in section.keys:
                 names = (key.ovirt, *key.legacy) if key.ovirt else ()

@@ -36,6 +36,11 @@ class WriteDefaults(Step):
     def touches(self) -> Sequence[str]:
         return (DEFAULTS_PATH,)
 
+    def preview(self, ctx: Context) -> Mapping[str, str | None]:
+        for key, value in self.changes.items():
+            ctx.defaults.set(key, value)
+        return {DEFAULTS_PATH: ctx.aug.render(DEFAULTS_PATH)}
+
     def apply(self, ctx: Context, run: StepRun) -> None:
         for key, value in self.changes.items():
             ctx.defaults.set(key, value)
@@ -56,6 +61,10 @@ class AugeasEdit(Step):
 
     def touches(self) -> Sequence[str]:
         return (self.file.path,)
+
+    def preview(self, ctx: Context) -> Mapping[str, str | None]:
+        self.edit(ctx.aug)
+        return {self.file.path: ctx.aug.render(self.file.path)}
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         ctx.root(self.file.path).parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +89,9 @@ class WriteFile(Step):
 
     def touches(self) -> Sequence[str]:
         return (self.path,)
+
+    def preview(self, ctx: Context) -> Mapping[str, str | None]:
+        return {self.path: self.content}
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         write_file_atomic(ctx.root(self.path), self.content.encode(), self.mode)

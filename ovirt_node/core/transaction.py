@@ -22,14 +22,14 @@ import os
 import signal
 import threading
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ovirt_node.core.explain import cause
 from ovirt_node.core.journal import FileBackup, Journal, recover_interrupted, remove_temp_files
 from ovirt_node.core.root import NotARegularFile as NotARegularFile  # raised by run(); callers import it here
 from ovirt_node.core.runstate import LOCK_PATH as LOCK_PATH
@@ -73,14 +73,7 @@ ProgressCallback = Callable[[Progress], None]
 def failure_text(exc: BaseException) -> str:
     """An exception as a person reads it. Some say nothing (StopIteration, KeyError(''),
     an assert): then its type and where it was raised, so the report is never empty."""
-    text = str(exc).strip()
-    if text:
-        return text
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return f"{type(exc).__name__} (no message)"
-    last = frames[-1]
-    return f"{type(exc).__name__} (no message) in {last.name}(), {Path(last.filename).name} line {last.lineno}"
+    return cause(exc)
 
 
 class TransactionError(RuntimeError):
@@ -182,6 +175,12 @@ class Step:
         return self.touches()
 
     def skip_reason(self, ctx: Context) -> str | None:
+        return None
+
+    def preview(self, ctx: Context) -> Mapping[str, str | None] | None:
+        """The text each file the step writes would then hold (None: removed), worked out
+        without writing anything (`--check --diff`); None when only doing it would tell (a
+        command, a tool). A step that edits the Augeas tree leaves its edit in the tree."""
         return None
 
     def apply(self, ctx: Context, run: StepRun) -> None:

@@ -4,6 +4,7 @@ the whole machine. The limits are far above any real answers file."""
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -61,9 +62,29 @@ def check_shape(data: object, max_depth: int = MAX_DEPTH, max_entries: int = MAX
         stack.extend((child, depth + 1) for child in children)
 
 
+def _number_too_long(exc: ValueError) -> UntrustedInputError | None:
+    """Python refuses to convert integers of more than 4,300 digits (a denial-of-service guard):
+    the parsers let that ValueError through; said here as the limit it is."""
+    if "integer string conversion" in str(exc):
+        return UntrustedInputError(f"holds a number longer than the limit of {sys.get_int_max_str_digits()} digits")
+    return None
+
+
 class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader without aliases (a few hundred bytes of nested aliases expand to gigabytes)
-    and with a nesting limit checked while composing (the composer recurses)."""
+    """SafeLoader without aliases (a few hundred bytes of nested aliases expand to gigabytes),
+    with a nesting limit checked while composing (the composer recurses) and without duplicate
+    keys (YAML and JSON parsers keep the last silently: which one the user meant is unknown)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    mark = key_node.start_mark
+                    raise UntrustedInputError(f"the key {key_node.value[:80]!r} is given twice "
+                                              f"(line {mark.line + 1}, column {mark.column + 1})")
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
     _depth = 0
 
@@ -83,7 +104,12 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def load_yaml(text: str) -> Any:
     """YAML (or JSON) text, bounded; yaml.YAMLError for what is not YAML at all."""
-    data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+    try:
+        data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+    except ValueError as exc:
+        if (refusal := _number_too_long(exc)) is None:
+            raise
+        raise refusal from None
     check_shape(data)
     return data
 
@@ -94,5 +120,11 @@ def load_toml(text: str) -> dict[str, Any]:
         data = tomllib.loads(text)
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
         raise UntrustedInputError(f"nested deeper than the limit of {MAX_DEPTH} levels") from None
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError as exc:
+        if (refusal := _number_too_long(exc)) is None:
+            raise
+        raise refusal from None
     check_shape(data)
     return data

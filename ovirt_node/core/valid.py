@@ -141,7 +141,10 @@ class AnyOf(Validator):
             return self.validators[0].check(value)
         if any(member.is_valid(value) for member in self.validators):
             return None
-        return f"must be {self.description}"
+        # Something was typed, so "must be empty or ..." would only confuse (the field may be
+        # required right now, a kdump NFS location say): name what the text should have been.
+        shown = [m for m in self.validators if not (value and isinstance(m, Empty))] or list(self.validators)
+        return f"must be {' or '.join(member.description for member in shown)}"
 
 
 class AllOf(Validator):
@@ -228,8 +231,9 @@ class Empty(_Predicate):
 
 
 class EmptyOr(Validator):
-    """Exactly "" or valid by `rule`. Reads "must be empty or <rule>" like `Empty() | rule`,
-    except that a detail the rule names (a trailing dot, say) is shown, not hidden."""
+    """Exactly "" or valid by `rule`. Reads "must be <rule>" like `Empty() | rule` (the text
+    typed is not empty, so that alternative goes unsaid), and a detail the rule names (a
+    trailing dot, say) is shown, not hidden."""
 
     def __init__(self, rule: Validator) -> None:
         self.rule = rule
@@ -238,10 +242,7 @@ class EmptyOr(Validator):
     def check(self, value: str) -> str | None:
         if value == "":
             return None
-        problem = self.rule.check(value)
-        if problem is None or problem != f"must be {self.rule.description}":
-            return problem
-        return f"must be {self.description}"
+        return self.rule.check(value)
 
 
 class NoSpaces(Validator):

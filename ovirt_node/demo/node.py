@@ -27,6 +27,9 @@ from ovirt_node.system.keymaps import keymaps_on_disk
 from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.system.tuned_profiles import profiles_on_disk, read_active_file
 
+#: The address the demo's DHCP interface (eth0) has "leased" (a documentation address).
+DEMO_LEASE = "192.0.2.50/24"
+
 
 @dataclass(frozen=True)
 class DemoNode:
@@ -75,7 +78,8 @@ def demo_node(keep_root: bool = False) -> Iterator[DemoNode]:
             # NetworkManager knows the demo machine's NICs; hostnamed writes the demo root's
             # etc/hostname. The host's own network is never asked or touched.
             nics = [n.name for n in load_profile(profile_path("demo")).physical_nics()]
-            stack.enter_context(networkmanager_mock(address, nics))
+            # eth0 is the demo's DHCP connection: NetworkManager shows it the lease's address.
+            stack.enter_context(networkmanager_mock(address, nics, {"eth0": [DEMO_LEASE]}))
             hostname = (root / "etc/hostname").read_text().strip() if (root / "etc/hostname").exists() else "demo"
             stack.enter_context(hostnamed_mock(address, hostname, root))
             yield DemoNode(root, address)

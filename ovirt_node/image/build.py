@@ -29,6 +29,7 @@ from ovirt_node.core.run import CommandError, Runner
 from ovirt_node.image import initramfs, iso, kdump, pxe
 from ovirt_node.image.keymap_names import drop_unloadable, link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
+from ovirt_node.installer import secureboot
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, read_image
 
 log = logging.getLogger(__name__)
@@ -213,6 +214,8 @@ class Builder:
         """The image files from the customized root, then the ISO."""
         (out / "LiveOS").mkdir(parents=True)
         kernel = initramfs.kernel_version(root)
+        # shim boots only a kernel signed by Debian (linux-image-amd64, not the -unsigned build)
+        secureboot.require_signed(root / "boot" / f"vmlinuz-{kernel}", "linux-image-amd64")
         shutil.copyfile(root / "boot" / f"vmlinuz-{kernel}", out / KERNEL)
         with self.step("initramfs"):
             initramfs.build(root, kernel, self.recipe, out / INITRD, self.runner)
@@ -225,15 +228,15 @@ class Builder:
                          "-wildcards", "-e", "proc/*", "sys/*", "run/*", "tmp/*"], timeout=LONG)
         (out / VERSION).write_text(version_text(self.recipe.version))
         (out / CHECKSUMS).write_text(read_image(out).checksums())
-        pxe.write(out, self.recipe)
-        with self.step("ISO (BIOS and UEFI)"):
-            iso.build(out, out / ISO_NAME, self.recipe, self.runner)
+        pxe.write_uefi(pxe.write(out, self.recipe), self.recipe, root)
+        with self.step("ISO (BIOS, and UEFI with Secure Boot)"):
+            iso.build(out, out / ISO_NAME, self.recipe, self.runner, root)
 
 
 #: Units of the node enabled in the image (their files come from the recipe's files/).
 ENABLED_UNITS = ("ovirt-node-early.service", "ovirt-node-boot.service", "ovirt-node-persist-accounts.path",
-                 "systemd-vconsole-setup.service", "ovirt-node-netconsole.service", "ovirt-node-health.service",
-                 "ovirt-node-trial-deadline.timer")
+                 "systemd-vconsole-setup.service", "ovirt-node-netconsole.service",
+                 "ovirt-node-boot-report.service", "ovirt-node-health.service", "ovirt-node-trial-deadline.timer")
 #: Hardware watchdogs systemd's RuntimeWatchdogSec= drives (qemu's i6300esb, Intel's iTCO),
 #: loaded at boot when the image's kernel has them.
 WATCHDOG_MODULES = ("i6300esb", "iTCO_wdt")
@@ -250,6 +253,8 @@ def watchdog_modules(root: Path, kernel: str) -> list[str]:
         load.write_text("# Hardware watchdogs for systemd's RuntimeWatchdogSec= (docs/upgrades.md)\n"
                         + "".join(f"{name}\n" for name in found))
     return found
+
+
 #: Units that must not run on a node booted from the image (the initramfs does their work).
 MASKED_UNITS = ("lvm2-monitor.service",)
 

@@ -20,6 +20,11 @@ from ovirt_node.image.recipe import Recipe
 
 BUSYBOX = "/usr/bin/busybox"
 LVM = "/usr/sbin/lvm"
+#: open-iscsi's one-shot initiator: logs in to the root's target (netroot=iscsi:..., or the
+#: firmware's iBFT) without iscsid.
+ISCSISTART = "/usr/sbin/iscsistart"
+#: The programs besides busybox, each with the libraries it links.
+PROGRAMS = (LVM, ISCSISTART)
 MODULES_ORDER = "etc/modules.order"
 _LIB_LINE = re.compile(r"(?:=>\s*)?(/\S+)\s+\(0x[0-9a-f]+\)")
 
@@ -71,10 +76,11 @@ def build(root: Path, kernel: str, recipe: Recipe, output: Path, runner: Runner)
         for applet in applets:
             if applet != "busybox":
                 (staging / "bin" / applet).symlink_to("busybox")
-        shutil.copy2(root / LVM.lstrip("/"), staging / "bin/lvm")
         chroot = ["chroot", str(root)]
-        for lib in library_paths(runner([*chroot, "ldd", LVM]).stdout):
-            _copy_in(root, staging, lib, runner)
+        for program in PROGRAMS:
+            shutil.copy2(root / program.lstrip("/"), staging / "bin" / Path(program).name)
+            for lib in library_paths(runner([*chroot, "ldd", program]).stdout):
+                _copy_in(root, staging, lib, runner)
         order: list[str] = []
         for module in recipe.modules:
             shown = runner([*chroot, "modprobe", "--show-depends", "--set-version", kernel, module]).stdout

@@ -7,6 +7,12 @@ SHA256SUMS itself with `rd.live.sums=` (its sha256), so a file changed on the se
 SHA256SUMS changed with it — is refused before anything runs. (3.x's pxeboot put the
 squashfs inside the initrd instead: one 300 MB initrd is slow through TFTP and firmware, and
 could not be checked before the kernel took it.)
+
+With Secure Boot, iPXE (unsigned) is refused; the folder also holds Debian's signed chain for
+UEFI PXE: shimx64.efi (the DHCP filename), the signed network grub beside it as grubx64.efi,
+mmx64.efi, and grub/grub.cfg. That grub reads its menu from `/grub/grub.cfg` on the TFTP
+server it came from (its prefix, fixed when it was signed) and fetches only over TFTP (it has
+no http module), so this folder is the TFTP root; the initramfs fetches the image over HTTP.
 """
 
 from __future__ import annotations
@@ -17,11 +23,14 @@ from pathlib import Path
 
 from ovirt_node.image.iso import CONSOLE_ARGS, QUIET, link_image_files
 from ovirt_node.image.recipe import Recipe
+from ovirt_node.installer import secureboot
 from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL
 
 FOLDER = "pxe"
 IPXE = "boot.ipxe"
 PXELINUX = "pxelinux.cfg/default"
+#: The signed network grub's menu: its prefix is /grub on the TFTP server.
+GRUB_CFG = "grub/grub.cfg"
 #: Where the PXELINUX example says the folder is served (an operator replaces it).
 EXAMPLE_URL = "http://pxe.example.com/ovirt-node/"
 
@@ -67,6 +76,39 @@ def pxelinux_config(recipe: Recipe, sums: str) -> str:
         "  IPAPPEND 2",
         "",
     ])
+
+
+def grub_config(recipe: Recipe, sums: str) -> str:
+    """The signed network grub's menu: the kernel and initrd over TFTP, the image over HTTP
+    from the URL an operator puts in place of EXAMPLE_URL, BOOTIF= the NIC grub booted from."""
+    version = recipe.version
+    args = " ".join([f"root=live:{EXAMPLE_URL}", f"rd.live.sums={sums}", "BOOTIF=${net_default_mac}", QUIET,
+                     *CONSOLE_ARGS])
+    return "\n".join([
+        f"# {version.name} {version.version}-{version.release}: UEFI network boot with Secure Boot (written by",
+        "# ovirt-node-image). This folder is the TFTP root (DHCP filename shimx64.efi): the signed grub reads",
+        f"# /{GRUB_CFG} and the kernel and initrd over TFTP. Serve the same folder over HTTP and put its URL",
+        f"# in place of {EXAMPLE_URL}; the node's own arguments go at the end of the linux line.",
+        "set timeout=5",
+        "serial --unit=0 --speed=115200",
+        "terminal_input console serial",
+        "terminal_output console serial",
+        "",
+        f"menuentry 'Install or upgrade {version.name} {version.version}-{version.release}' {{",
+        f"  linux /{KERNEL} {args}",
+        f"  initrd /{INITRD}",
+        "}",
+        "",
+    ])
+
+
+def write_uefi(folder: Path, recipe: Recipe, root: Path) -> None:
+    """The signed UEFI chain into the network-boot `folder`, from the image's `root`."""
+    for name, source in secureboot.signed_loaders(root, secureboot.GRUB_NET).items():
+        shutil.copyfile(source, folder / name)
+    sums = hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()
+    (folder / GRUB_CFG).parent.mkdir(exist_ok=True)
+    (folder / GRUB_CFG).write_text(grub_config(recipe, sums))
 
 
 def write(image: Path, recipe: Recipe) -> Path:

@@ -59,6 +59,13 @@ class WriteKeyfiles(Step):
     def touches(self) -> Sequence[str]:
         return [*self.paths.values(), *self.removed]
 
+    def preview(self, ctx: Context) -> dict[str, str | None]:
+        for iface in self.changed:
+            write_keyfile(ctx.aug, iface, self.paths[iface.name], self.kinds.get(iface.master, "bond"))
+        for path in self.removed:
+            ctx.aug.remove(files_node(path))
+        return {path: ctx.aug.render(path) for path in self.touches()}
+
     def apply(self, ctx: Context, run: StepRun) -> None:
         for iface in self.changed:
             write_keyfile(ctx.aug, iface, self.paths[iface.name], self.kinds.get(iface.master, "bond"))

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import re
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ovirt_node.core.root import Root
@@ -67,13 +67,18 @@ class Route:
 @dataclass
 class Report:
     checks: list[Check] = field(default_factory=list)
+    #: Told of each check as it completes (the network countdown shows them as they come).
+    listener: Callable[[Check], object] | None = None
 
     @property
     def ok(self) -> bool:
         return all(c.status != FAIL for c in self.checks)
 
     def add(self, what: str, status: str, detail: str) -> None:
-        self.checks.append(Check(what, status, detail))
+        check = Check(what, status, detail)
+        self.checks.append(check)
+        if self.listener is not None:
+            self.listener(check)
 
     def text(self) -> str:
         return "\n".join(c.line() for c in self.checks)
@@ -263,8 +268,10 @@ def check_remote(report: Report, runner: Runner, remote: Sequence[tuple[str, str
                                    "which cannot be confirmed from here)")
 
 
-def run_network_test(root: Root, runner: Runner, targets: Targets, dns_port: int = 53) -> Report:
-    report = Report()
+def run_network_test(root: Root, runner: Runner, targets: Targets, dns_port: int = 53,
+                     on_check: Callable[[Check], object] | None = None) -> Report:
+    """Every check in order; `on_check` is told of each as it completes."""
+    report = Report(listener=on_check)
     routes = default_routes(runner)
     if not routes:
         report.add("route", FAIL, "no default route: the node cannot reach other networks (no gateway set, "

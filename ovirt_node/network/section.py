@@ -19,13 +19,13 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
+from ovirt_node.core import cmdline, netroot
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
 from ovirt_node.core.platform import detect
-from ovirt_node.core.steps import AugeasEdit, RestartUnit, WriteDefaults, WriteFile
-from ovirt_node.core.transaction import Step
 from ovirt_node.core.valid import (
     BondName,
     BondOptions,
@@ -44,7 +44,6 @@ from ovirt_node.core.valid import (
     Validator,
     VlanId,
 )
-from ovirt_node.network.apply import ActivateConnections, NmReload, SetHostname, WriteKeyfiles
 from ovirt_node.network.keyfile import KEYFILE_DIR, KEYFILES, connection_uuid, keyfile_path, read_keyfiles
 from ovirt_node.network.model import (
     DEFAULT_BOND_OPTIONS,
@@ -60,6 +59,9 @@ from ovirt_node.network.model import (
     stack_of,
 )
 from ovirt_node.system.machine.model import Nic
+
+if TYPE_CHECKING:
+    from ovirt_node.core.transaction import Step
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +104,17 @@ class ListOf(Validator):
         for entry in entries:
             problem = self.rule.check(entry)
             if problem:
-                return f"{entry!r} {problem}"
+                return self._spaces(value) or f"{entry!r} {problem}"
         return None
+
+    def _spaces(self, value: str) -> str | None:
+        """The message for a list separated by spaces ("a b", "a, b"), which people type: say
+        how to write it, not that "a b" is no address."""
+        words = value.replace(",", " ").split()
+        # Two or more good words: a list; a lone word with a stray space is told its own problem.
+        if len(words) < 2 or not any(ch.isspace() for ch in value) or not all(self.rule.is_valid(w) for w in words):
+            return None
+        return f"must be {self.description}: separate them with commas, without spaces (e.g. {','.join(words)})"
 
 
 class Nameservers(ListOf):
@@ -308,11 +319,17 @@ class NetworkSection(Section):
             return {where: str(exc)}
         nics = [n.name for n in ctx.nics() if n.kind == "ethernet"] or None
         problems = check_network(network, nics) + check_change(old.interfaces, network)
+        problems += root_nic_problems(ctx, old.interfaces, network)
         return {where: "; ".join(problems)} if problems else {}
 
     # -- planning ---------------------------------------------------------------------------
 
     def plan(self, ctx: Context, old: NetworkSettings, new: NetworkSettings) -> Sequence[Step]:
+        # The steps are imported when a change is planned: reading (the Status page's first
+        # screen, `get`) never pays for them.
+        from ovirt_node.core.steps import AugeasEdit, RestartUnit, WriteFile
+        from ovirt_node.network.apply import NmReload, SetHostname
+
         changed = changed_fields(old, new)
         steps: list[Step] = []
         if "hostname" in changed and new.hostname:
@@ -337,6 +354,9 @@ class NetworkSection(Section):
         return steps
 
     def _plan_connections(self, ctx: Context, old: NetworkSettings, new: NetworkSettings) -> list[Step]:
+        from ovirt_node.core.steps import WriteDefaults
+        from ovirt_node.network.apply import ActivateConnections, WriteKeyfiles
+
         files = read_keyfiles(ctx.aug)
         desired = self.network(ctx, old, new)
         for iface in desired.ifaces:
@@ -415,6 +435,22 @@ def parse_bond_arg(value: str | None) -> dict[str, str]:
     slaves, _, options = rest.partition(":")
     return {"network.bond.name": name, "network.bond.slaves": slaves,
             "network.bond.options": options.replace(",", " ") or DEFAULT_BOND_OPTIONS}
+
+
+def root_nic_problems(ctx: Context, old: Network, new: Network) -> list[str]:
+    """The NIC a root on iSCSI runs over (`rd.iscsi.bootif=` on the kernel line) is never
+    changed: taking it down, even for a moment, cuts the node off its own root disk."""
+    try:
+        iscsi = netroot.from_args(cmdline.read(ctx.root))
+    except OSError:
+        return []
+    if iscsi is None or not iscsi.nic_mac:
+        return []
+    nic = next((n.name for n in ctx.nics() if n.mac.lower() == iscsi.nic_mac), None)
+    if nic is None or old.get(nic) == new.get(nic):
+        return []
+    return [f"{nic} carries this node's root disk ({iscsi.describe()}): it cannot be changed while the node "
+            "runs from it (reinstall with the new network instead)"]
 
 
 # --------------------------------------------------------------------------- file edits

@@ -29,6 +29,9 @@ def _row(title: str, shows: str, state: str) -> str:
 class DiagnosticsPage(Page):
     name = "diagnostics"
     title = "Diagnostics"
+    help_text = (
+        "Diagnostic tools of the node (the same 3.x offered); Enter on a row runs the tool and "
+        "shows its output in a viewer.")
     rank = 95  # as 3.x: after Monitoring, before Performance
     editable = False
 

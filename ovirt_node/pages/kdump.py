@@ -39,6 +39,10 @@ def _state(label: str) -> Callable[[PageContext], str]:
 class KdumpPage(Page):
     name = "kdump"
     title = "Kdump"
+    help_text = (
+        "Where crash dumps of the node's kernel go: off, a local directory, an NFS share or an "
+        "SSH host (with a key fetched from a URL).\n"
+        "Saving reloads the crash kernel; no reboot is needed.")
     rank = 60
 
     def layout(self) -> Sequence[Item]:

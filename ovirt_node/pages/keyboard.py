@@ -11,13 +11,20 @@ KEY = "keyboard.keymap"
 
 def _rows(ctx: PageContext) -> list[Row]:
     from ovirt_node.areas.keyboard import available_keymaps  # not before the page is shown
+    from ovirt_node.system.keymap_labels import label
 
-    return [Row(k.name, (k.name, k.layout)) for k in available_keymaps(ctx.node)]
+    # By the names people know ("German (de)"); typing the code still finds the row.
+    rows = [Row(k.name, (label(k.name), k.layout)) for k in available_keymaps(ctx.node)]
+    return sorted(rows, key=lambda r: r.cells[0].casefold())
 
 
 class KeyboardPage(Page):
     name = "keyboard"
     title = "Keyboard"
+    help_text = (
+        "The keymap of the node's console.\n"
+        "Type part of a name in the list to find it; Enter picks the row, Save applies it at once "
+        "(no reboot).")
     rank = 30
 
     def layout(self) -> Sequence[Item]:

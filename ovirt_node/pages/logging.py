@@ -32,6 +32,11 @@ def _needs(network: bool, server_key: str | None = None) -> EnabledWhen:
 class LoggingPage(Page):
     name = "logging"
     title = "Logging"
+    help_text = (
+        "How large local logs grow and how often they rotate, and where logs go off the node: all "
+        "logs to a remote syslog server (rsyslog), kernel messages to a remote host (netconsole, "
+        "UDP).\n"
+        "An empty server address stops forwarding.")
     rank = 50
 
     def layout(self) -> Sequence[Item]:

@@ -14,6 +14,10 @@ def _server_set(values: Values) -> bool:
 class MonitoringPage(Page):
     name = "monitoring"
     title = "Monitoring"
+    help_text = (
+        "collectd gathers this node's statistics (CPU, memory, network, load) and can send them "
+        "to a collectd server.\n"
+        "An empty server stops sending.")
     rank = 90
 
     def layout(self) -> Sequence[Item]:

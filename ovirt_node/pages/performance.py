@@ -28,6 +28,10 @@ def _active(ctx: PageContext) -> str:
 class PerformancePage(Page):
     name = "performance"
     title = "Performance"
+    help_text = (
+        "The tuned profile: kernel, CPU and disk settings for a workload. A hypervisor usually "
+        "runs virtual-host.\n"
+        "Pick a row with Enter, then Save.")
     rank = 100
 
     def layout(self) -> Sequence[Item]:

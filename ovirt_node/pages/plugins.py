@@ -42,6 +42,10 @@ def _row(info: PluginInfo) -> str:
 class PluginsPage(Page):
     name = "plugins"
     title = "Plugins"
+    help_text = (
+        "The plugins installed on this node: each one's name, version and what it adds; those "
+        "that failed to load, with the reason.\n"
+        "Enter on a plugin shows its details.")
     rank = 300
     editable = False
 

@@ -32,6 +32,10 @@ def _account(ctx: PageContext) -> str:
 class SecurityPage(Page):
     name = "security"
     title = "Security"
+    help_text = (
+        "Remote access (SSH password logins, port, the admin's keys), the strong random number "
+        "generator for sshd, AES-NI, and the admin user's password.\n"
+        "A new password is typed twice; a weak one is named as such but not refused.")
     rank = 20
 
     def layout(self) -> Sequence[Item]:

@@ -1,4 +1,4 @@
-"""The Status page: the node at a glance, and the lock / log off / restart / power off actions."""
+"""The Status page: the node at a glance, and the lock / log off / restart / power off / reset actions."""
 
 from __future__ import annotations
 
@@ -23,9 +23,30 @@ def _network(ctx: PageContext) -> str:
     if nic is None:
         return "no network interface found"
     link = {True: "link up", False: "no link", None: "link unknown"}[nic.link]
-    addresses = ", ".join(nic.ipv4 + nic.ipv6) or _configured(ctx, bootif) or "no address"
+    live = nic.ipv4 + nic.ipv6 or _from_networkmanager(ctx, nic.addresses_on or nic.name)
+    dhcp = " (DHCP)" if live and _method(ctx) == "dhcp" else ""
+    addresses = ", ".join(live) + dhcp or _configured(ctx, bootif) or "no address"
     via = f" on {nic.addresses_on}" if nic.addresses_on and nic.addresses_on != nic.name else ""
     return f"{nic.name} ({link}): {addresses}{via}"
+
+
+def _from_networkmanager(ctx: PageContext, iface: str) -> list[str]:
+    """The live addresses NetworkManager shows (a DHCP lease's), asked over the D-Bus a node
+    tree was given (the demo's); the running node's come from `ip -j addr` above."""
+    bus = ctx.node.bus
+    if ctx.root.is_host or bus is None:
+        return []
+    from ovirt_node.system.nm import NetworkManager, NetworkManagerError
+
+    try:
+        with NetworkManager.connect(bus) as nm:
+            return nm.addresses(iface)
+    except NetworkManagerError:
+        return []
+
+
+def _method(ctx: PageContext) -> str:
+    return ctx.engine.values(["network"]).get("network.bootproto") or ""
 
 
 def _configured(ctx: PageContext, bootif: str | None) -> str:
@@ -43,7 +64,18 @@ def _configured(ctx: PageContext, bootif: str | None) -> str:
 
 
 def _dns(ctx: PageContext) -> str:
-    return ", ".join(status.dns_servers(ctx.root)) or "none configured"
+    """resolv.conf's servers: what is in effect (NetworkManager rewrites it when a save
+    activates). Under a root prefix nothing rewrites it (the demo): the configured servers
+    are the node's then, so a save on the Network page shows here."""
+    live = status.dns_servers(ctx.root)
+    if not ctx.root.is_host:
+        try:
+            configured = [s.strip() for s in (ctx.engine.values(["network"]).get("network.dns") or "").split(",")
+                          if s.strip()]
+        except Exception:  # the network model cannot be read: resolv.conf alone
+            configured = []
+        live = configured or live
+    return ", ".join(live) or "none configured"
 
 
 def _logging(ctx: PageContext) -> str:
@@ -65,6 +97,10 @@ def _vms(ctx: PageContext) -> str:
     return _vm_count(ctx).summary()
 
 
+def _root_storage(ctx: PageContext) -> str:
+    return status.root_storage(ctx.root)
+
+
 def _uptime(ctx: PageContext) -> str:
     return status.uptime(ctx.root)
 
@@ -80,6 +116,12 @@ def _health(ctx: PageContext) -> str:
 class StatusPage(Page):
     name = "status"
     title = "Status"
+    help_text = (
+        "The node at a glance: its state, network, logging and running VMs, read live.\n"
+        "Buttons: SSH host keys and CPU details show them; Test network checks the management "
+        "network (link, gateway, DNS, NTP); Lock locks the console; Log off leaves the setup; "
+        "Restart and Power off ask first.\n"
+        "Values are read again after a save on another page, and with F12.")
     rank = 0
     editable = False
 
@@ -91,6 +133,7 @@ class StatusPage(Page):
             KeyValue("Logs", _logging),
             KeyValue("Virtualization", _virt),
             KeyValue("Running VMs", _vms),
+            *([KeyValue("Root", _root_storage)] if status.root_on_iscsi(self.ctx.root) else []),
             KeyValue("Uptime", _uptime),
             KeyValue("Boot", _boot),
             KeyValue("Health", _health),
@@ -103,9 +146,16 @@ class StatusPage(Page):
             Button("Log off", lambda ui: ui.quit()),
             Button("Restart", lambda ui: self.power_action(ui, "Restart", lambda bus: bus.reboot())),
             Button("Power off", lambda ui: self.power_action(ui, "Power off", lambda bus: bus.power_off())),
+            Button("Reset configuration", self.open_reset),
             Divider(),
             Label("Press F8 for the support menu."),
         ]
+
+    def open_reset(self, ui: PageUI) -> None:
+        # Imported when pressed: the reset's engine code costs the first screen ~nothing then.
+        from ovirt_node.pages import reset_dialog
+
+        reset_dialog.open_reset(self.ctx, ui)
 
     def show_host_keys(self, ui: PageUI) -> None:
         def work() -> str:
@@ -145,17 +195,19 @@ class StatusPage(Page):
         ui.run_in_worker(lambda: _vm_count(self.ctx), ask)
 
     @staticmethod
-    def _call(bus: str | None, act: Callable[[Logind], None]) -> str | None:
+    def _call(bus: str | None, act: Callable[[Logind], None]) -> Exception | None:
         from ovirt_node.system.logind import Logind, LogindError  # D-Bus only when it is needed
 
         try:
             with Logind.connect(bus) as logind:
                 act(logind)
         except LogindError as exc:
-            return str(exc)
+            return exc
         return None
 
     @staticmethod
     def _report(ui: PageUI, what: str, error: object) -> None:
-        if error:
-            ui.info(what, f"{what} failed: {error}")
+        from ovirt_node.core import explain
+
+        if isinstance(error, BaseException):
+            ui.info(what, explain.sentence(what, error))

@@ -10,6 +10,9 @@ from ovirt_node.ui.page import Divider, Entry, Item, Label, Page
 class RemoteStoragePage(Page):
     name = "remote-storage"
     title = "Remote Storage"
+    help_text = (
+        "How the node names itself to iSCSI targets (the initiator name) and the NFSv4 ID-mapping "
+        "domain (empty: the host's DNS domain).")
     rank = 70
 
     def layout(self) -> Sequence[Item]:

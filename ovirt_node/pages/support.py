@@ -21,6 +21,11 @@ def _newest_bundle(ctx: PageContext) -> str:
 class SupportPage(Page):
     name = "support"
     title = "Support"
+    help_text = (
+        "The node's logs, this boot's journal and the kernel messages, each in a viewer that "
+        "opens at the newest line; Create support bundle writes a .tar.gz of logs, settings and "
+        "tool output with passwords and keys removed, for whoever helps.\n"
+        "F8 comes here from any page.")
     rank = 990  # last, as 3.x (which hid it from the menu; here F8 and the menu both reach it)
     editable = False
 
@@ -48,11 +53,12 @@ class SupportPage(Page):
     @staticmethod
     def _viewer(title: str, read: Callable[[], str]) -> Callable[[PageUI], None]:
         def open_viewer(ui: PageUI) -> None:
-            ui.run_in_worker(read, lambda text: ui.show_text(title, str(text)))
+            ui.run_in_worker(read, lambda text: ui.show_text(title, str(text), at_end=True))
 
         return open_viewer
 
     def create_bundle(self, ui: PageUI) -> None:
+        from ovirt_node.core import explain
         from ovirt_node.report import bundle
 
         root, sections = self.ctx.root, list(self.ctx.engine.sections.values())
@@ -64,6 +70,7 @@ class SupportPage(Page):
                         f"{result.path}\n\n{result.members} files; secrets removed: {result.redactions}. "
                         "Copy it off the node, e.g. with scp as the admin user.")
             else:
-                ui.info("No support bundle", f"The bundle could not be written: {result}")
+                failed = result if isinstance(result, BaseException) else RuntimeError(str(result))
+                ui.info("No support bundle", explain.sentence("Writing the bundle", failed))
 
         ui.run_in_worker(lambda: bundle.create(root, sections), done)

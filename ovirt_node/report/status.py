@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ovirt_node.core import cmdline, netroot
 from ovirt_node.core.bootstate import read_state, summary
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Result, run
@@ -169,6 +170,40 @@ def dns_servers(root: Root) -> list[str]:
         if len(fields) >= 2 and fields[0] == "nameserver":
             servers.append(fields[1])
     return servers
+
+
+def root_storage(root: Root) -> str:
+    """Where the node's image slot lives: an iSCSI LUN (with its session's state), the
+    installed node's disk, or the boot media."""
+    text = _read_text(root, "/proc/cmdline")
+    if text is None:
+        return "unknown (/proc/cmdline cannot be read)"
+    args = cmdline.parse(text)
+    iscsi = netroot.from_args(args)
+    if iscsi is not None:
+        return f"{iscsi.describe()}, {_iscsi_session_state(root, iscsi.target)}"
+    lv = args.get("rd.lvm.lv")
+    return f"local disk ({lv})" if lv else "boot media (not installed)"
+
+
+def root_on_iscsi(root: Root) -> bool:
+    """Whether the node runs from an iSCSI LUN (the Status page then names it)."""
+    text = _read_text(root, "/proc/cmdline")
+    return text is not None and netroot.from_args(cmdline.parse(text)) is not None
+
+
+def _iscsi_session_state(root: Root, target: str) -> str:
+    """The kernel's state of the session to `target` (LOGGED_IN, FAILED, ...)."""
+    sessions = _node_file(root, "/sys/class/iscsi_session")
+    try:
+        entries = sorted(sessions.iterdir())
+    except OSError:
+        return "no session"
+    for session in entries:
+        if (_read_text(root, f"/sys/class/iscsi_session/{session.name}/targetname") or "").strip() == target:
+            state = (_read_text(root, f"/sys/class/iscsi_session/{session.name}/state") or "unknown").strip()
+            return "logged in" if state == "LOGGED_IN" else f"session {state.lower()}"
+    return "no session"
 
 
 def format_duration(seconds: float) -> str:

@@ -8,6 +8,7 @@ hash, and `chage`), never by writing these files here.
 from __future__ import annotations
 
 import datetime
+import hmac
 import logging
 from dataclasses import dataclass, field
 
@@ -79,3 +80,28 @@ def password_state(root: Root, user: str) -> PasswordState:
     if len(parts) > 2 and parts[2].strip().isdigit():
         last = int(parts[2])
     return PasswordState(user, True, parts[1], last)
+
+
+def crypt(password: str, setting: str) -> str:
+    """crypt(3) from libcrypt (Python's own crypt module is gone from 3.13 on); `setting` is a
+    salt such as `$6$salt$` or a whole stored hash (its method and salt are used)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("crypt") or "libcrypt.so.1"
+    lib = ctypes.CDLL(name)
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    result = lib.crypt(password.encode(), setting.encode())
+    return result.decode() if result else ""
+
+
+def has_password(root: Root, user: str, candidate: str, hashed: bool = False) -> bool:
+    """Whether `user` already has this password: a hash as stored, or a clear text that the
+    stored hash's method and salt crypt to the stored hash. Nothing to compare (no user, no
+    usable hash) is False: setting it is a change."""
+    state = password_state(root, user)
+    if state.locked:
+        return False
+    stored = state.hash.encode()  # bytes: compare_digest refuses str with non-ASCII characters
+    return hmac.compare_digest((candidate if hashed else crypt(candidate, state.hash)).encode(), stored)

@@ -27,6 +27,8 @@ SETTINGS_PATH = "/org/freedesktop/NetworkManager/Settings"
 SETTINGS_IFACE = "org.freedesktop.NetworkManager.Settings"
 DEVICE_IFACE = "org.freedesktop.NetworkManager.Device"
 ACTIVE_IFACE = "org.freedesktop.NetworkManager.Connection.Active"
+IP4_IFACE = "org.freedesktop.NetworkManager.IP4Config"
+IP6_IFACE = "org.freedesktop.NetworkManager.IP6Config"
 PROPERTIES_IFACE = "org.freedesktop.DBus.Properties"
 CALL_TIMEOUT = 30.0
 DEVICE_ACTIVATED = 100
@@ -65,6 +67,24 @@ class NetworkManager(BusClient):
             if str(self._get(str(path), DEVICE_IFACE, "Interface")) == iface:
                 return str(path)
         return None
+
+    def addresses(self, iface: str) -> list[str]:
+        """The IPv4 and IPv6 addresses NetworkManager shows for an interface (`ADDR/PREFIX`:
+        a DHCP lease's too); [] when it has no such device or no addresses."""
+        path = self.device(iface)
+        if path is None:
+            return []
+        found = []
+        for prop, config_iface in (("Ip4Config", IP4_IFACE), ("Ip6Config", IP6_IFACE)):
+            try:
+                config = str(self._get(path, DEVICE_IFACE, prop))
+            except NetworkManagerError:
+                continue  # an older NetworkManager, or a mock without it
+            if config in ("", "/"):
+                continue
+            for entry in self._get(config, config_iface, "AddressData"):
+                found.append(f"{entry['address']}/{int(entry['prefix'])}")
+        return found
 
     def device_state(self, path: str) -> int:
         return int(self._get(path, DEVICE_IFACE, "State"))

@@ -1,7 +1,8 @@
 """The setup TUI: a menu of pages on the left, the selected page on the right, dialogs over
 them, and the global keys. It is the `PageUI` every page's buttons talk to.
 
-Keys: arrows, Tab and Shift-Tab move; Enter/Space activate; Esc closes the top dialog or
+Keys: arrows move; Tab and Shift-Tab move between fields and buttons (focus.py), never
+inside a text field; Enter/Space activate; F10 goes to Save (OK in a form dialog); Esc closes the top dialog or
 asks to quit; F2 opens a shell (after a confirmation); F4 switches between basic (ASCII)
 and rich mode; F8 opens the support page; F12 reloads the current page from the system;
 Ctrl-L redraws. While the console is locked, or the terminal is too small, no hotkey works;
@@ -23,12 +24,14 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
+from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.lockguard import LockGuard
 from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, read_hostname, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
+from ovirt_node.ui.terminal import plain_screen
 from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_worker
 
 if TYPE_CHECKING:
@@ -40,7 +43,10 @@ log = logging.getLogger(__name__)
 
 SUPPORT_PAGE = "support"
 MENU_MIN, MENU_MAX = 16, 24
-GLOBAL_KEYS = frozenset({"esc", "tab", "shift tab", "f2", "f4", "f8", "f12"})
+GLOBAL_KEYS = frozenset({"esc", "tab", "shift tab", "f1", "f2", "f4", "f8", "f10", "f12"})
+#: The key that takes the focus to Save (OK in a form dialog): 3.x had none; F10 is what many
+#: console tools use, and unlike Ctrl-S it is no XOFF that would freeze a serial console.
+SAVE_KEY = "f10"
 
 
 def _exit_loop(*_args: object) -> None:
@@ -64,6 +70,8 @@ class Application(DialogHost):
         self.hostname = read_hostname(ctx)
         self.dialogs: list[Dialog] = []
         self.views: dict[str, urwid.Widget] = {}
+        #: Pages shown before a save elsewhere: read again when next shown (Status, say).
+        self.stale: set[str] = set()
         self.current: str | None = None
         self.locked: LockScreen | None = None
         self.lock_guard = LockGuard()
@@ -73,7 +81,8 @@ class Application(DialogHost):
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(urwid.SolidFill(" "))
         self._build()
         self.guard = SizeGuard(self.top)
-        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
+        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen or plain_screen(),
+                                   handle_mouse=False,
                                    input_filter=self._filter, unhandled_input=self._unhandled)
         self._loop_dispatcher = LoopDispatcher(self.loop) if dispatcher is None else None
         if self._loop_dispatcher is not None:
@@ -121,9 +130,16 @@ class Application(DialogHost):
         if self.dialogs:
             if not self.dialogs[-1].closable:
                 return " Applying changes; please wait"
-            return " Arrows/Tab move  Enter press  Esc close"
+            button = getattr(self.dialogs[-1], "save_button", None)
+            ok = f"  F10 {button.label}" if button is not None else ""  # OK, or what it says: Ping
+            return f" Tab next  Enter press{ok}  Esc close  F1 help"
         other = "rich" if self.style.ascii else "basic"
-        text = f" Tab move  Enter select  Esc quit  F2 shell  F4 {other}  F8 support  F12 reload"
+        # At 80 columns the footer has room for the hotkeys only (Tab and Enter are in the help);
+        # where there is a Save, F10 takes F2's place (the shell is in the help too).
+        if getattr(self.page_holder.original_widget, "save_button", None):
+            text = f" F1 help  F10 save  Esc quit  F4 {other}  F8 support  F12 reload  Ctrl-L redraw"
+        else:
+            text = f" F1 help  Esc quit  F2 shell  F4 {other}  F8 support  F12 reload  Ctrl-L redraw"
         return f" {self.flash}" if self.flash else text
 
     def _reread_hostname(self) -> None:
@@ -150,6 +166,14 @@ class Application(DialogHost):
         return next((p for p in self.pages if p.name == name), None)
 
     def _view(self, page_cls: type[Page]) -> urwid.Widget:
+        if page_cls.name in self.stale:
+            self.stale.discard(page_cls.name)
+            old = self.views.get(page_cls.name)
+            # A page with values typed and not saved keeps them (F12 reads it again).
+            if not (isinstance(old, PageView) and old.changed_labels()):
+                self.views.pop(page_cls.name, None)
+                if isinstance(old, PageView):
+                    old.detach()
         view = self.views.get(page_cls.name)
         if view is None:
             view = build_view(page_cls, self.ctx, self, self.style)
@@ -178,7 +202,61 @@ class Application(DialogHost):
     def _menu_moved(self) -> None:
         focus = self.menu_walker.focus
         if focus is not None and 0 <= focus < len(self.pages) and self.pages[focus].name != self.current:
-            self.show_page(self.pages[focus].name)
+            self.leave_to(self.pages[focus].name)
+
+    def _titles(self, names: Sequence[str] | None = None) -> dict[str, str]:
+        return {p.name: p.title for p in self.pages if names is None or p.name in names}
+
+    def leave_to(self, name: str, *, focus_menu: bool = True) -> None:
+        """Show page `name`; with unsaved changes on the current page, ask first."""
+        from ovirt_node.ui import unsaved
+
+        changed = unsaved.unsaved_pages(self.views, self._titles([self.current or ""]))
+        if not changed:
+            self.show_page(name, focus_menu=focus_menu)
+            return
+        current = self.page_class(self.current or "")
+        if current is not None:  # the menu stays on this page while the question is open
+            self.menu_walker.set_focus(self.pages.index(current))
+
+        def save() -> None:
+            unsaved.save_all(changed, lambda ok: self.show_page(name, focus_menu=focus_menu) if ok else None,
+                             self._refused)
+
+        def discard() -> None:
+            changed[0].view.reset()
+            self.show_page(name, focus_menu=focus_menu)
+
+        unsaved.ask(self, "Unsaved changes", f"Leave {changed[0].title} without saving?", changed, save,
+                    discard, lambda: None)
+
+    def _refused(self, page: object) -> None:
+        """A Save from the unsaved-changes question, on a page whose values are invalid."""
+        name = getattr(page, "name", self.current or "")
+        self.show_page(name, focus_menu=False)
+        self.flash = "Fix the marked fields to save"
+        self._refresh_chrome()
+
+    def ask_quit(self) -> None:
+        """Esc: quit after a confirmation (which names what is not saved on any page)."""
+        if not self._ask_unsaved_before_quit():
+            self.confirm("Quit", f"Leave the {PRODUCT_NAME} setup?", self.quit)
+
+    def _ask_unsaved_before_quit(self) -> bool:
+        """With unsaved changes anywhere, ask Save/Discard/Stay before quitting; False if none."""
+        from ovirt_node.ui import unsaved
+
+        changed = unsaved.unsaved_pages(self.views, self._titles())
+        if not changed:
+            return False
+
+        def leave(ok: bool = True) -> None:
+            if ok:
+                self.quit(asked=True)
+
+        unsaved.ask(self, "Quit", f"Leave the {PRODUCT_NAME} setup?", changed,
+                    lambda: unsaved.save_all(changed, leave, self._refused), leave, lambda: None)
+        return True
 
     def reload_page(self) -> None:
         """F12: forget the page's state and read it again from the system."""
@@ -250,16 +328,19 @@ class Application(DialogHost):
 
     def _global(self, key: str) -> list[str]:
         """Handle a global key; returns keys to hand on to the widgets instead."""
+        if key == "f1":
+            self.show_help()
+            return []
         if self.dialogs:
             if key == "esc":
                 self.close_top_dialog()
-            elif key == "tab":
-                return ["right"]
-            elif key == "shift tab":
-                return ["left"]
+            elif key in ("tab", "shift tab"):
+                focus.step(self.dialogs[-1], forward=key == "tab")
+            elif key == SAVE_KEY:
+                self._to_save(self.dialogs[-1])
             return []
         if key == "esc":
-            self.confirm("Quit", f"Leave the {PRODUCT_NAME} setup?", self.quit)
+            self.ask_quit()
         elif key in ("tab", "shift tab"):
             self._tab(forward=key == "tab")
         elif key == "f2":
@@ -268,32 +349,83 @@ class Application(DialogHost):
             self.toggle_mode()
         elif key == "f8":
             if self.page_class(SUPPORT_PAGE) is not None:
-                self.show_page(SUPPORT_PAGE, focus_menu=False)
+                self.leave_to(SUPPORT_PAGE, focus_menu=False)
             else:
                 self.info("Support", "Support page not installed")
         elif key == "f12":
             self.reload_page()
+        elif key == SAVE_KEY:
+            self._to_save(self.page_holder.original_widget)
         return []
 
+    def _to_save(self, widget: urwid.Widget) -> None:
+        """F10: the focus on Save (OK), or a word on why it cannot be pressed."""
+        button = getattr(widget, "save_button", None)
+        if button is None:
+            self.flash = "This screen has nothing to save"
+        elif focus.focus_on(widget, button):
+            if widget is self.page_holder.original_widget:
+                self.body.focus_position = 2
+            self.flash = ""
+        elif callable(to_problem := getattr(widget, "to_problem", None)) and to_problem():
+            # On the field whose message says what is wrong; the footer says it too.
+            if widget is self.page_holder.original_widget:
+                self.body.focus_position = 2
+            self.flash = "Save is not possible now: fix the marked field"
+        else:
+            status = getattr(widget, "status", None)
+            said = status.text if isinstance(status, urwid.Text) else ""
+            why = said if isinstance(said, str) and said else "Nothing to save yet"
+            self.flash = f"Save is not possible now: {why}"
+        self._refresh_chrome()
+
     def _tab(self, forward: bool) -> None:
-        """Tab walks the page's fields, then back to the menu; Shift-Tab the other way."""
-        size = self.loop.screen_size or self.loop.screen.get_cols_rows()
+        """Tab walks the page's fields and live buttons (a table or a radio group is one stop),
+        then back to the menu; Shift-Tab the other way."""
+        if self.flash.startswith("Save is not"):  # the F10 note is answered by moving on
+            self.flash = ""
+            self._refresh_chrome()
         if self.body.focus_position == 0:
             if self.page_holder.original_widget.selectable():
                 self.body.focus_position = 2
             return
-        view = self.page_holder.original_widget
-        body_size = (max(size[0] - self.menu_width - 3, 1), max(size[1] - 2, 1))
-        if view.keypress(body_size, "down" if forward else "up") is not None:
+        if not focus.step(self.page_holder.original_widget, forward, wrap=False):
             self.body.focus_position = 0
 
     def _unhandled(self, key: str | tuple[str, int, int, int]) -> bool:
-        """Enter or Space on a menu entry goes into its page."""
+        """Enter or Space on a menu entry goes into its page; `?` that no text field took is
+        help (so it still types itself in a field)."""
+        if key == "?" and self.locked is None:
+            self.show_help()
+            return True
         if key in ("enter", " ") and self.locked is None and self.body.focus_position == 0:
             if self.page_holder.original_widget.selectable():
                 self.body.focus_position = 2
             return True
         return False
+
+    def show_help(self) -> None:
+        """F1: the keys of what is on screen and, on a page, what the page does."""
+        from ovirt_node.ui import help as page_help
+        from ovirt_node.ui.dialogs import TextDialog
+
+        if self.dialogs:
+            top = self.dialogs[-1]
+            if top.title.startswith("Help"):
+                return
+            keys = page_help.VIEWER_KEYS if isinstance(top, TextDialog) else page_help.DIALOG_KEYS
+            self.show_text(f"Help: {top.title}", f"Keys in this dialog:\n{page_help.keys_text(keys)}")
+            return
+        view = self.page_holder.original_widget
+        page_cls = self.page_class(self.current or "")
+        title = page_cls.title if page_cls is not None else PRODUCT_NAME
+        if isinstance(view, PageView):
+            key_help = {name: key.help for name, key in self.ctx.engine.keys.items()}
+            text = page_help.page_help(view.page, view.item_specs, key_help)
+        else:
+            text = f"This page could not be shown.\n\nKeys:\n{page_help.keys_text(page_help.SETUP_KEYS)}"
+        log.info("help: %s", title)
+        self.show_text(f"Help: {title}", text)
 
     def redraw(self) -> None:
         """Ctrl-L: repaint the whole terminal (after line noise on a serial console)."""
@@ -337,11 +469,18 @@ class Application(DialogHost):
         start_worker(lambda: work(emit), dialog.finish, self.dispatcher, name="ovirt-node-stream")
 
     def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
-                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+                  yes: str = "OK", no: str = "Cancel", work: Callable[[Emit], object] | None = None
+                  ) -> Callable[[], None]:
         from ovirt_node.ui.formdialog import CountdownDialog
 
         dialog = CountdownDialog(title, text, seconds, on_answer, self.style, self.close_dialog, yes, no)
         self.open_dialog(dialog)
+        if work is not None:
+            def emit(line: str) -> bool:  # worker thread: hand the line over, touch nothing
+                self.dispatcher.post(lambda: None if dialog.answered is not None else dialog.append(line))
+                return dialog.answered is None
+
+            start_worker(lambda: work(emit), dialog.finish, self.dispatcher, name="ovirt-node-countdown")
 
         def tick(*_args: object) -> None:
             if dialog.tick():
@@ -367,6 +506,8 @@ class Application(DialogHost):
         from ovirt_node.ui.dialogs import ProgressDialog
 
         def finished(ok: bool) -> None:
+            if ok:  # what the other pages show may have changed with it
+                self.stale.update(name for name in self.views if name != self.current)
             self._reread_hostname()
             self._refresh_chrome()
             if on_done is not None:
@@ -393,7 +534,11 @@ class Application(DialogHost):
         self.lock_guard.release(self.loop.screen)
         self._refresh_chrome()
 
-    def quit(self) -> None:
+    def quit(self, *, asked: bool = False) -> None:
+        """Leave the setup (a page's Log off too): first asks about unsaved changes, unless
+        that was `asked` already."""
+        if not asked and self._ask_unsaved_before_quit():
+            return
         log.info("leaving the setup")
         self.loop.set_alarm_in(0, _exit_loop)
 

@@ -44,7 +44,7 @@ class DialogHost:
 
         self.open_dialog(ConfirmDialog(title, text, on_yes, self.style, self.close_dialog))
 
-    def show_text(self, title: str, text: str) -> None:
+    def show_text(self, title: str, text: str, *, at_end: bool = False) -> None:
         from ovirt_node.ui.dialogs import TextDialog
 
-        self.open_dialog(TextDialog(title, text, self.style, self.close_dialog))
+        self.open_dialog(TextDialog(title, text, self.style, self.close_dialog, at_end=at_end))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.transaction import (
     Confirmation,
     Progress,
@@ -28,6 +29,7 @@ from ovirt_node.core.transaction import (
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import PushButton, button_row, styled_button
 from ovirt_node.ui.worker import Dispatcher, start_worker
+from ovirt_node.ui.wraptext import WrapText
 
 if TYPE_CHECKING:
     from ovirt_node.core.context import Context
@@ -80,7 +82,7 @@ def _button(label: str, on_press: Callable[[], None]) -> PushButton:
 
 
 def _text(text: str, style: Style, attr: str = "dialog") -> urwid.Text:
-    return urwid.Text((attr, style.text(text)))
+    return WrapText((attr, style.text(text)))
 
 
 #: Texts taller than this (in rows at the dialog's width) scroll, so the buttons stay on screen.
@@ -135,11 +137,13 @@ class ConfirmDialog(MessageDialog):
 
 
 class TextDialog(MessageDialog):
-    """A scrollable viewer for long text (command output, key fingerprints, logs); the arrows
-    and page keys scroll the text while the focus stays on Close. `/` starts a search: type,
+    """A scrollable viewer for long text (command output, key fingerprints, logs); the arrows,
+    PgUp/PgDn and Home/End scroll the text while the focus stays on Close; a log opens at its
+    newest line (`at_end`). `/` starts a search: type,
     Enter finds the next line holding the text (ignoring case, wrapping around), `n` the next."""
 
-    def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None]) -> None:
+    def __init__(self, title: str, text: str, style: Style, close: Callable[[Dialog], None], *,
+                 at_end: bool = False) -> None:
         self.texts = text.expandtabs().splitlines() or [""]
         self.lines = [_text(line, style) for line in self.texts]
         self.size = (("relative", 90), ("relative", 85))
@@ -151,6 +155,8 @@ class TextDialog(MessageDialog):
         body = urwid.Pile([("weight", 1, self.listbox), ("pack", self.find_line)])
         Dialog.__init__(self, title, body, [_button(CLOSE, lambda: self.close())], style, close, box=True)
         self._show_find_help()
+        if at_end:  # a log: the newest line is what the operator came for
+            self.listbox.set_focus(len(self.lines) - 1, coming_from="above")
 
     def _show_find_help(self, note: str = "") -> None:
         help_text = "/ find" + ("  n next" if self.found_query else "")
@@ -284,12 +290,13 @@ class ProgressDialog(Dialog):
             if result.rollback_errors:
                 after = "The rollback was incomplete: " + "; ".join(result.rollback_errors)
             else:
-                after = "The change was rolled back: the node is as it was before."
+                after = f"The change was rolled back: the node is as it was before. {explain.advice(result.cause)}"
             text, attr = f"Failed: {result.step}: {result.reason}\n{after}", "dialog error"
         elif isinstance(result, TransactionLocked):
             text, attr = f"Not applied: {result}", "dialog error"
         else:
-            text, attr = f"Failed: {type(result).__name__}: {result}", "dialog error"
+            failed = result if isinstance(result, BaseException) else RuntimeError(str(result))
+            text, attr = explain.sentence("Applying the changes", failed), "dialog error"
         log.info("transaction %r finished: %s", self.tx.title, text.replace("\n", " "))
         self.result.set_text((attr, self.style.text(text)))
         self.walker.set_focus(len(self.walker) - 1)

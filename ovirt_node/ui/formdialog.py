@@ -13,12 +13,15 @@ from typing import Any, cast
 
 import urwid
 
+from ovirt_node.core import explain
+from ovirt_node.ui import focus
+from ovirt_node.ui.build import build_item
 from ovirt_node.ui.dialogs import CANCEL, CLOSE, Dialog, Size
 from ovirt_node.ui.form import FORM_KEY, Form
 from ovirt_node.ui.page import FormSpec, Item, Page, PageContext, PageUI, Values
 from ovirt_node.ui.pageview import TopListBox
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, PushButton, build_item
+from ovirt_node.ui.widgets import ActionButton, ItemWidget, Message, PushButton
 
 #: A form whose rows (at about the dialog's width at 80 columns) fit in _SHORT_ROWS gets a
 #: dialog of its own height (frame, buttons and a few error lines included), not a big box.
@@ -82,6 +85,19 @@ class FormDialog(Dialog):
         self.save_button.enabled = self.form.valid
         look: dict[Hashable, Hashable] = {None: "dialog button" if self.form.valid else "disabled"}
         cast(urwid.AttrMap[Any], self.button_bar.original_widget.contents[0][0]).set_attr_map(look)
+        if not self.form.valid:
+            focus.keep_live(self)  # never leave the focus on the greyed OK
+
+    def to_problem(self) -> bool:
+        """F10 while OK is greyed: the focus on the first field with an error (its message
+        says what is wrong), so the key is never dead. False when no field has one."""
+        for index, widget in enumerate(self.walker):
+            message = getattr(getattr(widget, "error", None), "text", "")
+            if message and widget.selectable():
+                self.walker.set_focus(index)
+                self.pile.focus_position = 0
+                return True
+        return False
 
     def ok(self) -> None:
         if not self.form.valid:
@@ -121,7 +137,7 @@ class StreamDialog(Dialog):
     def finish(self, result: object) -> None:
         self.done = True
         if isinstance(result, BaseException):
-            self.append(f"Failed: {result}", "dialog error")
+            self.append(explain.sentence(self.title, result), "dialog error")
         elif result:
             self.append(str(result), "dialog title")
 
@@ -131,6 +147,8 @@ class CountdownDialog(Dialog):
     `no`, so an Enter meant for something else never says yes."""
 
     closable = False
+    #: Wide: the lines of the work under the question (the network test's) fit at 80 columns.
+    size: Size = (("relative", 94), "pack")
 
     def __init__(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None], style: Style,
                  close: Callable[[Dialog], None], yes: str = "OK", no: str = "Cancel") -> None:
@@ -138,8 +156,15 @@ class CountdownDialog(Dialog):
         self.on_answer = on_answer
         self.answered: bool | None = None
         self.no = no
+        self.text = text
+        self.style = style
         self.left = urwid.Text("")
-        body = urwid.Pile([urwid.Text(("dialog", style.text(text))), urwid.Divider(), self.left])
+        self.question = urwid.Text("")
+        #: The lines `append` adds (a test run meanwhile), under the question.
+        self.lines: list[str] = []
+        self.output = urwid.Text("")
+        self.markup: list[Any] = []
+        body = urwid.Pile([self.question, self.left, urwid.Divider(), self.output])
         buttons = [PushButton(yes, lambda: self.answer(True)), PushButton(no, lambda: self.answer(False))]
         super().__init__(title, body, buttons, style, close)
         self.focus_button(no)
@@ -153,11 +178,30 @@ class CountdownDialog(Dialog):
         if self.answered is not None:
             return False
         left = self.seconds_left()
-        self.left.set_text(("dialog title", f"{left} s left, then: {self.no}"))
+        if "{left}" in self.text:  # the question says the time itself
+            self.question.set_text(("dialog title", self.style.text(self.text.format(left=left))))
+        else:
+            self.question.set_text(("dialog", self.style.text(self.text)))
+            self.left.set_text(("dialog title", f"{left} s left, then: {self.no}"))
         if left <= 0:
             self.answer(False)
             return False
         return True
+
+    def append(self, line: str, attr: str = "dialog") -> None:
+        """A line under the question (the work's output as it comes)."""
+        self.lines.append(line)
+        self.markup += [*(["\n"] if self.markup else []), (attr, self.style.text(line))]
+        self.output.set_text(self.markup)
+
+    def finish(self, result: object) -> None:
+        """The work's outcome: its closing line, or why it failed."""
+        if self.answered is not None:
+            return
+        if isinstance(result, BaseException):
+            self.append(f"Failed: {result}", "dialog error")
+        elif result:
+            self.append(str(result), "dialog title")
 
     def answer(self, yes: bool) -> None:
         if self.answered is not None:

@@ -71,7 +71,9 @@ class PageUI(Protocol):
 
     def info(self, title: str, text: str) -> None: ...
     def confirm(self, title: str, text: str, on_yes: Callable[[], None]) -> None: ...
-    def show_text(self, title: str, text: str) -> None: ...
+    def show_text(self, title: str, text: str, *, at_end: bool = False) -> None:
+        """A scrolling viewer; `at_end` opens it at the last line (logs: the newest)."""
+        ...
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None: ...
     def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
                         confirm: Confirmation | None = None) -> None: ...
@@ -126,10 +128,13 @@ class DialogUI(PageUI, Protocol):
         ...
 
     def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
-                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
+                  yes: str = "OK", no: str = "Cancel", work: Callable[[Emit], object] | None = None
+                  ) -> Callable[[], None]:
         """A question with a live countdown: `on_answer(True)` for `yes`, `on_answer(False)`
-        for `no` or when the time runs out (Esc does not close it). Returns a function that
-        closes it unanswered (on the main loop)."""
+        for `no` or when the time runs out (Esc does not close it). `{left}` in `text` shows
+        the seconds left (else a line says them). `work` runs in a worker meanwhile, each line it
+        emits shown under the question as it comes. Returns a function that closes it
+        unanswered (on the main loop)."""
         ...
 
 
@@ -274,6 +279,8 @@ class Page:
     rank: ClassVar[int] = 50
     #: Pages that only show things have no Save/Reset buttons.
     editable: ClassVar[bool] = True
+    #: What the page does, for its F1 help (see `help()`); "" builds one from the fields.
+    help_text: ClassVar[str] = ""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
@@ -295,6 +302,11 @@ class Page:
         """The transaction for the changed values; by default the engine's plan."""
         return self.ctx.engine.plan({k: v for k, v in changes.items() if k in self.ctx.engine.keys},
                                     title=f"Save {self.title}")
+
+    def help(self) -> str:
+        """What F1 shows about the page, above its keys: `help_text` by default. Empty: the
+        framework lists the title and each field's label and help instead."""
+        return self.help_text
 
     def confirmation(self) -> Confirmation | None:
         """What the run of a Save asks the operator once its change is live (the Network page:

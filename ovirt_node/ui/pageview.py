@@ -8,12 +8,15 @@ rest of the UI carries on: a third-party plugin must never take the setup TUI do
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.engine import InvalidChanges
+from ovirt_node.ui import focus
+from ovirt_node.ui.build import build_item
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI
 from ovirt_node.ui.palette import Style
@@ -22,10 +25,10 @@ from ovirt_node.ui.widgets import (
     FieldWidget,
     ItemWidget,
     Message,
-    build_item,
     button_row,
     styled_button,
 )
+from ovirt_node.ui.wraptext import WrapText
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +103,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
         self.save_button: ActionButton | None = None
         self.reset_button: ActionButton | None = None
         self.status = urwid.Text("")
-        self.help_line = urwid.Text("", wrap="clip")  # urwid's ellipsis would be Unicode
+        self.help_line = WrapText("")  # whole words on as many lines as it needs
         if self.form is not None:
             parts.append(("pack", self.help_line))
         if page.editable and self.form is not None:
@@ -129,9 +132,7 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             key = self.form.engine.keys.get(widget.key)
             text = widget.item.help or (key.help if key is not None else "")
             text = text[:1].upper() + text[1:] if text else ""
-        markup = ("notice", self.style.text(text))
-        if self.help_line.get_text()[0] != markup[1]:
-            self.help_line.set_text(markup)
+        self.help_line.set_text(("notice", self.style.text(text)))
 
     def refresh(self) -> None:
         for widget in self.items:
@@ -146,12 +147,25 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             focus_look: dict[Hashable, Hashable] = {None: "button focus" if can else "button disabled"}
             self._save_look.set_attr_map(look)
             self._save_look.set_focus_map(focus_look)
+            if not can:
+                focus.keep_live(self)  # never leave the focus on the greyed Save (after a save)
             if can:
                 self.status.set_text("")
             elif not self.form.valid:
                 self.status.set_text(("error", "Fix the marked fields to save"))
             else:
                 self.status.set_text(("notice", "No changes to save"))
+
+    def to_problem(self) -> bool:
+        """F10 while Save is greyed by an error: the focus on the first field with one."""
+        for index, widget in enumerate(self.walker):
+            message = getattr(getattr(widget, "error", None), "text", "")
+            if message and widget.selectable():
+                self.walker.set_focus(index)
+                self._w.focus_position = self._w.contents.index(next(
+                    c for c in self._w.contents if isinstance(c[0], TopListBox)))
+                return True
+        return False
 
     def restyle(self, style: Style) -> PageView:
         """The same page, form and typed values, drawn in another style."""
@@ -165,7 +179,16 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
 
     # -- Save and Reset ---------------------------------------------------------------------
 
-    def save(self) -> None:
+    def changed_labels(self) -> list[str]:
+        """The labels of the fields whose value differs from what was loaded (unsaved)."""
+        if self.form is None:
+            return []
+        changed = self.form.changes()
+        labels = {f.key: f.label.strip().rstrip(":").strip() or f.key for f in fields_of(self.item_specs)}
+        return [labels.get(key, key) for key in changed]
+
+    def save(self, then: Callable[[bool], None] | None = None) -> None:
+        """Save the changes; `then(ok)` runs once the transaction ended (not when nothing ran)."""
         form = self.form
         if form is None or not form.can_save:
             return
@@ -175,17 +198,19 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             return  # the form now shows the engine's reasons next to the fields
         except Exception as exc:
             log.exception("page %s: planning the save failed", self.page.name)
-            self.ui.info("Cannot save", f"{type(exc).__name__}: {exc}")
+            self.ui.info("Cannot save", explain.sentence("Preparing the changes", exc))
             return
         if not tx.steps:
             form.reset()
             self.ui.info("Nothing to change", "The node already has these values.")
             return
-        self.ui.run_transaction(tx, on_done=self._saved, confirm=self.page.confirmation())
+        def done(ok: bool) -> None:
+            if ok:
+                self.reset()
+            if then is not None:
+                then(ok)
 
-    def _saved(self, ok: bool) -> None:
-        if ok:
-            self.reset()
+        self.ui.run_transaction(tx, on_done=done, confirm=self.page.confirmation())
 
     def reset(self) -> None:
         """Show what the system has now: field values, and the values workers compute."""

@@ -32,13 +32,13 @@ from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext
 from ovirt_node.ui.pageview import SAVE, PageView, build_view
 from ovirt_node.ui.palette import Mode, style_for
+from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.widgets import (
     ButtonWidget,
     CheckboxWidget,
     ChoiceWidget,
     FieldWidget,
     PasswordWidget,
-    TableWidget,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class Dialog:
     title: str
     text: str
     on_yes: Callable[[], None] | None = None
+    #: A text viewer opened at its last line.
+    at_end: bool = False
 
 
 @dataclass
@@ -83,8 +85,8 @@ class FakeUI:
         if self.answer:
             on_yes()
 
-    def show_text(self, title: str, text: str) -> None:
-        self.dialogs.append(Dialog("text", title, text))
+    def show_text(self, title: str, text: str, *, at_end: bool = False) -> None:
+        self.dialogs.append(Dialog("text", title, text, at_end=at_end))
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
         try:
@@ -144,9 +146,19 @@ class FakeUI:
         self.dialogs.append(Dialog("stream", title, "\n".join(lines)))
 
     def countdown(self, title: str, text: str, seconds: int, on_answer: Callable[[bool], None],
-                  yes: str = "OK", no: str = "Cancel") -> Callable[[], None]:
-        """Answered at once with `answer`."""
-        self.dialogs.append(Dialog("countdown", title, f"{text} ({seconds} s)"))
+                  yes: str = "OK", no: str = "Cancel", work: Callable[[Emit], object] | None = None
+                  ) -> Callable[[], None]:
+        """`work` runs first (its lines join the text), then it is answered with `answer`."""
+        lines = [text.format(left=seconds) if "{left}" in text else f"{text} ({seconds} s)"]
+        if work is not None:
+            def emit(line: str) -> bool:
+                lines.append(line)
+                return True
+
+            result = work(emit)
+            if result:
+                lines.append(str(result))
+        self.dialogs.append(Dialog("countdown", title, "\n".join(lines)))
         on_answer(self.answer)
         return lambda: None
 

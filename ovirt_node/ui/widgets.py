@@ -15,6 +15,7 @@ from typing import Any, ClassVar, cast
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.valid import parse_bool
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import (
@@ -22,25 +23,21 @@ from ovirt_node.ui.page import (
     Checkbox,
     Choice,
     Display,
-    Divider,
     Entry,
     Field,
     Item,
     KeyValue,
-    Label,
     Notice,
     PageContext,
     PageUI,
     Password,
-    Row,
-    Table,
 )
 from ovirt_node.ui.palette import ATTR_NAMES, Style
+from ovirt_node.ui.wraptext import WrapText
 
 log = logging.getLogger(__name__)
 
 LABEL_WIDTH = 18
-MAX_CELL = 24
 #: Everything turns grey inside a disabled item, whatever attribute it had.
 _GREY: dict[Hashable, Hashable] = {None: "disabled", **dict.fromkeys(ATTR_NAMES, "disabled")}
 
@@ -78,7 +75,7 @@ class Message(urwid.WidgetWrap[urwid.Pile]):
         self._text, self._attr = text, attr
         pile = self._w
         if text:
-            line = indented(urwid.Text((attr, self._style.text(text))))
+            line = indented(WrapText((attr, self._style.text(text))))
             pile.contents = [(line, pile.options())]
         else:
             pile.contents = []
@@ -245,6 +242,8 @@ class PasswordWidget(FieldWidget):
 
 class ChoiceWidget(FieldWidget):
     item: Choice
+    #: The arrows pick among the options; Tab goes on to the next field (focus.py).
+    tab_stop = True
 
     def __init__(self, item: Choice, form: Form, style: Style) -> None:
         marks = (style.radio_on, style.radio_off)
@@ -289,195 +288,6 @@ def _truth(value: str) -> bool:
 
 def _yes_no(state: bool) -> str:
     return "yes" if state else "no"
-
-
-class TableRow(urwid.WidgetWrap[urwid.AttrMap[Any]]):
-    """One selectable row: marker plus cells; activating it picks or toggles it."""
-
-    signals: ClassVar[list[str]] = ["activate"]
-
-    def __init__(self, row: Row, text: str) -> None:
-        self.row = row
-        self.icon = Clickable(text, 1)
-        urwid.connect_signal(self.icon, "click", lambda _icon: self._emit("activate"))
-        super().__init__(urwid.AttrMap(self.icon, None, "field focus"))
-
-    def set_text(self, text: str) -> None:
-        self.icon.set_text(text)
-
-
-class TableWidget(FieldWidget):
-    """Header plus a scrollable list of rows, filled by a worker. Disabled rows show why.
-
-    With `search`, a "Search:" entry sits above the header: what is typed there (or typed
-    while a row has the focus) keeps only the rows containing it, and the focus jumps to the
-    first row that starts with it; Enter in the entry picks that row."""
-
-    item: Table
-
-    def __init__(self, item: Table, form: Form, style: Style, ui: PageUI, ctx: PageContext) -> None:
-        self.walker: urwid.SimpleFocusListWalker[Any] = urwid.SimpleFocusListWalker(
-            [urwid.Text(("notice", f"{style.ellipsis} loading"))]
-        )
-        self.header = urwid.Text("")
-        self.table_rows: list[Row] = []
-        self.row_widgets: list[TableRow] = []
-        self.widths: list[int] = []
-        self.filter = ""
-        # The bar (with end markers) shows only when there are more rows than fit.
-        scrolled = urwid.ScrollBar(urwid.ListBox(self.walker), thumb_char=style.scroll_thumb,
-                                   trough_char=style.scroll_trough, end_markers=style.scroll_ends)
-        self.box = urwid.BoxAdapter(scrolled, 1)
-        parts: list[urwid.Widget] = [self.header, self.box]
-        if item.search:
-            # Named `edit` like a text field's, so PageHarness.type() types into the search.
-            self.edit = make_edit("", style)
-            urwid.connect_signal(self.edit, "postchange", lambda edit, _old: self._search(edit.edit_text))
-            search = urwid.Columns([("pack", urwid.Text(("label", "Search: "))),
-                                    urwid.AttrMap(self.edit, "field", "field focus")])
-            parts.insert(0, search)
-        self.body = urwid.Pile(parts)
-        body = indented(self.body) if item.indent else self.body
-        super().__init__(item, form, style, [urwid.Text(("label", style.text(item.label))), body])
-        self.ui, self.ctx = ui, ctx
-        self.reload()
-
-    def reload(self) -> None:
-        item, ctx = self.item, self.ctx
-        self._generation = getattr(self, "_generation", 0) + 1
-        generation = self._generation
-
-        def loaded(result: object) -> None:
-            if generation == self._generation:  # an older answer must not replace a newer one
-                self._loaded(result)
-
-        self.ui.run_in_worker(lambda: list(item.rows(ctx)), loaded)
-
-    def _selected(self) -> list[str]:
-        assert self.form is not None
-        value = self.form.typed(self.key)
-        if self.item.multi:
-            return [v for v in value.split(",") if v]
-        return [value] if value else []
-
-    def _marker(self, row: Row) -> str:
-        if self.item.on_activate is not None:
-            return " " * len(self.style.radio_off)  # rows open something: nothing to mark
-        on = row.value in self._selected()
-        if self.item.multi:
-            return self.style.check_on if on else self.style.check_off
-        return self.style.radio_on if on else self.style.radio_off
-
-    def _cells(self, cells: Sequence[str]) -> str:
-        shown = []
-        for width, cell in zip(self.widths, cells, strict=False):
-            text = self.style.text(cell)
-            if len(text) > width:
-                text = text[: max(width - len(self.style.ellipsis), 0)] + self.style.ellipsis
-            shown.append(text.ljust(width))
-        return " ".join(shown).rstrip()
-
-    def _loaded(self, result: object) -> None:
-        if isinstance(result, BaseException) or not isinstance(result, list):
-            self.walker[:] = [urwid.Text(("error", self.style.text(f"could not list the rows: {result}")))]
-            return
-        self.table_rows = [r for r in result if isinstance(r, Row)]
-        columns = list(self.item.columns)
-        count = max([len(columns), *(len(r.cells) for r in self.table_rows)])
-        columns += [""] * (count - len(columns))
-        self.widths = [
-            min(MAX_CELL, max([len(columns[i]), *(len(r.cells[i]) for r in self.table_rows if i < len(r.cells))]))
-            for i in range(count)
-        ]
-        pad = " " * (len(self.style.radio_off) + 1)
-        self.header.set_text(("label", pad + self._cells(columns)))
-        self._show_rows()
-
-    def _matches(self, row: Row) -> bool:
-        needle = self.filter.casefold()
-        return not needle or any(needle in text.casefold() for text in (row.value, *row.cells))
-
-    def _show_rows(self) -> None:
-        widgets: list[urwid.Widget] = []
-        self.row_widgets = []
-        for row in filter(self._matches, self.table_rows):
-            if row.enabled:
-                widget = TableRow(row, f"{self._marker(row)} {self._cells(row.cells)}")
-                urwid.connect_signal(widget, "activate", self._activate, user_args=[row])
-                self.row_widgets.append(widget)
-                widgets.append(widget)
-            else:
-                reason = f" ({row.reason})" if row.reason else " (unavailable)"
-                text = f"{'-' * len(self.style.radio_off)} {self._cells(row.cells)}{reason}"
-                widgets.append(urwid.Text(("disabled", self.style.text(text))))
-        if not widgets:
-            empty = f"(no row contains {self.filter!r})" if self.table_rows else "(nothing to list)"
-            widgets = [urwid.Text(("notice", self.style.text(empty)))]
-        self.walker[:] = widgets
-        # A searchable table keeps its height while filtering, so the page does not jump.
-        shown = len(self.table_rows) if self.item.search else len(widgets)
-        self.box.height = max(1, min(shown, self.item.height))
-        best = self._best_match()
-        if best is None:  # a long list opens at the row chosen now
-            chosen = self._selected()
-            best = next((w for w in self.row_widgets if w.row.value in chosen), None)
-        if best is not None:
-            self.walker.set_focus(self.walker.index(best))
-
-    def _best_match(self) -> TableRow | None:
-        """The first shown row whose value (or first cell) starts with the search text."""
-        needle = self.filter.casefold()
-        if not needle or not self.row_widgets:
-            return None
-        for widget in self.row_widgets:
-            if any(t.casefold().startswith(needle) for t in (widget.row.value, *widget.row.cells[:1])):
-                return widget
-        return self.row_widgets[0]
-
-    def _search(self, text: str) -> None:
-        self.filter = text.strip()
-        if self.table_rows:
-            self._show_rows()
-
-    def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
-        if self.item.search and self.gate.enabled:
-            on_rows = self.body.focus is self.box
-            if on_rows and len(key) == 1 and key != " " and key.isprintable() and self.edit.valid_char(key):
-                self.body.focus_position = 0  # typing on the rows searches: on into the entry
-                self.edit.set_edit_pos(len(self.edit.edit_text))
-                self.edit.insert_text(key)
-                return None
-            if on_rows and key == "backspace" and self.edit.edit_text:
-                self.edit.set_edit_text(self.edit.edit_text[:-1])
-                return None
-            if not on_rows and self._command_map[key] == urwid.ACTIVATE and key != " ":
-                best = self._best_match()
-                if best is not None:
-                    self._activate(best.row, best)
-                    return None
-        return super().keypress(size, key)
-
-    def _activate(self, row: Row, _widget: TableRow) -> None:
-        if self.item.on_activate is not None:
-            try:
-                self.item.on_activate(cast(PageUI, BoundUI(self.ui, self.form)), row.value)
-            except Exception as exc:  # a page's handler must not take the UI down
-                log.exception("table %r: activating %r failed", self.key, row.value)
-                self.ui.info("Error", f"{row.value}: {type(exc).__name__}: {exc}")
-            return
-        if self.item.multi:
-            chosen = set(self._selected()) ^ {row.value}
-            self.on_value(",".join(r.value for r in self.table_rows if r.value in chosen))
-        else:
-            self.on_value(row.value)
-        self._redraw_markers()
-
-    def _redraw_markers(self) -> None:
-        for widget in self.row_widgets:
-            widget.set_text(f"{self._marker(widget.row)} {self._cells(widget.row.cells)}")
-
-    def show(self, value: str) -> None:
-        self._redraw_markers()
 
 
 class DisplayWidget(FieldWidget):
@@ -599,7 +409,7 @@ class ButtonWidget(ItemWidget):
                 item.on_press(cast(PageUI, bound))
             except Exception as exc:  # a page's handler must not take the UI down
                 log.exception("button %r failed", item.label)
-                ui.info("Error", f"{item.label}: {type(exc).__name__}: {exc}")
+                ui.info("Error", explain.sentence(item.label, exc))
 
         self.button = ActionButton(style.text(item.label), press)
         super().__init__(item, form, button_row([styled_button(self.button)]))
@@ -628,14 +438,14 @@ class NoticeWidget(ItemWidget):
         if text == self.text:
             return
         self.text = text
-        line = urwid.Text(("notice", self.style.text(text)))
+        line = WrapText(("notice", self.style.text(text)))
         self.pile.contents = [(line, self.pile.options())] if text else []
 
 
 class KeyValueWidget(ItemWidget):
     def __init__(self, item: KeyValue, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> None:
         self.style = style
-        self.value = urwid.Text(style.ellipsis)
+        self.value = WrapText(style.ellipsis)
         super().__init__(item, form, labelled(item.label, self.value, style))
         self.ui, self.ctx = ui, ctx
         self.reload()
@@ -655,38 +465,6 @@ class KeyValueWidget(ItemWidget):
 
     def _done(self, result: object) -> None:
         if isinstance(result, BaseException):
-            self.value.set_text(("error", self.style.text(f"unavailable ({type(result).__name__}: {result})")))
+            self.value.set_text(("error", self.style.text(f"unavailable ({explain.cause(result)})")))
         else:
             self.value.set_text(self.style.text(str(result)))
-
-
-def build_item(item: Item, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> ItemWidget:
-    """The widget for one item; fields need the form."""
-    if isinstance(item, Field):
-        if form is None:
-            raise ValueError("a field needs a form")
-        if isinstance(item, Password):
-            return PasswordWidget(item, form, style, ui)
-        if isinstance(item, Choice):
-            return ChoiceWidget(item, form, style)
-        if isinstance(item, Checkbox):
-            return CheckboxWidget(item, form, style)
-        if isinstance(item, Table):
-            return TableWidget(item, form, style, ui, ctx)
-        if isinstance(item, Display):
-            return DisplayWidget(item, form, style)
-        if isinstance(item, Entry):
-            return EntryWidget(item, form, style)
-        raise TypeError(f"no widget for the field type {type(item).__name__}")
-    if isinstance(item, Button):
-        return ButtonWidget(item, form, style, ui)
-    if isinstance(item, KeyValue):
-        return KeyValueWidget(item, form, style, ui, ctx)
-    if isinstance(item, Label):
-        return ItemWidget(item, form, urwid.Text(("label", style.text(item.text))))
-    if isinstance(item, Notice):
-        return NoticeWidget(item, form, style)
-    if isinstance(item, Divider):
-        char = style.text(item.char)[:1] or " "
-        return ItemWidget(item, form, urwid.Divider(char))
-    raise TypeError(f"no widget for the item type {type(item).__name__}")

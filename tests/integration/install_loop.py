@@ -138,7 +138,11 @@ def make_image(directory: Path, version: str) -> Path:
     tree = directory / "tree"
     etc = tree / "etc"
     (etc / "ssh").mkdir(parents=True)
-    (etc / "os-release").write_text('ID=debian\nVERSION_ID="12"\n')
+    (tree / "usr/lib").mkdir(parents=True)  # as Debian has it: /etc/os-release is a link
+    (tree / "usr/lib/os-release").write_text('ID=debian\nVERSION_ID="12"\n')
+    (etc / "os-release").symlink_to("../usr/lib/os-release")
+    (etc / "chrony").mkdir()
+    (etc / "chrony/chrony.conf").write_text("pool 2.debian.pool.ntp.org iburst\n")
     (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n")
     (etc / "group").write_text("root:x:0:\nadmin:x:1000:\n")
     (etc / "shadow").write_text("root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n")
@@ -249,6 +253,7 @@ class Scenario:
                "sshd": read(config / "etc/ssh/sshd_config"),
                "eth0": read(config / "etc/NetworkManager/system-connections/eth0.nmconnection"),
                "hostname": read(config / "etc/hostname"),
+               "chrony": read(config / "etc/chrony/chrony.conf"),
                "vconsole": read(config / "etc/vconsole.conf"),
                "keyfile_mode": oct((config / "etc/NetworkManager/system-connections/ens3.nmconnection")
                                    .stat().st_mode & 0o777),
@@ -274,7 +279,7 @@ def scenario_install(s: Scenario) -> Json:
     admin_hash = sh("openssl", "passwd", "-6", "-salt", "saltsalt", "node-secret").strip()
     fake_sysfs(s.live)  # the machine's NICs, as the installer sees them
     s.install(media, f"BOOTIF=link ip=dhcp hostname=node1.example.com adminpw={admin_hash} ssh_pwauth=1 "
-                     "console=ttyS0,115200 keyboard=de-latin1 storage_init")
+                     "console=ttyS0,115200 keyboard=de-latin1 ntp=ntp1.example.com storage_init")
     return {"gpt": s.gpt(), "esp_label": sh("blkid", "-o", "value", "-s", "LABEL",
                                            s.devices.partition(s.disk, 2)).strip(),
             "slot": s.observe_slot("Root"), "backup_label": sh("blkid", "-o", "value", "-s", "LABEL",

@@ -13,7 +13,8 @@ import sys
 from ovirt_node.installer.image import open_image
 from ovirt_node.installer.installed import persisted_file
 from ovirt_node.installer.plan import flows
-from ovirt_node.installer.screens.state import crypt, shadow_hash
+from ovirt_node.installer.screens.state import shadow_hash
+from ovirt_node.system.accounts import crypt
 from tests.integration import install_loop
 from tests.integration.install_loop import Json, Scenario, make_image, sh
 

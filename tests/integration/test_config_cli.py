@@ -187,7 +187,7 @@ def test_bad_input_is_refused_and_nothing_is_written(node_root: Path, args: list
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("ssh: [1, 2\n", "not valid YAML or JSON (line 2, column 1)"),
+    ("ssh: [1, 2\n", "not valid TOML, YAML or JSON (as YAML: line 2, column 1)"),
     ("- just\n- a list\n", "must hold a mapping of keys to values"),
     ("ssh:\n  port: [22]\n", "ssh.port: a value must be a string, number or boolean, not a list"),
     ("", "the file is empty"),
@@ -364,7 +364,7 @@ def test_apply_dash_reads_the_answers_from_standard_input(node_root: Path) -> No
 
 
 @pytest.mark.parametrize(("stdin", "args", "message"), [
-    ("ssh: [\n", (), "ovirt-node-config: standard input: not valid YAML or JSON (line 2, column 1)"),
+    ("ssh: [\n", (), "ovirt-node-config: standard input: not valid TOML, YAML or JSON (as YAML: line 2, column 1)"),
     ("", (), "ovirt-node-config: standard input: the file is empty"),
     ("ssh:\n  port: 2222\n", ("--confirm-timeout", "30"),
      "apply -: the answers come on standard input, so no `yes` can follow them there"),

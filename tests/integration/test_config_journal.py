@@ -50,6 +50,8 @@ runs = [
     (["set", "--dry-run", "ssh.port=2200"], {}, None),
     (["--bus", "unix:path=/nonexistent", "set", "logging.rsyslog.server=other.example.com"], {}, None),
     (["set", "ssh.port=2222"], {}, None),
+    (["reset"], {}, "reset\\n"),
+    (["reset", "--yes"], {}, None),
 ]
 codes = []
 for args, env, stdin in runs:
@@ -61,6 +63,8 @@ from ovirt_node.core.root import Root
 from ovirt_node.cli.setup import setup_logging
 setup_logging(Root.at(root), False)
 logging.getLogger("ovirt_node.setup").info("the setup TUI logs to the journal")
+from ovirt_node.areas.reset import journal
+journal("admin", "applied")  # what the Status page's Reset configuration records
 print(json.dumps(codes))
 """
 
@@ -80,7 +84,7 @@ def in_journal(node_root: Path, tmp_path: Path) -> tuple[list[list[Any]], list[d
 def test_changes_leave_one_record_each_in_the_journal(node_root: Path, tmp_path: Path) -> None:
     assert Path(JOURNALD).exists(), "systemd is not installed"
     codes, entries = in_journal(node_root, tmp_path)
-    assert [c[0] for c in codes] == [0, 0, 2, 2, 2, 0, 0, 3, 0], codes
+    assert [c[0] for c in codes] == [0, 0, 2, 2, 2, 0, 0, 3, 0, 2, 0], codes
     records = [e for e in entries if e.get("SYSLOG_IDENTIFIER") == "ovirt-node-config"]
     where = f"under {node_root}"
     assert [r["MESSAGE"] for r in records] == [
@@ -96,18 +100,22 @@ def test_changes_leave_one_record_each_in_the_journal(node_root: Path, tmp_path:
         f"ovirt-node-config set {where} by root (no login session): logging.rsyslog.server=other.example.com "
         f"-> failed, rolled back: {records[3]['MESSAGE'].split('rolled back: ', 1)[1]}",
         f"ovirt-node-config set {where} by root (no login session): ssh.port=2222 -> nothing to change",
+        f"ovirt-node-config reset {where} by root (no login session): (no settings) -> not confirmed (RESET not "
+        "typed), nothing changed",
+        f"ovirt-node-config reset {where} by root (no login session): (no settings) -> applied",
     ]
     assert "Restart rsyslog.service" in records[3]["MESSAGE"]
     first = records[0]
     assert (first["OVIRT_NODE_KEYS"], first["OVIRT_NODE_USER"], first["OVIRT_NODE_RESULT"]) == (
         "ssh.port logging.rsyslog.server", "admin (sudo; no login session)", "applied")
     assert [r["OVIRT_NODE_RESULT"] for r in records] == ["applied", "applied", "invalid", "failed",
-                                                          "nothing to change"]
+                                                          "nothing to change", "not confirmed", "applied"]
     assert all(r["PRIORITY"] == "6" for r in records)
     # the password is nowhere in the journal, in any field of any entry
     assert PASSWORD not in json.dumps(entries)
     tui = [e for e in entries if e.get("SYSLOG_IDENTIFIER") == "ovirt-node-setup"]
-    assert [e["MESSAGE"] for e in tui] == ["the setup TUI logs to the journal"]
+    assert [e["MESSAGE"] for e in tui] == ["the setup TUI logs to the journal",
+                                           "ovirt-node-setup reset by admin: (no settings) -> applied"]
 
 
 def test_no_journal_no_record_and_no_noise(node_root: Path) -> None:

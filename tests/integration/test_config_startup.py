@@ -50,10 +50,10 @@ def loaded_by(node_root: Path, *command: str) -> tuple[set[str], str]:
 #: One key of each built-in area.
 ONE_KEY_EACH = ["ssh.port", "security.strong_rng", "logging.rsyslog.server", "keyboard.keymap", "kdump.mode",
                 "iscsi.initiator_name", "nfsv4.domain", "monitoring.collectd.server", "performance.tuned.profile",
-                "network.hostname"]
+                "network.hostname", "lifecycle.report_url"]
 #: The areas whose read needs nothing of what a change does (steps, transactions, platforms).
 #: (logging reads the platform: where netconsole's setting lives differs between EL and Debian.)
-PURE_READS = {"ssh", "iscsi"}
+PURE_READS = {"ssh", "iscsi", "lifecycle"}
 
 
 def test_one_key_of_every_area_is_tried() -> None:
@@ -141,3 +141,11 @@ def test_a_plugins_key_is_found_by_discovering_the_plugins(node_root: Path, tmp_
     assert "invalid greeting.txt: unknown key (did you mean greeting.text?" in typo.stderr
     builtin = config(site, node_root, "get", "ssh.port")
     assert (builtin.returncode, builtin.stdout, builtin.stderr) == (0, "22\n", "")  # no plugin was imported
+
+
+def test_reading_the_network_imports_no_steps(node_root: Path) -> None:
+    """The network area reads its keyfiles and files; what a change does (steps, NetworkManager
+    activation) is imported only when a change is planned."""
+    modules, code = loaded_by(node_root, "get", "network.hostname")
+    assert code == "0"
+    assert not modules & {"ovirt_node.core.steps", "ovirt_node.network.apply", "ovirt_node.core.transaction"}

@@ -54,7 +54,7 @@ def test_apply_refuses_hostile_files_at_once(node_root: Path, tmp_path: Path,  #
     assert code == 2, err
     assert f"ovirt-node-config: {answers}: {message}" in err and "Nothing was changed." in err
     assert "Traceback" not in err and out == ""
-    assert took < 0.5, took
+    assert took < 1.0, took  # "at once": the refusals it replaced took 25 to 89 s
     assert snapshot(node_root) == before
 
 
@@ -95,7 +95,7 @@ def test_installer_answers_refuse_hostile_files_at_once(capsys: pytest.CaptureFi
     code, out, err, took = _install(capsys, tmp_path, content)
     assert code == 2 and out == "", err
     assert message in err and "Traceback" not in err
-    assert took < 0.5, took
+    assert took < 1.0, took  # "at once": the refusals it replaced took 25 to 89 s
 
 
 @pytest.mark.parametrize("content", [
@@ -221,3 +221,58 @@ def test_an_unpaired_surrogate_is_refused_not_a_traceback(node_root: Path, tmp_p
     assert "invalid ssh.root_authorized_keys: must be text: it holds an unpaired surrogate" in done.stderr
     assert "invalid network.hostname: must be text" in done.stderr
     assert changed_paths(before, snapshot(node_root)) == set()
+
+
+# -- found by the campaign (tests/campaign, docs/robustness.md) -------------------------------------
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"ssh.port: " + b"9" * 5000 + b"\n", "holds a number longer than the limit of 4300 digits"),
+    (b"ssh.port: 2222\nssh.port: 2223\n", "the key 'ssh.port' is given twice (line 2, column 1)"),
+    (b'{"ssh.port": "2222", "ssh.port": "2223"}', "the key 'ssh.port' is given twice (line 1, column 22)"),
+    (b"ssh.port: 2222\nssh:\n  port: 2223\n", "ssh.port: given twice (as a dotted key and inside its section)"),
+    (b"ssh:\n  port: 2223\nssh.port: 2222\n", "ssh.port: given twice (as a dotted key and inside its section)"),
+    (b"ssh.pwauth: {}\n", "ssh.pwauth: an empty mapping; give its value, or leave it out"),
+])
+def test_apply_refuses_ambiguous_or_oversized_answers(node_root: Path, tmp_path: Path,  # noqa: F811
+                                                      capsys: pytest.CaptureFixture[str], content: bytes,
+                                                      message: str) -> None:
+    """A huge integer was a ValueError traceback; a key given twice (or dotted and in its
+    section) silently took one of the two values; `key: {}` was applied as nothing at all."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_bytes(content)
+    before = snapshot(node_root)
+    code = config.main(["--root", str(node_root), "apply", str(answers)])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert f"ovirt-node-config: {answers}: {message}" in err and "Nothing was changed." in err
+    assert "Traceback" not in err and out == ""
+    assert snapshot(node_root) == before
+
+
+def test_installer_answers_refuse_a_huge_number(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err, _ = _install(capsys, tmp_path, b"[sizes]\nswap = " + b"9" * 5000 + b"\n")
+    assert code == 2 and out == "", err
+    assert "holds a number longer than the limit of 4300 digits" in err and "Traceback" not in err
+
+
+def test_ctrl_c_outside_a_change_is_said_not_a_traceback(node_root: Path,  # noqa: F811
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A SIGINT while the arguments are parsed (before any change guards the signals) came out
+    as a KeyboardInterrupt traceback: the campaign's random-moment SIGINTs hit it. Python's own
+    SIGINT handler is put on SIGALRM here, so a timer raises KeyboardInterrupt 2 ms into the
+    run, while its 200,000 arguments are parsed (the test has no hook into the code)."""
+    import signal
+
+    before = snapshot(node_root)
+    argv = ["--root", str(node_root), "set", *[f"ssh.port={n}" for n in range(200_000)]]  # parsed for >2 ms
+    old = signal.signal(signal.SIGALRM, signal.default_int_handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.002)
+    try:
+        code = config.main(argv)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    err = capsys.readouterr().err
+    assert code == 130, err
+    assert "ovirt-node-config: interrupted by SIGINT (no change was in progress)" in err
+    assert snapshot(node_root) == before

@@ -113,3 +113,60 @@ def test_the_answers_crashkernel_goes_on_the_nodes_kernel_line(capsys: pytest.Ca
     code, out, err = run(capsys, tmp_path, INSTALL, "demo")
     line = next(line for line in out.splitlines() if "Write the boot menu" in line)
     assert line.endswith(" crashkernel=1G-4G:256M,4G-64G:384M,64G-:512M")
+
+
+#: A SHA-512 crypt(3) hash's shape: salt, then 86 characters of ./0-9A-Za-z.
+EXPORT_HASH = "$6$exportsalt$" + ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./" * 2)[:86]
+EXPORT_TABLES = f"""
+[ssh]
+port = 2222
+pwauth = true
+
+[logging]
+"rsyslog.server" = "log.example.com"
+
+[keyboard]
+keymap = "de"
+
+[security]
+admin_password = "{EXPORT_HASH}"
+"""
+
+
+def test_an_exports_area_tables_configure_the_installed_node(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    """`ovirt-node-config export`'s tables in an answers file: the node's settings, applied by
+    the config engine on the installed node (its plan step names the keys, never a value)."""
+    code, out, err = run(capsys, tmp_path, INSTALL.replace('keyboard = "de-latin1"\n', "") + EXPORT_TABLES, "demo")
+    assert (code, err) == (0, "")
+    step = next(line for line in out.splitlines() if "Apply the node's settings" in line)
+    for key in ("keyboard.keymap", "logging.rsyslog.server", "security.admin_password", "ssh.port", "ssh.pwauth"):
+        assert key in step
+    assert "$6$exportsalt$" not in out and "answered-secret" not in out
+
+
+@pytest.mark.parametrize(("tables", "message"), [
+    ("[ssh]\nport = 70000\n", "answers.toml: ssh.port: must be a port number from 1 to 65535"),
+    ("[ssh]\nprot = 22\n", "answers.toml: ssh.prot: not a setting of the ssh area"),
+    ("[logging]\nrsyslog = { server = [1, 2] }\n", "answers.toml: logging.rsyslog.server: a value must be a string, "
+                                                    "number or boolean, not a list"),
+    ("[security]\nadmin_password = \"abc\"\n", "answers.toml: security.admin_password: must be text of at least 5"),
+])
+def test_bad_settings_in_an_answers_file_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path, tables: str,
+                                                message: str) -> None:
+    code, out, err = run(capsys, tmp_path, INSTALL + tables, "demo")
+    assert code == 2 and out == ""
+    assert message in err and "abc" not in err.replace(message, "")
+
+
+def test_a_real_export_with_the_installers_entries(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                   node_root: Path) -> None:
+    from tests.node_fixtures import run_config
+
+    run_config("--root", str(node_root), "set", "ssh.port=2222", "network.ntp=ntp.example.com", check=True)
+    run_config("--root", str(node_root), "set-password", stdin="Exported-Pass-1\n", check=True)
+    exported = run_config("--root", str(node_root), "export", "--with-secrets", check=True).stdout
+    code, out, err = run(capsys, tmp_path, INSTALL.replace('keyboard = "de-latin1"\n', "") + exported, "demo")
+    assert (code, err) == (0, "")
+    step = next(line for line in out.splitlines() if "Apply the node's settings" in line)
+    assert "ssh.port" in step and "network.ntp" in step and "security.admin_password" in step

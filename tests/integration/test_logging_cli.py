@@ -31,7 +31,7 @@ BAD_ARGS = {
     "logrotate_max_size=-5": "logging.logrotate.max_size: must be a whole number from 1 to 1000000000",
     "logrotate_interval=hourly": "logging.logrotate.interval: must be one of: daily, weekly, monthly",
     "netconsole=nc.example.com:0": "logging.netconsole.port: must be a port number from 1 to 65535",
-    "syslog=bad_host!": "logging.rsyslog.server: must be empty or",
+    "syslog=bad_host!": "logging.rsyslog.server: must be a host name",
 }
 
 

@@ -277,3 +277,21 @@ def test_a_bridge_over_a_vlan_is_named_after_the_nic_as_in_3x(node_root: Path, k
     assert "master=brenp0s31f6" in (node / KEYFILES / "enp0s31f6.1000.nmconnection").read_text()
     assert "type=bridge" in (node / KEYFILES / "brenp0s31f6.nmconnection").read_text()
     assert 'OVIRT_NETWORK_LAYOUT="bridged"' in defaults(node) and 'OVIRT_VLAN="1000"' in defaults(node)
+
+
+def test_the_nic_that_carries_an_iscsi_root_is_never_changed(node: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 23: on a node booted from an iSCSI LUN over eth0, a change of eth0 is refused with
+    the reason and writes nothing; other NICs and other settings still change."""
+    (node / "proc/cmdline").write_text(
+        "root=live:/dev/mapper/HostVG-Root rd.lvm.lv=HostVG/Root netroot=iscsi:192.0.2.5::3260:1:"
+        "iqn.2026-12.org.example:root rd.iscsi.initiator=iqn.2026-12.org.example:n1 "
+        "rd.iscsi.bootif=52:54:00:3A:5C:01\n")
+    before = snapshot(node)
+    assert config(node, "set", "network.bootif=eth0", "network.bootproto=static", "network.ip.address=192.0.2.10",
+                  "network.ip.netmask=24") == 2
+    err = capsys.readouterr().err
+    assert ("eth0 carries this node's root disk (iSCSI LUN 1 of iqn.2026-12.org.example:root at 192.0.2.5:3260): "
+            "it cannot be changed while the node runs from it") in err
+    assert changed_paths(before, snapshot(node)) == set()
+    assert config(node, "set", "network.interfaces=eth0:ipv4=dhcp,ipv6=auto;eth2:ipv4=dhcp,ipv6=none") == 0
+    assert config(node, "set", "network.hostname=iscsi-node.example.com") == 0

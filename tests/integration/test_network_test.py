@@ -56,14 +56,19 @@ class Wire:
                    "from ovirt_node.network.nettest import Targets, run_network_test\n"
                    "t = json.loads(sys.argv[1])\n"
                    "targets = Targets(t['hostname'], tuple(t['ntp']), tuple(map(tuple, t['remote'])))\n"
-                   "print(run_network_test(Root(Path('/')), Runner(), targets).json())\n")
+                   "live = lambda c: print('LIVE ' + c.line(), file=sys.stderr, flush=True)\n"
+                   "print(run_network_test(Root(Path('/')), Runner(), targets, on_check=live).json())\n")
         argv = ["ip", "netns", "exec", self.node_ns,
                 *self.private_run(sys.executable, "-c", program, json.dumps(
                     {"hostname": targets.hostname, "ntp": targets.ntp, "remote": targets.remote}),
                     resolv=self.workdir / "resolv.conf")]
         done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
         assert done.returncode == 0, done.stderr
-        return {c["what"]: (c["status"], c["detail"]) for c in json.loads(done.stdout)["checks"]}
+        checks = json.loads(done.stdout)["checks"]
+        # Each check was told as it completed, in order (the network countdown shows them so).
+        live = [line[5:] for line in done.stderr.splitlines() if line.startswith("LIVE ")]
+        assert live == [f"{c['status'].upper():4}  {c['what']}: {c['detail']}" for c in checks]
+        return {c["what"]: (c["status"], c["detail"]) for c in checks}
 
 
 def daemon(argv: list[str], log: Path) -> subprocess.Popen[bytes]:

@@ -72,10 +72,10 @@ def in_namespace(work: Path, command: str) -> list[str]:
     return ["unshare", "-m", "--propagation", "private", "sh", "-c", script]
 
 
-def as_admin() -> str:
+def as_admin(term: str = "vt220") -> str:
     """The admin shell as the admin user logs in: its uid, a login environment."""
     return shlex.join(["setpriv", f"--reuid={ADMIN_UID}", f"--regid={ADMIN_UID}", "--clear-groups",
-                       "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "TERM=vt220", "HOME=/", "USER=admin",
+                       "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", f"TERM={term}", "HOME=/", "USER=admin",
                        str(ADMIN_SHELL)])
 
 
@@ -97,8 +97,10 @@ def test_sudo_lets_admin_run_only_the_tui_with_its_login_line(tmp_path: Path, ar
 
 
 def test_admin_login_on_a_serial_line_gets_basic_mode(tmux: Tmux, tmp_path: Path, demo_root: Path) -> None:
+    # TERM=linux has colours in terminfo (a vt220 would be basic anywhere): only the login
+    # line, passed through sudo as --login-tty, makes this one basic.
     work = node_files(tmp_path, demo_root, tty="/dev/ttyS0")
-    tmux.start(in_namespace(work, as_admin()))
+    tmux.start(in_namespace(work, as_admin("linux")))
     screen = tmux.wait_for("demo-node.example.com", 30)
     assert "F4 rich" in screen and "\u2502" not in screen, screen  # basic mode: ASCII, F4 offers rich
     log = (demo_root / "var/log/ovirt-node/setup.log").read_text()
@@ -112,7 +114,7 @@ def test_admin_login_on_a_serial_line_gets_basic_mode(tmux: Tmux, tmp_path: Path
 def test_admin_login_on_a_pseudo_terminal_stays_rich(tmux: Tmux, tmp_path: Path, demo_root: Path) -> None:
     # The same path over SSH (tmux's own /dev/pts/N): rich mode, so the check above can fail.
     work = node_files(tmp_path, demo_root)
-    tmux.start(in_namespace(work, as_admin()))
+    tmux.start(in_namespace(work, as_admin("linux")))
     screen = tmux.wait_for("demo-node.example.com", 30)
     assert "F4 basic" in screen and "\u2502" in screen, screen
     assert "login tty /dev/pts/" in (demo_root / "var/log/ovirt-node/setup.log").read_text()

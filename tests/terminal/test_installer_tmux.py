@@ -53,12 +53,14 @@ def install_flow(tmux: Tmux) -> str:
     tmux.send("Tab", "Enter")
     screen = tmux.wait_for("These disks will be ERASED:")
     assert "/dev/vda" in screen and "DEMO-VDA-0001" in screen
+    assert "Volumes (volume group HostVG, 63.7 GiB):" in screen  # the sizes, whole at 80x24
+    assert "Data        45.6 GiB (the rest)  /data" in screen
     assert "type ERASE to go ahead" in screen
     tmux.type("ERASE")
     tmux.wait_gone("type ERASE to go ahead")
     tmux.send("Tab", "Enter")
     screen = tmux.wait_for("Dry run: every step and command planned")
-    assert "(1/18) Remove the volume groups found on the disks" in screen
+    assert "(1/19) Remove the volume groups found on the disks" in screen
     assert "wipefs --all --force /dev/disk/by-id/virtio-DEMO-VDA-0001" in screen
     assert "tmux-secret-1" not in screen
     return screen
@@ -106,8 +108,12 @@ def test_unsafe_disks_are_listed_disabled_with_reasons(tmux: Tmux, demo_root: Pa
     # The help line comes before the disk list is drawn whole: wait for the list itself.
     screen = tmux.wait(lambda s: "The node boots from this disk" in s and "SER-SDC" in s, 15, "the disk list")
     assert "(\u2022) sda" in screen
-    assert "--- sdb     ata  Test Disk SER-SDB     500.0 GiB (it has" in screen
-    assert "--- sdc     ata  Test Disk SER-SDC     500.0 GiB (it holds" in screen
+    # Each reason on a line of its own under the disk's cells: no column is wrapped by it.
+    lines = [line.rstrip(" \u2588\u2502\u25b2\u25bc") for line in screen.splitlines()]
+    for disk, reason in (("SER-SDB", "(it has mounted"), ("SER-SDC", "(it holds active swap")):
+        at = next(i for i, line in enumerate(lines) if f"--- {disk[-3:].lower()}" in line)
+        assert lines[at].endswith(f"ata  Test Disk {disk}     500.0 GiB"), lines[at]
+        assert lines[at + 1].strip().startswith(reason), lines[at + 1]
     tmux.send("Down")  # to "Other device": a refused disk by its path
     tmux.type("/dev/sdb")
     tmux.wait_for("mounted filesystems (/mnt/backup)")

@@ -80,11 +80,11 @@ def test_keyboard_page(tmux: Tmux, node: DemoNode) -> None:
     tmux.send("Tab")  # into the search entry
     tmux.type("fr-lat")
     tmux.wait_for("Search: fr-lat")
-    screen = tmux.wait(lambda s: "( ) us" not in s and "fr-latin9" in s, what="the filtered rows")
+    screen = tmux.wait(lambda s: "(us)" not in s and "French (fr-latin9)" in s, what="the filtered rows")
     assert "fr-latin1" in screen and "de-latin1" not in screen
     tmux.send("Enter")  # picks the first row starting with it
-    tmux.wait_for("(\u2022) fr-latin1")
+    tmux.wait_for("(\u2022) French (fr-latin1)")
     tmux.send("Down", "Down", "Down")  # fr-latin1, fr-latin9, then Save
     save_and_reload(tmux, "Set the console keymap to fr-latin1")
-    tmux.wait_for("(\u2022) fr-latin1")  # the reloaded table is filled by a worker, after "Reloaded"
+    tmux.wait_for("(\u2022) French (fr-latin1)")  # the reloaded table is filled by a worker, after "Reloaded"
     assert "KEYMAP=fr-latin1" in (node.root / "etc/vconsole.conf").read_text()  # written by "localed"

@@ -27,6 +27,18 @@ pytestmark = [pytest.mark.terminal, pytest.mark.skipif(TMUX is None, reason="tmu
 KEYFILES = "etc/NetworkManager/system-connections"
 
 
+#: The countdown's question, with its live count.
+COUNTDOWN = r"Keep this network\? It is rolled back in (\d+) s unless you keep it\."
+
+
+def flat(screen: str) -> str:
+    """The top dialog's words in one line (its text wraps at its edges): what lies between
+    the first and the last box edge of each line."""
+    inner = [line[line.index("\u2502") + 1:line.rindex("\u2502")] for line in screen.splitlines()
+             if line.count("\u2502") >= 2]
+    return " ".join(" ".join(inner).split())
+
+
 def open_network_page(tmux: Tmux, demo: DemoNode) -> None:
     open_page(tmux, demo, "Network")
     tmux.wait(lambda _s: "Hostname:" in tmux.focused()[1], timeout=5, what="the focus on the first field")
@@ -37,7 +49,8 @@ def save_until_countdown(tmux: Tmux) -> str:
     move_to(tmux, "< Save >")
     tmux.send("Enter")
     tmux.wait_for("Save Network")
-    return tmux.wait_for("Keep the network configuration?")
+    tmux.wait_for("Keep the network configuration?")
+    return tmux.wait(lambda s: re.search(COUNTDOWN, flat(s)) is not None, what="the countdown's question")
 
 
 def create_bond(tmux: Tmux) -> None:
@@ -71,8 +84,9 @@ def test_bond_with_a_vlan_and_static_v4_v6_confirmed_in_the_countdown(tmux: Tmux
               what="the VLAN among the connections")
 
     screen = save_until_countdown(tmux)
-    first = int(re.search(r"(\d+) s left, then: Roll back", screen).group(1))  # type: ignore[union-attr]
-    tmux.wait(lambda s: (m := re.search(r"(\d+) s left", s)) is not None and int(m.group(1)) < first,
+    first = int(re.search(COUNTDOWN, flat(screen)).group(1))  # type: ignore[union-attr]
+    assert "The network test checks the running node; this is the node tree" in flat(screen)
+    tmux.wait(lambda s: (m := re.search(COUNTDOWN, flat(s))) is not None and int(m.group(1)) < first,
               timeout=5, what="the countdown to tick")
     tmux.send("Left", "Enter")  # Roll back has the focus; Keep is left of it
     tmux.wait_for("Done: ")
@@ -104,7 +118,7 @@ def test_roll_back_in_the_countdown_restores_everything(tmux: Tmux, demo: DemoNo
     before = snapshot(demo.root)
     open_network_page(tmux, demo)
     create_bond(tmux)
-    assert "s left, then: Roll back" in save_until_countdown(tmux)
+    assert re.search(COUNTDOWN, flat(save_until_countdown(tmux)))
     tmux.send("Enter")  # the button with the focus: Roll back
     screen = tmux.wait_for("The change was rolled back")
     assert "rolled back at the" in screen and "operator's request" in screen  # Roll back pressed, not a timeout

@@ -160,7 +160,9 @@ def test_tab_walks_the_page_and_returns_to_the_menu(app: App) -> None:
     assert isinstance(view, PageView) and view.form is not None
     assert view.form.typed("ssh.port") == "227"
     app.keys("shift tab")  # first field: back to the menu
-    app.keys("down")
+    app.keys("down")  # leaving with 227 typed asks first (tests/ui/test_unsaved.py)
+    assert "Not saved:" in app.text() and "Remote Logging: SSH port" in app.text()
+    app.keys("left", "enter")  # Stay is focused; Discard is left of it
     assert "Every item type." in app.text()
 
 
@@ -187,6 +189,76 @@ def test_save_runs_the_transaction_in_a_progress_dialog(app: App, node_root: Pat
     assert "Port 222" in (node_root / "etc/ssh/sshd_config").read_text()
     text = app.keys("esc")
     assert "Done:" not in text and not view.save_button.enabled  # the page reloaded from the system
+
+
+def focused_button(view: PageView) -> str:
+    """The label of the page's button that has the focus ("" when a field has it)."""
+    from ovirt_node.ui import focus
+
+    path = focus.current(view)
+    leaf = dict(focus._children(path[-1][0]))[path[-1][1]]  # noqa: SLF001
+    return str(getattr(getattr(leaf, "original_widget", leaf), "label", ""))
+
+
+def test_f10_goes_to_save_and_after_the_save_the_focus_is_on_a_live_field(app: App) -> None:
+    view = app.app.views["remotelog"]
+    assert isinstance(view, PageView)
+    text = app.keys("tab", "f10")  # nothing to save: F10 says why and the focus stays
+    assert "Save is not possible now: No changes to save" in text and focused_button(view) == ""
+    app.keys("end", "backspace", "backspace", "2", "2", "2")  # SSH port 22 -> 222
+    text = app.keys("f10")
+    assert focused_button(view) == "Save" and "F10 save" in text.splitlines()[-1]
+    app.keys("enter")
+    dialog = app.app.dialogs[-1]
+    assert isinstance(dialog, ProgressDialog)
+    app.settle(lambda: dialog.ok is not None)
+    app.keys("esc")
+    assert view.save_button is not None and not view.save_button.enabled
+    assert focused_button(view) == "" and view.walker.get_focus()[0].selectable()  # a field, not the greyed Save
+
+
+def test_f10_on_an_error_goes_to_the_field_that_has_it(app: App) -> None:
+    from ovirt_node.core.valid import Number
+    from ovirt_node.ui.formdialog import FormDialog
+    from ovirt_node.ui.page import Entry, FormSpec
+
+    view = app.app.views["remotelog"]
+    assert isinstance(view, PageView)
+    app.keys("tab", "end", "9", "9", "9", "9")  # SSH port 229999: Save greys
+    app.keys("tab", "tab", "tab")  # on to Reset
+    assert focused_button(view) == "Reset"
+    text = app.keys("f10")
+    assert focused_button(view) == "" and view.walker.get_focus()[0].item.key == "ssh.port"
+    assert "Save is not possible now: fix the marked field" in text.splitlines()[-1]
+
+    app.app.open_form(FormSpec("Pick", [Entry("a", "A:"), Entry("n", "Number:", validator=Number(1, 9))],
+                               {"a": "x", "n": "5"}, lambda _v: {}))
+    dialog = app.app.dialogs[-1]
+    assert isinstance(dialog, FormDialog)
+    assert "F10 OK" in app.text().splitlines()[-1]
+    app.keys("tab", "end", "0")  # Number 50: OK greys
+    app.keys("shift tab")  # back to A
+    app.keys("f10")
+    assert dialog.walker.get_focus()[0].item.key == "n"  # on the field whose message says why
+    app.keys("backspace", "f10")  # valid again: F10 is OK
+    app.keys("enter")
+    assert dialog.accepted and not app.app.dialogs
+
+
+def test_tab_skips_the_greyed_save_and_goes_round_to_the_menu(app: App) -> None:
+    view = app.app.views["remotelog"]
+    assert isinstance(view, PageView)
+    app.keys("tab")  # SSH port
+    seen = []
+    for _ in range(8):
+        app.keys("tab")
+        if app.app.body.focus_position == 0:
+            break
+        seen.append(focused_button(view) or str(getattr(view.walker.get_focus()[0].item, "key", "")))
+    # Save is greyed (nothing changed): Tab passes it; Reset is live.
+    assert seen == ["ssh.pwauth", "logging.rsyslog.server", "Reset"]
+    app.keys("shift tab")  # from the menu into the page again
+    assert app.app.body.focus_position == 2
 
 
 def test_f12_reloads_the_page_from_the_system(app: App, node_root: Path) -> None:
@@ -254,3 +326,4 @@ def test_ctrl_l_redraws_even_when_locked(app: App, monkeypatch: pytest.MonkeyPat
     app.app.lock()
     app.keys("ctrl l")
     assert redraws == [True, True] and "is locked" in app.text()
+

@@ -76,7 +76,10 @@ def test_stream_dialog_shows_lines_then_the_outcome() -> None:
     d.append("one")
     d.append("two")
     d.finish(RuntimeError("ping: unknown host"))
-    assert d.texts == ["one", "two", "Failed: ping: unknown host"] and d.done
+    assert d.texts[:2] == ["one", "two"] and d.done
+    # A sentence with the cause and what to do, not an exception's repr.
+    assert d.texts[2] == "Ping did not work: ping: unknown host.\nTry again; if it fails again, the details are in " \
+        "the log: write a support bundle (F8)."
     d.close()
     assert d.closed
 
@@ -130,3 +133,21 @@ def test_the_application_streams_lines_and_counts_down(node_root: Path) -> None:
     a.keys("left", "enter")
     assert answers == [True] and "Keep?" not in a.text()
     close()  # closing an answered one is harmless
+
+
+def test_countdown_question_carries_the_live_count_and_lines_arrive_under_it() -> None:
+    answers: list[bool] = []
+    d = CountdownDialog("Keep the network configuration?", "Keep this network? It is rolled back in {left} s "
+                        "unless you keep it.", 60, answers.append, STYLE, lambda _d: None, "Keep", "Roll back")
+    text = " ".join(line.strip() for line in canvas_text(d, (70, 12)))
+    assert "Keep this network? It is rolled back in 60 s unless you keep it." in " ".join(text.split())
+    assert "s left, then" not in text  # the question says the time itself
+    d.deadline = time.monotonic() + 41.2
+    assert d.tick() and "rolled back in 41 s unless" in " ".join(" ".join(canvas_text(d, (70, 12))).split())
+    d.append("PASS  route: default via 192.0.2.1 dev eth0")
+    d.finish("Every check passed.")
+    shown = "\n".join(canvas_text(d, (70, 12)))
+    assert "PASS  route: default via 192.0.2.1 dev eth0" in shown and "Every check passed." in shown
+    d.answer(True)
+    d.append("late line")  # after the answer a line changes nothing that is shown
+    assert answers == [True]

@@ -59,10 +59,10 @@ def test_kdump_page_shows_the_system_and_enables_only_the_mode_fields(kdump: Pag
 
 
 @pytest.mark.parametrize(("mode", "label", "typed", "message"), [
-    ("nfs", "NFS location", "host", "must be empty or an NFS export of the form host:/path"),
-    ("nfs", "NFS location", "host:path", "must be empty or an NFS export of the form host:/path"),
-    ("ssh", "SSH location", "host", "must be empty or an SSH address of the form user@host"),
-    ("ssh", "SSH key URL", "ftp://example.com/k", "must be empty or a URL such as"),
+    ("nfs", "NFS location", "host", "must be an NFS export of the form host:/path"),
+    ("nfs", "NFS location", "host:path", "must be an NFS export of the form host:/path"),
+    ("ssh", "SSH location", "host", "must be an SSH address of the form user@host"),
+    ("ssh", "SSH key URL", "ftp://example.com/k", "must be a URL such as"),
     ("local", "Local directory", "relative/dir", "must be an absolute directory path"),
 ])
 def test_kdump_bad_input_inline_error_save_disabled_nothing_written(
@@ -145,7 +145,7 @@ def test_storage_page_shows_what_the_files_hold(storage: PageHarness) -> None:
     ("Initiator name", "iqn.com.example:node1", "must be an iSCSI name such as"),
     ("Initiator name", "eui.1234", "must be an iSCSI name such as"),
     ("Initiator name", "", "must be an iSCSI name such as"),
-    ("NFSv4 domain", "not a domain", "must be empty or a domain name (e.g. example.com"),
+    ("NFSv4 domain", "not a domain", "must be a domain name (e.g. example.com"),
 ])
 def test_storage_bad_input_inline_error_save_disabled_nothing_written(
         storage: PageHarness, node_root: Path, label: str, typed: str, message: str) -> None:

@@ -102,11 +102,16 @@ def test_performance_profile_tuned_lacks_is_an_inline_error(node_root: Path) -> 
 
 def test_keyboard_page_search_pick_and_save(node_root: Path) -> None:
     h = harness(KeyboardPage, node_root)
-    assert "(\u2022) us" in h.text() and "Search:" in h.text()
+    assert "(\u2022) US English (us)" in h.text() and "Search:" in h.text()
     h.type("Keymap", "latin1")  # the search entry
-    rows = [line.strip() for line in h.lines() if line.strip().startswith("( )")]
-    assert [r.split()[2] for r in rows] == ["be-latin1", "de-latin1", "de-latin1-nodeadkeys", "de_CH-latin1",
-                                           "fr-latin1", "fr_CH-latin1", "is-latin1", "pt-latin1", "se-latin1"]
+    rows = [line.strip()[4:] for line in h.lines() if line.strip().startswith("( )")]
+    # The names people know, in their order; the keymap's own name in brackets.
+    assert [r.partition(")")[0] + ")" for r in rows] == [
+        "Belgian (be-latin1)", "French (fr-latin1)", "German (de-latin1)", "German (de-latin1-nodeadkeys)",
+        "Icelandic (is-latin1)", "Portuguese (pt-latin1)", "Swedish (se-latin1)", "Swiss French (fr_CH-latin1)",
+        "Swiss German (de_CH-latin1)"]
+    h.type("Keymap", "German")  # the language finds it too
+    assert h.field("Keymap").walker.get_focus()[0].row.value == "de"  # German (de), the first
     h.type("Keymap", "de-lat")
     h.keys("enter")  # in the entry: picks the first row starting with it
     assert h.changes() == {"keyboard.keymap": "de-latin1"}
@@ -114,7 +119,7 @@ def test_keyboard_page_search_pick_and_save(node_root: Path) -> None:
     assert h.ui.results == [True]
     assert (node_root / "etc/vconsole.conf").read_text() == "KEYMAP=de-latin1\n"
     again = harness(KeyboardPage, node_root)
-    assert "(\u2022) de-latin1 " in again.text()
+    assert "(\u2022) German (de-latin1) " in again.text()
 
 
 def test_keyboard_keymap_that_does_not_exist_is_an_inline_error(node_root: Path) -> None:

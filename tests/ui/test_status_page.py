@@ -11,6 +11,7 @@ from ovirt_node.areas.registry import all_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.root import Root
+from ovirt_node.demo.templates import networkmanager_mock
 from ovirt_node.pages.status import StatusPage
 from ovirt_node.system.machine.profile import load_profile, profile_path
 from ovirt_node.ui.page import Button, KeyValue, PageContext
@@ -31,7 +32,7 @@ class RecordingUI:
         self.dialogs.append(("confirm", title, text))
         on_yes()
 
-    def show_text(self, title: str, text: str) -> None:
+    def show_text(self, title: str, text: str, *, at_end: bool = False) -> None:
         self.dialogs.append(("text", title, text))
 
     def run_in_worker(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
@@ -68,7 +69,20 @@ def test_status_values_on_the_demo_node(node_root: Path) -> None:
     assert values["Running VMs"] == "unknown (libvirt is asked on the running node only)"
     assert "Hardware virtualization available" in values["Virtualization"]
     buttons = [i.label for i in page.layout() if isinstance(i, Button)]
-    assert buttons == ["SSH host keys", "CPU details", "Test network", "Lock", "Log off", "Restart", "Power off"]
+    assert buttons == ["SSH host keys", "CPU details", "Test network", "Lock", "Log off", "Restart", "Power off",
+                       "Reset configuration"]
+
+
+def test_the_live_address_of_a_dhcp_interface_from_networkmanager(node_root: Path, private_bus: str) -> None:
+    """On a node tree with a D-Bus (the demo) the lease NetworkManager shows for eth0, which
+    the demo's keyfile configures by DHCP; without an address there, the configuration."""
+    with networkmanager_mock(private_bus, ["eth0", "eth1"], {"eth0": ["192.0.2.50/24"]}):
+        page = make_page(node_root, private_bus)
+        network = next(i for i in page.layout() if isinstance(i, KeyValue) and i.label == "Network")
+        assert network.value(page.ctx) == "eth0 (link up): 192.0.2.50/24 (DHCP)"
+    with networkmanager_mock(private_bus, ["eth0", "eth1"]):
+        page = make_page(node_root, private_bus)
+        assert network.value(page.ctx) == "eth0 (link up): configured: eth0 NIC [dhcp, auto]"
 
 
 def test_boot_and_health_lines_show_a_fallback_and_its_failed_check(node_root: Path) -> None:

@@ -89,5 +89,5 @@ def test_a_bundle_that_cannot_be_written_says_why(page_ctx: PageContext) -> None
     ui = FakeUI(page_ctx)
     PageHarness(SupportPage, page_ctx, ui=ui).press("Create support bundle")
     assert [(d.title, d.text.split(":")[0]) for d in ui.dialogs] == [
-        ("No support bundle", "The bundle could not be written")]
+        ("No support bundle", "Writing the bundle did not work")]
     assert ui.reloads == 0 and page_ctx.root("/data").is_file()

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pytest
 
 from ovirt_node.ui.page import Item, Page, PageContext, Row, Table
+from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.testing import PageHarness
-from ovirt_node.ui.widgets import TableWidget
 
 NAMES = ["azerty", "de", "de-latin1", "dvorak", "fr", "fr-latin9", "sv", "uk", "us", "us-acentos"]
 
@@ -104,9 +104,18 @@ def test_search_line_is_ascii_in_basic_mode(page_ctx: PageContext, mode: str) ->
         assert table(h).edit.edit_text == "nothing-matches"
 
 
-def test_a_table_without_search_is_unchanged(page_ctx: PageContext) -> None:
+def focused_row(h: PageHarness) -> str:
+    return str(table(h).walker.get_focus()[0].row.value)
+
+
+def test_a_table_without_search_jumps_to_the_row_typed(page_ctx: PageContext) -> None:
     h = PageHarness(Plain, page_ctx)
     assert "Search:" not in h.text()
     assert not hasattr(table(h), "edit")
-    assert h.keys("u") == ["u"]  # a letter is not the table's business
-    assert shown(h) == ["azerty", "de", "de-latin1", "dvorak"]
+    assert h.keys("u") == []  # type-to-search: the first row starting with it
+    assert focused_row(h) == "uk" and "uk" in shown(h)  # scrolled to it
+    assert h.keys("s") == [] and focused_row(h) == "us"  # "us": the letters make a prefix
+    assert h.keys("-") == ["-"]  # not a letter or digit: not the table's business
+    table(h)._typed_at = 0.0  # a second later: a new search
+    assert h.keys("f") == [] and focused_row(h) == "fr"
+    assert h.keys("x") == [] and focused_row(h) == "fr"  # "frx" and "x": no such row, the focus stays

@@ -20,6 +20,10 @@ def test_install_needs_the_word() -> None:
     text = h.text()
     assert "These disks will be ERASED:" in text
     assert "/dev/vda  unknown model  serial DEMO-VDA-0001  64.0 GiB" in text
+    assert "Volumes (volume group HostVG, 63.7 GiB):" in text
+    for line in ("  Root        4.0 GiB              the node image", "  Config      128 MiB              /config",
+                 "  Swap        8.0 GiB              swap", "  Data        45.6 GiB (the rest)  /data"):
+        assert line in text.splitlines()
     assert "Warning: the Data volume is small (46712 MiB)" in text
     assert "1. Remove the volume groups found on the disks" in text
     assert not h.can_continue and h.reason == "type ERASE to go ahead"

@@ -20,7 +20,11 @@ def test_boot_device_lists_unsafe_disks_disabled_with_reasons() -> None:
     assert "firmware RAID" in rows[BY_ID + "SDD"][1]
     assert "storage domain" in rows["/dev/disk/by-id/scsi-Test_Disk_SER-SDE"][1]
     text = h.text()
-    assert "--- sdb     ata  Test Disk SER-SDB     500.0 GiB (it has" in text
+    # The reason on lines of its own, under the cells: no column is wrapped by it.
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "--- sdb" in line)
+    assert lines[at].rstrip(" \u2588\u2502\u25b2\u25bc").endswith("--- sdb     ata  Test Disk SER-SDB     500.0 GiB")
+    assert lines[at + 1].strip().startswith("(it has mounted filesystems (/mnt/backup); unmount them")
     # the first usable disk is chosen, and its details are shown
     assert h.view.values[BOOT_KEY] == BY_ID + "SDA"
     assert "by-id: /dev/disk/by-id/ata-Test_Disk_SER-SDA" in text

@@ -17,7 +17,8 @@ from ovirt_node.installer.screens import answers
 from ovirt_node.installer.screens.choices import Choices, kernel_words
 from ovirt_node.installer.screens.flow import SCREEN_NAMES, answer_all
 from ovirt_node.installer.screens.progress import ProgressView
-from ovirt_node.installer.screens.state import Installer, crypt
+from ovirt_node.installer.screens.state import Installer
+from ovirt_node.system.accounts import crypt
 from tests.install_ui_helpers import app, installer, press, shadow_root
 
 VDA = "/dev/disk/by-id/virtio-DEMO-VDA-0001"

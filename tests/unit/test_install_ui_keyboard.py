@@ -7,7 +7,7 @@ from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.flow import page_context
 from ovirt_node.installer.screens.keyboard import KEYMAP_KEY, Keyboard
 from ovirt_node.installer.screens.screen import answer
-from ovirt_node.ui.widgets import TableWidget
+from ovirt_node.ui.table import TableWidget
 from tests.install_ui_helpers import ScreenHarness, installer
 
 

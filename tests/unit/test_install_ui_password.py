@@ -77,3 +77,21 @@ def test_upgrade_of_a_node_without_admin_password_asks_nothing() -> None:
     # The screen says plainly that a dry run has nothing to check the password against.
     assert "holds no admin password, so the current password is not checked" in " ".join(h.text().split())
     assert "checked against" not in h.text()
+
+
+def test_the_focus_never_rests_on_the_greyed_continue() -> None:
+    """Tab (focus_buttons) goes to Continue only while it can be pressed; otherwise to a live
+    button, which shows its highlight. Continue greyed again under the focus hands it on."""
+    h = ScreenHarness(AdminPassword, installer("demo"), Choices(mode="install"))
+    view = h.view
+    assert not h.can_continue
+    view.focus_buttons()
+    focused = (view.back, view.next, view.quit)[view.buttons.focus_position]
+    assert focused is not view.next and focused.enabled
+    h.type(PASSWORD, "correct horse battery")
+    view.focus_buttons()
+    assert (view.back, view.next, view.quit)[view.buttons.focus_position] is view.next
+    h.type(PASSWORD, "")  # Continue goes grey under the focus
+    now = [w for w in (view.back, view.next, view.quit) if view.pile.focus_position == 3
+           and (view.back, view.next, view.quit)[view.buttons.focus_position] is w]
+    assert now != [view.next]

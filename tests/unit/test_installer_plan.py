@@ -261,9 +261,12 @@ def test_dry_run_prints_the_plan_for_kernel_arguments() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Install oVirt Node (version not read) on hazards (UEFI firmware, 32 GiB memory)" in out
-    # The old HostVG on the NVMe disk goes first; grub for both firmware types; the default last.
+    # The old HostVG on the NVMe disk goes first; grub for BIOS, Debian's signed shim and grub for
+    # UEFI with a boot entry on shim; the default last.
     assert out.index("vgremove --force --force --yes HostVG") < out.index("sgdisk --zap-all")
-    assert "--target=i386-pc" in out and "--target=x86_64-efi" in out and "efibootmgr --create" in out
+    assert "--target=i386-pc" in out and "--target=x86_64-efi" not in out
+    assert "Install the signed UEFI loaders (shim, grub): EFI/debian/shimx64.efi and EFI/BOOT/BOOTX64.EFI" in out
+    assert "efibootmgr --create" in out and "--loader '\\EFI\\debian\\shimx64.efi'" in out
     steps = [line.strip() for line in out.splitlines() if line.strip().startswith("(")]
     assert "Make the disk boot the new node" in steps[-2] and "Unmount" in steps[-1]
     assert "/dev/sda (/dev/disk/by-id/ata-Test_Disk_SER-SDA)  500.0 GiB  ata  (boot disk)" in out

@@ -78,6 +78,7 @@ def test_an_enabled_target_is_disabled_before_it_is_rewritten(tmp_path: Path,
     base = configfs(tmp_path)
     nc.write_target(base, TARGET)
     caplog.set_level(logging.INFO, "ovirt_node.system.netconsole")
+    caplog.clear()  # only the rewrite's lines (another test may have left the logger at INFO)
     moved = nc.Target("bond0", "10.9.1.1", "198.51.100.9", 7777, "52:54:00:00:00:01")
     folder = nc.write_target(base, moved)
     written = [r.getMessage() for r in caplog.records]

@@ -590,3 +590,26 @@ def test_cpu_details_from_the_profile(empty: Root, demo: Machine) -> None:
 
 def test_cpu_details_with_nothing_to_go_on(empty: Root) -> None:
     assert cpu_details(empty, FakeRunner()) == "CPU details not available"
+
+
+def test_root_storage_names_an_iscsi_lun_and_its_session(tmp_path: Path) -> None:
+    from ovirt_node.report.status import root_storage
+
+    target = "iqn.2026-12.org.example:root"
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc/cmdline").write_text(f"root=live:/dev/mapper/HostVG-Root rd.lvm.lv=HostVG/Root "
+                                           f"netroot=iscsi:192.0.2.5::3260:1:{target} "
+                                           "rd.iscsi.bootif=52:54:00:00:00:01\n")
+    root = Root.at(tmp_path)
+    assert root_storage(root) == f"iSCSI LUN 1 of {target} at 192.0.2.5:3260, no session"
+    session = tmp_path / "sys/class/iscsi_session/session1"
+    session.mkdir(parents=True)
+    (session / "targetname").write_text(target + "\n")
+    (session / "state").write_text("LOGGED_IN\n")
+    assert root_storage(root) == f"iSCSI LUN 1 of {target} at 192.0.2.5:3260, logged in"
+    (session / "state").write_text("FAILED\n")
+    assert root_storage(root).endswith(", session failed")
+    (tmp_path / "proc/cmdline").write_text("root=live:/dev/mapper/HostVG-Root rd.lvm.lv=HostVG/Root\n")
+    assert root_storage(root) == "local disk (HostVG/Root)"
+    (tmp_path / "proc/cmdline").write_text("root=live:CDLABEL=OVIRT rd.live.image\n")
+    assert root_storage(root) == "boot media (not installed)"

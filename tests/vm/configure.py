@@ -84,7 +84,10 @@ def configure_through_the_tui(vm: VM, shell: Console) -> None:
     save_done(term, "Save Network")
     term.wait(lambda s: s.splitlines()[0].rstrip().endswith(HOSTNAME), 60, "the new name in the header")
 
-    term.send("Tab")  # from the page's last field back to the menu
+    # After the save the focus left the greyed Save for the first field: Shift-Tab from it
+    # goes back to the menu.
+    term.wait(lambda _s: "Hostname:" in term.focused()[1], 60, "the focus on the first field")
+    term.send("BTab")
     open_page(term, "Logging", "Max log size (KB):")
     move_to(term, "Server address:")  # rsyslog's comes first
     type_in(term, SYSLOG)

@@ -25,6 +25,14 @@ def image() -> NodeImage:
 
 
 @pytest.fixture(scope="session")
+def newer_image(image: NodeImage) -> NodeImage:
+    """The same image one minor version up: what upgrades go to."""
+    major, _, rest = image.version.partition(".")
+    minor = rest.split(".", 1)[0] or "0"
+    return build_image(version=f"{major}.{int(minor) + 1}.0")
+
+
+@pytest.fixture(scope="session")
 def vm_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("vm")
 

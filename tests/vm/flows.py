@@ -36,13 +36,13 @@ class MediaRun:
 
 def run_media(image: NodeImage, disks: Sequence[Disk], args: Sequence[str], workdir: Path, artifacts: Path,
               name: str = "media", timeout: float = INSTALL_TIMEOUT, uefi: bool = False,
-              nvram: Path | None = None) -> MediaRun:
+              nvram: Path | None = None, extra: Sequence[str] = ()) -> MediaRun:
     """Boot the image's kernel and initrd as PXE would, with the ISO attached (the initramfs
     finds the image on it by label), with `args`; wait for the installer's verdict. On success
     the installer reboots, which ends qemu (-no-reboot)."""
     append = " ".join([*image.media_args(), *DEBUG_ARGS, *args])
     guest = Guest(name=name, disks=disks, cdrom=image.iso, kernel=image.kernel, initrd=image.initrd, append=append,
-                  uefi=uefi, nvram=nvram)
+                  uefi=uefi, nvram=nvram, extra=tuple(extra))
     with VM(guest, workdir, artifacts) as vm:
         assert vm.console is not None
         finished = vm.console.expect(DONE, timeout).group(0)
@@ -70,10 +70,15 @@ def root_shell(vm: VM, timeout: float = BOOT_TIMEOUT) -> Console:
 
 
 def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, uefi: bool = False,
-              cdrom: Path | None = None, nvram: Path | None = None) -> VM:
-    """The installed node booting from its disk; `cdrom` is a CD left in the drive."""
-    return VM(Guest(name=name, disks=disks, uefi=uefi, nvram=nvram, cdrom=cdrom, cdrom_boots=False), workdir,
-              artifacts)
+              cdrom: Path | None = None, nvram: Path | None = None, extra: Sequence[str] = ()) -> VM:
+    """The installed node booting from its disk; `cdrom` is a CD left in the drive; `extra`:
+    more qemu arguments (the same machine's `-uuid`, say)."""
+    return VM(Guest(name=name, disks=disks, uefi=uefi, nvram=nvram, cdrom=cdrom, cdrom_boots=False,
+                    extra=tuple(extra)), workdir, artifacts)
+
+
+def running_version(shell: Console) -> str:
+    return shell.check(". /etc/ovirt-node/version 2>/dev/null || true; echo $VERSION")
 
 
 def mount_source(shell: Console, mountpoint: str) -> str:

@@ -90,15 +90,17 @@ def collectd_hosts(packet: bytes) -> set[str]:
 
 
 @contextmanager
-def iscsi_target(workdir: Path, iqn: str, allowed_initiator: str) -> Iterator[int]:
-    """tgtd on the host's loopback: one target (`iqn`) with a 16 MiB LUN, bound to one
-    initiator name; its port."""
+def iscsi_target(workdir: Path, iqn: str, allowed_initiator: str, size_mib: int = 16,
+                 name: str = "iscsi-lun") -> Iterator[int]:
+    """tgtd on the host's loopback: one target (`iqn`) with a LUN of `size_mib` (a sparse file
+    `name`.img in `workdir`, kept when it exists), bound to one initiator name; its port."""
     port = free_tcp_port()
     control = 1000 + port % 30000  # tgtd's management channel, one per test run
-    lun = workdir / "iscsi-lun.img"
-    with lun.open("wb") as image:
-        image.truncate(16 * 1024 * 1024)
-    log = (workdir / "tgtd.log").open("wb")
+    lun = workdir / f"{name}.img"
+    if not lun.exists():
+        with lun.open("wb") as image:
+            image.truncate(size_mib * 1024 * 1024)
+    log = (workdir / f"{name}.tgtd.log").open("ab")
     tgtd = subprocess.Popen(["tgtd", "-f", "-C", str(control), "--iscsi", f"portal=127.0.0.1:{port}"],
                             stdout=log, stderr=log)
     try:

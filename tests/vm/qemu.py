@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+#: Secure Boot enforced: the firmware built with SMM (its variables only changeable there) and
+#: a variable store with Microsoft's keys enrolled (what a stock server ships with).
+OVMF_CODE_SECBOOT = Path("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd")
+OVMF_VARS_MS = Path("/usr/share/OVMF/OVMF_VARS_4M.ms.fd")
 
 
 def accelerator() -> str:
@@ -70,6 +74,9 @@ class Guest:
     initrd: Path | None = None
     append: str = ""
     uefi: bool = False
+    #: OVMF with Secure Boot enforced (implies uefi): q35 with SMM, the secboot firmware and
+    #: Microsoft's keys in the variable store.
+    secure_boot: bool = False
     #: OVMF's variable store; boots of one machine share it (its boot entries), else each
     #: guest starts from a blank copy.
     nvram: Path | None = None
@@ -102,7 +109,8 @@ class VM:
     def argv(self) -> list[str]:
         g = self.guest
         accel = accelerator()
-        argv = ["qemu-system-x86_64", "-name", g.name, "-machine", f"q35,accel={accel}", "-smp", "1",
+        machine = f"q35,accel={accel}" + (",smm=on" if g.secure_boot else "")
+        argv = ["qemu-system-x86_64", "-name", g.name, "-machine", machine, "-smp", "1",
                 "-m", str(g.memory_mb), "-display", "none", "-nodefaults", "-vga", "std",
                 "-chardev", f"socket,id=ser0,path={self.dir / 'ttyS0.sock'},server=on,wait=on",
                 "-serial", "chardev:ser0",
@@ -113,12 +121,15 @@ class VM:
             argv += ["-cpu", "host"]
         if not g.reboot:
             argv.append("-no-reboot")
-        if g.uefi:
+        if g.uefi or g.secure_boot:
             vars_copy = g.nvram or self.dir / "OVMF_VARS.fd"
             if not vars_copy.exists():
-                shutil.copyfile(OVMF_VARS, vars_copy)
-            argv += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+                shutil.copyfile(OVMF_VARS_MS if g.secure_boot else OVMF_VARS, vars_copy)
+            code = OVMF_CODE_SECBOOT if g.secure_boot else OVMF_CODE
+            argv += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={code}",
                      "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+            if g.secure_boot:
+                argv += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
         for index, disk in enumerate(g.disks):
             snapshot = ",snapshot=on" if disk.snapshot else ""
             argv += ["-drive", f"file={disk.path},if=none,id=disk{index},format=qcow2{snapshot}",

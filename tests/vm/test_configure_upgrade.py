@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.vm.configure import check_bond_failover, check_configured
-from tests.vm.console import Console
-from tests.vm.flows import boot_disk, root_shell, run_media
-from tests.vm.node import NodeImage, build_image
+from tests.vm.flows import boot_disk, root_shell, run_media, running_version
+from tests.vm.node import NodeImage
 from tests.vm.qemu import Disk, overlay
 
 pytestmark = pytest.mark.vm
@@ -30,17 +29,6 @@ def test_tui_configuration_survives_a_reboot(configured: Path, vm_workdir: Path,
         check_configured(shell)
         check_bond_failover(vm, shell)
         vm.powerdown()
-
-
-@pytest.fixture(scope="session")
-def newer_image(image: NodeImage) -> NodeImage:
-    major, _, rest = image.version.partition(".")
-    minor = rest.split(".", 1)[0] or "0"
-    return build_image(version=f"{major}.{int(minor) + 1}.0")
-
-
-def running_version(shell: Console) -> str:
-    return shell.check(". /etc/ovirt-node/version 2>/dev/null || true; echo $VERSION")
 
 
 def test_upgrade_then_rollback(configured: Path, image: NodeImage, newer_image: NodeImage, vm_workdir: Path,

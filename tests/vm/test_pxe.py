@@ -3,13 +3,17 @@
 The image build's `pxe/` folder is served over HTTP by the host; qemu's own iPXE ROM gets
 its DHCP answer from user networking, whose boot file is a two-line script that sets the
 node's arguments and chains the build's `boot.ipxe`. The initramfs brings up the NIC that
-booted (BOOTIF), fetches the image over HTTP into RAM, checks it, and the installer installs
-from it; the installed node then boots from its disk. A SHA256SUMS that is not the one the
-script pins is refused before anything is installed."""
+booted (BOOTIF), fetches the image over HTTP into RAM, checks it, and the installer fetches
+its answers file from the same server (`answers=`, pinned by `answers_sha256=`) and installs
+from it; the installed node then boots from its disk with the answers' settings and the
+kernel line's own. A SHA256SUMS that is not the one the
+script pins is refused before anything is installed (that boot runs its network over a bond
+made at boot: `bond=`)."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import threading
@@ -28,6 +32,7 @@ from tests.vm.qemu import VM, Disk, Guest, create_disk
 pytestmark = pytest.mark.vm
 
 HOSTNAME = "pxe-node.example.com"
+BOND_ARG = "bond=bond0:eth0,eth1:mode=active-backup,miimon=100"
 
 
 @contextmanager
@@ -64,27 +69,48 @@ def operator_script(folder: Path, port: int, node_args: str) -> str:
     return base + "node.ipxe"
 
 
+NTP_SERVERS = "ntp1.example.com,ntp2.example.com"
+SYSLOG_SERVER = "logs.example.com"
+
+
+def answers_file(folder: Path) -> tuple[str, str]:
+    """The fleet's answers file for this node on the web server: its path and sha256."""
+    text = (f'mode = "install"\nconfirm = true\n[password]\nadmin_hash = "{admin_hash()}"\n'
+            f'[network]\nntp = "{NTP_SERVERS}"\n[logging.rsyslog]\nserver = "{SYSLOG_SERVER}"\n')
+    path = folder / "answers" / "pxe-node.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return "answers/pxe-node.toml", hashlib.sha256(text.encode()).hexdigest()
+
+
 def test_a_blank_machine_installs_over_the_network(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
-    args = f"storage_init adminpw={admin_hash()} ssh_pwauth=1 hostname={HOSTNAME} {' '.join(DEBUG_ARGS)}"
     folder = served(image, vm_workdir / "pxe-served")
+    answers, pin = answers_file(folder)
     disk = create_disk(vm_workdir / "pxe.qcow2", "24G")
     requests = artifacts / "http.log"
     with http_server(folder, requests) as port:
+        args = (f"answers=http://{HOST_FROM_GUEST}:{port}/{answers} answers_sha256={pin} ssh_pwauth=1 "
+                f"hostname={HOSTNAME} {' '.join(DEBUG_ARGS)}")
         guest = Guest(name="pxe", disks=[Disk(disk, "disk0")], net_boot=operator_script(folder, port, args))
         with VM(guest, vm_workdir, artifacts) as vm:
             assert vm.console is not None
             vm.console.expect(r"ovirt-node-initramfs: network up on \S+: 10\.0\.2\.\d+/24", 600)
             vm.console.expect("ovirt-node-initramfs: image fetched and verified", 900)
+            vm.console.expect(r"answers from http://\S+/answers/pxe-node\.toml \(sha256 checked\)", 900)
             finished = vm.console.expect(DONE, INSTALL_TIMEOUT).group(0)
             assert "done" in finished, vm.console.tail()
             vm.wait_exit(180)
     fetched = requests.read_text()
-    for name in ("node.ipxe", "boot.ipxe", "vmlinuz", "initrd.img", "SHA256SUMS", "LiveOS/squashfs.img", "version"):
+    for name in ("node.ipxe", "boot.ipxe", "vmlinuz", "initrd.img", "SHA256SUMS", "LiveOS/squashfs.img", "version",
+                 answers):
         assert f"GET /{name} " in fetched, f"{name} was not fetched:\n{fetched}"
     with boot_disk([Disk(disk, "disk0")], vm_workdir, artifacts, "pxe-installed") as vm:
         shell = root_shell(vm)
         assert shell.check("hostname") == HOSTNAME
         assert image.version in shell.check("cat /etc/ovirt-node/version")
+        assert shell.check("ovirt-node-config get network.ntp") == NTP_SERVERS
+        assert shell.check("ovirt-node-config get logging.rsyslog.server") == SYSLOG_SERVER
+        assert "answers=" not in shell.check("cat /proc/cmdline")
         vm.powerdown()
 
 
@@ -96,9 +122,12 @@ def test_an_image_that_is_not_the_pinned_one_is_refused(image: NodeImage, vm_wor
     sums.write_text(text + "# changed on the server\n")
     disk = create_disk(vm_workdir / "pxe-tampered.qcow2", "24G")
     with http_server(folder, artifacts / "http.log") as port:
+        # Over a bond at boot (bond=, 3.x's syntax): the initramfs makes it of the first two NICs.
         guest = Guest(name="pxe-tampered", disks=[Disk(disk, "disk0")],
-                      net_boot=operator_script(folder, port, "storage_init"))
+                      net_boot=operator_script(folder, port, f"storage_init {BOND_ARG}"))
         with VM(guest, vm_workdir, artifacts) as vm:
             assert vm.console is not None
+            vm.console.expect("ovirt-node-initramfs: bond bond0 up with eth0,eth1", 600)
+            vm.console.expect(r"ovirt-node-initramfs: network up on bond0: 10\.0\.2\.\d+/24", 600)
             vm.console.expect(r"FAILED: http://\S+/SHA256SUMS is not the one rd\.live\.sums names", 900)
     assert "GET /LiveOS/squashfs.img" not in (artifacts / "http.log").read_text()

@@ -67,6 +67,9 @@ class MotdPage(Page):
     name = "motd"
     title = "Login Message"
     rank = 200
+    #: What F1 shows above the keys (without it: the title and the fields' help).
+    help_text = ("The message every user sees after logging in, written to /etc/motd. "
+                 "Empty writes an empty file.")
 
     def layout(self) -> Sequence[Item]:
         return [

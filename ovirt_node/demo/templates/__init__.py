@@ -7,7 +7,7 @@ loads it by file path. The helpers start one on a private bus (see `ovirt_node.d
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,11 +60,15 @@ def hostnamed_mock(address: str, hostname: str = "localhost", root: Path | None 
 
 
 @contextmanager
-def networkmanager_mock(address: str, devices: Sequence[str] = ()) -> Iterator[MockService]:
+def networkmanager_mock(address: str, devices: Sequence[str] = (),
+                        addresses: Mapping[str, Sequence[str]] | None = None) -> Iterator[MockService]:
     """dbusmock's NetworkManager with our checkpoint/LoadConnections additions and these
-    ethernet devices, up. `svc.mock` is the Mock interface of the manager object."""
+    ethernet devices, up; `addresses` gives devices their IPv4 addresses (`ADDR/PREFIX`, as a
+    DHCP lease shows). `svc.mock` is the Mock interface of the manager object."""
     from ovirt_node.system.nm import BUS_NAME, MANAGER_PATH
 
+    leases = dbus.Array([f"{name}={a}" for name, found in (addresses or {}).items() for a in found], signature="s")
     with spawn_dbusmock(address, "networkmanager", BUS_NAME, MANAGER_PATH) as svc:
-        svc.mock.AddTemplate(template("nm_checkpoints"), {"devices": dbus.Array(list(devices), signature="s")})
+        svc.mock.AddTemplate(template("nm_checkpoints"), {"devices": dbus.Array(list(devices), signature="s"),
+                                                         "addresses": leases})
         yield svc

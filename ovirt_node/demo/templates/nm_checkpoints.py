@@ -28,6 +28,7 @@ SETTINGS_OBJ = "/org/freedesktop/NetworkManager/Settings"
 SETTINGS_IFACE = "org.freedesktop.NetworkManager.Settings"
 DEVICE_IFACE = "org.freedesktop.NetworkManager.Device"
 CHECKPOINT_IFACE = "org.freedesktop.NetworkManager.Checkpoint"
+IP4_IFACE = "org.freedesktop.NetworkManager.IP4Config"
 ACTIVATED = 100
 _INVALID = "org.freedesktop.NetworkManager.InvalidArguments"
 
@@ -132,5 +133,19 @@ def load(mock: Any, parameters: dict[str, Any]) -> None:
         ("LoadConnections", "as", "bas", "ret = self.ovn_load(self, args[0])"),
         ("ReloadConnections", "", "b", "ret = True"),
     ])
-    for name in parameters.get("devices", []):
-        manager.AddEthernetDevice(str(name), str(name), ACTIVATED)
+    leases = [str(item).split("=", 1) for item in parameters.get("addresses", [])]  # "eth0=ADDR/PREFIX"
+    for number, name in enumerate(parameters.get("devices", [])):
+        path = str(manager.AddEthernetDevice(str(name), str(name), ACTIVATED))
+        addresses = [address for device, address in leases if device == name]
+        if addresses:
+            _give_addresses(manager, dbusmock.get_object(path), number, addresses)
+
+
+def _give_addresses(manager: Any, device: Any, number: int, addresses: list[str]) -> None:
+    """The device's IP4Config, as NetworkManager shows a DHCP lease: AddressData."""
+    config = f"/org/freedesktop/NetworkManager/IP4Config/{number + 1}"
+    data = dbus.Array([dbus.Dictionary({"address": dbus.String(a.split("/")[0]),
+                                        "prefix": dbus.UInt32(int(a.split("/")[1]))}, signature="sv")
+                       for a in addresses], signature="a{sv}")
+    manager.AddObject(config, IP4_IFACE, {"AddressData": data}, [])
+    device.AddProperty(DEVICE_IFACE, "Ip4Config", dbus.ObjectPath(config))

@@ -57,6 +57,8 @@ def read_request(args: KernelArgs) -> Request:
         raise InstallRefused(str(exc)) from None
     if len(modes) > 1:
         raise InstallRefused(f"conflicting modes on the command line: {', '.join(modes)}")
+    if not modes and args.has("iscsi_install"):  # 3.x's name says install (onto the LUN)
+        modes = ["install"]
     stage = args.get("node.break")
     if args.has("node.break") and stage not in BREAK_STAGES:
         raise InstallRefused(f"node.break={stage}: expected one of {', '.join(BREAK_STAGES)}")

@@ -32,6 +32,7 @@ from ovirt_node.installer.steps.configure import (
 )
 from ovirt_node.installer.steps.hooks import RunHooks
 from ovirt_node.installer.steps.laydown import CopyImage
+from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import DeviceAction, Mount, RunCommands, Target, UnmountAll, storage_steps
 from ovirt_node.installer.steps.trial import Pending, StartTrial, read_grubenv
 from ovirt_node.system.machine.model import Disk
@@ -56,7 +57,7 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         return devices.partition(esp.disk, esp.number)
 
     boot_disk = layout.boot_disk.by_id or layout.boot_disk.path
-    grub = RunCommands("Install grub for BIOS and UEFI", lambda: bootloader.install_commands(
+    grub = RunCommands("Install grub for BIOS and the UEFI boot entry", lambda: bootloader.install_commands(
         s.platform, boot_disk, boot_disk, esp.number, s.uefi, str(target.esp)))
     grub_skip = devices.grub_skip_reason()
     steps: list[Step | None] = [
@@ -66,6 +67,9 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         CopyImage(image, target.slot),
         WriteBootConfig(s.platform, target.esp, s.product, slot, None,
                         bootloader.carried_args(args, consumed_by_engine(args))),
+        # the loaders are files, but come from the live system's root, which only the node
+        # image has: skipped with grub where the test host installs onto loop devices
+        SkippableStep(bootloader.InstallEfiLoaders(s.platform, target.esp, s.live), grub_skip),
         SkippableStep(grub, grub_skip),
         ExtractNodeEtc(image, target, s.live),
         Mount("Mount Config and Logging", devices, [(lambda: devices.volume("Config"), target.config),
@@ -76,6 +80,8 @@ def install(session: Session, layout: Layout, image: NodeImage, args: KernelArgs
         RunHooks("post-install", _version_facts(image.version, target), hooks_dir=s.hooks_dir),
         CopyInstallLog(s.log_file, target) if s.log_file else None,
         SetDefaultSlot(s.platform, target.esp, slot, title="Make the disk boot the new node"),
+        ReportInstall(s.live, target, args, s.log_file, f"Install {image.version}")
+        if args.has("report_url") else None,
         UnmountAll(s.devices, target),
     ]
     return Transaction(f"Install {image.version}", [step for step in steps if step is not None])

@@ -34,6 +34,14 @@ class Answers:
     interactive: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """An answers file fetched from `url` (the kernel line's `answers=`)."""
+
+    url: str
+    text: str
+
+
 def _typed(where: str, value: Any, kind: type | tuple[type, ...], what: str, secret: bool = False) -> Any:
     # A secret's value is never echoed, only its type: the message may end up in a log.
     shown = f"a {type(value).__name__}" if secret else repr(value)
@@ -51,6 +59,42 @@ def _unknown(where: str, table: dict[str, Any], known: set[str]) -> None:
                            f"(known: {', '.join(sorted(known))})")
 
 
+@dataclass(frozen=True)
+class NodeSettings:
+    #: The top-level tables that are settings areas ([ssh], [logging], ...: as export writes them).
+    tables: frozenset[str]
+    #: Their keys, validated, canonical: applied to the installed node by the config engine.
+    values: dict[str, str]
+
+
+def node_settings(source: str, data: dict[str, Any]) -> NodeSettings:
+    """The tables named after a settings area (the plugins' too) are the node's settings, in the
+    format `ovirt-node-config export` writes: so an export, with the installer's own entries
+    added, installs a node configured as the one it came from. Each value is checked by its
+    key's rule here, before anything runs; a secret's value is never echoed."""
+    from ovirt_node.areas.registry import all_sections
+    from ovirt_node.core.answers import AnswersShapeError, flatten
+    from ovirt_node.core.valid import SafeValue
+
+    sections = {section.name: section for section in all_sections()}
+    tables = frozenset(name for name, value in data.items() if name in sections and isinstance(value, dict))
+    try:
+        flat = flatten({name: data[name] for name in tables})
+    except AnswersShapeError as exc:
+        raise AnswersError(f"{source}: {exc}") from None
+    keys = {key.name: key for name in tables for key in sections[name].keys}
+    values: dict[str, str] = {}
+    for name, value in flat.items():
+        key = keys.get(name)
+        if key is None:
+            raise AnswersError(f"{source}: {name}: not a setting of the {name.split('.')[0]} area")
+        problem = SafeValue().check(value) or key.validator.check(value)
+        if problem:
+            raise AnswersError(f"{source}: {name}: {problem}")
+        values[name] = key.canonical(value)
+    return NodeSettings(tables, values)
+
+
 def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> Answers:
     try:
         data = untrusted.load_toml(text)
@@ -58,7 +102,8 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
         raise AnswersError(f"{source}: not valid TOML: {exc}") from None
     except untrusted.UntrustedInputError as exc:
         raise AnswersError(f"{source}: {exc}") from None
-    _unknown(source, data, TOP_KEYS)
+    extra = node_settings(source, data)
+    _unknown(source, {k: v for k, v in data.items() if k not in extra.tables}, TOP_KEYS)
     mode = _typed(f"{source}: mode", data.get("mode", "install"), str, "a string")
     if mode not in MODES:
         raise AnswersError(f"{source}: mode: must be one of {', '.join(MODES)}, not {mode!r}")
@@ -100,7 +145,8 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
             raise AnswersError(f"{source}: interactive: unknown screen {name!r} (screens: {', '.join(screens)})")
     flags = {k: _typed(f"{source}: {k}", data.get(k, False), bool, "true or false")
              for k in ("wipe_fakeraid", "force", "confirm")}
-    keymap = _typed(f"{source}: keyboard", data.get("keyboard", ""), str, "a keymap name")
+    keymap = "" if "keyboard" in extra.tables else _typed(f"{source}: keyboard", data.get("keyboard", ""), str,
+                                                          "a keymap name")
     crashkernel = _typed(f"{source}: crashkernel", data.get("crashkernel", ""), str, "a string such as \"256M\"")
     if crashkernel:
         from ovirt_node.installer.steps.bootloader import crashkernel_problem
@@ -111,7 +157,7 @@ def parse(text: str, source: str = "answers", screens: tuple[str, ...] = ()) -> 
     choices = Choices(mode=mode, keymap=keymap, disks=tuple(disks), sizes=sizes, password=secrets.get("admin", ""),
                       password_hash=secrets.get("admin_hash", ""), current_password=secrets.get("current", ""),
                       wipe_fakeraid=flags["wipe_fakeraid"], force=flags["force"], confirmed=flags["confirm"],
-                      crashkernel=crashkernel)
+                      crashkernel=crashkernel, settings=tuple(extra.values.items()))
     return Answers(choices, frozenset(interactive))
 
 

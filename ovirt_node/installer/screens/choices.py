@@ -45,6 +45,8 @@ class Choices:
     confirmed: bool = False
     #: The crash kernel's memory on the node's boot line (answers files; "" = the default).
     crashkernel: str = ""
+    #: Settings for the installed node (an answers file's area tables: an export), key -> value.
+    settings: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def with_(self, **changes: object) -> Choices:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -94,8 +96,11 @@ def kernel_args(choices: Choices, boot_words: Sequence[str] = ()) -> KernelArgs:
 
 
 def settings(choices: Choices) -> dict[str, str]:
-    """Engine values beside the arguments: a typed password (chpasswd on the node), for an
-    install or as the new password of an upgrade."""
-    if choices.mode != "uninstall" and choices.password and not choices.password_hash:
-        return {ADMIN_PASSWORD_KEY: choices.password}
-    return {}
+    """Engine values beside the arguments: the answers file's settings, and a typed password
+    (chpasswd on the node), for an install or as the new password of an upgrade."""
+    if choices.mode == "uninstall":
+        return {}
+    values = dict(choices.settings)
+    if choices.password and not choices.password_hash:
+        values[ADMIN_PASSWORD_KEY] = choices.password
+    return values

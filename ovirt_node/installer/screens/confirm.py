@@ -1,7 +1,7 @@
 """Confirm: what will happen, before anything does. The engine's plan for the choices: the
-disks that will be erased (model, serial, size, by-id), warnings (volume groups that will be
-removed, a small or missing Data volume), the steps; and for anything that erases disks the
-word ERASE typed out, so no stray Enter destroys data.
+disks that will be erased (model, serial, size, by-id), the volumes and their sizes, warnings
+(volume groups that will be removed, a small or missing Data volume), the steps; and for
+anything that erases disks the word ERASE typed out, so no stray Enter destroys data.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from ovirt_node.installer.image import ImageError
 from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.plan.disks import DiskSelectionError, shown
-from ovirt_node.installer.plan.layout import LayoutError
+from ovirt_node.installer.plan.layout import VG_NAME, LayoutError, Volume
 from ovirt_node.installer.plan.sizes import SizeError
 from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.disks import size_text
@@ -27,6 +27,21 @@ LABELS = {"install": "Install", "reinstall": "Reinstall", "uninstall": "Uninstal
 PLAN_ERRORS = (autoinstall.InstallRefused, LayoutError, SizeError, DiskSelectionError, ImageError)
 
 
+#: What a volume without a mount point holds.
+HOLDS = {"Root": "the node image", "RootBackup": "the previous image (rollback, upgrades)"}
+
+
+def mib_text(mib: int) -> str:
+    return f"{mib} MiB" if mib < 1024 else f"{mib / 1024:.1f} GiB"
+
+
+def volume_line(volume: Volume) -> str:
+    """One volume as the plan makes it: name, size (the filling one: what is left), what it holds."""
+    size = mib_text(volume.size_mib) + (" (the rest)" if volume.fill else "")
+    where = volume.mount or ("swap" if volume.fs == "swap" else HOLDS.get(volume.name, ""))
+    return f"  {volume.name:<11} {size:<20} {where}".rstrip()
+
+
 def disk_line(disk: Disk) -> str:
     return (f"  {disk.path}  {disk.model or 'unknown model'}  serial {disk.serial or '-'}  "
             f"{size_text(disk.size_bytes)}")
@@ -35,6 +50,9 @@ def disk_line(disk: Disk) -> str:
 class Confirm(Screen):
     name = "confirm"
     title = "Confirm"
+    help_text = (
+        "What will happen, disk by disk: read it, then Install (or Upgrade/Reinstall/Remove) "
+        "starts it. Back changes a choice.")
     focus_key = CONFIRM_KEY
 
     def __init__(self, ctx: PageContext, installer: Installer, choices: Choices) -> None:
@@ -81,6 +99,10 @@ class Confirm(Screen):
         erased = self.erased()
         if erased:
             items += [Label("These disks will be ERASED:"), *(Label(disk_line(d)) for d in erased)]
+        layout = self.plan.layout
+        if layout is not None:
+            items += [Label(f"Volumes (volume group {VG_NAME}, {mib_text(layout.vg_size_mib)}):"),
+                      *(Label(volume_line(v)) for v in layout.volumes)]
         if self.choices.mode in ("upgrade", "downgrade"):
             items.append(Label("The new image goes into the other slot; configuration and data stay."))
         items += [Label(f"Warning: {w}") for w in self.warnings()]

@@ -33,11 +33,13 @@ from ovirt_node.installer.screens.screen import Screen, ScreenView, answer
 from ovirt_node.installer.screens.state import Installer
 from ovirt_node.installer.screens.storage import StorageSizes
 from ovirt_node.installer.screens.welcome import Welcome
+from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.dialogs import Dialog, MessageDialog
 from ovirt_node.ui.page import PageContext, Values
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import SizeGuard
+from ovirt_node.ui.terminal import plain_screen
 from ovirt_node.ui.widgets import PushButton
 from ovirt_node.ui.worker import Dispatcher, LoopDispatcher, start_worker
 
@@ -106,7 +108,8 @@ class InstallerApp(DialogHost):
                                  footer=urwid.AttrMap(self.footer, "footer"))
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(self.frame)
         self.guard = SizeGuard(self.top)
-        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen, handle_mouse=False,
+        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen or plain_screen(),
+                                   handle_mouse=False,
                                    unhandled_input=self._unhandled)
         self._loop_dispatcher: LoopDispatcher | None = None
         if dispatcher is None:  # tests bring their own
@@ -200,10 +203,10 @@ class InstallerApp(DialogHost):
 
     def _footer_text(self) -> str:
         if self.dialogs:
-            return " Arrows/Tab move  Enter press  Esc close"
+            return " Tab next  Enter press  Esc close  F1 help"
         if isinstance(self.view, ProgressView) and self.view.running:
             return " Installing; please wait  (the log: View log)"
-        return " Arrows move  Tab buttons/fields  Enter select  Esc back"
+        return " F1 help  Tab next  Enter select  F10 Continue  Esc back  Ctrl-L redraw"
 
     def _refresh_chrome(self) -> None:
         self.footer.set_text(self.style.text(self._footer_text()))
@@ -223,16 +226,43 @@ class InstallerApp(DialogHost):
             elif not self._settled():
                 self.back()
             return True
+        if key == "ctrl l":  # a garbled screen (line noise on a serial console) is repainted
+            if self.loop.screen.started:
+                self.loop.screen.clear()
+            return True
+        if key in ("f1", "?"):  # `?` typed in a field never gets here: the field took it
+            self.show_help()
+            return True
+        if key == "f10" and not self.dialogs and isinstance(self.view, ScreenView):
+            self.view.focus_buttons()  # Continue when it can be pressed
+            return True
         if key not in ("tab", "shift tab"):
             return False
         if self.dialogs:
-            self.loop.process_input(["right" if key == "tab" else "left"])
+            focus.step(self.dialogs[-1], forward=key == "tab")
         elif isinstance(self.view, ScreenView):
             if self.view.pile.focus_position == 3 and self.view.has_fields:
                 self.view.pile.focus_position = 0
             else:
                 self.view.focus_buttons()
         return True
+
+    def show_help(self) -> None:
+        """F1: what the current screen asks and the installer's keys."""
+        from ovirt_node.ui import help as page_help
+
+        if self.dialogs:
+            if not self.dialogs[-1].title.startswith("Help"):
+                self.show_text(f"Help: {self.dialogs[-1].title}",
+                               f"Keys in this dialog:\n{page_help.keys_text(page_help.DIALOG_KEYS)}")
+            return
+        if isinstance(self.view, ScreenView):
+            screen = self.view.screen
+            text = page_help.page_help(screen, self.view.page.item_specs, {}, page_help.INSTALLER_KEYS)
+            self.show_text(f"Help: {screen.title}", text)
+        else:
+            self.show_text("Help: Installing", "The installation's steps as they run; View log shows the log."
+                           f"\n\nKeys:\n{page_help.keys_text(page_help.INSTALLER_KEYS)}")
 
     def _settled(self) -> bool:
         """Running or finished (dry run, done or failed): Esc must not lead back to Confirm, from
@@ -291,7 +321,7 @@ class InstallerApp(DialogHost):
 
     def view_log(self) -> None:
         if isinstance(self.view, ProgressView):
-            self.show_text("Log", self.view.log_text())
+            self.show_text("Log", self.view.log_text(), at_end=True)
 
     def reboot(self) -> None:
         if self.installer.dry_run or self.reboot_action is None:

@@ -21,8 +21,11 @@ DEFAULT = "us"
 
 def keymap_rows(ctx: PageContext) -> list[Row]:
     from ovirt_node.areas.keyboard import available_keymaps
+    from ovirt_node.system.keymap_labels import label
 
-    return [Row(k.name, [k.name, k.layout]) for k in available_keymaps(ctx.engine.ctx)]
+    # By the names people know ("German (de)"); typing the code still finds the row.
+    rows = [Row(k.name, [label(k.name), k.layout]) for k in available_keymaps(ctx.engine.ctx)]
+    return sorted(rows, key=lambda r: r.cells[0].casefold())
 
 
 def current_keymap(ctx: PageContext) -> str:
@@ -41,6 +44,10 @@ def current_keymap(ctx: PageContext) -> str:
 class Keyboard(Screen):
     name = "keyboard"
     title = "Keyboard"
+    help_text = (
+        "The keymap for the console, used at once for the password you type next and kept on the "
+        "installed node.\n"
+        "Type part of a name to find it.")
     focus_key = KEYMAP_KEY
 
     def __init__(self, ctx: PageContext, installer: Installer, choices: Choices) -> None:

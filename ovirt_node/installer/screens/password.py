@@ -39,6 +39,9 @@ def caps_notice(_values: Values) -> str:
 class AdminPassword(Screen):
     name = "password"
     title = "Password"
+    help_text = (
+        "The admin user's password on the installed node, typed twice. A weak one is named as "
+        "such.")
     focus_key = PASSWORD
 
     def layout(self) -> Sequence[Item]:
@@ -64,6 +67,9 @@ class AdminPassword(Screen):
 class UpgradePassword(Screen):
     name = "upgrade_password"
     title = "Password"
+    help_text = (
+        "The installed node's current admin password, to prove the upgrade is wanted, and "
+        "optionally a new one (empty: the password stays as it is).")
     focus_key = CURRENT
 
     def layout(self) -> Sequence[Item]:

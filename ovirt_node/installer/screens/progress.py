@@ -15,6 +15,7 @@ from typing import Any
 
 import urwid
 
+from ovirt_node.core import explain
 from ovirt_node.core.transaction import Progress, StepState, TransactionError
 from ovirt_node.installer.plan import autoinstall
 from ovirt_node.installer.screens.state import Installer
@@ -131,7 +132,8 @@ class ProgressView(urwid.WidgetWrap[urwid.Pile]):
         if isinstance(result, TransactionError):
             self.error = f"Failed at: {result.step}\n{result.reason}"
         else:
-            self.error = f"Failed: {type(result).__name__}: {result}"
+            why = explain.cause(result) if isinstance(result, BaseException) else str(result)
+            self.error = f"Failed: {why}"
         log.error("%s: %s", self.tx.title, self.error.replace("\n", ": "))
         self.result.set_text(("error", self.style.text(f"{self.error}\nThe log is kept at {where}. "
                                                        "The machine was not rebooted.")))

@@ -15,11 +15,13 @@ import urwid
 
 from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.state import Installer
+from ovirt_node.ui import focus
 from ovirt_node.ui.form import FORM_KEY, Form, confirm_key, fields_of
 from ovirt_node.ui.page import Item, Page, PageContext, PageUI, Values
 from ovirt_node.ui.pageview import PageView
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.widgets import ActionButton, FieldWidget, TableWidget, button_row, styled_button
+from ovirt_node.ui.table import TableWidget
+from ovirt_node.ui.widgets import ActionButton, FieldWidget, button_row, styled_button
 
 BACK, CONTINUE, QUIT = "Back", "Continue", "Quit"
 
@@ -163,6 +165,8 @@ class ScreenView(urwid.WidgetWrap[urwid.Pile]):
         self._next_look.set_attr_map(look)
         self._next_look.set_focus_map(focus_look)
         self.status.set_text(("error", self.style.text(reason)) if reason else "")
+        if reason:
+            focus.keep_live(self)
         for table in self._tables:  # a table filled by its worker after the first draw
             if not self.details.text:
                 self._focus_moved(table)
@@ -177,6 +181,9 @@ class ScreenView(urwid.WidgetWrap[urwid.Pile]):
         self.on_continue(self.screen, self.values)
 
     def focus_buttons(self) -> None:
+        """Continue, or (while it is disabled) the first button that can be pressed: the
+        focus never rests on a greyed control, where it shows no highlight."""
         self.pile.focus_position = 3
         self.bar.focus_position = 0
-        self.buttons.focus_position = 1
+        live = [i for i, b in enumerate((self.back, self.next, self.quit)) if b.enabled]
+        self.buttons.focus_position = 1 if 1 in live else live[0]

@@ -7,13 +7,13 @@ call the engine themselves, so a dry run and a real run differ only in what `Ins
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ovirt_node.core import cmdline
+from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import Decision, ImageVersion, Mode, NodeImage, decide
 from ovirt_node.installer.plan import autoinstall, flows
@@ -24,6 +24,7 @@ from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import carried_args
 from ovirt_node.system.accounts import ADMIN_USER
 from ovirt_node.system.machine.model import Disk, Machine
+from ovirt_node.system.passcheck import hash_matches
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ class Installer:
     keymap_applier: Callable[[str], None] | None = None
     #: Why there is no image (the media could not be read): shown, and Install says it.
     media_problem: str = ""
+    #: The kernel line that named the answers file (`answers=`): its settings (hostname=,
+    #: sshkey=, ...) and boot arguments go to the node as an auto-install's would.
+    kernel_line: KernelArgs | None = None
 
     # -- what is there ----------------------------------------------------------------------
 
@@ -113,7 +117,11 @@ class Installer:
         """The media's own kernel arguments that the installed node keeps booting with, as an
         auto-install's (console=, ...): without them a node installed from a serial console
         would boot without one. Installer arguments, secrets and the config engine's settings
-        are left to the screens. None in a dry run or where /proc/cmdline cannot be read."""
+        are left to the screens. None in a dry run or where /proc/cmdline cannot be read.
+        A kernel line that named the answers file keeps its settings too (but not its
+        installer arguments and secrets): the answers add to it, as they would on the line."""
+        if self.kernel_line is not None:
+            return carried_args(self.kernel_line)
         if self.dry_run:
             return []
         try:
@@ -146,10 +154,7 @@ class Installer:
 
     def check_admin_password(self, password: str) -> bool:
         """Whether `password` is the installed node's admin password (crypt(3) of libcrypt)."""
-        stored = self.admin_hash()
-        if not stored or stored.startswith(("!", "*")):
-            return False
-        return hmac.compare_digest(crypt(password, stored), stored)
+        return hash_matches(password, self.admin_hash())
 
 
 def _short(version: ImageVersion) -> str:
@@ -162,16 +167,3 @@ def shadow_hash(text: str, user: str) -> str:
         if len(parts) > 1 and parts[0] == user:
             return parts[1]
     return ""
-
-
-def crypt(password: str, setting: str) -> str:
-    """crypt(3) from libcrypt (Python's own crypt module is gone from 3.13 on)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("crypt") or "libcrypt.so.1"
-    lib = ctypes.CDLL(name)
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    result = lib.crypt(password.encode(), setting.encode())
-    return result.decode() if result else ""

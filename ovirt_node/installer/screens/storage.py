@@ -40,6 +40,9 @@ class WholeMiB(Validator):
 class StorageSizes(Screen):
     name = "sizes"
     title = "Storage sizes"
+    help_text = (
+        "The sizes of the node's volumes in MiB (swap, root, config, logging, data); the defaults "
+        "fit the chosen disks.")
     focus_key = SWAP
 
     def layout(self) -> Sequence[Item]:

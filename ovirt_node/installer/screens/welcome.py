@@ -19,6 +19,9 @@ MODE_KEY = "mode"
 class Welcome(Screen):
     name = "welcome"
     title = "Welcome"
+    help_text = (
+        "What to do with this machine: install the node, or upgrade, reinstall or uninstall an "
+        "installed one. A choice that is not possible here is greyed, with the reason below.")
     focus_key = MODE_KEY
 
     def facts(self) -> list[str]:
@@ -46,7 +49,8 @@ class Welcome(Screen):
         rows = [Row(mode, label.split(" ", 1), enabled=not reason, reason="not possible, see below" if reason else "")
                 for mode, label, reason in actions]
         return [*(Label(line) for line in self.facts()), Divider(),
-                Table(MODE_KEY, "What to do:", columns=["Action", ""], rows=lambda _ctx: rows, height=len(rows)),
+                # Room for a row's reason on lines of its own: every choice shows whole.
+                Table(MODE_KEY, "What to do:", columns=["Action", ""], rows=lambda _ctx: rows, height=3 * len(rows)),
                 *(Label(f"{label.split(' ', 1)[0]} is not possible: {reason}") for _m, label, reason in actions
                   if reason)]
 

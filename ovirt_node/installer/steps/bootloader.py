@@ -7,6 +7,12 @@ straight from the slot's filesystem through its lvm module. Which entry boots is
 rollback) rewrites grub.cfg's titles first, then starts a trial boot of the other slot
 (steps/trial.py) with `grub-editenv` — a single write of a fixed-size block, so a power cut
 leaves either the old or the new state, never neither.
+
+UEFI boots Debian's signed chain (installer/secureboot.py), so Secure Boot may stay on: shim,
+the signed grub and the MOK manager in EFI/debian (the signed grub's fixed prefix) and as the
+removable-media fallback in EFI/BOOT, with a small EFI/debian/grub.cfg that reads the real one.
+BIOS grub is grub-install's i386-pc. Both read the same grub.cfg, which uses only commands the
+signed grub has built in.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from pathlib import Path
 from ovirt_node.core.cmdline import SECRET_ARGS, KernelArgs
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import Platform
+from ovirt_node.core.root import Root
 from ovirt_node.core.steps import write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
+from ovirt_node.installer import iscsi_root, secureboot
 from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
 from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.steps.trial import TRIAL_ARG_VARS, trial_entry_lines, trial_script
@@ -29,7 +37,6 @@ from ovirt_node.installer.steps.trial import TRIAL_ARG_VARS, trial_entry_lines, 
 #: Where the ESP is mounted while installing (grub's directory on it is the platform's
 #: `grub-dir`: grub2 on EL, grub on Debian).
 ESP_MOUNT = "/boot/efi"
-EFI_ID = "ovirt-node"
 EFI_LABEL = "oVirt Node"
 #: The arguments grub_config puts first on every entry's line, naming the slot.
 SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")
@@ -46,7 +53,8 @@ INSTALLER_ARGS = frozenset({
     "storage_init", "storage_vol", "mem_overcommit", "swap_encrypt", "install", "upgrade", "firstboot",
     "uninstall", "stateless", "wipe_fakeraid", "reboot_delay", "node.break", "BOOTIF", "root", "initrd",
     "BOOT_IMAGE", "rd.live.image", "rd.live.check", "rd.live.dir", "rd.live.squashimg", "cdlabel", "rescue",
-})
+    "answers", "answers_sha256",
+}) | iscsi_root.ARGS
 
 
 @dataclass(frozen=True)
@@ -154,23 +162,63 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
 
 def install_commands(platform: Platform, disk: str, esp_disk: str, esp_number: int,
                      uefi: bool, esp_mount: str = ESP_MOUNT) -> list[list[str]]:
-    """grub for BIOS always (the disk then also boots on a BIOS machine), and for UEFI both the
-    removable-media fallback path and, on a UEFI machine, a named boot entry in NVRAM."""
-    grub_install = platform.tool("grub-install")
-    modules = "part_gpt fat lvm ext2"
-    cmds = [
-        [grub_install, "--target=i386-pc", f"--boot-directory={esp_mount}", f"--modules={modules}", disk],
-        [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
-         "--removable", "--no-nvram", f"--modules={modules}"],
-    ]
+    """grub for BIOS always (the disk then also boots on a BIOS machine), and on a UEFI machine a
+    named boot entry in NVRAM for shim (InstallEfiLoaders put it on the ESP before)."""
+    cmds = [[platform.tool("grub-install"), "--target=i386-pc", f"--boot-directory={esp_mount}",
+             "--modules=part_gpt fat lvm ext2", disk]]
     if uefi:
-        cmds += [
-            [grub_install, "--target=x86_64-efi", f"--efi-directory={esp_mount}", f"--boot-directory={esp_mount}",
-             f"--bootloader-id={EFI_ID}", "--no-nvram", f"--modules={modules}"],
-            ["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", EFI_LABEL,
-             "--loader", f"\\EFI\\{EFI_ID}\\grubx64.efi"],
-        ]
+        loader = "\\" + "\\".join([*secureboot.DEBIAN_DIR.split("/"), secureboot.SHIM_NAME])
+        cmds.append(["efibootmgr", "--create", "--disk", esp_disk, "--part", str(esp_number), "--label", EFI_LABEL,
+                     "--loader", loader])
     return cmds
+
+
+def esp_grub_config(platform: Platform) -> str:
+    """EFI/debian/grub.cfg: where the signed grub (prefix /EFI/debian, on the ESP it ran from)
+    finds the menu BIOS grub reads too. `prefix` moves along, so the menu's `$prefix/grubenv`
+    is the one beside it."""
+    return "\n".join([
+        "# Written by ovirt-node: Debian's signed grub reads this file; the boot menu is the one below.",
+        f"set prefix=($root)/{platform.path('grub-dir')}",
+        "source $prefix/grub.cfg",
+        "",
+    ])
+
+
+def efi_files(platform: Platform, source: Root) -> dict[str, bytes]:
+    """Every file InstallEfiLoaders writes (path on the ESP -> content), read from `source`
+    (the live system: the node image's own root). SignedLoaderMissing when a loader is not
+    there, before anything is written."""
+    files: dict[str, bytes] = {}
+    for directory, loader_name in ((secureboot.DEBIAN_DIR, secureboot.SHIM_NAME),
+                                   (secureboot.FALLBACK_DIR, secureboot.FALLBACK_LOADER)):
+        for name, path in secureboot.signed_loaders(source("/"), secureboot.GRUB_DISK, loader_name).items():
+            files[f"{directory}/{name}"] = path.read_bytes()
+    files[f"{secureboot.DEBIAN_DIR}/grub.cfg"] = esp_grub_config(platform).encode()
+    return files
+
+
+@dataclass(frozen=True)
+class InstallEfiLoaders(Step):
+    """Debian's signed shim, grub and MOK manager onto the ESP, from the live system's root,
+    and the small grub.cfg the signed grub reads."""
+
+    platform: Platform
+    esp: Path
+    source: Root
+    title: str = "Install the signed UEFI loaders (shim, grub)"
+
+    def describe(self) -> str:
+        return (f"{self.title}: {secureboot.DEBIAN_DIR}/{secureboot.SHIM_NAME} and "
+                f"{secureboot.FALLBACK_DIR}/{secureboot.FALLBACK_LOADER} from {self.source('/')}")
+
+    def apply(self, ctx: Context, run: StepRun) -> None:
+        if ctx.runner.dry_run:
+            return
+        for relative, content in efi_files(self.platform, self.source).items():
+            target = self.esp / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_file_atomic(target, content)
 
 
 def set_default_command(platform: Platform, slot: Slot, esp_mount: str = ESP_MOUNT) -> list[str]:

@@ -33,6 +33,7 @@ FSTAB = "/etc/fstab"
 NM_CONNECTIONS = "/etc/NetworkManager/system-connections"
 INSTALL_LOG = "/var/log/ovirt-node/install.log"
 ESP_MOUNT = "/boot/efi"
+OS_RELEASE = "usr/lib/os-release"
 
 
 def node_root(target: Target) -> Root:
@@ -49,11 +50,13 @@ class ExtractNodeEtc(Step):
     image: NodeImage
     target: Target
     live: Root
-    title: str = "Unpack the node's /etc and keymaps from the image"
+    title: str = "Unpack the node's /etc, os-release and keymaps from the image"
 
     def plan(self) -> list[list[str]]:
+        # /etc/os-release is a link to /usr/lib/os-release: without it the tree would look like
+        # no distribution, and the engine would write EL's paths (/etc/chrony.conf) on Debian.
         return [["unsquashfs", "-no-progress", "-f", "-d", str(self.target.node),
-                 str(self.image.path(SQUASHFS)), "etc", *(d.lstrip("/") for d in KEYMAP_DIRS)]]
+                 str(self.image.path(SQUASHFS)), "etc", OS_RELEASE, *(d.lstrip("/") for d in KEYMAP_DIRS)]]
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         for command in self.plan():

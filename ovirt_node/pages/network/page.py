@@ -21,6 +21,7 @@ from ovirt_node.ui.page import (
     Button,
     Display,
     Divider,
+    Emit,
     Entry,
     Item,
     Notice,
@@ -84,9 +85,34 @@ def _pending(text: str) -> str:
         return str(exc)
 
 
-def ask_to_keep(ui: NetworkUI) -> Confirm:
+#: The countdown's question; {left} is the live count.
+KEEP_QUESTION = "Keep this network? It is rolled back in {left} s unless you keep it."
+
+
+def network_test_work(ctx: PageContext) -> Callable[[Emit], object]:
+    """The management network test, run while the countdown runs: each check's line as it
+    completes, so the operator decides knowing whether the new network works."""
+
+    def work(emit: Emit) -> str:
+        if not ctx.root.is_host:
+            emit(f"The network test checks the running node; this is the node tree {ctx.root}.")
+            return ""
+        from ovirt_node.core.run import Runner
+        from ovirt_node.network.nettest import TARGET_SECTIONS, run_network_test, targets_from
+        from ovirt_node.pages.nettest_view import verdict
+
+        emit("Testing the new network:")
+        report = run_network_test(ctx.root, Runner(), targets_from(ctx.engine.values(TARGET_SECTIONS)),
+                                  on_check=lambda check: emit(check.line()))
+        return verdict([c.status for c in report.checks]).rstrip(":") + "."
+
+    return work
+
+
+def ask_to_keep(ui: NetworkUI, ctx: PageContext) -> Confirm:
     """The confirmation the activation step waits for (in the transaction's worker thread): a
-    dialog with a live countdown on the main loop; no answer in time means roll back."""
+    dialog with a live countdown on the main loop, the network test running under it; no
+    answer in time means roll back."""
 
     def confirm(timeout: int) -> bool | None:
         answered = threading.Event()
@@ -94,8 +120,7 @@ def ask_to_keep(ui: NetworkUI) -> Confirm:
         answers: list[bool | None] = []
         closers: list[Callable[[], None]] = []
         deadline = time.strftime("%H:%M:%S", time.localtime(time.time() + timeout))
-        text = (f"The new network configuration is up. Keep it? Without Keep within {timeout} s (by {deadline}) "
-                "NetworkManager rolls it back and the previous configuration is restored.")
+        text = f"{KEEP_QUESTION} (by {deadline}: the previous configuration comes back)"
 
         def answer(yes: bool) -> None:
             # The countdown answers "no" itself when the time runs out: only an earlier "no"
@@ -106,7 +131,7 @@ def ask_to_keep(ui: NetworkUI) -> Confirm:
 
         def show(_result: object) -> None:
             closers.append(ui.countdown("Keep the network configuration?", text, timeout, answer,
-                                                        yes="Keep", no="Roll back"))
+                                        yes="Keep", no="Roll back", work=network_test_work(ctx)))
 
         ui.run_in_worker(lambda: None, show)  # onto the main loop
         if not answered.wait(timeout + 2):
@@ -120,6 +145,12 @@ def ask_to_keep(ui: NetworkUI) -> Confirm:
 class NetworkPage(Page):
     name = "network"
     title = "Network"
+    help_text = (
+        "The node's name, DNS and NTP servers and its network interfaces.\n"
+        "Enter on an interface configures it (DHCP, static address, VLAN, bond); Create bond and "
+        "Add VLAN add connections; Ping and Test network check what works now.\n"
+        "Save applies the changes and asks you to keep them: they are rolled back by themselves "
+        "unless you do, so a change that cuts you off comes undone.")
     rank = 10
 
     def layout(self) -> Sequence[Item]:
@@ -180,5 +211,5 @@ class NetworkPage(Page):
 
         if self.ui is None:
             return None
-        return Confirmation(ask_to_keep(cast(NetworkUI, self.ui)), DEFAULT_CONFIRM_TIMEOUT)
+        return Confirmation(ask_to_keep(cast(NetworkUI, self.ui), self.ctx), DEFAULT_CONFIRM_TIMEOUT)
 

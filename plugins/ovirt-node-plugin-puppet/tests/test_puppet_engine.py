@@ -57,7 +57,7 @@ def test_settings_reach_puppet_conf_and_puppet_reads_them(node_root: Path, tmp_p
 @pytest.mark.parametrize(("key", "bad", "message"), [
     ("puppet.runinterval", "every hour", "a duration"),
     ("puppet.certname", "Node1.Example.com", "lower-case"),
-    ("puppet.server", "not a host!", "must be empty or"),
+    ("puppet.server", "not a host!", "must be a host name or IP address"),
 ])
 def test_bad_values_exit_2_and_nothing_is_written(node_root: Path, key: str, bad: str, message: str) -> None:
     before = snapshot(node_root)

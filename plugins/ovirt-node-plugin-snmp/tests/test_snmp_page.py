@@ -34,7 +34,7 @@ def test_enabling_needs_a_password_shown_inline_and_nothing_is_written(harness: 
     assert harness.enabled("Password")
     assert "needs a password" in harness.error("Password")
     harness.type("Password", "short")
-    assert harness.error("Password") == "must be empty or at least 8 characters without spaces"
+    assert harness.error("Password") == "must be at least 8 characters without spaces"
     harness.type("Password", "with spaces in it")
     assert "without spaces" in harness.error("Password")
     harness.type("Password", "Good-password", confirm=False)

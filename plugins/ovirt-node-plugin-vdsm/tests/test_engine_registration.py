@@ -75,7 +75,7 @@ def test_a_server_that_is_down_gives_a_clear_error(node_root: Path) -> None:
 @pytest.mark.parametrize(("assignment", "message"), [
     ("engine.server=engine example", "invalid engine.server"),
     ("engine.port=70000", "invalid engine.port"),
-    ("engine.fingerprint=12:34", "invalid engine.fingerprint: must be empty or a SHA-256 fingerprint"),
+    ("engine.fingerprint=12:34", "invalid engine.fingerprint: must be a SHA-256 fingerprint"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(node_root: Path, assignment: str, message: str) -> None:
     before = snapshot(node_root)

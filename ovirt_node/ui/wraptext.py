@@ -1,0 +1,93 @@
+"""Text that wraps at word boundaries at any width, and breaks a word longer than a line
+(a path, a URL) after one of its separators rather than in the middle of a name.
+
+urwid's own "space" wrapping cuts such a word wherever the line ends ("/data/support/ovirt-
+node-supp" / "ort-2026..."); help lines were clipped outright. `WrapText` lays its text out
+again for each width it is drawn at.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import urwid
+
+#: A long word may break after these (a path's slashes first, then the rest).
+SEPARATORS = "/-_.,:=&?"
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """`word` cut into parts of at most `width` columns, each ending at a separator when one
+    lies in reach (else cut hard: a word with none has nowhere better)."""
+    parts: list[str] = []
+    while len(word) > width:
+        cut = max((word.rfind(sep, 0, width) for sep in SEPARATORS), default=-1)
+        end = cut + 1 if cut > 0 else width
+        parts.append(word[:end])
+        word = word[end:]
+    return [*parts, word] if word else parts
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """The lines of `text` at `width` columns: words kept whole where they fit; existing
+    line breaks kept."""
+    if width < 1:
+        return text.splitlines() or [""]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if not line:
+                candidate = word
+            else:
+                candidate = f"{line} {word}"
+            if len(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            pieces = _pieces(word, width) or [""]
+            lines.extend(pieces[:-1])
+            line = pieces[-1]
+        lines.append(line)
+    return lines
+
+
+class WrapText(urwid.Text):
+    """A Text of one attribute whose lines are laid out by `wrap` for the width it gets."""
+
+    def __init__(self, markup: Any = "", align: Any = "left") -> None:
+        self._source: tuple[Any, str] = (None, "")
+        self._width = -1
+        super().__init__("", align=align, wrap="clip")
+        self.set_text(markup)
+
+    def set_text(self, markup: Any) -> None:
+        attr, text = markup if isinstance(markup, tuple) else (None, markup)
+        text = str(text)
+        if (attr, text) == self._source and self._width >= 0:
+            return
+        self._source = (attr, text)
+        self._width = -1
+        super().set_text((attr, text) if attr is not None else text)
+
+    @property
+    def source(self) -> str:
+        """The text as set (without the line breaks the layout added)."""
+        return self._source[1]
+
+    def _fit(self, width: int) -> None:
+        if width == self._width:
+            return
+        self._width = width
+        attr, text = self._source
+        laid = "\n".join(wrap(text, width))
+        super().set_text((attr, laid) if attr is not None else laid)
+
+    def rows(self, size: tuple[int], focus: bool = False) -> int:
+        self._fit(size[0])
+        return super().rows(size, focus)
+
+    def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
+        self._fit(size[0])
+        return super().render(size, focus)
