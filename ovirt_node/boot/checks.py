@@ -76,7 +76,7 @@ def _service(unit: str) -> Callable[[Root, Runner], Outcome]:
 def libvirtd(root: Root, runner: Runner) -> Outcome:
     """libvirt answers on its system socket (Debian's libvirtd exits when idle for 120 s and
     the socket starts it again: `is-active` of the service alone would fail a healthy node)."""
-    done = runner(["virsh", "--connect", "qemu:///system", "uri"], check=False, timeout=90)
+    done = runner(["virsh", "--connect", "qemu:///system", "uri"], check=False, timeout=240)
     if done.returncode != 0:
         return False, f"libvirtd does not answer: {(done.stderr or done.stdout).strip()}"
     state = runner(["systemctl", "is-active", "libvirtd.service"], check=False).stdout.strip()
@@ -85,7 +85,7 @@ def libvirtd(root: Root, runner: Runner) -> Outcome:
 
 def setup(root: Root, runner: Runner) -> Outcome:
     try:
-        out = runner(["ovirt-node-setup", "--self-test"], timeout=120).stdout.strip()
+        out = runner(["ovirt-node-setup", "--self-test"], timeout=280).stdout.strip()
     except CommandError as exc:
         return False, f"the setup TUI does not start: {exc}"
     return True, out.splitlines()[-1] if out else "the setup TUI builds its first screen"
