@@ -34,6 +34,7 @@ from ovirt_node.installer.steps.trial import (
     start_trial_command,
 )
 from ovirt_node.report.status import boot_health
+from tests.report_listener import report_listener
 
 DEBIAN = load("debian")
 NEW = Slot("RootBackup", ImageVersion("oVirt Node", "4.2.0", "1"))
@@ -256,3 +257,72 @@ def test_upgrade_status_prints_the_record(node: Root) -> None:
                               "--json"], capture_output=True, text=True, check=True).stdout
     assert json.loads(as_json) == read_state(node)
     assert node(STATE_FILE).is_file()
+
+
+def rendezvous(me: str, other: str, directory: Path) -> str:
+    """A check that passes only when `other` runs at the same time: it marks itself, then waits
+    (at most 10 s) for the other's mark. Run one after the other, the first one fails."""
+    return (f"#!/bin/sh\ntouch {directory}/{me}\nfor i in $(seq 100); do\n"
+            f"  [ -e {directory}/{other} ] && {{ echo 'met {other}'; exit 0; }}\n  sleep 0.1\ndone\n"
+            f"echo 'alone: {other} did not run alongside'\nexit 1\n")
+
+
+def test_the_checks_run_at_once(node: Root, tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    add_check(node, "10-a", rendezvous("a", "b", marks))
+    add_check(node, "20-b", rendezvous("b", "a", marks))
+    start_trial(node)
+    grub_counts_down(node)
+    booted(node, "RootBackup", trial=True)
+    state = health(node, NoReboot(), DEBIAN)
+    assert [(c["name"], c["passed"], c["log"]) for c in state["checks"]] == [
+        ("10-a", True, "met b\n(exit 0)"), ("20-b", True, "met a\n(exit 0)")]
+    assert state["result"] == "healthy: committed, the default from now on"
+
+
+def flaky(counter: Path) -> str:
+    """Fails its first run, passes the next ones."""
+    return f"#!/bin/sh\nif [ -e {counter} ]; then echo up; exit 0; fi\ntouch {counter}\necho 'not yet'\nexit 1\n"
+
+
+def test_only_a_trial_retries_a_failing_check_for_its_grace(node: Root, tmp_path: Path) -> None:
+    node("/etc/ovirt-node/health.conf").write_text("grace=600\n")
+    add_check(node, "40-libvirtd", flaky(tmp_path / "ran"))
+    # Not a trial: one try, no wait for the grace (the sleep would fail the test), no reboot.
+    booted(node, "Root", trial=False)
+    runner = NoReboot()
+    state = health(node, runner, DEBIAN, sleep=lambda _: pytest.fail("a boot that is not a trial waited"))
+    assert [(c["passed"], c["tries"]) for c in state["checks"]] == [(False, 1)]
+    assert state["result"] == "unhealthy (40-libvirtd); not a trial boot, so no fallback" and runner.reboots == 0
+    # A trial: tried again (after RETRY s; here at once) until it passes, then committed.
+    (tmp_path / "ran").unlink()
+    start_trial(node)
+    grub_counts_down(node)
+    booted(node, "RootBackup", trial=True)
+    waits: list[float] = []
+    state = health(node, runner, DEBIAN, sleep=waits.append)
+    assert [(c["passed"], c["tries"], c["log"]) for c in state["checks"]] == [(True, 2, "up\n(exit 0)")]
+    assert waits == [10] and state["result"] == "healthy: committed, the default from now on"
+
+
+def test_the_verdict_is_a_lifecycle_event(node: Root) -> None:
+    add_check(node, "10-ok", PASS)
+    add_check(node, "40-libvirtd", FAIL)
+    start_trial(node)
+    grub_counts_down(node)
+    booted(node, "RootBackup", trial=True)
+    with report_listener() as listener:
+        node("/etc/default").mkdir(parents=True, exist_ok=True)
+        node("/etc/default/ovirt").write_text(f'OVIRT_REPORT_URL="{listener.url()}"\n')
+        health(node, NoReboot(), DEBIAN)
+        failed = listener.wait(lambda e: e["phase"] == "health", 30, "the health event")
+        # The fallback boot of the old slot: healthy, and says which trial it fell back from.
+        booted(node, "Root", trial=False)
+        node("/usr/lib/ovirt-node/health.d/40-libvirtd").write_text(PASS)
+        health(node, NoReboot(), DEBIAN)
+        ok = listener.wait(lambda e: e["phase"] == "health" and e["result"] == "ok", 30, "the fallback's event")
+    assert failed["result"] == "failed"
+    assert failed["detail"] == "slot RootBackup (4.2.0-1): trial failed (40-libvirtd): rebooting into Root"
+    assert "--- 40-libvirtd ---" in failed["log"] and "libvirt: no answer" in failed["log"]
+    assert ok["detail"] == "slot Root (4.2.0-1): fell back: the trial of RootBackup failed"

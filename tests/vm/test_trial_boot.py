@@ -12,11 +12,12 @@ Every boot is its own qemu run (-no-reboot: a reboot, the node's own or the pani
 qemu, and the test starts the next boot); qemu has an i6300esb watchdog, which the node's
 systemd drives. The edited images and the guest's boots are timed in the artifacts.
 
-A boot's health checks hold `systemctl is-system-running --wait` until they are done (all
-passed after ~4.5 min of a boot under TCG on the loaded shared cores), so the root shell is
-waited for longer than the other scenarios do. `TRIAL_BOOT_INSTALLED=DISK` (a developer's
-shortcut) starts from a disk the `installed` fixture made from the same image in an earlier
-run instead of installing again (~10 min).
+The health checks run after the boot has finished (ovirt-node-health.service is Type=exec
+after multi-user.target): the root shell comes as early as in any scenario, and the test
+waits for the checks' verdict itself (flows.health_decided). Each boot's time to
+`is-system-running` and to the verdict is written to the artifacts' `boot-times`.
+`TRIAL_BOOT_INSTALLED=DISK` (a developer's shortcut) starts from a disk the `installed`
+fixture made from the same image in an earlier run instead of installing again (~10 min).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from tests.vm.console import Console
-from tests.vm.flows import BOOT_TIMEOUT, boot_disk, root_shell
+from tests.vm.flows import BOOT_TIMEOUT, boot_disk, health_decided, root_shell
 from tests.vm.node import NodeImage
 from tests.vm.qemu import VM, Disk, overlay
 from tests.vm.test_configure_upgrade import running_version
@@ -44,7 +45,7 @@ BAD_INIT = "#!/bin/sh\necho 'test image: init exits at once'\nexit 1\n"
 #: The grace the test node's checks get (persisted, so every slot has it): a failing check is
 #: retried for this long before the trial is given up.
 GRACE = 30
-#: The root shell's wait: the boot, then every health check (see above).
+#: A trial boot that fails its checks reboots after the boot, the checks and the grace.
 SHELL_TIMEOUT = 1200
 STATUS_PAGE = ("python3 -c \"from ovirt_node.ui.testing import PageHarness, builtin_page, page_context; "
                "print(PageHarness(builtin_page('status'), page_context('/', 'demo'), size=(200, 40)).text())\"")
@@ -94,6 +95,23 @@ def status(shell: Console) -> str:
     return shell.check("ovirt-node-upgrade --status")
 
 
+def booted(vm: VM) -> Console:
+    """The root shell once the boot has finished; its time is logged."""
+    shell = root_shell(vm)
+    with (vm.artifacts / "boot-times").open("a") as log:
+        log.write(f"{vm.guest.name}: is-system-running after {vm.elapsed():.0f} s "
+                  f"({shell.check('systemctl is-system-running || true')})\n")
+    return shell
+
+
+def decided(vm: VM, shell: Console) -> str:
+    """The health checks' verdict (the unit's end state); its time is logged."""
+    state = health_decided(shell)
+    with (vm.artifacts / "boot-times").open("a") as log:
+        log.write(f"{vm.guest.name}: health decided ({state}) after {vm.elapsed():.0f} s\n")
+    return state
+
+
 def wait_for_self_reboot(vm: VM, what: str) -> None:
     """The trial boot ends by itself (qemu exits at the guest's reboot)."""
     vm.wait_exit(SHELL_TIMEOUT + GRACE)
@@ -123,11 +141,12 @@ def test_failed_upgrades_fall_back_and_a_good_one_commits(request: pytest.Fixtur
 
     # The installed node: a short grace for the test, persisted (every slot restores it).
     with boot(disks, vm_workdir, artifacts, "base", cdrom=bad_check.iso) as vm:
-        shell = root_shell(vm, SHELL_TIMEOUT)
+        shell = booted(vm)
         assert running_version(shell) == base
         assert "i6300ESB" in shell.check("cat /sys/class/watchdog/watchdog0/identity")
         assert "1min" in shell.check("systemctl show -p RuntimeWatchdogUSec --value")
         shell.check(f"echo grace={GRACE} > /etc/ovirt-node/health.conf && persist /etc/ovirt-node/health.conf")
+        assert decided(vm, shell) == "exited"
         assert re.match(r"slot Root \(.*\), boot: healthy$", status(shell).splitlines()[0]), status(shell)
         upgrade(shell, bad_check.version)
         vm.powerdown()
@@ -137,8 +156,9 @@ def test_failed_upgrades_fall_back_and_a_good_one_commits(request: pytest.Fixtur
         wait_for_self_reboot(vm, "required check failed")
     # ... and the old image is back, saying why.
     with boot(disks, vm_workdir, artifacts, "fallback-a", cdrom=panics.iso) as vm:
-        shell = root_shell(vm, SHELL_TIMEOUT)
+        shell = booted(vm)
         assert running_version(shell) == base
+        assert decided(vm, shell) == "exited"
         text = status(shell)
         assert "fallback after a failed trial" in text and "required check(s) failed: 60-test-fails" in text, text
         page = " ".join(shell.check(STATUS_PAGE, 300).split())
@@ -154,8 +174,9 @@ def test_failed_upgrades_fall_back_and_a_good_one_commits(request: pytest.Fixtur
         vm.console.expect(r"Kernel panic - not syncing", BOOT_TIMEOUT)
         wait_for_self_reboot(vm, "kernel panic")
     with boot(disks, vm_workdir, artifacts, "fallback-b", cdrom=good.iso) as vm:
-        shell = root_shell(vm, SHELL_TIMEOUT)
+        shell = booted(vm)
         assert running_version(shell) == base
+        assert decided(vm, shell) == "exited"
         text = status(shell)
         assert "fallback after a failed trial" in text and "it never reached its health checks" in text, text
         upgrade(shell, good.version)
@@ -163,8 +184,9 @@ def test_failed_upgrades_fall_back_and_a_good_one_commits(request: pytest.Fixtur
 
     # (c) The good image: its checks pass on the trial boot and commit it...
     with boot(disks, vm_workdir, artifacts, "trial-c") as vm:
-        shell = root_shell(vm, SHELL_TIMEOUT)
+        shell = booted(vm)
         assert running_version(shell) == good.version
+        assert decided(vm, shell) == "exited"
         text = status(shell)
         assert "trial boot: healthy: committed" in text, text
         env = grubenv(shell)
@@ -173,8 +195,9 @@ def test_failed_upgrades_fall_back_and_a_good_one_commits(request: pytest.Fixtur
         vm.powerdown()
     # ... and it survives another reboot, as the default.
     with boot(disks, vm_workdir, artifacts, "committed") as vm:
-        shell = root_shell(vm, SHELL_TIMEOUT)
+        shell = booted(vm)
         assert running_version(shell) == good.version
         assert "ovirt.trial" not in shell.check("cat /proc/cmdline")
+        assert decided(vm, shell) == "exited"
         assert status(shell).startswith(f"slot {slot.group(1)} ")
         vm.powerdown()
