@@ -2,7 +2,7 @@
 plugin added (3.x's edit-node).
 
     ovirt-node-image build [--plugin WHEEL]... [--version V] [--release R] [--out DIR]
-    ovirt-node-image edit IMAGE --add-plugin WHEEL [--version V] --out DIR
+    ovirt-node-image edit IMAGE [--add-plugin WHEEL] [--add-file SRC:DEST] [--version V] --out DIR
 
 A plugin wheel brings the Debian packages its metadata declares (docs/plugins.md): `build`
 adds them to the root mmdebstrap makes, `edit` installs them with apt into the image's root.
@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a plugin wheel to install, with the Debian packages it declares (repeatable)")
     edit = sub.add_parser("edit", help="a new image from IMAGE with a plugin wheel installed")
     edit.add_argument("image", metavar="IMAGE", help="an image directory or its .iso")
-    edit.add_argument("--add-plugin", metavar="WHEEL", action="append", required=True,
+    edit.add_argument("--add-file", metavar="SRC:DEST", action="append", default=[],
+                      help="put the file SRC at DEST in the image (replacing what is there; repeatable)")
+    edit.add_argument("--add-plugin", metavar="WHEEL", action="append", default=[],
                       help="a plugin wheel to install, with the Debian packages it declares (repeatable)")
     for each in (make, edit):
         each.add_argument("--version", help="stamp this version instead of the recipe's (upgrade tests)")
@@ -69,8 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             if not args.out:
                 parser.error("edit needs --out DIR (the new image)")
+            files = [image_edit.parse_added_file(spec) for spec in args.add_file]
             result = image_edit.add_plugins(Path(args.image), [Path(w) for w in args.add_plugin], Path(args.out),
-                                            runner, args.version, args.release)
+                                            runner, args.version, args.release, files)
         if args.out and Path(args.out).resolve() != result.resolve():
             image_build.export(result, Path(args.out))
             result = Path(args.out)

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the terminal the login was on, when this program runs on another one (sudo's "
                              "pseudo-terminal): basic mode is chosen on a serial line (/dev/ttyS*) as on its own")
     parser.add_argument("--demo", action="store_true", help="demo mode: the lock screen's password is 'demo'")
+    parser.add_argument("--self-test", action="store_true",
+                        help="build the first screen without a terminal and exit (the boot's health check)")
     return parser
 
 
@@ -148,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     root = root_from(args)
+    if args.self_test:
+        return _self_test(args, root)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("ovirt-node-setup: needs a terminal (use ovirt-node-config in scripts)", file=sys.stderr)
         return 1
@@ -193,6 +197,39 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"ovirt-node-setup: failed; see {log_path}", file=sys.stderr)
         return 1
     log.info("finished")
+    return 0
+
+
+def _self_test(args: argparse.Namespace, root: Root) -> int:
+    """The first screen built and drawn off screen: the pages import, the engine reads."""
+    import urwid
+
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.ui.app import Application
+    from ovirt_node.ui.auth import DemoAuthenticator
+    from ovirt_node.ui.page import PageContext
+    from ovirt_node.ui.plugins import discover
+
+    class OffScreen(urwid.display.BaseScreen):
+        def draw_screen(self, size: tuple[int, int], canvas: urwid.Canvas) -> None:
+            pass  # nothing is shown: the self-test renders the canvas itself
+
+    try:
+        machine = load_machine(args.machine, root)
+        plugins = discover()
+        engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections))
+        ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
+        app = Application(ctx, plugins.pages, DemoAuthenticator(), mode="basic", screen=OffScreen())
+        lines = [line for line in app.text((80, 24)).splitlines() if line.strip()]
+    except Exception as exc:  # whatever breaks the TUI is the answer, with its type
+        log.exception("self-test failed")
+        print(f"ovirt-node-setup: self-test failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if not app.current or len(lines) < 3:
+        print(f"ovirt-node-setup: self-test failed: the first screen is empty ({len(lines)} lines)", file=sys.stderr)
+        return 1
+    print(f"the setup TUI built its first screen ({app.current}, {len(plugins.pages)} pages)")
     return 0
 
 

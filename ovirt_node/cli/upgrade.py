@@ -1,23 +1,29 @@
 """`ovirt-node-upgrade`: upgrade a running node in place from an image, or roll back.
 
 `--iso FILE` (an .iso file, a device or a mounted media directory) writes the new image into
-the slot the node does not boot and makes it the default for the next boot; the hooks in
-/usr/libexec/ovirt-node/hooks/{pre-upgrade,post-upgrade,rollback}/ run around it. Only
-within one major version unless `--force`. `--rollback` boots the other slot from the next
-boot on. Exit status: 0 done (or planned with --dry-run), 1 a step failed (nothing switched),
-2 refused (the message says why).
+the slot the node does not boot and tries it at the next boot (a trial: it becomes the default
+once its health checks pass, else the node comes back on this image by itself;
+docs/upgrades.md); the hooks in /usr/libexec/ovirt-node/hooks/{pre-upgrade,post-upgrade,rollback}/
+run around it. Only within one major version unless `--force`. `--rollback` tries the other
+slot the same way. `--status [--json]` says which slot runs, whether it came up as a trial or
+a fallback, and what the health checks said. Exit status: 0 done (or planned with --dry-run),
+1 a step failed (nothing switched), 2 refused (the message says why).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from ovirt_node.boot.checks import record_network
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
 from ovirt_node.cli.install_output import plan_report, print_progress, refused
+from ovirt_node.core.bootstate import read_state, summary
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect
 from ovirt_node.core.root import Root
@@ -41,21 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(parser)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--iso", metavar="FILE|DEVICE|DIR", help="the image to upgrade to")
-    what.add_argument("--rollback", action="store_true", help="boot the other image slot from the next boot on")
+    what.add_argument("--rollback", action="store_true", help="try the other image slot at the next boot")
+    what.add_argument("--status", action="store_true", help="the running slot and its last health checks")
     parser.add_argument("--force", action="store_true", help="allow another major version, or a downgrade")
     parser.add_argument("--dry-run", action="store_true", help="print the steps and commands; change nothing")
-    parser.add_argument("--json", action="store_true", help="with --dry-run: the plan (or the refusal) as one JSON "
-                        "object: changed, steps (each with its commands), warnings, diff, error")
+    parser.add_argument("--json", action="store_true", help="with --status: the state as JSON; with --dry-run: "
+                        "the plan (or the refusal) as one JSON object: changed, steps (each with its "
+                        "commands), warnings, diff, error")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
-    if args.json and not args.dry_run:
-        print("ovirt-node-upgrade: --json describes a plan only; add --dry-run", file=sys.stderr)
+    if args.json and not (args.dry_run or args.status):
+        print("ovirt-node-upgrade: --json describes a plan only; add --dry-run (or ask --status --json)",
+              file=sys.stderr)
         return 2
     root = root_from(args)
+    if args.status:
+        return show_status(root, args.json)
     runner = Runner(dry_run=args.dry_run)
     try:
         machine = probe(root)
@@ -82,6 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                       else "\n".join(flows.plan_lines(tx, session.ctx)))
                 return 0
             tx.run(session.ctx, print_progress)
+            if root.is_host and os.path.ismount(root("/config")):
+                # What the new slot's network check compares with (boot/checks.py).
+                try:
+                    record_network(root, Runner())
+                except (CommandError, OSError, ValueError) as exc:
+                    print(f"ovirt-node-upgrade: the network was not recorded for the new slot's check: {exc}",
+                          file=sys.stderr)
     except TransactionError as exc:
         print(f"ovirt-node-upgrade: {exc}", file=sys.stderr)
         report(args, root, "failed", str(exc))
@@ -90,8 +108,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         refused("ovirt-node-upgrade", str(exc), args.json)
         report(args, root, "refused", str(exc))
         return 2
-    print(f"{tx.title}: done; the change takes effect at the next boot.")
-    report(args, root, "succeeded", f"{tx.title}; the change takes effect at the next boot")
+    print(f"{tx.title}: done; the next boot tries it, and it stays only when its health checks pass.")
+    report(args, root, "succeeded", f"{tx.title}; the next boot tries it, and it stays only when its health "
+           "checks pass")
+    return 0
+
+
+def show_status(root: Root, as_json: bool) -> int:
+    state = read_state(root)
+    if as_json:
+        print(json.dumps(state or {}, indent=1))
+    else:
+        print("\n".join(summary(state)))
+        for check in (state or {}).get("checks", []):
+            if not check.get("passed"):
+                print(f"--- {check.get('name')} log ---\n{check.get('log')}")
     return 0
 
 

@@ -30,7 +30,7 @@ from ovirt_node.image import initramfs, iso, kdump, pxe
 from ovirt_node.image.keymap_names import drop_unloadable, link_map_names
 from ovirt_node.image.recipe import Recipe, base_key, image_key, source_digest, version_text
 from ovirt_node.installer import secureboot
-from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, open_image
+from ovirt_node.installer.image import CHECKSUMS, INITRD, KERNEL, SQUASHFS, VERSION, read_image
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,8 @@ class Builder:
         for stale in (root / "boot").glob("initrd.img-*"):  # initramfs-tools' (the node has its own)
             stale.unlink()
         kdump.link_crash_initrd(root, initramfs.kernel_version(root))
+        if not watchdog_modules(root, initramfs.kernel_version(root)):
+            self.report("  no hardware watchdog module in the kernel: a hung trial boot is not reset")
         ssh_password_logins_off(root)
         # A fresh machine id on every boot of the image until the node persists one.
         (root / "etc/machine-id").write_text("")
@@ -225,7 +227,7 @@ class Builder:
             self.runner(["mksquashfs", str(root), str(out / SQUASHFS), *SQUASHFS_ARGS,
                          "-wildcards", "-e", "proc/*", "sys/*", "run/*", "tmp/*"], timeout=LONG)
         (out / VERSION).write_text(version_text(self.recipe.version))
-        (out / CHECKSUMS).write_text(open_image(out).checksums())
+        (out / CHECKSUMS).write_text(read_image(out).checksums())
         pxe.write_uefi(pxe.write(out, self.recipe), self.recipe, root)
         with self.step("ISO (BIOS, and UEFI with Secure Boot)"):
             iso.build(out, out / ISO_NAME, self.recipe, self.runner, root)
@@ -234,7 +236,25 @@ class Builder:
 #: Units of the node enabled in the image (their files come from the recipe's files/).
 ENABLED_UNITS = ("ovirt-node-early.service", "ovirt-node-boot.service", "ovirt-node-persist-accounts.path",
                  "systemd-vconsole-setup.service", "ovirt-node-netconsole.service",
-                 "ovirt-node-boot-report.service")
+                 "ovirt-node-boot-report.service", "ovirt-node-health.service", "ovirt-node-trial-deadline.timer")
+#: Hardware watchdogs systemd's RuntimeWatchdogSec= drives (qemu's i6300esb, Intel's iTCO),
+#: loaded at boot when the image's kernel has them.
+WATCHDOG_MODULES = ("i6300esb", "iTCO_wdt")
+WATCHDOG_LOAD = "etc/modules-load.d/ovirt-node-watchdog.conf"
+
+
+def watchdog_modules(root: Path, kernel: str) -> list[str]:
+    """The watchdog modules the image's kernel has; listed for systemd-modules-load."""
+    tree = root / "lib/modules" / kernel
+    found = [name for name in WATCHDOG_MODULES if any(tree.rglob(f"{name}.ko*"))]
+    if found:
+        load = root / WATCHDOG_LOAD
+        load.parent.mkdir(parents=True, exist_ok=True)
+        load.write_text("# Hardware watchdogs for systemd's RuntimeWatchdogSec= (docs/upgrades.md)\n"
+                        + "".join(f"{name}\n" for name in found))
+    return found
+
+
 #: Units that must not run on a node booted from the image (the initramfs does their work).
 MASKED_UNITS = ("lvm2-monitor.service",)
 

@@ -3,7 +3,8 @@
 An image is a directory (a mounted ISO or CD, or a copy) holding `vmlinuz`, `initrd.img`,
 `LiveOS/squashfs.img` (the read-only root) and a `version` file of `KEY=value` lines (NAME,
 VERSION, RELEASE). It is verified before any disk is touched: every file present, the root a
-squashfs, and every checksum listed in `SHA256SUMS` (when the media carries one) correct.
+squashfs, and `SHA256SUMS` present, listing every image file, with every checksum correct
+(the image build always writes it; media without one is refused: nothing says it is whole).
 """
 
 from __future__ import annotations
@@ -143,7 +144,15 @@ class NodeImage:
 
 
 def open_image(directory: Path) -> NodeImage:
-    """Verify the image in `directory` (ImageError naming what is wrong)."""
+    """Verify the image in `directory`, its SHA256SUMS too (ImageError naming what is wrong)."""
+    image = read_image(directory)
+    check_sums(directory, image.digests)
+    return image
+
+
+def read_image(directory: Path) -> NodeImage:
+    """The image in `directory` with its files' digests, without its SHA256SUMS: for the
+    build, which writes that file from these digests."""
     if not directory.is_dir():
         raise ImageError(f"{directory}: not a directory")
     missing = [name for name in IMAGE_FILES if not (directory / name).is_file()]
@@ -154,21 +163,32 @@ def open_image(directory: Path) -> NodeImage:
             raise ImageError(f"{directory / SQUASHFS}: not a squashfs image")
     version = parse_version((directory / VERSION).read_text(errors="replace"), str(directory / VERSION))
     digests = {name: _sha256(directory / name) for name in IMAGE_FILES}
-    sums = directory / CHECKSUMS
-    if sums.is_file():
-        for number, line in enumerate(sums.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
-            expected, _, name = line.strip().partition(" ")
-            name = name.strip().lstrip("*")
-            target = directory / name
-            if not re.fullmatch(r"[0-9a-fA-F]{64}", expected) or not name:
-                raise ImageError(f"{sums}: line {number} is not '<sha256>  <file>'")
-            if name.startswith("/") or ".." in Path(name).parts:
-                raise ImageError(f"{sums}: line {number} names a file outside the media: {name}")
-            if not target.is_file():
-                raise ImageError(f"{sums}: lists {name}, which the media does not have")
-            actual = digests[name] if name in digests else _sha256(target)
-            if actual != expected.lower():
-                raise ImageError(f"{target}: checksum mismatch (the media is damaged or altered)")
     return NodeImage(directory, version, digests)
+
+
+def check_sums(directory: Path, digests: dict[str, str]) -> None:
+    """`directory`'s SHA256SUMS: present, well formed, naming only files on the media, listing
+    every image file, and right about each (ImageError with the reason otherwise)."""
+    sums = directory / CHECKSUMS
+    if not sums.is_file():
+        raise ImageError(f"{directory}: no {CHECKSUMS}; the media cannot be checked, so it is refused")
+    listed = set()
+    for number, line in enumerate(sums.read_text(errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        expected, _, name = line.strip().partition(" ")
+        name = name.strip().lstrip("*")
+        target = directory / name
+        if not re.fullmatch(r"[0-9a-fA-F]{64}", expected) or not name:
+            raise ImageError(f"{sums}: line {number} is not '<sha256>  <file>'")
+        if name.startswith("/") or ".." in Path(name).parts:
+            raise ImageError(f"{sums}: line {number} names a file outside the media: {name}")
+        if not target.is_file():
+            raise ImageError(f"{sums}: lists {name}, which the media does not have")
+        actual = digests[name] if name in digests else _sha256(target)
+        if actual != expected.lower():
+            raise ImageError(f"{target}: checksum mismatch (the media is damaged or altered)")
+        listed.add(name)
+    unlisted = [name for name in IMAGE_FILES if name not in listed]
+    if unlisted:
+        raise ImageError(f"{sums}: does not list {', '.join(unlisted)}; the media cannot be checked, so it is refused")

@@ -42,6 +42,8 @@ class InstalledNode:
     esp: str
     active: Slot
     backup: Slot | None
+    #: The slot a pending trial boot tries (its health checks have not decided yet).
+    trial: str | None = None
 
 
 def other_slot(lv: str) -> str:

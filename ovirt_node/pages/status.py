@@ -105,6 +105,14 @@ def _uptime(ctx: PageContext) -> str:
     return status.uptime(ctx.root)
 
 
+def _boot(ctx: PageContext) -> str:
+    return status.boot_health(ctx.root)[0]
+
+
+def _health(ctx: PageContext) -> str:
+    return status.boot_health(ctx.root)[1]
+
+
 class StatusPage(Page):
     name = "status"
     title = "Status"
@@ -128,6 +136,8 @@ class StatusPage(Page):
             KeyValue("Running VMs", _vms),
             *([KeyValue("Root", _root_storage)] if status.root_on_iscsi(self.ctx.root) else []),
             KeyValue("Uptime", _uptime),
+            KeyValue("Boot", _boot),
+            KeyValue("Health", _health),
             Divider(),
             Button("SSH host keys", self.show_host_keys),
             Button("CPU details", self.show_cpu),

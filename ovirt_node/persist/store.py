@@ -293,6 +293,27 @@ class Store:
         stored = _digest(self.stored(clean))
         return stored is not None and stored == _digest(self.root(clean, follow=False))
 
+    def not_in_place(self) -> builtins.list[str]:
+        """The indexed paths the node does not have as stored right now (the boot's health
+        check): a stored copy missing, a symlink not re-created, a file or directory not
+        bind-mounted, a copied account file that differs from its stored copy."""
+        mounted = set(mount_points())
+        missing = []
+        for entry in self._read_index():
+            clean = normalize(entry)
+            stored, live = self.stored(clean), self.root(clean, follow=False)
+            if not os.path.lexists(stored):
+                missing.append(clean)
+            elif stored.is_symlink():
+                if not (live.is_symlink() and os.readlink(live) == os.readlink(stored)):
+                    missing.append(clean)
+            elif clean in COPIED and stored.is_file():
+                if not self.in_sync(clean):
+                    missing.append(clean)
+            elif _real(live) not in mounted:
+                missing.append(clean)
+        return missing
+
     # -- actions
 
     def persist(self, path: str) -> PersistResult:

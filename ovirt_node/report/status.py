@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ovirt_node.core import cmdline, netroot
+from ovirt_node.core.bootstate import read_state, summary
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Result, run
 from ovirt_node.system.machine.model import Machine, Nic
@@ -226,6 +227,17 @@ def uptime(root: Root) -> str:
     if not seconds >= 0 or seconds == float("inf"):
         return UNKNOWN
     return format_duration(seconds)
+
+
+def boot_health(root: Root) -> tuple[str, str]:
+    """The Status page's Boot line (the slot, and how it came up) and Health line (what
+    failed, or that every check passed), from the health checks' record (core/bootstate.py)."""
+    state = read_state(root)
+    lines = summary(state)
+    if state is None:
+        return lines[0], "not checked yet"
+    checks = state.get("checks", [])
+    return lines[0], "; ".join(lines[1:]) or f"all {len(checks)} checks passed"
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,12 +31,13 @@ from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
 from ovirt_node.core.transaction import Progress, TransactionError
 from ovirt_node.installer.devices import LvmDevices, unmount_tree
-from ovirt_node.installer.image import open_image
+from ovirt_node.installer.image import ImageError, open_image
 from ovirt_node.installer.plan import flows
 from ovirt_node.installer.plan.layout import Layout, plan
 from ovirt_node.installer.plan.sizes import Sizes
 from ovirt_node.installer.session import InstalledNode, Session
 from ovirt_node.installer.steps.storage import Target
+from ovirt_node.installer.steps.trial import commit_command
 from ovirt_node.system.machine.model import Disk, Machine
 from tests.integration.test_network_cli import fake_sysfs
 
@@ -219,8 +220,20 @@ class Scenario:
         check = subprocess.run(["grub-script-check", str(cfg)], capture_output=True, text=True)
         return {"grub_cfg": cfg.read_text(), "grub_check": check.returncode,
                 "grubenv": [line for line in sh("mtype", "-i", esp, "::/grub/grubenv").splitlines()
-                            if line.startswith("saved_entry=")],
+                            if line.startswith(("saved_entry=", "next_entry=", "trial_left="))],
                 "fsck": subprocess.run(["fsck.vfat", "-n", esp], capture_output=True).returncode}
+
+    def commit_trial(self, entry: str) -> None:
+        """The grubenv as the node's health checks leave it after a good trial boot (written
+        with the real grub-editenv, copied onto the ESP with mtools)."""
+        esp = self.devices.partition(self.disk, 2)
+        local = self.workdir / "grubenv"
+        local.write_bytes(subprocess.run(["mtype", "-i", esp, "::/grub/grubenv"], check=True,
+                                         capture_output=True).stdout)
+        command = commit_command(load("debian"), Path("/unused"), entry)
+        command[1] = str(local)
+        sh(*command)
+        sh("mcopy", "-o", "-i", esp, str(local), "::/grub/grubenv")
 
     def observe_slot(self, lv: str) -> Json:
         slot = self.mounted(self.devices.volume(lv), lv)
@@ -285,9 +298,17 @@ def scenario_upgrade_rollback(s: Scenario) -> Json:
     flows.upgrade(s.session(), node, v2).run(s.session().ctx, s.progress)
     upgraded = {"node": str(node), "esp": s.observe_esp(), "backup_slot": s.observe_slot("RootBackup"),
                 "config_same": s.observe_config() == config_before, "after": str(s.inspect())}
+    try:  # the trial boot has not decided yet: no second switch
+        flows.rollback(s.session(), s.inspect())
+        refused = ""
+    except ImageError as exc:
+        refused = str(exc)
+    s.commit_trial("slot-RootBackup")  # what the new slot's health checks do on the node
+    committed = {"esp": s.observe_esp(), "after": str(s.inspect())}
     flows.rollback(s.session(), s.inspect()).run(s.session().ctx, s.progress)
     rolled = {"esp": s.observe_esp(), "after": str(s.inspect())}
-    return {"upgraded": upgraded, "rolled_back": rolled, "hooks": s.hook_log.read_text(),
+    return {"upgraded": upgraded, "refused": refused, "committed": committed, "rolled_back": rolled,
+            "hooks": s.hook_log.read_text(),
             "mounts": s.leftover_mounts()}
 
 

@@ -19,6 +19,7 @@ from ovirt_node.core.root import Root
 from ovirt_node.core.transaction import Step, StepRun, Transaction, TransactionError
 from ovirt_node.installer.image import ImageVersion
 from ovirt_node.installer.steps.bootloader import Slot, boot_args_from_config, grub_config
+from ovirt_node.installer.steps.trial import TRIAL_ARG_VARS
 from tests.node_fixtures import changed_paths, run_config, snapshot
 
 GRUB_CFG = "boot/efi/grub/grub.cfg"
@@ -61,6 +62,9 @@ def test_set_rewrites_every_entry_and_keeps_the_other_arguments(root: Path) -> N
         assert [w for w in old if not w.startswith("console=")] == [w for w in new if not w.startswith("console=")]
     got = run_config("--root", str(root), "get", "boot.console")
     assert got.stdout.strip() == "ttyS1,57600n8"
+    # The trial boot's grub variables stay unquoted (quoted, grub would pass their names literally).
+    raw = [line for line in (root / GRUB_CFG).read_text().splitlines() if line.strip().startswith("linux ")]
+    assert raw and all(line.endswith(f" {TRIAL_ARG_VARS}") for line in raw), raw
     # An upgrade or rollback writes the menu from the carried arguments of the one on the disk.
     assert "console=ttyS1,57600n8" in boot_args_from_config((root / GRUB_CFG).read_text())
 

@@ -96,14 +96,18 @@ def test_upgrade_writes_the_other_slot_and_rollback_switches_back(workdir: Path)
     assert up["node"].startswith("InstalledNode(") and "lv='Root'" in up["node"]
     assert up["backup_slot"]["intact"] and "VERSION=4.0.2" in up["backup_slot"]["version"]
     cfg = up["esp"]["grub_cfg"]
-    assert up["esp"]["grubenv"] == ["saved_entry=slot-RootBackup"]
+    # A trial of the new slot: the old one stays the default until the node commits it.
+    assert up["esp"]["grubenv"] == ["saved_entry=slot-Root", "next_entry=slot-RootBackup", "trial_left=1"]
     assert "menuentry 'oVirt Node 4.0.2-1' --id 'slot-RootBackup'" in cfg
     assert "menuentry 'BACKUP oVirt Node 4.0.1-1' --id 'slot-Root'" in cfg
     assert "'console=ttyS0'" in cfg  # the installed node's arguments carried into the new menu
     assert up["config_same"], "the upgrade changed the Config volume"
-    assert "lv='RootBackup'" in up["after"].split("backup=")[0]
+    assert "lv='Root'" in up["after"].split("backup=")[0] and "trial='slot-RootBackup'" in up["after"]
+    assert r["refused"].startswith("a trial boot of RootBackup is pending")
+    assert r["committed"]["esp"]["grubenv"] == ["saved_entry=slot-RootBackup", "next_entry=", "trial_left=0"]
+    assert "lv='RootBackup'" in r["committed"]["after"].split("backup=")[0]
     rolled = r["rolled_back"]
-    assert rolled["esp"]["grubenv"] == ["saved_entry=slot-Root"]
+    assert rolled["esp"]["grubenv"] == ["saved_entry=slot-RootBackup", "next_entry=slot-Root", "trial_left=1"]
     assert "menuentry 'oVirt Node 4.0.1-1' --id 'slot-Root'" in rolled["esp"]["grub_cfg"]
     assert "menuentry 'BACKUP oVirt Node 4.0.2-1'" in rolled["esp"]["grub_cfg"]
     assert rolled["esp"]["grub_check"] == 0

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.node_image
 COMMAND_MODULES = {
     "serial": "serial", "terminal_input": "terminal", "terminal_output": "terminal", "search": "search",
     "load_env": "loadenv", "linux": "linux", "initrd": "linux", "insmod": "normal", "set": "normal",
-    "source": "configfile", "menuentry": "normal", "[": "test",
+    "source": "configfile", "menuentry": "normal", "[": "test", "export": "normal", "save_env": "loadenv",
 }
 SCRIPT_WORDS = {"if", "then", "else", "elif", "fi", "}"}
 
@@ -66,12 +66,14 @@ def grub_modules(image: Path) -> set[str]:
 
 
 def commands(config: str) -> set[str]:
-    """The first word of every command line of a grub.cfg (menu entry bodies included)."""
+    """The first word of every command line of a grub.cfg (menu entry bodies included), and
+    the command an `if`/`elif` runs as its condition (the trial script's `if save_env ...`)."""
     words = set()
     for line in config.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            words.add(line.split()[0])
+            first, *rest = line.split()
+            words.add(rest[0] if first in ("if", "elif") and rest else first)
     return words - SCRIPT_WORDS
 
 

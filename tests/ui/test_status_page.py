@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,24 @@ def test_the_live_address_of_a_dhcp_interface_from_networkmanager(node_root: Pat
     with networkmanager_mock(private_bus, ["eth0", "eth1"]):
         page = make_page(node_root, private_bus)
         assert network.value(page.ctx) == "eth0 (link up): configured: eth0 NIC [dhcp, auto]"
+
+
+def test_boot_and_health_lines_show_a_fallback_and_its_failed_check(node_root: Path) -> None:
+    page = make_page(node_root)
+    values = {i.label: i.value(page.ctx) for i in page.layout() if isinstance(i, KeyValue)}
+    assert (values["Boot"], values["Health"]) == ("no health check has run on this node yet", "not checked yet")
+    state = node_root / "config/ovirt-node-state/boot.json"
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({
+        "slot": "Root", "version": "4.6.0-1", "trial": False, "fallback": True,
+        "result": "fell back: the trial of RootBackup failed",
+        "failed_trial": {"slot": "RootBackup", "version": "4.7.1-1",
+                         "reason": "required check(s) failed: 40-libvirtd"},
+        "checks": [{"name": "10-config", "required": True, "passed": True, "log": "ok"}]}))
+    values = {i.label: i.value(page.ctx) for i in page.layout() if isinstance(i, KeyValue)}
+    assert values["Boot"] == ("slot Root (4.6.0-1), fallback after a failed trial: "
+                              "fell back: the trial of RootBackup failed")
+    assert values["Health"] == "trial of RootBackup (4.7.1-1) failed: required check(s) failed: 40-libvirtd"
 
 
 def test_logs_line_follows_the_engine(node_root: Path) -> None:

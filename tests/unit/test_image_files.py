@@ -16,7 +16,7 @@ from tests.node_fixtures import DEMO_ROOT, run_config
 
 RECIPE = recipe_dir()
 FILES = RECIPE / "files"
-UNITS = sorted(p for p in (FILES / "etc/systemd/system").iterdir() if p.suffix in (".service", ".path"))
+UNITS = sorted(p for p in (FILES / "etc/systemd/system").iterdir() if p.suffix in (".service", ".path", ".timer"))
 
 
 def test_the_units_verify(tmp_path: Path) -> None:
@@ -102,3 +102,42 @@ def test_the_image_takes_no_ssh_passwords_until_asked(tmp_path: Path) -> None:
     assert lines.index("PasswordAuthentication no") < lines.index("Match User backup")
     run_config("--root", str(tmp_path), "set", "ssh.pwauth=yes", check=True)
     assert sshd_says() == "passwordauthentication yes"
+
+
+def _initramfs_fail(tmp_path: Path, trial: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """The initramfs's own say() and fail(), cut out of /init and run with busybox's sh;
+    `reboot` (which must not reach the test host: it prints and ends the script, as a real
+    reboot would), `setsid` (the rescue shell) and the sysrq trigger are stand-ins."""
+    text = (RECIPE / "initramfs/init").read_text()
+    start, end = text.index("say() {"), text.index("\nspec=")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, line in (("reboot", "echo REBOOT $*; kill $PPID"), ("setsid", "echo SHELL; exit 1")):
+        (bin_dir / name).write_text(f"#!/bin/sh\n{line}\n")
+        (bin_dir / name).chmod(0o755)
+    script = (f"PATH={bin_dir}:$PATH\nTRIAL_WAIT=0\ntrial={trial}\n"
+              + text[start:end].replace("> /dev/console", "").replace("/proc/sysrq-trigger", str(tmp_path / "sysrq"))
+              + "\nfail 'no device for LABEL=x after 60 s'\n")
+    assert "/proc/" not in script
+    sh = shutil.which("busybox")
+    argv = [sh, "sh", "-c", script] if sh else ["sh", "-c", script]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+
+
+def test_the_initramfs_reboots_a_failed_trial_boot_instead_of_a_shell(tmp_path: Path) -> None:
+    done = _initramfs_fail(tmp_path, "1")
+    assert done.stdout.splitlines()[:3] == [
+        "ovirt-node-initramfs: FAILED: no device for LABEL=x after 60 s",
+        "ovirt-node-initramfs: this is a trial boot of a new image: rebooting in 0 s into the previous one",
+        "REBOOT -f"]
+
+
+def test_the_initramfs_opens_a_shell_outside_a_trial(tmp_path: Path) -> None:
+    # fail() loops on the shell for ever: the run is cut short, and only its start is read.
+    with pytest.raises(subprocess.TimeoutExpired) as cut:
+        _initramfs_fail(tmp_path, "", timeout=2)
+    out = cut.value.stdout or b""
+    text = out.decode() if isinstance(out, bytes) else out
+    assert text.startswith("ovirt-node-initramfs: FAILED: no device for LABEL=x after 60 s\n"
+                           "ovirt-node-initramfs: the node cannot boot; starting a shell (exit it to go on)\nSHELL\n")
+    assert "REBOOT" not in text

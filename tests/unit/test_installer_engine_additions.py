@@ -86,6 +86,6 @@ def test_upgrade_with_settings_applies_them_to_the_persisted_config_before_the_s
                                             {"security.admin_password": "n3w-secret"}).steps]
     added = ["Unpack the node's /etc, os-release and keymaps from the image", "Mount Config",
              "Put the node's persisted files in place", "Apply the node's settings"]
-    switch = plain.index("Make the new slot the default boot entry")  # the switch stays last-but-two
+    switch = plain.index("Try the new slot at the next boot")  # the switch stays last-but-two
     assert steps == plain[:switch] + added + plain[switch:]
     assert not any(t in plain for t in added)

@@ -39,13 +39,17 @@ def media(tmp_path: Path) -> Path:
     return image
 
 
+ALL = ("vmlinuz", "initrd.img", "LiveOS/squashfs.img", "version")
+
+
 def _sums(image: Path, *names: str) -> None:
+    names = names or ALL
     lines = [f"{hashlib.sha256((image / n).read_bytes()).hexdigest()}  {n}" for n in names]
     (image / "SHA256SUMS").write_text("\n".join(lines) + "\n")
 
 
 def test_a_good_image_opens_with_its_version(media: Path) -> None:
-    _sums(media, "vmlinuz", "initrd.img", "LiveOS/squashfs.img")
+    _sums(media)
     image = open_image(media)
     assert str(image.version) == "oVirt Node 4.1.2-3.el9" and image.version.major == "4"
 
@@ -61,8 +65,22 @@ def test_broken_media_is_refused(media: Path, damage: object, message: str) -> N
         open_image(media)
 
 
-def test_checksums_are_checked_when_the_media_lists_them(media: Path) -> None:
-    _sums(media, "vmlinuz", "LiveOS/squashfs.img")
+def test_media_without_checksums_is_refused_with_the_reason(media: Path) -> None:
+    with pytest.raises(ImageError, match=r"media: no SHA256SUMS; the media cannot be checked, so it is refused"):
+        open_image(media)
+
+
+def test_checksums_must_cover_every_image_file(media: Path) -> None:
+    _sums(media, "vmlinuz", "LiveOS/squashfs.img", "version")
+    with pytest.raises(ImageError, match=r"SHA256SUMS: does not list initrd.img; the media cannot be checked"):
+        open_image(media)
+    (media / "SHA256SUMS").write_text("")
+    with pytest.raises(ImageError, match=r"does not list vmlinuz, initrd.img, LiveOS/squashfs.img, version"):
+        open_image(media)
+
+
+def test_checksums_are_checked(media: Path) -> None:
+    _sums(media)
     with (media / "LiveOS/squashfs.img").open("r+b") as stream:  # one flipped byte past the superblock
         stream.seek(200)
         byte = stream.read(1)

@@ -306,7 +306,8 @@ def test_dry_run_plans_upgrade_and_uninstall() -> None:
     upgrade = _dry_run("--machine", "hazards", "--cmdline", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
     assert "mkfs.ext4 -q -F -L RootBackup /dev/HostVG/RootBackup" in upgrade.stdout
-    assert "set saved_entry=slot-RootBackup" in upgrade.stdout and "sgdisk" not in upgrade.stdout
+    assert "set saved_entry=slot-Root next_entry=slot-RootBackup trial_left=1" in upgrade.stdout
+    assert "sgdisk" not in upgrade.stdout
     assert ("kernel command line: the kernel arguments of the menu on the disk, with a crashkernel= if it has "
             "none") in upgrade.stdout
     uninstall = _dry_run("--machine", "hazards", "--cmdline", "uninstall")

@@ -69,6 +69,25 @@ def root_shell(vm: VM, timeout: float = BOOT_TIMEOUT) -> Console:
     return shell
 
 
+#: How long a trial boot's health checks may take to decide (the node's grace plus a check's
+#: timeout, under TCG).
+HEALTH_TIMEOUT = 900
+
+
+def health_decided(shell: Console, timeout: float = HEALTH_TIMEOUT) -> str:
+    """Wait for this boot's health checks (ovirt-node-health.service is Type=exec after
+    multi-user.target, so the boot is finished before they are): the unit's end state,
+    `exited` (healthy), `failed`, or `dead` (not run: not booted from a slot)."""
+    deadline = time.monotonic() + timeout
+    state = ""
+    while time.monotonic() < deadline:
+        state = shell.check("systemctl show -p SubState --value ovirt-node-health.service")
+        if state not in ("running", "start", ""):
+            return state
+        time.sleep(3)
+    raise AssertionError(f"the health checks did not decide in {timeout} s (ovirt-node-health: {state})")
+
+
 def boot_disk(disks: Sequence[Disk], workdir: Path, artifacts: Path, name: str, uefi: bool = False,
               cdrom: Path | None = None, nvram: Path | None = None, extra: Sequence[str] = ()) -> VM:
     """The installed node booting from its disk; `cdrom` is a CD left in the drive; `extra`:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.vm.configure import check_bond_failover, check_configured
-from tests.vm.flows import boot_disk, root_shell, run_media, running_version
+from tests.vm.flows import boot_disk, health_decided, root_shell, run_media, running_version
 from tests.vm.node import NodeImage
 from tests.vm.qemu import Disk, overlay
 
@@ -58,6 +58,11 @@ def boot_and_check(disks: list[Disk], workdir: Path, artifacts: Path, name: str,
         shell = root_shell(vm)
         assert running_version(shell) == version
         check_configured(shell)
+        if "ovirt.trial=1" in shell.check("cat /proc/cmdline"):
+            # An upgrade or rollback boots as a trial: its health checks commit it (the unit
+            # runs after the boot has finished), before the next switch or the power-off.
+            assert health_decided(shell) == "exited", shell.check("ovirt-node-upgrade --status")
+            assert "trial boot: healthy: committed" in shell.check("ovirt-node-upgrade --status")
         if command:
             shell.check(command, 300)
         vm.powerdown()

@@ -34,6 +34,7 @@ from ovirt_node.installer.steps.hooks import RunHooks
 from ovirt_node.installer.steps.laydown import CopyImage
 from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import DeviceAction, Mount, RunCommands, Target, UnmountAll, storage_steps
+from ovirt_node.installer.steps.trial import Pending, StartTrial, read_grubenv
 from ovirt_node.system.machine.model import Disk
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,11 @@ def consumed_by_engine(args: KernelArgs) -> list[str]:
 
 def upgrade(session: Session, node: InstalledNode, image: NodeImage,
             settings: Mapping[str, str] | None = None) -> Transaction:
-    """Write `image` into the slot the node does not boot, then make it the default.
-    `settings` (a new admin password from the installer's screen) are applied to the node's
-    persisted configuration before the switch."""
+    """Write `image` into the slot the node does not boot, then try it at the next boot
+    (steps/trial.py: it becomes the default once its health checks pass). `settings` (a new
+    admin password from the installer's screen) are applied to the node's persisted
+    configuration before the switch."""
+    _refuse_pending_trial(node)
     s, target = session, session.target
     new = Slot(other_slot(node.active.lv), image.version)
     facts = _version_facts(image.version, target)
@@ -136,7 +139,7 @@ def upgrade(session: Session, node: InstalledNode, image: NodeImage,
         CopyImage(image, target.slot),
         WriteBootConfig(s.platform, target.esp, s.product, new, node.active, None),
         *(_settings_steps(session, image, settings) if settings else []),
-        SetDefaultSlot(s.platform, target.esp, new),
+        StartTrial(s.platform, target.esp, node.active.entry_id, new.entry_id),
         RunHooks("post-upgrade", facts, hooks_dir=s.hooks_dir),
         UnmountAll(s.devices, target),
     ]
@@ -158,7 +161,8 @@ def _settings_steps(session: Session, image: NodeImage, settings: Mapping[str, s
 
 
 def rollback(session: Session, node: InstalledNode) -> Transaction:
-    """Boot the other slot from the next boot on."""
+    """Try the other slot at the next boot; it stays the default once its health checks pass."""
+    _refuse_pending_trial(node)
     s, target = session, session.target
     if node.backup is None:
         raise ImageError(f"nothing to roll back to: {other_slot(node.active.lv)} holds no image")
@@ -166,11 +170,20 @@ def rollback(session: Session, node: InstalledNode) -> Transaction:
         Mount("Mount the EFI system partition", s.devices, [(lambda: node.esp, target.esp)]),
         WriteBootConfig(s.platform, target.esp, s.product, node.backup, node.active,
                         None),
-        SetDefaultSlot(s.platform, target.esp, node.backup, title=f"Boot {node.backup.version} from now on"),
+        StartTrial(s.platform, target.esp, node.active.entry_id, node.backup.entry_id,
+                   title=f"Try {node.backup.version} at the next boot"),
         RunHooks("rollback", _version_facts(node.backup.version), hooks_dir=s.hooks_dir),
         UnmountAll(s.devices, target),
     ]
     return Transaction(f"Roll back from {node.active.version} to {node.backup.version}", steps)
+
+
+def _refuse_pending_trial(node: InstalledNode) -> None:
+    """Another switch while a trial is undecided would overwrite or re-point the slot that
+    may be running right now."""
+    if node.trial:
+        raise ImageError(f"a trial boot of {node.trial.removeprefix('slot-')} is pending (its health checks "
+                         "have not decided yet); wait for them: ovirt-node-upgrade --status")
 
 
 def inspect(session: Session, esp: str) -> InstalledNode:
@@ -182,6 +195,7 @@ def inspect(session: Session, esp: str) -> InstalledNode:
         s.devices.activate(s.ctx)
         s.devices.mount(s.ctx, esp, esp_dir, "ro")
         default = bootloader.read_default(s.platform, esp_dir)
+        trial = Pending.of(read_grubenv(s.platform, esp_dir)).trial
         versions: dict[str, ImageVersion] = {}
         for lv in SLOTS:
             mounted = work / lv
@@ -197,7 +211,7 @@ def inspect(session: Session, esp: str) -> InstalledNode:
         raise ImageError(f"no installed image found on {SLOTS[0]} or {SLOTS[1]}")
     backup_lv = other_slot(active)
     backup = Slot(backup_lv, versions[backup_lv]) if backup_lv in versions else None
-    return InstalledNode(esp, Slot(active, versions[active]), backup)
+    return InstalledNode(esp, Slot(active, versions[active]), backup, trial)
 
 
 def shown_command(command: Sequence[str]) -> str:

@@ -3,9 +3,10 @@ with one entry per image slot, and the commands that install grub for both firmw
 
 The slots are the `Root` and `RootBackup` logical volumes; grub reads the kernel and initrd
 straight from the slot's filesystem through its lvm module. Which entry boots is
-`saved_entry` in the grubenv beside grub.cfg: switching slots (upgrade, rollback) rewrites
-grub.cfg's titles first, then flips `saved_entry` with `grub-editenv` — a single write of a
-fixed-size block, so a power cut leaves either the old or the new default, never neither.
+`saved_entry` in the grubenv beside grub.cfg: an install sets it; switching slots (upgrade,
+rollback) rewrites grub.cfg's titles first, then starts a trial boot of the other slot
+(steps/trial.py) with `grub-editenv` — a single write of a fixed-size block, so a power cut
+leaves either the old or the new state, never neither.
 
 UEFI boots Debian's signed chain (installer/secureboot.py), so Secure Boot may stay on: shim,
 the signed grub and the MOK manager in EFI/debian (the signed grub's fixed prefix) and as the
@@ -31,6 +32,7 @@ from ovirt_node.core.transaction import Step, StepRun
 from ovirt_node.installer import iscsi_root, secureboot
 from ovirt_node.installer.image import INITRD, KERNEL, ImageVersion
 from ovirt_node.installer.plan.layout import VG_NAME
+from ovirt_node.installer.steps.trial import TRIAL_ARG_VARS, trial_entry_lines, trial_script
 
 #: Where the ESP is mounted while installing (grub's directory on it is the platform's
 #: `grub-dir`: grub2 on EL, grub on Debian).
@@ -136,6 +138,7 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
         '  if [ -n "$saved_entry" ]; then',
         '    set default="$saved_entry"',
         "  fi",
+        *trial_script(),
         "fi",
         "insmod part_gpt",
         "insmod lvm",
@@ -156,7 +159,9 @@ def grub_config(product: str, active: Slot, backup: Slot | None, args: Sequence[
             "",
             f"menuentry {grub_word(title)} --id {grub_word(slot.entry_id)} {{",
             f"  set root=(lvm/{VG_NAME}-{slot.lv})",
-            f"  linux /{KERNEL} " + " ".join(grub_word(word) for word in kernel_line(slot, args)),
+            *trial_entry_lines(slot.entry_id),
+            f"  linux /{KERNEL} " + " ".join(grub_word(word) for word in kernel_line(slot, args))
+            + f" {TRIAL_ARG_VARS}",
             f"  initrd /{INITRD}",
             "}",
         ]
