@@ -118,7 +118,7 @@ node-image: venv image-deps
 # Two guests at a time (-smp 1 each) on the two cores; VM_WORKERS=1 runs the scenarios one by one.
 VM_WORKERS ?= 2
 vm-test: venv image-deps
-	$(BIN)/pytest -m vm -p no:cacheprovider -v -n $(VM_WORKERS) --dist loadfile tests/vm
+	$(BIN)/pytest -m vm -p no:cacheprovider -v -n $(VM_WORKERS) --dist loadfile --no-loadscope-reorder tests/vm
 
 bench: venv
 	$(BIN)/python -m tests.bench

@@ -95,7 +95,21 @@ def configured(installed: Installed, vm_shared: Path) -> Path:
     return Path(once(vm_shared, "configured", configure)["disk"])
 
 
+#: Minutes each file takes alone on 2 cores (docs/vm-tests.md), for the order below; a file not
+#: listed counts as short.
+MINUTES = {
+    "test_trial_boot.py": 32, "test_iscsi_root.py": 20, "test_ansible.py": 20, "test_configure_upgrade.py": 16,
+    "test_live_pages.py": 15, "test_installer_tui.py": 12, "test_kdump.py": 11, "test_reset_network.py": 11,
+    "test_secure_boot.py": 10, "test_pxe.py": 8, "test_reinstall_uninstall.py": 8, "test_install_boot.py": 8,
+}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests on blank disks first: a worker starting there does not wait for the other to
-    finish the install both need (pytest-xdist keeps this order within a worker)."""
-    items.sort(key=lambda item: "installed" in getattr(item, "fixturenames", ()))
+    finish the install both need; within each group the longest files first, so that no long
+    file is left to run alone at the end (`make vm-test` keeps this order: pytest-xdist's
+    --no-loadscope-reorder, files whole to a worker)."""
+    def order(item: pytest.Item) -> tuple[bool, int]:
+        return "installed" in getattr(item, "fixturenames", ()), -MINUTES.get(item.path.name, 1)
+
+    items.sort(key=order)

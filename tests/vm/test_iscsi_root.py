@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.vm.flows import root_shell, run_media, running_version
+from tests.vm.console import Console
+from tests.vm.flows import health_decided, root_shell, run_media, running_version
 from tests.vm.listeners import HOST_FROM_GUEST, iscsi_target
 from tests.vm.node import ADMIN_PASSWORD, NodeImage, admin_hash
 from tests.vm.qemu import VM, Guest
@@ -77,6 +78,7 @@ def test_a_node_installs_onto_boots_from_and_upgrades_on_an_iscsi_lun(
             assert shell.check("test -d /sys/firmware/ibft && echo yes || echo no") == "no"
             assert running_version(shell) == newer_image.version
             assert shell.check("hostname") == HOSTNAME
+            committed(shell)
             shell.check("ovirt-node-upgrade --rollback", 600)
             vm.powerdown(180)
 
@@ -84,4 +86,13 @@ def test_a_node_installs_onto_boots_from_and_upgrades_on_an_iscsi_lun(
             shell = root_shell(vm)
             assert running_version(shell) == image.version
             assert TARGET in shell.check("iscsiadm -m session")
+            committed(shell)
             vm.powerdown(180)
+
+
+def committed(shell: Console) -> None:
+    """An upgrade or rollback boots as a trial; its health checks commit it, the grubenv on the
+    LUN's EFI partition included."""
+    assert "ovirt.trial=1" in shell.check("cat /proc/cmdline")
+    assert health_decided(shell) == "exited", shell.check("ovirt-node-upgrade --status")
+    assert "trial boot: healthy: committed" in shell.check("ovirt-node-upgrade --status")
