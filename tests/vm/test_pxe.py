@@ -93,7 +93,11 @@ MACHINE = ("-uuid", MACHINE_UUID)
 #: What the node keeps in artifacts before waiting for its first-boot event (why it did not come).
 REPORT_EVIDENCE = (("defaults", "grep -H OVIRT_REPORT_URL /etc/default/ovirt /config/etc/default/ovirt"),
                    ("report-unit", "journalctl -b -u ovirt-node-boot-report --no-pager"),
-                   ("spool", "cat /var/log/ovirt-node/lifecycle-spool.jsonl"))
+                   ("spool", "cat /var/log/ovirt-node/lifecycle-spool.jsonl"),
+                   ("network", "ls /etc/NetworkManager/system-connections; nmcli -t -f NAME,DEVICE,STATE connection "
+                               "show; ip route; journalctl -b -o short-monotonic --no-pager "
+                               "-u NetworkManager-wait-online -u NetworkManager -u ovirt-node-boot-report "
+                               "| grep -i -E 'dhcp|wait-online|startup|activation|online|report' | head -80"))
 
 
 def outcome(event: Event) -> tuple[str, str]:
