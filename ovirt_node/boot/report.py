@@ -25,9 +25,9 @@ REPORTED_MODES = (Mode.FIRSTBOOT, Mode.NORMAL, Mode.STATELESS)
 #: installed with settings (adminpw=, ...) boots "normal", not "firstboot": this tells its
 #: first boot apart all the same.
 BOOTED_MARK = "/var/log/ovirt-node/booted"
-#: How long the boot's event waits for a route to the server: network-online.target comes
-#: before a DHCP lease when NetworkManager's automatic connection is the node's only one (a
-#: network install with no network arguments). The unit's TimeoutStartSec leaves room for it
+#: How long the boot's event waits for a route to the server: network-online.target means
+#: NetworkManager finished starting, which its wait gives up on after a timeout (a slow DHCP
+#: lease), or reaches with no connection up. The unit's TimeoutStartSec leaves room for it
 #: and for the three tries after it.
 ROUTE_WAIT = 90.0
 

@@ -1,8 +1,8 @@
 """Whether the node can reach a URL's host yet: its name resolves and the kernel has a route
-to an address of it. A boot's lifecycle event needs that, not just network-online.target:
-a node whose network is NetworkManager's automatic DHCP reaches network-online before its
-lease (with no connection of its own to wait for), and a POST then fails at once with
-"Network is unreachable".
+to an address of it. A boot's lifecycle event needs that, not just network-online.target,
+which only means NetworkManager finished starting (its wait gives up after a timeout, a slow
+DHCP lease included): a POST before the route is there fails at once with "Network is
+unreachable".
 
 The route is asked of the kernel by connecting a UDP socket, which looks the route up and
 sends nothing; no program is run and nothing is written.
