@@ -110,8 +110,10 @@ class Augeas:
         by a new handle, the file is an ordinary loaded file again. Creating a file is rare (the
         settings file at install, a new connection): a new handle then costs a few ms."""
         with self.lock:
-            old, self._aug = self._aug, self._open()
-            old.close()
+            # The old handle is dropped, not closed: a page worker may hold one of its bound
+            # calls, waiting for the lock; it reads the old tree then, and the handle is freed
+            # with its last reference.
+            self._aug = self._open()
             self.load()
 
     # -- loading and errors -------------------------------------------------------------

@@ -80,6 +80,46 @@ def test_a_file_the_handle_created_takes_every_later_change(node_root: Path) -> 
     assert path.read_text() == 'OVIRT_A="1"\nOVIRT_C="3"\n'
 
 
+def test_readers_on_other_threads_survive_the_new_handle(node_root: Path) -> None:
+    """The TUI reads one handle from page workers while a transaction saves: the handle a save
+    replaces (it created a file) must still answer a reader already on its way to it."""
+    import threading
+
+    from ovirt_node.core.defaults import DEFAULTS_FILE, Defaults
+
+    path = node_root / "etc/default/ovirt"
+    aug = Augeas(Root.at(node_root), [DEFAULTS_FILE])
+    defaults = Defaults(aug)
+    errors: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                defaults.items()
+            except Exception as exc:  # what a page worker would see
+                errors.append(repr(exc))
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for round_ in range(30):
+            path.unlink(missing_ok=True)
+            aug.load()
+            defaults.set("OVIRT_A", str(round_))
+            assert defaults.save() == ["/etc/default/ovirt"]  # created: a new handle
+            defaults.set("OVIRT_B", str(round_))
+            assert defaults.save() == ["/etc/default/ovirt"]
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert errors == []
+    assert path.read_text() == 'OVIRT_A="29"\nOVIRT_B="29"\n'
+
+
 def test_engine_areas_one_after_the_other_on_a_tree_without_a_settings_file(node_root: Path) -> None:
     """As the installer and the first boot apply kernel arguments: one area per transaction,
     on one handle; the first creates /etc/default/ovirt, the next ones add to it."""
