@@ -25,6 +25,11 @@ REPORTED_MODES = (Mode.FIRSTBOOT, Mode.NORMAL, Mode.STATELESS)
 #: installed with settings (adminpw=, ...) boots "normal", not "firstboot": this tells its
 #: first boot apart all the same.
 BOOTED_MARK = "/var/log/ovirt-node/booted"
+#: How long the boot's event waits for a route to the server: network-online.target means
+#: NetworkManager finished starting, which its wait gives up on after a timeout (a slow DHCP
+#: lease), or reaches with no connection up. The unit's TimeoutStartSec leaves room for it
+#: and for the three tries after it.
+ROUTE_WAIT = 90.0
 
 
 def report_boot(root: Root) -> str:
@@ -45,7 +50,7 @@ def report_boot(root: Root) -> str:
     phase = "firstboot" if plan.mode is Mode.FIRSTBOOT or not mark.exists() else "boot"
     detail = f"{plan.mode}: {plan.reason}" + "".join(f"; {failure}" for failure in failures)
     result = "failed" if failures else "succeeded"
-    sent = send_event(root, phase, result, detail, log_excerpt="\n".join(failures))
+    sent = send_event(root, phase, result, detail, log_excerpt="\n".join(failures), route_wait=ROUTE_WAIT)
     # One line in the unit's journal whatever happened ("off": no lifecycle.report_url set).
     print(f"ovirt-node: lifecycle report {phase} {result}: {sent}", flush=True)
     try:

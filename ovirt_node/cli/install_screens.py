@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ovirt_node.cli.install_output import print_plan, print_progress
+from ovirt_node.cli.install_output import print_plan
+from ovirt_node.cli.install_reported import Report, run_reported
 from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.root import Root
 from ovirt_node.installer.image import NodeImage
@@ -42,9 +43,11 @@ def keymap_applier(root: Root, dry_run: bool) -> Callable[[str], None] | None:
 
 def screens_main(args: argparse.Namespace, machine: Machine, session: Session, image: NodeImage | None,
                  installed: InstalledNode | None, root: Root, media_problem: str = "",
-                 fetched: Fetched | None = None, kernel_line: KernelArgs | None = None) -> int:
+                 fetched: Fetched | None = None, kernel_line: KernelArgs | None = None,
+                 report: Report | None = None) -> int:
     """The screens, or the answers file (`--answers`, or `fetched` from the kernel line's
-    `answers=`). AnswersError when the answers cannot be used: nothing was touched then."""
+    `answers=`). AnswersError when the answers cannot be used: nothing was touched then.
+    `report` sends an unattended run's lifecycle events (install_reported.py)."""
     from ovirt_node.cli.setup import display_mode
     from ovirt_node.installer.screens import answers as answers_file
     from ovirt_node.installer.screens.choices import Choices
@@ -85,7 +88,11 @@ def screens_main(args: argparse.Namespace, machine: Machine, session: Session, i
     line = autoinstall.read_request(kernel_line) if kernel_line is not None else None
     request = autoinstall.Request(choices.mode, choices.force, line.break_at if line else None,
                                   line.reboot_delay if line else 0)
-    return autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
+    return run_reported(plan.transaction, session, request, report or _no_report, reboot if args.auto else None)
+
+
+def _no_report(result: str, detail: str) -> None:
+    pass
 
 
 def _tty_name() -> str | None:

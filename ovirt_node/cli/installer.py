@@ -23,7 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
-from ovirt_node.cli.install_output import print_plan, print_progress, refused
+from ovirt_node.cli.install_output import print_plan, refused
+from ovirt_node.cli.install_reported import run_reported
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import PlatformError, detect, load
@@ -40,7 +41,6 @@ from ovirt_node.installer.plan.sizes import SizeError
 from ovirt_node.installer.screens.answers import AnswersError, Fetched
 from ovirt_node.installer.session import PRODUCT, InstalledNode, Session
 from ovirt_node.installer.steps.bootloader import Slot
-from ovirt_node.installer.steps.report import ReportInstall
 from ovirt_node.installer.steps.storage import Target
 from ovirt_node.report.lifecycle import send_event
 from ovirt_node.system.machine.model import Machine
@@ -152,32 +152,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from ovirt_node.cli.install_screens import screens_main
 
                 return screens_main(args, machine, session, image, installed, root, media_problem,
-                                    fetched=fetched, kernel_line=kargs if fetched else None)
+                                    fetched=fetched, kernel_line=kargs if fetched else None, report=report)
             plan = autoinstall.build(session, machine, kargs, image, request, installed)
             if args.dry_run:
                 print_plan(machine, plan, session.ctx, args.json)
                 return 0
-            title = plan.transaction.title
-            report("started", title)
-
-            # An install reports its success in its last step (ReportInstall: what cannot be sent
-            # waits on the node); the other flows here, once the run is over.
-            reports_itself = any(isinstance(step, ReportInstall) for step in plan.transaction.steps)
-
-            def succeeded() -> None:
-                if not reports_itself:
-                    report("succeeded", title)
 
             def reboot() -> None:
-                succeeded()  # before the reboot: the event must leave first
                 runner(["systemctl", "reboot"])
 
-            code = autoinstall.run(plan.transaction, session, request, print_progress, reboot if args.auto else None)
-            if code:
-                report("failed", f"{title}: a step failed")
-            elif not args.auto:
-                succeeded()
-            return code
+            return run_reported(plan.transaction, session, request, report, reboot if args.auto else None)
     except (ProfileError, SizeError, LayoutError, DiskSelectionError, ImageError,
             autoinstall.InstallRefused, AnswersError, iscsi_root.IscsiRootError) as exc:
         refused("ovirt-node-installer", str(exc), args.json)

@@ -83,20 +83,38 @@ class Augeas:
         self.root = root
         self.files = tuple(dict.fromkeys(files))
         self.lock = threading.RLock()
+        self._aug = self._open()
+        self.load()
+
+    def _open(self) -> _Serialized:
+        """A libaugeas handle with this handle's files' transforms, not loaded yet."""
         import augeas  # here, not at the top: the setup TUI draws its first screen without it
 
-        handle = augeas.Augeas(
-            root=str(root.prefix),
+        handle = _Serialized(augeas.Augeas(
+            root=str(self.root.prefix),
             loadpath=str(LENS_DIR),
             flags=augeas.Augeas.NO_MODL_AUTOLOAD | augeas.Augeas.NO_LOAD,
-        )
-        self._aug = _Serialized(handle, self.lock)
+        ), self.lock)
         for lf in self.files:
             self._refuse_odd(lf)
-            self._aug.transform(lf.lens, lf.path)
+            handle.transform(lf.lens, lf.path)
         # Bind-mounted (persisted) files cannot be renamed over: fall back to copying.
-        self._aug.set("/augeas/save/copy_if_rename_fails", "1")
-        self.load()
+        handle.set("/augeas/save/copy_if_rename_fails", "1")
+        return handle
+
+    def _reopen(self) -> None:
+        """A fresh libaugeas handle that reads every file from disk. libaugeas (1.14) writes a
+        file that its handle created (absent when the handle loaded) once only: a later change
+        to that file's tree saves nothing, with no error and no saved event, and an aug_load
+        drops the file's tree (the next save writes only the keys set after it). Loaded from disk
+        by a new handle, the file is an ordinary loaded file again. Creating a file is rare (the
+        settings file at install, a new connection): a new handle then costs a few ms."""
+        with self.lock:
+            # The old handle is dropped, not closed: a page worker may hold one of its bound
+            # calls, waiting for the lock; it reads the old tree then, and the handle is freed
+            # with its last reference.
+            self._aug = self._open()
+            self.load()
 
     # -- loading and errors -------------------------------------------------------------
 
@@ -180,7 +198,9 @@ class Augeas:
         """Write the files whose trees changed; returns their node paths. Augeas writes by
         rename: each saved file gets back its extended attributes and hard links (inode.py)."""
         with self.lock:
-            kept = {path: k for path in self._loaded_paths() if (k := remember(self.root(path))) is not None}
+            loaded = self._loaded_paths()
+            existed = {path for path in loaded if self.root(path).exists()}
+            kept = {path: k for path in loaded if (k := remember(self.root(path))) is not None}
             try:
                 try:
                     self._aug.save()
@@ -194,6 +214,8 @@ class Augeas:
                     log.info("augeas: saved %s", path)
                     if path in kept:
                         carry_over(kept.pop(path))
+                if any(path not in existed for path in saved):
+                    self._reopen()  # a file this save created (see _reopen)
                 return saved
             finally:
                 for left in kept.values():

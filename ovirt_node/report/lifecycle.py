@@ -39,6 +39,7 @@ from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
 from ovirt_node.core.root import Root
 from ovirt_node.report.redact import redact
+from ovirt_node.report.route import wait_for_route
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +57,24 @@ _NO_UUID = {"", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff
 
 
 def send_event(root: Root, phase: str, result: str, detail: str = "", *, log_excerpt: str | Path | None = None,
-               kernel_args: KernelArgs | None = None, spool_to: Root | None = None) -> str:
+               kernel_args: KernelArgs | None = None, spool_to: Root | None = None,
+               route_wait: float = 0.0) -> str:
     """Report `phase` ended (or started) with `result`, `detail` a sentence about it and
     `log_excerpt` a log file (its last lines are sent) or text. The URL is `report_url=` of
     `kernel_args` when given (the installer, before the node has settings), else the node's
     `lifecycle.report_url`. What cannot be delivered waits in the spool under `spool_to`
     (default `root`; the installer names the node it wrote, whose first boot sends it), the
-    events queued under `root` with it. Returns "off" (no URL), "sent" (this event and the
-    spool), "spooled", or "failed" (an unexpected error, logged); never raises."""
+    events queued under `root` with it. `route_wait`: seconds to wait first for a route to the
+    server (the boot's event: its network may still be coming up). Returns "off" (no URL),
+    "sent" (this event and the spool), "spooled", or "failed" (an unexpected error, logged);
+    never raises."""
     try:
         url = _url(root, kernel_args)
         if not url:
             return "off"
         event = _event(root, phase, result, detail, log_excerpt)
+        if route_wait > 0:
+            wait_for_route(url, route_wait)  # no route in time: the tries below fail and spool it
         return _deliver(root, url, event, spool_to)
     except Exception:  # a report must never fail what it reports on
         log.exception("lifecycle report (%s %s) not sent", phase, result)

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import traceback
@@ -24,8 +25,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ovirt_node.areas.registry import all_sections
 from ovirt_node.core import cmdline
 from ovirt_node.core.context import Context
+from ovirt_node.core.engine import Engine
 from ovirt_node.core.platform import load
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import Runner
@@ -58,6 +61,13 @@ def sh(*argv: str) -> str:
     if argv[:3] == ("losetup", "--find", "--show"):
         LOOPS.append(out.strip())
     return out
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on (bound, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def read(path: Path) -> str:
@@ -257,10 +267,17 @@ class Scenario:
                "vconsole": read(config / "etc/vconsole.conf"),
                "keyfile_mode": oct((config / "etc/NetworkManager/system-connections/ens3.nmconnection")
                                    .stat().st_mode & 0o777),
-               "label": sh("blkid", "-o", "value", "-s", "LABEL", self.devices.volume("Config")).strip()}
+               "label": sh("blkid", "-o", "value", "-s", "LABEL", self.devices.volume("Config")).strip(),
+               "defaults": read(config / "etc/default/ovirt"),
+               # What the booted node reads once /config is restored: the Config volume holds
+               # the node's paths, so the engine on it sees what the node's engine will.
+               "report_url": Engine(Context(root=Root.at(config)), all_sections())
+               .values(["lifecycle"])["lifecycle.report_url"]}
         sh("umount", str(config))
         logging_dir = self.mounted(self.devices.volume("Logging"), "logging")
         out["install_log"] = (logging_dir / "ovirt-node/install.log").is_file()
+        spool = read(logging_dir / "ovirt-node/lifecycle-spool.jsonl")
+        out["spool"] = [json.loads(line) for line in spool.splitlines()]
         sh("umount", str(logging_dir))
         return out
 
@@ -278,9 +295,11 @@ def scenario_install(s: Scenario) -> Json:
     media = make_image(s.workdir / "v1", "4.0.1")
     admin_hash = sh("openssl", "passwd", "-6", "-salt", "saltsalt", "node-secret").strip()
     fake_sysfs(s.live)  # the machine's NICs, as the installer sees them
+    report_url = f"http://127.0.0.1:{closed_port()}/events"  # nobody listens: the install's event waits
     s.install(media, f"BOOTIF=link ip=dhcp hostname=node1.example.com adminpw={admin_hash} ssh_pwauth=1 "
-                     "console=ttyS0,115200 keyboard=de-latin1 ntp=ntp1.example.com storage_init")
-    return {"gpt": s.gpt(), "esp_label": sh("blkid", "-o", "value", "-s", "LABEL",
+                     f"console=ttyS0,115200 keyboard=de-latin1 ntp=ntp1.example.com storage_init "
+                     f"report_url={report_url}")
+    return {"report_url": report_url,"gpt": s.gpt(), "esp_label": sh("blkid", "-o", "value", "-s", "LABEL",
                                            s.devices.partition(s.disk, 2)).strip(),
             "slot": s.observe_slot("Root"), "backup_label": sh("blkid", "-o", "value", "-s", "LABEL",
                                                                s.devices.volume("RootBackup")).strip(),

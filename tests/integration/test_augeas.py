@@ -63,6 +63,84 @@ def test_new_file_is_created_on_save(node_root: Path) -> None:
     assert (node_root / RSYSLOG_REMOTE.path.lstrip("/")).read_text() == "*.*\t@log.example.com\n"
 
 
+def test_a_file_the_handle_created_takes_every_later_change(node_root: Path) -> None:
+    """libaugeas writes a file its handle created once only; later saves of the same handle
+    wrote nothing (the installer lost report_url= this way: the network area created
+    /etc/default/ovirt, the lifecycle area's save after it wrote nothing)."""
+    from ovirt_node.core.defaults import DEFAULTS_FILE, Defaults
+
+    path = node_root / "etc/default/ovirt"
+    path.unlink()
+    defaults = Defaults(Augeas(Root.at(node_root), [DEFAULTS_FILE]))
+    for key, value in (("OVIRT_A", "1"), ("OVIRT_B", "2"), ("OVIRT_C", "3")):
+        assert defaults.set(key, value) is True
+        assert defaults.save() == ["/etc/default/ovirt"]
+    assert path.read_text() == 'OVIRT_A="1"\nOVIRT_B="2"\nOVIRT_C="3"\n'
+    assert defaults.remove("OVIRT_B") and defaults.save() == ["/etc/default/ovirt"]
+    assert path.read_text() == 'OVIRT_A="1"\nOVIRT_C="3"\n'
+
+
+def test_readers_on_other_threads_survive_the_new_handle(node_root: Path) -> None:
+    """The TUI reads one handle from page workers while a transaction saves: the handle a save
+    replaces (it created a file) must still answer a reader already on its way to it."""
+    import threading
+
+    from ovirt_node.core.defaults import DEFAULTS_FILE, Defaults
+
+    path = node_root / "etc/default/ovirt"
+    aug = Augeas(Root.at(node_root), [DEFAULTS_FILE])
+    defaults = Defaults(aug)
+    errors: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                defaults.items()
+            except Exception as exc:  # what a page worker would see
+                errors.append(repr(exc))
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    try:
+        for round_ in range(30):
+            path.unlink(missing_ok=True)
+            aug.load()
+            defaults.set("OVIRT_A", str(round_))
+            assert defaults.save() == ["/etc/default/ovirt"]  # created: a new handle
+            defaults.set("OVIRT_B", str(round_))
+            assert defaults.save() == ["/etc/default/ovirt"]
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert errors == []
+    assert path.read_text() == 'OVIRT_A="29"\nOVIRT_B="29"\n'
+
+
+def test_engine_areas_one_after_the_other_on_a_tree_without_a_settings_file(node_root: Path) -> None:
+    """As the installer and the first boot apply kernel arguments: one area per transaction,
+    on one handle; the first creates /etc/default/ovirt, the next ones add to it."""
+    from ovirt_node.areas.registry import all_sections
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.engine import Engine
+    from ovirt_node.core.kernelargs import apply_by_area
+
+    (node_root / "etc/default/ovirt").unlink()
+    engine = Engine(Context(root=Root.at(node_root)), all_sections())
+    changes = engine.validate({"network.hostname": "node1.example.com",
+                               "lifecycle.report_url": "http://fleet.example.com/events"})
+    assert [str(r) for r in apply_by_area(engine, changes)] == [
+        "applied: network (network.hostname)", "applied: lifecycle (lifecycle.report_url)"]
+    text = (node_root / "etc/default/ovirt").read_text()
+    assert 'OVIRT_HOSTNAME="node1.example.com"' in text
+    assert 'OVIRT_REPORT_URL="http://fleet.example.com/events"' in text
+    fresh = Engine(Context(root=Root.at(node_root)), all_sections())
+    assert fresh.values(["lifecycle"])["lifecycle.report_url"] == "http://fleet.example.com/events"
+
+
 def test_put_error_is_one_clear_sentence(node_root: Path) -> None:
     aug = Augeas(Root.at(node_root), [LOGROTATE])
     aug.set("/files/etc/logrotate.d/ovirt-node/rule/file", "/var/log/x.log")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ovirt_node import __version__
 from ovirt_node.core.run import run
 
 pytestmark = pytest.mark.root
@@ -81,6 +82,15 @@ def test_install_lays_out_a_bootable_disk(workdir: Path) -> None:
     assert r["admin_hash"] not in r["log"]
     assert config["sshd"] == "PasswordAuthentication yes\n"
     assert config["keyfile_mode"] == "0o600" and config["install_log"]
+    # Every area's keys in the settings file, not the first area's alone (the areas after it
+    # were lost: Augeas saved the file it had created once only), report_url= among them, so
+    # the node's first boot knows where to report; the install's own event waits for it there.
+    for line in ('OVIRT_HOSTNAME="node1.example.com"', 'OVIRT_BOOTIF="eth0"', 'OVIRT_SSH_PWAUTH="yes"',
+                 'OVIRT_NTP="ntp1.example.com"', 'OVIRT_KEYBOARD_LAYOUT="de-latin1"',
+                 f'OVIRT_REPORT_URL="{r["report_url"]}"'):
+        assert line in config["defaults"].splitlines(), config["defaults"]
+    assert config["report_url"] == r["report_url"]
+    assert [(e["phase"], e["result"], e["version"]) for e in config["spool"]] == [("install", "succeeded", __version__)]
     # Progress: every step reported, the copy with percentages, grub-install skipped with the reason.
     assert any("Copy the image onto the slot: running (LiveOS/squashfs.img:" in e for e in r["events"])
     assert any("Install grub for BIOS and the UEFI boot entry: skipped" in e for e in r["events"])

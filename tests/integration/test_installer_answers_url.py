@@ -89,14 +89,17 @@ def test_the_answers_file_from_a_url_plans_its_install_with_its_settings(
     state, base = site
     state.pages["/nodes/n1.toml"] = ANSWERS.encode()
     pin = hashlib.sha256(ANSWERS.encode()).hexdigest()
+    # BOOTIF= as a network boot gives it (boot.ipxe: the NIC that booted): the node's network.
     code, out, err = plan(capsys, f"answers={base}/nodes/n1.toml answers_sha256={pin} hostname=n1.example.com "
-                                  "console=ttyS0")
+                                  "console=ttyS0 BOOTIF=01-52-54-00-12-34-56")
     assert (code, err) == (0, ""), err
     assert f"answers from {base}/nodes/n1.toml (sha256 checked)" in out
     assert "Install" in out and "/dev/vda" in out
     # The answers' settings and the line's own, applied to the node together.
-    assert ("Apply the node's settings (adminpw, console, hostname, install, keyboard, logging.rsyslog.port, "
-            "logging.rsyslog.server, network.ntp, storage_init)") in out
+    assert ("Apply the node's settings (BOOTIF, adminpw, console, hostname, install, keyboard, "
+            "logging.rsyslog.port, logging.rsyslog.server, network.ntp, storage_init)") in out
+    boot_line = next(line for line in out.splitlines() if "Write the boot menu" in line)
+    assert "console=ttyS0" in boot_line and "BOOTIF" not in boot_line  # the node's network, not its boot line
     assert state.requests == ["/nodes/n1.toml"]
 
 

@@ -259,6 +259,60 @@ def test_an_install_without_network_queues_its_events_on_the_node(node_root: Pat
             ("install", "started"), ("install", "succeeded"), ("firstboot", "succeeded")]
 
 
+def test_the_boot_event_waits_for_a_route_to_its_server(node_root: Path) -> None:  # noqa: F811
+    """network-online.target can come before the node's DHCP lease: the boot's event waits for a
+    route (here: a network namespace whose loopback comes up 3 s later) instead of failing at
+    once; without the wait it is spooled, and goes first once the route is there."""
+    helper = Path(__file__).with_name("report_netns.py")
+    done = subprocess.run(["unshare", "--net", "--", sys.executable, str(helper), str(node_root)],
+                          capture_output=True, text=True, cwd=REPO, timeout=120,
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["down"] == "127.0.0.1: Network is unreachable"
+    assert str(seen["no_name"]).startswith("reports.invalid: ")
+    assert seen["no_wait"] == "spooled"
+    assert seen["waited"] == "sent" and 2.5 < seen["seconds"] < 20
+    assert "waited" in done.stderr and "for a route to the server" in done.stderr
+    assert seen["up"] == ""
+    assert seen["events"] == [["boot", "succeeded"], ["firstboot", "succeeded"]]
+    assert not (node_root / SPOOL).exists()
+
+
+@pytest.mark.parametrize(("command", "expected"), [("true", ["started", "succeeded"]),
+                                                   ("false", ["started", "failed"])])
+def test_an_unattended_run_reports_its_start_and_its_end(node_root: Path, tmp_path: Path, command: str,  # noqa: F811
+                                                         expected: list[str]) -> None:
+    """The kernel line's run and the answers file's (`answers=`: a network install) share
+    run_reported: `started` before the first step, then `succeeded` or `failed`."""
+    from ovirt_node.cli.install_reported import run_reported
+    from ovirt_node.core.context import Context
+    from ovirt_node.core.platform import load
+    from ovirt_node.core.transaction import Transaction
+    from ovirt_node.installer.devices import LvmDevices
+    from ovirt_node.installer.plan.autoinstall import Request
+    from ovirt_node.installer.session import Session
+    from ovirt_node.installer.steps.storage import RunCommands, Target
+
+    live = Root.at(node_root)
+    session = Session(ctx=Context(root=live), platform=load("debian"), devices=LvmDevices(),
+                      target=Target(tmp_path / "target"), live=live)
+    tx = Transaction("Install oVirt Node 9.9", [RunCommands(f"Run {command}", lambda: [[command]])])
+    with report_listener() as listener:
+        args = parse(f"report_url={listener.url()}")
+
+        def report(result: str, detail: str) -> None:
+            assert lifecycle.send_event(live, "install", result, detail, kernel_args=args) == "sent"
+
+        code = run_reported(tx, session, Request("install", False, None, 0), report, None)
+        events = listener.events
+    assert code == (0 if command == "true" else 1)
+    assert [(e["phase"], e["result"]) for e in events] == [("install", r) for r in expected]
+    assert events[0]["detail"] == "Install oVirt Node 9.9"
+    assert events[1]["detail"] == ("Install oVirt Node 9.9" if command == "true"
+                                   else "Install oVirt Node 9.9: a step failed")
+
+
 def test_a_boot_report_without_a_boot_plan_says_so(node_root: Path, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
     from ovirt_node.boot.report import report_boot
 

@@ -6,7 +6,10 @@ node's arguments and chains the build's `boot.ipxe`. The initramfs brings up the
 booted (BOOTIF), fetches the image over HTTP into RAM, checks it, and the installer fetches
 its answers file from the same server (`answers=`, pinned by `answers_sha256=`) and installs
 from it; the installed node then boots from its disk with the answers' settings and the
-kernel line's own. A SHA256SUMS that is not the one the
+kernel line's own. The kernel line's `report_url=` names a listener on the host: the
+installer's start and success reach it, and the node makes its first boot's event from the
+URL kept in its settings (issue 24); that event waits in the node's spool (docs/automation.md,
+Known issue: the node's NIC is not the one its connection names). A SHA256SUMS that is not the one the
 script pins is refused before anything is installed (that boot runs its network over a bond
 made at boot: `bond=`)."""
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import shutil
 import threading
@@ -24,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.report_listener import Event, report_listener
 from tests.vm.flows import DONE, INSTALL_TIMEOUT, boot_disk, root_shell
 from tests.vm.listeners import HOST_FROM_GUEST
 from tests.vm.node import DEBUG_ARGS, NodeImage, admin_hash
@@ -83,35 +88,86 @@ def answers_file(folder: Path) -> tuple[str, str]:
     return "answers/pxe-node.toml", hashlib.sha256(text.encode()).hexdigest()
 
 
+#: The machine's SMBIOS system UUID (qemu's -uuid): the node id of the installer's events and the node's.
+MACHINE_UUID = "5d0f3e4a-9b61-4c2e-8a57-0c1d2e3f4a5b"
+MACHINE = ("-uuid", MACHINE_UUID)
+#: What the node keeps in artifacts before waiting for its first-boot event (why it did not come).
+REPORT_EVIDENCE = (("defaults", "grep -H OVIRT_REPORT_URL /etc/default/ovirt /config/etc/default/ovirt"),
+                   ("report-unit", "journalctl -b -u ovirt-node-boot-report --no-pager"),
+                   ("spool", "cat /var/log/ovirt-node/lifecycle-spool.jsonl"),
+                   ("network", "ls /etc/NetworkManager/system-connections; nmcli -t -f NAME,DEVICE,STATE connection "
+                               "show; ip -o link; ip route; journalctl -b -o short-monotonic --no-pager "
+                               "-u NetworkManager-wait-online -u NetworkManager -u ovirt-node-boot-report "
+                               "| grep -i -E 'dhcp|wait-online|startup|activation|online|report' | head -80"))
+
+
+def outcome(event: Event) -> tuple[str, str]:
+    return str(event["phase"]), str(event["result"])
+
+
 def test_a_blank_machine_installs_over_the_network(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:
     folder = served(image, vm_workdir / "pxe-served")
     answers, pin = answers_file(folder)
     disk = create_disk(vm_workdir / "pxe.qcow2", "24G")
     requests = artifacts / "http.log"
-    with http_server(folder, requests) as port:
-        args = (f"answers=http://{HOST_FROM_GUEST}:{port}/{answers} answers_sha256={pin} ssh_pwauth=1 "
-                f"hostname={HOSTNAME} {' '.join(DEBUG_ARGS)}")
-        guest = Guest(name="pxe", disks=[Disk(disk, "disk0")], net_boot=operator_script(folder, port, args))
-        with VM(guest, vm_workdir, artifacts) as vm:
-            assert vm.console is not None
-            vm.console.expect(r"ovirt-node-initramfs: network up on \S+: 10\.0\.2\.\d+/24", 600)
-            vm.console.expect("ovirt-node-initramfs: image fetched and verified", 900)
-            vm.console.expect(r"answers from http://\S+/answers/pxe-node\.toml \(sha256 checked\)", 900)
-            finished = vm.console.expect(DONE, INSTALL_TIMEOUT).group(0)
-            assert "done" in finished, vm.console.tail()
-            vm.wait_exit(180)
-    fetched = requests.read_text()
-    for name in ("node.ipxe", "boot.ipxe", "vmlinuz", "initrd.img", "SHA256SUMS", "LiveOS/squashfs.img", "version",
-                 answers):
-        assert f"GET /{name} " in fetched, f"{name} was not fetched:\n{fetched}"
-    with boot_disk([Disk(disk, "disk0")], vm_workdir, artifacts, "pxe-installed") as vm:
-        shell = root_shell(vm)
-        assert shell.check("hostname") == HOSTNAME
-        assert image.version in shell.check("cat /etc/ovirt-node/version")
-        assert shell.check("ovirt-node-config get network.ntp") == NTP_SERVERS
-        assert shell.check("ovirt-node-config get logging.rsyslog.server") == SYSLOG_SERVER
-        assert "answers=" not in shell.check("cat /proc/cmdline")
-        vm.powerdown()
+    with report_listener() as listener:
+        try:
+            url = listener.url(HOST_FROM_GUEST, "/fleet/events")
+            with http_server(folder, requests) as port:
+                args = (f"answers=http://{HOST_FROM_GUEST}:{port}/{answers} answers_sha256={pin} ssh_pwauth=1 "
+                        f"hostname={HOSTNAME} report_url={url} {' '.join(DEBUG_ARGS)}")
+                guest = Guest(name="pxe", disks=[Disk(disk, "disk0")], net_boot=operator_script(folder, port, args),
+                              extra=MACHINE)
+                with VM(guest, vm_workdir, artifacts) as vm:
+                    assert vm.console is not None
+                    vm.console.expect(r"ovirt-node-initramfs: network up on \S+: 10\.0\.2\.\d+/24", 600)
+                    vm.console.expect("ovirt-node-initramfs: image fetched and verified", 900)
+                    vm.console.expect(r"answers from http://\S+/answers/pxe-node\.toml \(sha256 checked\)", 900)
+                    finished = vm.console.expect(DONE, INSTALL_TIMEOUT).group(0)
+                    assert "done" in finished, vm.console.tail()
+                    vm.wait_exit(180)
+            fetched = requests.read_text()
+            for name in ("node.ipxe", "boot.ipxe", "vmlinuz", "initrd.img", "SHA256SUMS", "LiveOS/squashfs.img",
+                         "version", answers):
+                assert f"GET /{name} " in fetched, f"{name} was not fetched:\n{fetched}"
+            with boot_disk([Disk(disk, "disk0")], vm_workdir, artifacts, "pxe-installed", extra=MACHINE) as vm:
+                shell = root_shell(vm)
+                for name, command in REPORT_EVIDENCE:
+                    (artifacts / f"node-{name}.txt").write_text(shell.run(command, 60)[1] + "\n")
+                assert shell.check("hostname") == HOSTNAME
+                assert image.version in shell.check("cat /etc/ovirt-node/version")
+                assert shell.check("ovirt-node-config get network.ntp") == NTP_SERVERS
+                assert shell.check("ovirt-node-config get logging.rsyslog.server") == SYSLOG_SERVER
+                cmdline = shell.check("cat /proc/cmdline")
+                assert "answers=" not in cmdline and "report_url=" not in cmdline  # settings now, not arguments
+                # The URL from the install's kernel line, kept in the node's persisted settings.
+                assert shell.check("ovirt-node-config get lifecycle.report_url") == url
+                assert shell.check("grep -c OVIRT_REPORT_URL /config/etc/default/ovirt") == "1"
+                assert shell.check("systemctl is-active ovirt-node-boot-report.service") == "active"
+                # The first boot's event, made by the node from its settings. It cannot leave yet
+                # (docs/automation.md, Known issue): the initramfs that fetched the image brought the
+                # NIC up as eth0, so the node's connection names eth0, while the booted node's NIC is
+                # enp0s3 and stays down. Once that is fixed, wait for it at the listener instead.
+                spool = shell.check("cat /var/log/ovirt-node/lifecycle-spool.jsonl")
+                firstboot = [json.loads(line) for line in spool.splitlines()]
+                vm.powerdown()
+        finally:
+            (artifacts / "events.json").write_text(json.dumps(listener.requests, indent=1) + "\n")
+    # Each event a POST of one JSON object to the URL's path, as docs/automation.md shows it.
+    assert {path for path, _ in listener.requests} == {"/fleet/events"}
+    events = listener.events
+    assert [outcome(e) for e in events] == [("install", "started"), ("install", "succeeded")]
+    assert [outcome(e) for e in firstboot] == [("firstboot", "succeeded")]
+    events = [*events, *firstboot]
+    for event in events:
+        assert set(event) == {"node_id", "node_id_source", "machine_id", "hostname", "version", "phase", "result",
+                              "time", "detail", "log"}, event
+        assert (event["node_id"], event["node_id_source"]) == (MACHINE_UUID, "smbios-uuid"), event
+        assert event["version"] == image.version and isinstance(event["log"], list)
+    assert str(events[1]["detail"]).startswith("Install ") and events[1]["log"], "no log excerpt"
+    assert events[2]["hostname"] == HOSTNAME
+    sent = json.dumps(events)
+    assert admin_hash() not in sent and admin_hash().split("$")[-1] not in sent
 
 
 def test_an_image_that_is_not_the_pinned_one_is_refused(image: NodeImage, vm_workdir: Path, artifacts: Path) -> None:

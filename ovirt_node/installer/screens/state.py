@@ -119,9 +119,13 @@ class Installer:
         would boot without one. Installer arguments, secrets and the config engine's settings
         are left to the screens. None in a dry run or where /proc/cmdline cannot be read.
         A kernel line that named the answers file keeps its settings too (but not its
-        installer arguments and secrets): the answers add to it, as they would on the line."""
+        installer arguments and secrets): the answers add to it, as they would on the line.
+        BOOTIF= is both: the NIC the media booted from (a network install's boot.ipxe always
+        gives it) and the node's network; dropped here, a node installed over the network
+        had no network at all. The engine takes it; the node's boot line does not."""
         if self.kernel_line is not None:
-            return carried_args(self.kernel_line)
+            carried = set(carried_args(self.kernel_line))
+            return [arg.raw for arg in self.kernel_line if arg.raw in carried or arg.name == "BOOTIF"]
         if self.dry_run:
             return []
         try:
