@@ -63,6 +63,8 @@ def test_a_node_installs_onto_boots_from_and_upgrades_on_an_iscsi_lun(
             # No local disk: the slot, /config and the rest are on the LUN's HostVG.
             assert shell.check("lsblk -dn -o TYPE,TRAN | awk '$1 == \"disk\" {print $2}' | sort -u") == "iscsi"
             assert TARGET in shell.check("iscsiadm -m session")
+            # The iBFT's gateway, which the management network's default route needs.
+            assert f"via {HOST_FROM_GUEST}" in shell.check("ip route show default")
             assert "iscsi" in shell.check("lsblk -n -o TRAN -s $(findmnt -n -o SOURCE /config) | sort -u")
             vm.console.login("admin", ADMIN_PASSWORD, new_password=ADMIN_PASSWORD + "x")
             # At 80 columns the value wraps: the target name is on the next line.
