@@ -17,7 +17,6 @@ on the node: /sys/class/tty lists it, or /dev holds it as a character device.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import stat
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
+from ovirt_node.core.esp import ESP
 from ovirt_node.core.model import Key, Section
 from ovirt_node.core.valid import Regex
 
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY = "boot.console"
-#: Where the installer mounts the ESP (installer/steps/configure.py writes it into fstab).
-ESP = "/boot/efi"
 #: Speeds the kernel's serial console takes (termios' rates from 1200 up).
 SPEEDS = ("1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200", "230400", "460800", "500000",
           "576000", "921600", "1000000", "1152000", "1500000", "2000000", "2500000", "3000000", "3500000",
@@ -109,22 +107,13 @@ def grub_cfg(ctx: Context, section: Section) -> str:
 
 
 def mount_esp(ctx: Context) -> None:
-    """Mount the ESP on the running node when fstab names it and nothing is mounted there.
-    fstab asks for an automount, but the node's fstab is restored from /config after systemd
-    read the image's, so no automount unit exists: this does what it would do on access. A
-    fresh runner, not the context's: a dry run (--check) must read the menu too."""
-    if not ctx.root.is_host or os.path.ismount(ESP):
-        return
-    try:
-        lines = ctx.root("/etc/fstab").read_text(errors="replace").splitlines()
-    except OSError:
-        return
-    if not any(line.split()[1:2] == [ESP] for line in lines if not line.lstrip().startswith("#")):
-        return
+    """The ESP mounted (core/esp.py) and left so for the step that writes the menu. A fresh
+    runner, not the context's: a dry run (--check) must read the menu too."""
+    from ovirt_node.core.esp import mount_esp as mount
     from ovirt_node.core.run import CommandError, Runner
 
     try:
-        Runner()(["mount", ESP], timeout=60)
+        mount(ctx.root, Runner())
     except CommandError as exc:
         log.warning("cannot mount the EFI system partition on %s: %s", ESP, exc)
 

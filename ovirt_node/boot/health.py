@@ -33,6 +33,7 @@ from typing import Any
 
 from ovirt_node.core import cmdline
 from ovirt_node.core.bootstate import NETWORK_FILE, STATE_FILE, read_state, write_json
+from ovirt_node.core.esp import ESP, mount_esp
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 
 DIRS = ("/usr/lib/ovirt-node/health.d", "/etc/ovirt-node/health.d")
 CONFIG = "/etc/ovirt-node/health.conf"
-ESP = "/boot/efi"
 RELEASE_FILE = "/etc/ovirt-node/version"
 DEFAULT_GRACE = 300
 RETRY = 10
@@ -196,18 +196,13 @@ def decide(slot: str, pending: Pending, failed_required: list[str]) -> Decision:
 
 @contextmanager
 def esp_mounted(root: Root, runner: Runner, esp: str = ESP) -> Iterator[None]:
-    """The ESP mounted on `esp` for the block. Its fstab line is `noauto,x-systemd.automount`,
-    but the node restores /etc/fstab after systemd's generators ran, so no automount unit
-    exists: it is mounted here by its fstab line, and unmounted again."""
-    path = root(esp)
-    if not root.is_host or os.path.ismount(path):
-        yield
-        return
-    runner(["mount", str(path)])
+    """The ESP mounted on `esp` for the block (core/esp.py), unmounted again if mounted here."""
+    mounted = mount_esp(root, runner, esp)
     try:
         yield
     finally:
-        runner(["umount", str(path)], check=False)
+        if mounted:
+            runner(["umount", str(root(esp))], check=False)
 
 
 def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[float], None] = time.sleep,

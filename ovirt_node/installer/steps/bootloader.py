@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ovirt_node.core.cmdline import SECRET_ARGS, KernelArgs
 from ovirt_node.core.context import Context
+from ovirt_node.core.esp import ESP as ESP_MOUNT
 from ovirt_node.core.grubcfg import first_kernel_args, grub_word
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.root import Root
@@ -36,7 +37,6 @@ from ovirt_node.installer.steps.trial import TRIAL_ARG_VARS, trial_entry_lines, 
 
 #: Where the ESP is mounted while installing (grub's directory on it is the platform's
 #: `grub-dir`: grub2 on EL, grub on Debian).
-ESP_MOUNT = "/boot/efi"
 EFI_LABEL = "oVirt Node"
 #: The arguments grub_config puts first on every entry's line, naming the slot.
 SLOT_ARG_PREFIXES = ("root=live:", "rd.lvm.lv=")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
+from ovirt_node.core.esp import ESP as ESP_MOUNT
 from ovirt_node.core.root import Root
 from ovirt_node.core.steps import write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 FSTAB = "/etc/fstab"
 NM_CONNECTIONS = "/etc/NetworkManager/system-connections"
 INSTALL_LOG = "/var/log/ovirt-node/install.log"
-ESP_MOUNT = "/boot/efi"
 OS_RELEASE = "usr/lib/os-release"
 
 
