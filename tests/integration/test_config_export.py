@@ -78,8 +78,9 @@ def test_secrets_left_out_by_default_and_os_facts_not_exported(configured: Path,
         "# Left out: security.admin_password (export --with-secrets adds its hash).", "")
     # A fresh node: only what its settings file records; its generated iSCSI name stays home.
     fresh = tomllib.loads(export(node_root))
+    # boot.console has no place in the settings file: its value is the boot menu's (the demo's says tty0).
     assert fresh == {"ssh": {"pwauth": False}, "logging": {"logrotate.interval": "daily"},
-                     "network": {"hostname": "demo-node.example.com"}}
+                     "network": {"hostname": "demo-node.example.com"}, "boot": {"console": "tty0"}}
 
 
 def test_output_file_is_private_and_bad_outputs_are_refused(configured: Path, tmp_path: Path) -> None:
