@@ -1,8 +1,9 @@
 """The EFI system partition on the running node: where the boot menu and the grubenv live.
 
-The installer's fstab line for it is `noauto,x-systemd.automount`, but the node restores
-/etc/fstab from /config after systemd's generators ran, so no automount unit exists: whoever
-needs the ESP mounts it by its fstab line (what the automount would do on access).
+The installer's fstab line for it is `noauto,x-systemd.automount`; early boot restores
+/etc/fstab from /config after systemd's generators ran and then starts that automount
+(boot/early.start_automounts). Where it is not running (a node booted before that, or the
+automount failed to start), whoever needs the ESP mounts it by its fstab line.
 """
 
 from __future__ import annotations

@@ -47,24 +47,39 @@ def _focus_first_selectable(walker: urwid.SimpleFocusListWalker[Any]) -> None:
 
 
 class TopListBox(urwid.ListBox[int]):
-    """A ListBox that first shows the top of its list, with the focus on the first field
-    below any introduction (a plain ListBox would scroll the introduction away)."""
+    """A ListBox that shows the top of its list, with the focus on the first field below any
+    introduction (a plain ListBox would scroll the introduction away). Until the operator
+    moves, the top stays in view as values computed in workers arrive and grow the lines
+    above the focus (a plain ListBox keeps the focus still and pushes them off the top)."""
 
     def __init__(self, walker: urwid.SimpleFocusListWalker[Any]) -> None:
         super().__init__(walker)
         self._walker = walker
-        self._placed = False
+        self._pinned = True
 
     def render(self, size: tuple[int, int], focus: bool = False) -> urwid.Canvas:  # type: ignore[override]
-        if not self._placed:
-            self._placed = True
-            position = self._walker.focus
-            if position:
-                cols, rows = size
-                above = sum(w.rows((cols,)) for w in list(self._walker)[:position])
-                if above + self._walker[position].rows((cols,), True) <= rows:
-                    self.change_focus(size, position, offset_inset=above)
+        if self._pinned:
+            self._pin_top(size)
         return super().render(size, focus)
+
+    def _pin_top(self, size: tuple[int, int]) -> None:
+        position = self._walker.focus
+        if not position:
+            return
+        cols, rows = size
+        above = sum(w.rows((cols,)) for w in list(self._walker)[:position])
+        # When the top and the focus cannot both show, as much of the top as can.
+        inset = max(0, min(above, rows - self._walker[position].rows((cols,), True)))
+        self.change_focus(size, position, offset_inset=inset)
+
+    def keypress(self, size: tuple[int, int], key: str) -> str | None:  # type: ignore[override]
+        self._pinned = False
+        return super().keypress(size, key)
+
+    def mouse_event(self, size: tuple[int, int], event: str, button: int, col: int, row: int,  # type: ignore[override]
+                    focus: bool) -> bool | None:
+        self._pinned = False
+        return super().mouse_event(size, event, button, col, row, focus)
 
 
 class PageView(urwid.WidgetWrap[urwid.Pile]):
