@@ -37,7 +37,7 @@ from ovirt_node.core.esp import ESP, mount_esp
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
-from ovirt_node.installer.plan.layout import VG_NAME
+from ovirt_node.installer.session import booted_slot
 from ovirt_node.installer.steps.trial import (
     Pending,
     clear_trial_command,
@@ -153,15 +153,6 @@ def low_priority() -> None:
         log.warning("health checks: priority not lowered: %s", exc)
 
 
-def running_slot(args: cmdline.KernelArgs) -> str | None:
-    """The slot LV the node booted (`rd.lvm.lv=HostVG/<slot>`), None from boot media."""
-    for value in args.get_all("rd.lvm.lv"):
-        vg, _, lv = (value or "").partition("/")
-        if vg == VG_NAME and lv:
-            return lv
-    return None
-
-
 def _version(root: Root) -> str:
     fields = {}
     try:
@@ -209,7 +200,7 @@ def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[floa
            esp: str = ESP) -> dict[str, Any]:
     """Run the checks, record the result, and commit, clear or reboot as decided."""
     args = cmdline.read(root)
-    slot = running_slot(args)
+    slot = booted_slot(args)
     if slot is None:
         raise ValueError("not booted from a HostVG slot: nothing to check")
     with esp_mounted(root, runner, esp):
@@ -275,7 +266,7 @@ def failed_trial(previous: dict[str, Any] | None, pending: Pending) -> dict[str,
 def trial_deadline(root: Root, runner: Runner, platform: Platform, esp: str = ESP) -> bool:
     """The trial boot's deadline passed: when its trial is still undecided, record that and
     reboot (into the old slot: grub's counter is 0). True when it rebooted."""
-    slot = running_slot(cmdline.read(root))
+    slot = booted_slot(cmdline.read(root))
     with esp_mounted(root, runner, esp):
         pending = Pending.of(read_grubenv(platform, Path(root(esp))))
     if slot is None or pending.trial != f"slot-{slot}":

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.root import Root
 from ovirt_node.installer.devices import Devices
+from ovirt_node.installer.plan.layout import VG_NAME
 from ovirt_node.installer.steps.bootloader import Slot
 from ovirt_node.installer.steps.hooks import HOOKS_DIR
 from ovirt_node.installer.steps.storage import Target
@@ -44,6 +46,15 @@ class InstalledNode:
     backup: Slot | None
     #: The slot a pending trial boot tries (its health checks have not decided yet).
     trial: str | None = None
+
+
+def booted_slot(args: KernelArgs) -> str | None:
+    """The slot LV the running system booted (`rd.lvm.lv=HostVG/<slot>`), None from boot media."""
+    for value in args.get_all("rd.lvm.lv"):
+        vg, _, lv = (value or "").partition("/")
+        if vg == VG_NAME and lv:
+            return lv
+    return None
 
 
 def other_slot(lv: str) -> str:

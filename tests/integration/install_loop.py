@@ -234,15 +234,22 @@ class Scenario:
                 "fsck": subprocess.run(["fsck.vfat", "-n", esp], capture_output=True).returncode}
 
     def commit_trial(self, entry: str) -> None:
-        """The grubenv as the node's health checks leave it after a good trial boot (written
-        with the real grub-editenv, copied onto the ESP with mtools)."""
+        """The grubenv as the node's health checks leave it after a good trial boot."""
+        self.edit_grubenv(commit_command(load("debian"), Path("/unused"), entry))
+
+    def trial_tried(self) -> None:
+        """The grubenv as grub leaves it once it booted the trial (its counter at 0): the node
+        then lost power before the trial's health checks decided."""
+        self.edit_grubenv(["grub-editenv", "/unused", "set", "trial_left=0"])
+
+    def edit_grubenv(self, command: list[str]) -> None:
+        """Run a grub-editenv `command` (its file argument replaced) on the ESP's grubenv: the
+        real grub-editenv on a copy, put back with mtools."""
         esp = self.devices.partition(self.disk, 2)
         local = self.workdir / "grubenv"
         local.write_bytes(subprocess.run(["mtype", "-i", esp, "::/grub/grubenv"], check=True,
                                          capture_output=True).stdout)
-        command = commit_command(load("debian"), Path("/unused"), entry)
-        command[1] = str(local)
-        sh(*command)
+        sh(command[0], str(local), *command[2:])
         sh("mcopy", "-o", "-i", esp, str(local), "::/grub/grubenv")
 
     def observe_slot(self, lv: str) -> Json:
@@ -326,7 +333,13 @@ def scenario_upgrade_rollback(s: Scenario) -> Json:
     committed = {"esp": s.observe_esp(), "after": str(s.inspect())}
     flows.rollback(s.session(), s.inspect()).run(s.session().ctx, s.progress)
     rolled = {"esp": s.observe_esp(), "after": str(s.inspect())}
+    # grub boots the rollback's trial, the power goes before its checks decide, and the node is
+    # booted from media (or its old slot): that trial failed, and a new upgrade replaces it.
+    s.trial_tried()
+    after_power_loss = str(s.inspect())
+    flows.upgrade(s.session(), s.inspect(), v2).run(s.session().ctx, s.progress)
     return {"upgraded": upgraded, "refused": refused, "committed": committed, "rolled_back": rolled,
+            "after_power_loss": after_power_loss, "upgraded_again": s.observe_esp(),
             "hooks": s.hook_log.read_text(),
             "mounts": s.leftover_mounts()}
 

@@ -121,8 +121,13 @@ def test_upgrade_writes_the_other_slot_and_rollback_switches_back(workdir: Path)
     assert "menuentry 'oVirt Node 4.0.1-1' --id 'slot-Root'" in rolled["esp"]["grub_cfg"]
     assert "menuentry 'BACKUP oVirt Node 4.0.2-1'" in rolled["esp"]["grub_cfg"]
     assert rolled["esp"]["grub_check"] == 0
+    # A trial grub already booted that never decided (power lost) blocks nothing: a new upgrade
+    # writes the idle slot again and tries it.
+    assert "trial=None" in r["after_power_loss"]
+    assert r["upgraded_again"]["grubenv"] == ["saved_entry=slot-RootBackup", "next_entry=slot-Root", "trial_left=1"]
     assert r["hooks"].splitlines() == ["post-install 4.0.1-1 10-record", "pre-upgrade 4.0.2-1 10-record",
-                                       "post-upgrade 4.0.2-1 10-record", "rollback 4.0.1-1 10-record"]
+                                       "post-upgrade 4.0.2-1 10-record", "rollback 4.0.1-1 10-record",
+                                       "pre-upgrade 4.0.2-1 10-record", "post-upgrade 4.0.2-1 10-record"]
     assert r["mounts"] == []
 
 

@@ -228,6 +228,18 @@ def test_decision(slot: str, pending: Pending, failed: list[str], action: str) -
     assert decide(slot, pending, failed).action == action
 
 
+@pytest.mark.parametrize(("left", "booted", "undecided"), [
+    (1, None, "slot-RootBackup"),  # grub has yet to boot it (from media or the old slot)
+    (0, "RootBackup", "slot-RootBackup"),  # it runs now, its checks have not decided
+    (0, "Root", None),  # tried, and the old slot runs: it failed (the fallback clears it)
+    (0, None, None),  # tried, the power went, booted from media: it failed
+])
+def test_a_trial_grub_already_tried_is_over_unless_it_runs(left: int, booted: str | None,
+                                                           undecided: str | None) -> None:
+    assert flows.undecided_trial(Pending("slot-Root", "slot-RootBackup", left), booted) == undecided
+    assert flows.undecided_trial(Pending("slot-Root", None, 0), booted) is None
+
+
 def test_no_second_switch_while_a_trial_is_undecided() -> None:
     node = InstalledNode("/dev/vda2", OLD, NEW, trial="slot-RootBackup")
     with pytest.raises(ImageError, match="a trial boot of RootBackup is pending"):

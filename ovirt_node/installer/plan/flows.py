@@ -15,12 +15,14 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ovirt_node.core import cmdline
 from ovirt_node.core.cmdline import KernelArgs
 from ovirt_node.core.context import Context
+from ovirt_node.core.root import Root
 from ovirt_node.core.transaction import Step, StepRun, Transaction
 from ovirt_node.installer.image import VERSION, ImageError, ImageVersion, NodeImage, parse_version
 from ovirt_node.installer.plan.layout import VG_NAME, Layout, remove_volume_group_commands, wipe_commands
-from ovirt_node.installer.session import SLOTS, InstalledNode, Session, other_slot
+from ovirt_node.installer.session import SLOTS, InstalledNode, Session, booted_slot, other_slot
 from ovirt_node.installer.steps import bootloader
 from ovirt_node.installer.steps.bootloader import SetDefaultSlot, Slot, WriteBootConfig
 from ovirt_node.installer.steps.configure import (
@@ -186,6 +188,26 @@ def _refuse_pending_trial(node: InstalledNode) -> None:
                          "have not decided yet); wait for them: ovirt-node-upgrade --status")
 
 
+def _booted(live: Root) -> str | None:
+    try:
+        return booted_slot(cmdline.read(live))
+    except OSError:  # a bare tree (tests) has no /proc/cmdline: not booted from a slot
+        return None
+
+
+def undecided_trial(pending: Pending, booted: str | None) -> str | None:
+    """The grubenv's trial while it can still decide: grub has yet to boot it (`trial_left`
+    over 0), or it is running now. A trial grub already tried that is not running ended
+    without a verdict (the node lost power or was reset during it, or its fallback boot has
+    not cleared it yet): it failed, and a new upgrade or rollback replaces it."""
+    if pending.trial is None:
+        return None
+    if pending.left > 0 or pending.trial == f"slot-{booted}":
+        return pending.trial
+    log.info("the trial of %s ended without a verdict: it counts as failed", pending.trial.removeprefix("slot-"))
+    return None
+
+
 def inspect(session: Session, esp: str) -> InstalledNode:
     """Mount the ESP and both slots read-only to learn which image boots and what the other
     slot holds. Raises ImageError when no slot holds an image."""
@@ -195,7 +217,7 @@ def inspect(session: Session, esp: str) -> InstalledNode:
         s.devices.activate(s.ctx)
         s.devices.mount(s.ctx, esp, esp_dir, "ro")
         default = bootloader.read_default(s.platform, esp_dir)
-        trial = Pending.of(read_grubenv(s.platform, esp_dir)).trial
+        trial = undecided_trial(Pending.of(read_grubenv(s.platform, esp_dir)), _booted(s.live))
         versions: dict[str, ImageVersion] = {}
         for lv in SLOTS:
             mounted = work / lv
