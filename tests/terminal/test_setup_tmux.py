@@ -111,7 +111,7 @@ def test_lock_screen_needs_the_admin_password(tmux: Tmux, demo_root: Path) -> No
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     tmux.wait_for("Running VMs")
     tmux.send("Tab")  # into the Status page: the first button
-    tmux.send("Down", "Down", "Down", "Enter")  # SSH host keys, CPU details, Test network, Lock
+    tmux.send("Down", "Down", "Down", "Down", "Enter")  # SSH host keys, CPU details, Test network, Console path, Lock
     tmux.wait_for("oVirt Node is locked")
     tmux.send("F8", "Escape", "F2")  # no hotkey gets past the lock
     screen = tmux.wait_for("Enter the password of admin to unlock.")
@@ -129,7 +129,7 @@ def test_ctrl_c_and_ctrl_z_do_not_leave_the_lock_screen(tmux: Tmux, demo_root: P
     tmux.start(setup_command(demo_root), env={"TERM": "xterm-256color"})
     tmux.wait_for("Running VMs")
     tmux.send("Tab")
-    tmux.send("Down", "Down", "Down", "Enter")  # SSH host keys, CPU details, Test network, Lock
+    tmux.send("Down", "Down", "Down", "Down", "Enter")  # SSH host keys, CPU details, Test network, Console path, Lock
     tmux.wait_for("oVirt Node is locked")
     tmux.send("C-c", "C-z", "C-\\")
     time.sleep(1)  # what a signal would do, it would have done by now
