@@ -67,48 +67,18 @@ def mount_config(root: Root, runner: Runner) -> bool:
     return True
 
 
-def _fstab_entries(root: Root) -> list[tuple[str, list[str]]]:
-    """(mount point, options) of each line of the persisted fstab that mounts a directory
-    (not swap, not the root)."""
+def mount_points(root: Root) -> list[str]:
+    """The directories the persisted fstab mounts on (not swap, not the root)."""
     try:
         text = root(FSTAB).read_text(errors="replace")
     except OSError:
         return []
-    entries = []
+    points = []
     for line in text.splitlines():
         fields = line.split()
         if len(fields) > 2 and not fields[0].startswith("#") and fields[1].startswith("/") and fields[1] != "/":
-            options = fields[3].split(",") if len(fields) > 3 else []
-            entries.append((fields[1].replace("\\040", " "), options))
-    return entries
-
-
-def mount_points(root: Root) -> list[str]:
-    """The directories the persisted fstab mounts on (not swap, not the root)."""
-    return [point for point, _ in _fstab_entries(root)]
-
-
-def automount_points(root: Root) -> list[str]:
-    """The persisted fstab's `x-systemd.automount` lines (the ESP's): `mount --all` skips
-    them (noauto) and systemd's generators ran before /etc/fstab was restored."""
-    return [point for point, options in _fstab_entries(root) if "x-systemd.automount" in options]
-
-
-def start_automounts(root: Root, runner: Runner) -> None:
-    """Make the restored fstab's automount lines live: a daemon-reload generates their units
-    from the fstab now in place, and each is started without waiting (we run before
-    local-fs.target, whose transaction was built from the image's fstab)."""
-    points = automount_points(root)
-    if not points or not root.is_host:
-        return
-    if not runner(["systemctl", "daemon-reload"], check=False, timeout=120).ok:
-        log.error("systemctl daemon-reload failed: %s is mounted when it is needed", ", ".join(points))
-        return
-    for point in points:
-        unit = runner(["systemd-escape", "--path", "--suffix=automount", point], check=False).stdout.strip()
-        result = runner(["systemctl", "start", "--no-block", unit], check=False, timeout=60)
-        if not result.ok:
-            log.error("starting %s: %s", unit, result.stderr.strip())
+            points.append(fields[1].replace("\\040", " "))
+    return points
 
 
 def restore(root: Root, runner: Runner) -> None:
@@ -128,7 +98,6 @@ def restore(root: Root, runner: Runner) -> None:
         result = runner(command, check=False, timeout=300)
         if not result.ok:
             log.error("%s: %s", " ".join(command), result.stderr.strip())
-    start_automounts(root, runner)
     log_folders(root)
 
 

@@ -25,6 +25,7 @@ from ovirt_node.cli.common import add_common_options, console_parser, root_from,
 from ovirt_node.cli.install_output import plan_report, print_progress, refused
 from ovirt_node.core.bootstate import read_state, summary
 from ovirt_node.core.context import Context
+from ovirt_node.core.esp import release_esp
 from ovirt_node.core.platform import PlatformError, detect
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
@@ -69,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return show_status(root, args.json)
     runner = Runner(dry_run=args.dry_run)
     try:
+        # The node's own ESP mount would make the upgrade's look at the slots fail.
+        release_esp(root, Runner())
         machine = probe(root)
         session = Session(ctx=Context(root=root, runner=runner, dry_run=args.dry_run), platform=detect(root),
                                 devices=LvmDevices(), target=Target(Path(WORKDIR)),

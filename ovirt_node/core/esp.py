@@ -1,9 +1,9 @@
 """The EFI system partition on the running node: where the boot menu and the grubenv live.
 
-The installer's fstab line for it is `noauto,x-systemd.automount`; early boot restores
-/etc/fstab from /config after systemd's generators ran and then starts that automount
-(boot/early.start_automounts). Where it is not running (a node booted before that, or the
-automount failed to start), whoever needs the ESP mounts it by its fstab line.
+The installer's fstab line for it is `noauto`: it is mounted only while something reads or
+writes it, by that fstab line, and unmounted after (boot/health.py). vfat has no journal, and
+an upgrade or rollback mounts the partition itself (flows.inspect, read-only), which a
+standing mount of it would refuse.
 """
 
 from __future__ import annotations
@@ -30,3 +30,11 @@ def mount_esp(root: Root, runner: Runner, esp: str = ESP) -> bool:
         return False
     runner(["mount", str(root(esp))], timeout=60)
     return True
+
+
+def release_esp(root: Root, runner: Runner, esp: str = ESP) -> None:
+    """Unmount the ESP from `esp` before an upgrade or rollback mounts the partition itself
+    (its read-only look at the node is refused while the ESP is mounted read-write: reading
+    boot.console leaves it so). CommandError, with umount's reason, when it is in use."""
+    if root.is_host and os.path.ismount(root(esp)):
+        runner(["umount", str(root(esp))], timeout=60)

@@ -230,17 +230,3 @@ def test_the_restored_host_name_is_the_nodes(tmp_path: Path) -> None:
     (tmp_path / "etc/hostname").write_text("node1.example.com\n")
     assert boot.node_hostname(root) == "node1.example.com"
 
-
-def test_the_persisted_fstabs_automount_lines_are_found(tmp_path: Path) -> None:
-    """The ESP's line is noauto,x-systemd.automount: `mount --all` skips it, so early boot
-    starts its automount after restoring fstab (the VM proof checks it mounts on access)."""
-    (tmp_path / "etc").mkdir()
-    (tmp_path / "etc/fstab").write_text(
-        "# the node's fstab\n"
-        "/dev/mapper/HostVG-Logging /var/log ext4 defaults,noatime 0 2\n"
-        "UUID=1234-ABCD\t/boot/efi\tvfat\tumask=0077,noauto,x-systemd.automount\t0 2\n"
-        "/dev/mapper/HostVG-Swap swap swap defaults 0 0\n"
-        "#UUID=5678 /old vfat noauto,x-systemd.automount 0 2\n")
-    root = Root.at(tmp_path)
-    assert boot.automount_points(root) == ["/boot/efi"]
-    assert boot.mount_points(root) == ["/var/log", "/boot/efi"]

@@ -41,6 +41,9 @@ def test_upgrade_then_rollback(configured: Path, image: NodeImage, newer_image: 
     with boot_disk(disks, vm_workdir, artifacts, "before-upgrade", cdrom=newer_image.iso) as vm:
         shell = root_shell(vm)
         assert running_version(shell) == image.version
+        # Reading the Console path mounts the ESP and leaves it so; the upgrade still finds the node.
+        assert "ttyS0" in shell.check("ovirt-node-config get boot.console")
+        assert shell.check("findmnt -rn -o FSTYPE --mountpoint /boot/efi") == "vfat"
         shell.check("ovirt-node-upgrade --iso /dev/sr0", 900)
         vm.powerdown()
 

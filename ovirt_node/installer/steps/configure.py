@@ -75,7 +75,9 @@ def fstab_text(layout_volumes: Sequence[tuple[str, str, str]], esp_uuid: str, ke
         fields = line.split()
         if fields and not fields[0].startswith("#") and len(fields) > 1 and fields[1] not in ours:
             lines.append(line)
-    lines.append(f"UUID={esp_uuid}\t{ESP_MOUNT}\tvfat\tumask=0077,noauto,x-systemd.automount\t0 2")
+    # noauto: mounted only while something reads or writes it (core/esp.py): vfat has no
+    # journal, and an upgrade mounts the partition itself, which a standing mount would refuse.
+    lines.append(f"UUID={esp_uuid}\t{ESP_MOUNT}\tvfat\tumask=0077,noauto\t0 2")
     for name, mount, fs in layout_volumes:
         device = f"/dev/mapper/{VG_NAME}-{name}"
         if fs == "swap":
