@@ -9,7 +9,6 @@ same change writes the same file (golden files stay stable; NM sees the same pro
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from ovirt_node.system.machine.model import natural_key
 KEYFILE_DIR = "/etc/NetworkManager/system-connections"
 KEYFILES = LensFile("NetworkManager", f"{KEYFILE_DIR}/*.nmconnection")
 _DIR_NODE = files_node(KEYFILE_DIR)
-_UUID_NAMESPACE = uuid.UUID("0b6f5d8e-4a8c-4f4e-9a51-6f766972746e")
+_UUID_NAMESPACE = "0b6f5d8e-4a8c-4f4e-9a51-6f766972746e"
 
 _NM_TYPES = {"ethernet": "ethernet", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}
 _V4_TO_NM = {"none": "disabled", "dhcp": "auto", "static": "manual"}
@@ -44,7 +43,9 @@ def keyfile_path(name: str) -> str:
 
 
 def connection_uuid(name: str) -> str:
-    return str(uuid.uuid5(_UUID_NAMESPACE, name))
+    import uuid  # only when a connection is written: reading keyfiles (the Status page) needs none
+
+    return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), name))
 
 
 @dataclass
