@@ -5,11 +5,15 @@ importlib.metadata not at all."""
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pexpect
+from urwid.testing import ScriptedScreen
 
 from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.core.context import Context
@@ -17,7 +21,9 @@ from ovirt_node.core.engine import Engine
 from ovirt_node.core.model import Section
 from ovirt_node.core.root import Root
 from ovirt_node.pages.status import StatusPage
-from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.app import FIRST_VALUES_WAIT, Application
+from ovirt_node.ui.auth import DemoAuthenticator
+from ovirt_node.ui.page import Item, KeyValue, Page, PageContext
 from ovirt_node.ui.testing import PageHarness
 from tests.node_fixtures import REPO, node_root
 
@@ -100,3 +106,34 @@ def test_the_engine_builds_lazy_sections_once_when_first_needed(tmp_path: Path) 
     for thread in threads:
         thread.join()
     assert seen == [True] * 4 and calls == [1]
+
+
+class SlowValuePage(Page):
+    name = "slow"
+    title = "Slow"
+    editable = False
+
+    def layout(self) -> Sequence[Item]:
+        def late(_ctx: PageContext) -> str:
+            time.sleep(1.5)
+            return "late"
+
+        return [KeyValue("Quick", lambda _ctx: "here"), KeyValue("Slow", late)]
+
+
+def test_the_first_screen_is_drawn_whole_when_its_values_come_quickly(page_ctx: PageContext) -> None:
+    app = Application(page_ctx, [StatusPage], DemoAuthenticator(), screen=ScriptedScreen(size=(80, 24)))
+    assert "\u2026" in app.text()  # nothing read yet: the workers wait for run()
+    app._first_values()
+    text = app.text()
+    assert "Uptime" in text and "\u2026" not in text and "Local only" in text, text
+
+
+def test_a_slow_value_keeps_the_first_screen_waiting_only_a_moment(page_ctx: PageContext) -> None:
+    app = Application(page_ctx, [SlowValuePage], DemoAuthenticator(), screen=ScriptedScreen(size=(80, 24)))
+    started = time.monotonic()
+    app._first_values()
+    waited = time.monotonic() - started
+    text = app.text()
+    assert re.search(r"Quick\s+here", text) and re.search(r"Slow\s+\u2026", text), text
+    assert FIRST_VALUES_WAIT - 0.01 <= waited < 1.0
