@@ -32,7 +32,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "network.dns": ("OVIRT_DNS", ""),
 }
 #: Keyfile names Augeas's glob loads and names plainly in its tree (no dot first, no quoting).
-_KEYFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@+-]*\.nmconnection")
+_KEYFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.nmconnection")
 
 
 def values(root: Root) -> dict[str, str] | None:

@@ -180,3 +180,19 @@ def test_odd_files_go_to_the_engine(node_root: Path, tmp_path: Path, odd: str) -
     assert network_quick.values(Root.at(node_root)) is None
     assert network_quick.bootif(Root.at(node_root)) == ""  # the settings file alone is plain
     assert snapshot(node_root) == before
+
+
+def test_a_keyfile_name_augeas_would_quote_goes_to_the_engine(node_root: Path) -> None:
+    (node_root / KEYFILES / "eth0.nmconnection").rename(node_root / KEYFILES / "eth 0.nmconnection")
+    assert network_quick.values(Root.at(node_root)) is None
+
+
+def test_a_broken_file_the_values_do_not_come_from_leaves_them_shown(node_root: Path) -> None:
+    """On purpose: the engine's read of the whole section fails on a bad /etc/hosts; the
+    Status page still shows the connections and DNS (the Network page says what is wrong)."""
+    write(node_root, "/etc/hosts", "127.0.0.1 localhost\n192.0.2.1\n")  # an address without a name
+    with pytest.raises(Exception, match="hosts"):
+        engine(node_root).values(["network"])
+    assert network_quick.values(Root.at(node_root)) == {
+        "network.interfaces": "eth0:ipv4=dhcp,ipv6=auto", "network.bootproto": "dhcp",
+        "network.dns": "192.0.2.53,192.0.2.54"}
