@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ovirt_node.areas.logs_quick import NETCONSOLE_PATH, RSYSLOG_REMOTE_PATH
 from ovirt_node.core.aug import SHELL_VARS, Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Kind, Section, changed_fields, split_host_port
@@ -26,9 +27,9 @@ from ovirt_node.core.valid import EmptyOr, FQDNOrIP, Number, OneOf, Port
 if TYPE_CHECKING:  # a read (`ovirt-node-config get logging.*`) imports no steps: plan() does
     from ovirt_node.core.transaction import Step
 
-RSYSLOG_REMOTE = LensFile("Rsyslog", "/etc/rsyslog.d/ovirt-node-remote.conf")
+RSYSLOG_REMOTE = LensFile("Rsyslog", RSYSLOG_REMOTE_PATH)
 LOGROTATE = LensFile("Logrotate", "/etc/logrotate.d/ovirt-node")
-NETCONSOLE = LensFile(SHELL_VARS, "/etc/sysconfig/netconsole")
+NETCONSOLE = LensFile(SHELL_VARS, NETCONSOLE_PATH)
 
 ROTATED_LOGS = "/var/log/ovirt-node/*.log"
 MANAGED = "managed by ovirt-node: change it with ovirt-node-config or the setup TUI"

@@ -2,9 +2,10 @@
 
 Start-up is kept short (the budget: the first full Status screen within 1.2x of a one-list
 urwid app, `make bench`): nothing heavy is imported before the arguments are parsed, the UI
-modules only once the terminal is known to be usable, and an area's section only when a page
-reads it. Logs go to <root>/var/log/ovirt-node/setup.log (and the
-journal when python-systemd is installed), never to the terminal the UI draws on.
+modules only once the terminal is known to be usable, and an area's section (and Augeas) only
+when a page reads it: the Status page's values are read as plain text. Logs go to
+<root>/var/log/ovirt-node/setup.log (and the journal when python-systemd is installed), never
+to the terminal the UI draws on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from
 
 if TYPE_CHECKING:
-    from ovirt_node.core.engine import Engine
     from ovirt_node.core.model import Section
     from ovirt_node.core.root import Root
     from ovirt_node.system.machine.model import Machine
@@ -117,28 +116,6 @@ def _section(name: str) -> Section | None:
     return builtin_section(name)
 
 
-#: The sections the first screen (the Status page) reads. Their modules and lenses are made
-#: ready in a thread while the UI modules are imported: building the lenses (libaugeas, which
-#: lets go of the GIL) is most of their cost, and otherwise starts only after the first draw.
-#: tests/ui/test_startup_warm_up.py holds this to what the Status page reads.
-FIRST_SCREEN_SECTIONS = ("network", "logging")
-
-
-def warm_up(engine: Engine) -> threading.Thread:
-    """Read the first screen's sections once in a daemon thread (results dropped: the pages
-    read them again, then from a handle that has their files loaded)."""
-
-    def read() -> None:
-        try:
-            engine.read(FIRST_SCREEN_SECTIONS)
-        except Exception:  # the page reads it again and says what is wrong
-            log.debug("warming up the first screen's sections failed", exc_info=True)
-
-    thread = threading.Thread(target=read, name="ovirt-node-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -172,9 +149,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
     from ovirt_node.core.context import Context
     from ovirt_node.core.engine import Engine
 
+    # The engine reads nothing (no Augeas) until a page needs it: the Status page's values
+    # are read from the files as plain text (pages/status.py), so the first screen does not
+    # wait for lenses, nor pay for their memory.
     engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections),
                     one=_section)
-    warm_up(engine)
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import default_authenticator
     from ovirt_node.ui.page import PageContext

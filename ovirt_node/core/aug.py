@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovirt_node.core.inode import carry_over, remember
 from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
@@ -197,6 +196,8 @@ class Augeas:
     def save(self) -> list[str]:
         """Write the files whose trees changed; returns their node paths. Augeas writes by
         rename: each saved file gets back its extended attributes and hard links (inode.py)."""
+        from ovirt_node.core.inode import carry_over, remember  # a save's, not a read's (the first screen)
+
         with self.lock:
             loaded = self._loaded_paths()
             existed = {path for path in loaded if self.root(path).exists()}

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from ovirt_node.core.aug import Augeas, LensFile, files_node
+from ovirt_node.core.plaintext import DEFAULTS_PATH as DEFAULTS_PATH  # one name for the file
 
 # unquote lives apart so that `get`'s fast path reads a value by the same rule without this module.
 from ovirt_node.core.shellword import unquote as unquote
 
-DEFAULTS_PATH = "/etc/default/ovirt"
 DEFAULTS_FILE = LensFile("OvirtDefaults", DEFAULTS_PATH)
 
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -9,8 +9,7 @@ same change writes the same file (golden files stay stable; NM sees the same pro
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ovirt_node.core.aug import Augeas, LensFile, files_node
@@ -20,7 +19,7 @@ from ovirt_node.system.machine.model import natural_key
 KEYFILE_DIR = "/etc/NetworkManager/system-connections"
 KEYFILES = LensFile("NetworkManager", f"{KEYFILE_DIR}/*.nmconnection")
 _DIR_NODE = files_node(KEYFILE_DIR)
-_UUID_NAMESPACE = uuid.UUID("0b6f5d8e-4a8c-4f4e-9a51-6f766972746e")
+_UUID_NAMESPACE = "0b6f5d8e-4a8c-4f4e-9a51-6f766972746e"
 
 _NM_TYPES = {"ethernet": "ethernet", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}
 _V4_TO_NM = {"none": "disabled", "dhcp": "auto", "static": "manual"}
@@ -44,7 +43,9 @@ def keyfile_path(name: str) -> str:
 
 
 def connection_uuid(name: str) -> str:
-    return str(uuid.uuid5(_UUID_NAMESPACE, name))
+    import uuid  # only when a connection is written: reading keyfiles (the Status page) needs none
+
+    return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), name))
 
 
 @dataclass
@@ -70,7 +71,9 @@ def _addressing(get: Callable[[str], str | None], family: int) -> Addressing:
                       get(f"{sec}/gateway") or inline_gw)
 
 
-def _iface(get: Callable[[str], str | None], fallback: str) -> Iface | None:
+def iface_of(get: Callable[[str], str | None], fallback: str) -> Iface | None:
+    """The connection of one keyfile (`get("section/key")` reads it; `fallback`: its file's
+    stem), or None for one that is not the node's business."""
     kind = get("connection/type") or ""
     if kind == "802-3-ethernet":
         kind = "ethernet"
@@ -96,21 +99,29 @@ def _iface(get: Callable[[str], str | None], fallback: str) -> Iface | None:
 
 
 def read_keyfiles(aug: Augeas) -> Keyfiles:
+    def files() -> Iterator[tuple[str, Callable[[str], str | None]]]:
+        for node in aug.match(f"{_DIR_NODE}/*"):
+            if node.endswith(".nmconnection"):
+
+                def get(rel: str, node: str = node) -> str | None:
+                    return aug.get(f"{node}/{rel}")
+
+                yield node[len("/files"):], get
+
+    return keyfiles_of(files())
+
+
+def keyfiles_of(files: Iterable[tuple[str, Callable[[str], str | None]]]) -> Keyfiles:
+    """The connections of keyfiles given as (path, get); for two files of one interface,
+    the first given wins."""
     result = Keyfiles()
     found: list[Iface] = []
-    for node in aug.match(f"{_DIR_NODE}/*"):
-        if not node.endswith(".nmconnection"):
-            continue
-        stem = node.rsplit("/", 1)[1][: -len(".nmconnection")]
-
-        def get(rel: str, node: str = node) -> str | None:
-            return aug.get(f"{node}/{rel}")
-
-        iface = _iface(get, stem)
+    for path, get in files:
+        iface = iface_of(get, path.rsplit("/", 1)[1][: -len(".nmconnection")])
         if iface is None or iface.name in result.paths:
             continue
         found.append(iface)
-        result.paths[iface.name] = node[len("/files"):]
+        result.paths[iface.name] = path
         result.uuids[iface.name] = get("connection/uuid") or ""
     result.network = Network(tuple(sorted(found, key=lambda i: natural_key(i.name))))
     return result

@@ -58,6 +58,8 @@ from ovirt_node.network.model import (
     network_from_text,
     stack_of,
 )
+from ovirt_node.network.quick import DNS_CONF_PATH, DNS_SECTION, resolv_conf
+from ovirt_node.network.quick import RESOLV_CONF as RESOLV_CONF  # where areas/reset.py finds it
 from ovirt_node.system.machine.model import Nic
 
 if TYPE_CHECKING:
@@ -65,8 +67,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DNS_CONF = LensFile("NetworkManager", "/etc/NetworkManager/conf.d/90-ovirt-node-dns.conf")
-RESOLV_CONF = "/etc/resolv.conf"
+DNS_CONF = LensFile("NetworkManager", DNS_CONF_PATH)
 HOSTNAME = LensFile("Hostname", "/etc/hostname")
 HOSTS = LensFile("Hosts", "/etc/hosts")
 #: Our OvirtChrony lens, not Chrony: the same tree for the sources, and a sixth of the memory
@@ -74,7 +75,7 @@ HOSTS = LensFile("Hosts", "/etc/hosts")
 CHRONY_LENS = "OvirtChrony"
 CHRONY_FILES = (LensFile(CHRONY_LENS, "/etc/chrony.conf"), LensFile(CHRONY_LENS, "/etc/chrony/chrony.conf"))
 _DNS = files_node(DNS_CONF.path)
-_DNS_DOMAIN = f"{_DNS}/*[label() = 'global-dns-domain-*']"
+_DNS_DOMAIN = f"{_DNS}/*[label() = '{DNS_SECTION}']"
 _MAC_SHAPE = re.compile(r"(?:01-)?[0-9A-Za-z]{2}(?:[-:][0-9A-Za-z]{2}){5}")
 _MAC = re.compile(r"(?:01-)?[0-9a-f]{2}(?:([-:])[0-9a-f]{2})(?:\1[0-9a-f]{2}){4}")
 _IFNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}")
@@ -286,14 +287,7 @@ class NetworkSection(Section):
             search = ctx.aug.get(f"{_DNS}/global-dns/searches") or ""
             return {"network.dns": servers.strip(",;").replace(";", ","),
                     "network.dns.search": search.strip(",;").replace(";", ",")}
-        try:
-            # Often a link (to /run/...): followed as the node would, inside the root.
-            lines = ctx.root.resolve(RESOLV_CONF).read_text().splitlines()
-        except OSError:
-            return {}
-        words = [line.split() for line in lines if line.strip() and not line.lstrip().startswith(("#", ";"))]
-        return {"network.dns": ",".join(w[1] for w in words if w[0] == "nameserver" and len(w) > 1),
-                "network.dns.search": ",".join(d for w in words if w[0] == "search" for d in w[1:])}
+        return resolv_conf(ctx.root)
 
     # -- the connections a change leads to --------------------------------------------------
 

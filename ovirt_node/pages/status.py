@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ovirt_node.areas import logs_quick
+from ovirt_node.network import quick as network_quick
 from ovirt_node.pages import nettest_view
 from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
@@ -18,7 +20,9 @@ def _hostname(ctx: PageContext) -> str:
 
 
 def _network(ctx: PageContext) -> str:
-    bootif = ctx.node_setting("OVIRT_BOOTIF")
+    bootif = network_quick.bootif(ctx.root)
+    if bootif is None:
+        bootif = ctx.node_setting("OVIRT_BOOTIF")
     nic = status.management_nic(ctx.root, ctx.machine, bootif)
     if nic is None:
         return "no network interface found"
@@ -45,8 +49,16 @@ def _from_networkmanager(ctx: PageContext, iface: str) -> list[str]:
         return []
 
 
+def _values(ctx: PageContext, section: str) -> dict[str, str]:
+    """The section's values this page shows, read from the files as plain text when they
+    are plain (no Augeas, no section module: the first screen's largest cost otherwise), else
+    the engine's (tests/integration/test_status_quick.py holds the two equal)."""
+    quick = (network_quick if section == "network" else logs_quick).values(ctx.root)
+    return quick if quick is not None else ctx.engine.values([section])
+
+
 def _method(ctx: PageContext) -> str:
-    return ctx.engine.values(["network"]).get("network.bootproto") or ""
+    return _values(ctx, "network").get("network.bootproto") or ""
 
 
 def _configured(ctx: PageContext, bootif: str | None) -> str:
@@ -56,7 +68,7 @@ def _configured(ctx: PageContext, bootif: str | None) -> str:
     from ovirt_node.network.model import management_ifaces, network_from_text
 
     try:
-        network = network_from_text(ctx.engine.values(["network"]).get("network.interfaces") or "")
+        network = network_from_text(_values(ctx, "network").get("network.interfaces") or "")
     except ValueError:
         return ""
     stack = management_ifaces(network, bootif or "")
@@ -70,7 +82,7 @@ def _dns(ctx: PageContext) -> str:
     live = status.dns_servers(ctx.root)
     if not ctx.root.is_host:
         try:
-            configured = [s.strip() for s in (ctx.engine.values(["network"]).get("network.dns") or "").split(",")
+            configured = [s.strip() for s in (_values(ctx, "network").get("network.dns") or "").split(",")
                           if s.strip()]
         except Exception:  # the network model cannot be read: resolv.conf alone
             configured = []
@@ -79,7 +91,7 @@ def _dns(ctx: PageContext) -> str:
 
 
 def _logging(ctx: PageContext) -> str:
-    return status.logging_destinations(ctx.engine.values(["logging"]))
+    return status.logging_destinations(_values(ctx, "logging"))
 
 
 def _virt(ctx: PageContext) -> str:

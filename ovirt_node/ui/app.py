@@ -18,6 +18,8 @@ import contextlib
 import logging
 import os
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 
 SUPPORT_PAGE = "support"
 MENU_MIN, MENU_MAX = 16, 24
+#: Seconds the first screen waits for its page's values before it is drawn (see _first_values).
+FIRST_VALUES_WAIT = 0.2
 GLOBAL_KEYS = frozenset({"esc", "tab", "shift tab", "f1", "f2", "f4", "f8", "f10", "f12"})
 #: The key that takes the focus to Save (OK in a form dialog): 3.x had none; F10 is what many
 #: console tools use, and unlike Ctrl-S it is no XOFF that would freeze a serial console.
@@ -496,10 +500,22 @@ class Application(DialogHost):
             return
         start_worker(work, done, self.dispatcher)
 
-    def _release_workers(self, *_args: object) -> None:
+    def _release_workers(self, *_args: object) -> list[threading.Thread]:
         held, self._held = self._held or [], None
-        for work, done in held:
-            start_worker(work, done, self.dispatcher)
+        return [start_worker(work, done, self.dispatcher) for work, done in held]
+
+    def _first_values(self) -> None:
+        """Start the workers the first page asked for and wait for them a moment (at most
+        FIRST_VALUES_WAIT), then show what they found: the first screen is then drawn once,
+        whole (the Status page's values take milliseconds), not drawn with "…" and again for
+        every value, which a slow serial line pays for in bytes. A slower value (libvirt on a
+        busy node) still comes in later, as every worker's does."""
+        threads = self._release_workers()
+        deadline = time.monotonic() + FIRST_VALUES_WAIT
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if self._loop_dispatcher is not None:
+            self._loop_dispatcher.run_posted()
 
     def run_transaction(self, tx: Transaction, on_done: Callable[[bool], None] | None = None,
                         confirm: Confirmation | None = None) -> None:
@@ -557,12 +573,11 @@ class Application(DialogHost):
         log.info("shell closed")
 
     def run(self) -> None:
-        """Draw the first screen, then start the workers the pages asked for meanwhile (they
-        would otherwise compete with the first draw), then serve the terminal."""
+        """Give the first page's values their moment (see _first_values), draw the first
+        screen, then serve the terminal."""
         try:
+            self._first_values()
             with contextlib.suppress(urwid.ExitMainLoop), self.loop.start():
-                # Queued after start()'s own first-draw alarm, so it runs once the screen is up.
-                self.loop.event_loop.alarm(0, self._release_workers)
                 self.loop.event_loop.run()
         finally:
             self._release_workers()

@@ -53,6 +53,11 @@ class LoopDispatcher:
             except OSError:  # closed while shutting down: nobody is left to run it
                 log.debug("dispatcher closed; dropped a callback")
 
+    def run_posted(self) -> None:
+        """Run what is posted so far, now, in the caller's thread (the main loop's, before
+        the loop runs)."""
+        self._drain(b"")
+
     def _drain(self, _data: bytes) -> bool:
         while True:
             try:

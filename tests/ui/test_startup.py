@@ -1,22 +1,30 @@
 """What the setup TUI leaves for later to keep its first screen quick (the budget is in
-`make bench`): the sections and the pages' heavy modules load when a page or the engine
-first needs them (the Status page's two are read in a thread while the UI loads), and
+`make bench`): the sections, Augeas and the pages' heavy modules load when a page or the
+engine first needs them (the Status page reads its values as plain text), and
 importlib.metadata not at all."""
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pexpect
+from urwid.testing import ScriptedScreen
 
-from ovirt_node.areas.registry import builtin_section, builtin_sections
-from ovirt_node.cli.setup import FIRST_SCREEN_SECTIONS
+from ovirt_node.areas.registry import builtin_sections
 from ovirt_node.core.context import Context
 from ovirt_node.core.engine import Engine
 from ovirt_node.core.model import Section
 from ovirt_node.core.root import Root
+from ovirt_node.pages.status import StatusPage
+from ovirt_node.ui.app import FIRST_VALUES_WAIT, Application
+from ovirt_node.ui.auth import DemoAuthenticator
+from ovirt_node.ui.page import Item, KeyValue, Page, PageContext
+from ovirt_node.ui.testing import PageHarness
 from tests.node_fixtures import REPO, node_root
 
 __all__ = ["node_root"]
@@ -28,7 +36,11 @@ import sys
 from ovirt_node.ui.app import Application
 
 def first_screen(self):
+    import threading
     assert "Status" in self.text() and "Network" in self.text()
+    for thread in threading.enumerate():  # the Status page's values, read in workers
+        if thread is not threading.current_thread():
+            thread.join(timeout=20)
     print("MODULES", " ".join(sorted(sys.modules)), "END")
 
 Application.run = first_screen
@@ -37,7 +49,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_the_first_screen_needs_no_section_module_and_no_importlib_metadata(node_root: Path) -> None:
+def test_the_first_screen_needs_no_section_module_no_augeas_and_no_importlib_metadata(node_root: Path) -> None:
     child = pexpect.spawn(sys.executable, ["-c", FIRST_SCREEN, "--root", str(node_root), "--machine", "demo", "--demo"],
                           cwd=str(REPO), env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"}, encoding="utf-8",
                           dimensions=(24, 80), timeout=30)
@@ -47,11 +59,24 @@ def test_the_first_screen_needs_no_section_module_and_no_importlib_metadata(node
     assert "ovirt_node.pages.status" in modules and "ovirt_node.pages.network.page" in modules  # the pages are there
     section_modules = {type(s).__module__ for s in builtin_sections()}
     assert len(section_modules) >= 8
-    # The Status page's own sections are read in a thread meanwhile (cli/setup.py's warm-up),
-    # which may or may not have imported them yet; no other section is.
-    warmed = {type(builtin_section(name)).__module__ for name in FIRST_SCREEN_SECTIONS}
-    later = {*(section_modules - warmed), "ovirt_node.core.steps", "importlib.metadata"}
+    assert "ovirt_node.core.plaintext" in modules  # the Status values were read, as plain text
+    later = {*section_modules, "augeas", "ovirt_node.core.steps", "importlib.metadata"}
     assert not modules & later
+
+
+def test_the_status_page_reads_no_section_through_the_engine_on_a_plain_tree(page_ctx: PageContext) -> None:
+    engine = page_ctx.engine
+    read: list[str] = []
+    original = engine.read
+
+    def recording(sections: object = None) -> object:
+        read.extend(sections or ())  # type: ignore[call-overload]
+        return original(sections)  # type: ignore[arg-type]
+
+    engine.read = recording  # type: ignore[method-assign]
+    text = PageHarness(StatusPage, page_ctx).text()
+    assert "Uptime" in text and "\u2026" not in text and "Local only" in text  # every value shown
+    assert read == [] and "aug" not in engine.ctx.__dict__  # no Augeas handle was made
 
 
 class Counted(Section):
@@ -81,3 +106,34 @@ def test_the_engine_builds_lazy_sections_once_when_first_needed(tmp_path: Path) 
     for thread in threads:
         thread.join()
     assert seen == [True] * 4 and calls == [1]
+
+
+class SlowValuePage(Page):
+    name = "slow"
+    title = "Slow"
+    editable = False
+
+    def layout(self) -> Sequence[Item]:
+        def late(_ctx: PageContext) -> str:
+            time.sleep(1.5)
+            return "late"
+
+        return [KeyValue("Quick", lambda _ctx: "here"), KeyValue("Slow", late)]
+
+
+def test_the_first_screen_is_drawn_whole_when_its_values_come_quickly(page_ctx: PageContext) -> None:
+    app = Application(page_ctx, [StatusPage], DemoAuthenticator(), screen=ScriptedScreen(size=(80, 24)))
+    assert "\u2026" in app.text()  # nothing read yet: the workers wait for run()
+    app._first_values()
+    text = app.text()
+    assert "Uptime" in text and "\u2026" not in text and "Local only" in text, text
+
+
+def test_a_slow_value_keeps_the_first_screen_waiting_only_a_moment(page_ctx: PageContext) -> None:
+    app = Application(page_ctx, [SlowValuePage], DemoAuthenticator(), screen=ScriptedScreen(size=(80, 24)))
+    started = time.monotonic()
+    app._first_values()
+    waited = time.monotonic() - started
+    text = app.text()
+    assert re.search(r"Quick\s+here", text) and re.search(r"Slow\s+\u2026", text), text
+    assert FIRST_VALUES_WAIT - 0.01 <= waited < 1.0
