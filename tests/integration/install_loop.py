@@ -57,7 +57,10 @@ LOOPS: list[str] = []
 
 
 def sh(*argv: str) -> str:
-    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:  # the command's own words in the scenario's exception
+        raise RuntimeError(f"{' '.join(argv)}: exit {done.returncode}: {done.stderr.strip()}")
+    out = done.stdout
     if argv[:3] == ("losetup", "--find", "--show"):
         LOOPS.append(out.strip())
     return out
