@@ -95,21 +95,24 @@ def configured(installed: Installed, vm_shared: Path) -> Path:
     return Path(once(vm_shared, "configured", configure)["disk"])
 
 
-#: Minutes each file takes alone on 2 cores (docs/vm-tests.md), for the order below; a file not
-#: listed counts as short.
+#: Minutes each file took in a whole `make vm-test` (2026-12-07, two workers, other runs beside
+#: it; the shared install and configuration counted in the first file that needs them), for the
+#: order below; a file not listed counts as short.
 MINUTES = {
-    "test_trial_boot.py": 32, "test_iscsi_root.py": 20, "test_ansible.py": 20, "test_configure_upgrade.py": 16,
-    "test_live_pages.py": 15, "test_installer_tui.py": 12, "test_kdump.py": 11, "test_reset_network.py": 11,
-    "test_secure_boot.py": 10, "test_pxe.py": 8, "test_reinstall_uninstall.py": 8, "test_install_boot.py": 8,
+    "test_trial_boot.py": 30, "test_iscsi_root.py": 21, "test_ansible.py": 18, "test_configure_upgrade.py": 17,
+    "test_install_boot.py": 16, "test_installer_tui.py": 13, "test_reset_network.py": 12,
+    "test_reinstall_uninstall.py": 10, "test_kdump.py": 9, "test_secure_boot.py": 9, "test_live_pages.py": 8,
+    "test_pxe.py": 7, "test_image_add_plugin.py": 4,
 }
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on blank disks first: a worker starting there does not wait for the other to
-    finish the install both need; within each group the longest files first, so that no long
-    file is left to run alone at the end (`make vm-test` keeps this order: pytest-xdist's
-    --no-loadscope-reorder, files whole to a worker)."""
-    def order(item: pytest.Item) -> tuple[bool, int]:
-        return "installed" in getattr(item, "fixturenames", ()), -MINUTES.get(item.path.name, 1)
+    """The longest files first, the shortest last: each worker is handed its next file while it
+    still runs one, so the file handed out last should be short, or one worker runs it alone
+    at the end while the other idles (`make vm-test` keeps this order: pytest-xdist's
+    --no-loadscope-reorder, files whole to a worker). The two longest need different disks
+    (the shared install; a blank LUN), so neither worker waits for the other's install."""
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        return -MINUTES.get(item.path.name, 1), "installed" in getattr(item, "fixturenames", ())
 
     items.sort(key=order)
