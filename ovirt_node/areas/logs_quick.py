@@ -42,10 +42,7 @@ _BLANK_OR_COMMENT = re.compile(r"[ \t]*(#.*)?")
 def values(root: Root) -> dict[str, str] | None:
     """The five keys' values on the node under `root`, or None when these readers cannot be
     sure (the engine's path answers then)."""
-    try:
-        return _values(root)
-    except Exception:  # noqa: BLE001 - Unsure, or anything odd: the engine says it in its words
-        return None
+    return plaintext.sure(_values, root)
 
 
 def forwards(text: str) -> list[tuple[str, str, str | None]]:
@@ -86,9 +83,4 @@ def _values(root: Root) -> dict[str, str]:
             variables = plaintext.shell_vars(text)
             system["logging.netconsole.server"] = (variables.get("SYSLOGADDR") or "").strip("\"'")
             system["logging.netconsole.port"] = (variables.get("SYSLOGPORT") or "").strip("\"'") or None
-    result: dict[str, str] = {}
-    for key, (name, default) in KEYS.items():
-        in_defaults = plaintext.stored(settings, name)
-        value = system.get(key)
-        result[key] = value if value is not None else in_defaults if in_defaults is not None else default
-    return result
+    return plaintext.settle(KEYS, system, settings)

@@ -15,12 +15,15 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from ovirt_node.core.root import Root
 from ovirt_node.core.shellword import unquote
 
 DEFAULTS_PATH = "/etc/default/ovirt"
+T = TypeVar("T")
 
 #: A keyfile line: `[section]`, `key=value` (keys as NetworkManager writes them; the lens
 #: takes two characters or more), a comment or a blank line.
@@ -118,3 +121,24 @@ def stored(variables: dict[str, str | None], name: str) -> str | None:
         return None
     raw = variables[name]
     return "" if raw is None else unquote(raw)
+
+
+def sure(read: Callable[[Root], T], root: Root) -> T | None:
+    """`read(root)`, or None when it is Unsure or anything else goes wrong: the engine's path
+    answers then, in its own words."""
+    try:
+        return read(root)
+    except Exception:  # noqa: BLE001 - Unsure, or anything odd
+        return None
+
+
+def settle(keys: Mapping[str, tuple[str, str]], system: Mapping[str, str | None],
+           settings: dict[str, str | None]) -> dict[str, str]:
+    """Each key's value as its section decides it: what the system file says, else the key's
+    OVIRT_* name in /etc/default/ovirt (`settings`), else its built-in default (`keys`: key ->
+    (OVIRT_* name, default))."""
+    result: dict[str, str] = {}
+    for key, (name, default) in keys.items():
+        value, stored_value = system.get(key), stored(settings, name)
+        result[key] = value if value is not None else stored_value if stored_value is not None else default
+    return result

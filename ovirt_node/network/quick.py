@@ -38,10 +38,7 @@ _KEYFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.nmconnection")
 def values(root: Root) -> dict[str, str] | None:
     """The three keys' values on the node under `root`, or None when these readers cannot be
     sure (the engine's path answers then)."""
-    try:
-        return _values(root)
-    except Exception:  # noqa: BLE001 - Unsure, or anything odd: the engine says it in its words
-        return None
+    return plaintext.sure(_values, root)
 
 
 def bootif(root: Root) -> str | None:
@@ -67,11 +64,7 @@ def _values(root: Root) -> dict[str, str]:
     dns = _dns(root)
     if dns is not None:
         system["network.dns"] = dns
-    result: dict[str, str] = {}
-    for key, (name, default) in KEYS.items():
-        in_defaults = plaintext.stored(settings, name)
-        result[key] = system[key] if key in system else in_defaults if in_defaults is not None else default
-    return result
+    return plaintext.settle(KEYS, system, settings)
 
 
 def _stem(path: str) -> str:
