@@ -42,6 +42,11 @@ def keyfile_path(name: str) -> str:
     return f"{KEYFILE_DIR}/{name}.nmconnection"
 
 
+def keyfile_stem(path: str) -> str:
+    """A keyfile's name without its folder and `.nmconnection`: a connection's fallback name."""
+    return path.rsplit("/", 1)[1][: -len(".nmconnection")]
+
+
 def connection_uuid(name: str) -> str:
     import uuid  # only when a connection is written: reading keyfiles (the Status page) needs none
 
@@ -117,7 +122,7 @@ def keyfiles_of(files: Iterable[tuple[str, Callable[[str], str | None]]]) -> Key
     result = Keyfiles()
     found: list[Iface] = []
     for path, get in files:
-        iface = iface_of(get, path.rsplit("/", 1)[1][: -len(".nmconnection")])
+        iface = iface_of(get, keyfile_stem(path))
         if iface is None or iface.name in result.paths:
             continue
         found.append(iface)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from ovirt_node.core import plaintext
 from ovirt_node.core.root import Root
-from ovirt_node.network.keyfile import KEYFILE_DIR, iface_of, keyfiles_of
+from ovirt_node.network.keyfile import KEYFILE_DIR, iface_of, keyfile_stem, keyfiles_of
 from ovirt_node.network.model import format_spec, stack_of
 
 #: NetworkManager's global DNS, where the network section writes the servers.
@@ -44,10 +44,7 @@ def values(root: Root) -> dict[str, str] | None:
 def bootif(root: Root) -> str | None:
     """OVIRT_BOOTIF as PageContext.node_setting reads it ("" when unset), or None when the
     settings file is not plain."""
-    try:
-        return plaintext.stored(plaintext.defaults(root), "OVIRT_BOOTIF") or ""
-    except Exception:  # noqa: BLE001 - as values()
-        return None
+    return plaintext.sure(lambda r: plaintext.stored(plaintext.defaults(r), "OVIRT_BOOTIF") or "", root)
 
 
 def _values(root: Root) -> dict[str, str]:
@@ -56,7 +53,7 @@ def _values(root: Root) -> dict[str, str]:
     if root(KEYFILE_DIR).is_dir():
         files = _keyfiles(root)
         found = keyfiles_of(files)
-        if sum(1 for path, get in files if iface_of(get, _stem(path)) is not None) != len(found.paths):
+        if sum(1 for path, get in files if iface_of(get, keyfile_stem(path)) is not None) != len(found.paths):
             raise plaintext.Unsure("two keyfiles for one interface")  # which one wins is Augeas's order
         system["network.interfaces"] = format_spec(found.network)
         bootif = plaintext.stored(settings, "OVIRT_BOOTIF") or ""
@@ -65,10 +62,6 @@ def _values(root: Root) -> dict[str, str]:
     if dns is not None:
         system["network.dns"] = dns
     return plaintext.settle(KEYS, system, settings)
-
-
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[1][: -len(".nmconnection")]
 
 
 def _keyfiles(root: Root) -> list[tuple[str, Callable[[str], str | None]]]:
