@@ -11,6 +11,7 @@ to the terminal the UI draws on.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -117,11 +118,18 @@ def _section(name: str) -> Section | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Start-up makes a hundred thousand objects that live as long as the session (modules,
+    # classes, widgets): the cyclic collector would walk them about a hundred times for
+    # nothing before the first screen. It is paused until that screen is drawn (the
+    # Application turns it back on), or until main returns.
+    gc.disable()
     try:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C while starting, before the TUI takes the terminal
         print("ovirt-node-setup: interrupted", file=sys.stderr)
         return 128 + signal.SIGINT
+    finally:
+        gc.enable()
 
 
 def _main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ loop's dispatcher; everything in this module runs on the main loop.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import subprocess
@@ -572,12 +573,24 @@ class Application(DialogHost):
                 log.error("shell %s failed: %s", shell, exc)
         log.info("shell closed")
 
+    def _after_first_draw(self, work: Callable[[], None]) -> None:
+        """Run `work` once, when the loop first goes idle after drawing the first screen (the
+        loop's own idle handler, which draws, was registered first and runs first)."""
+        event_loop = self.loop.event_loop
+
+        def once() -> None:
+            event_loop.remove_enter_idle(handle)
+            work()
+
+        handle = event_loop.enter_idle(once)
+
     def run(self) -> None:
         """Give the first page's values their moment (see _first_values), draw the first
         screen, then serve the terminal."""
         try:
             self._first_values()
             with contextlib.suppress(urwid.ExitMainLoop), self.loop.start():
+                self._after_first_draw(gc.enable)
                 self.loop.event_loop.run()
         finally:
             self._release_workers()

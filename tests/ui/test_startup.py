@@ -137,3 +137,43 @@ def test_a_slow_value_keeps_the_first_screen_waiting_only_a_moment(page_ctx: Pag
     text = app.text()
     assert re.search(r"Quick\s+here", text) and re.search(r"Slow\s+\u2026", text), text
     assert FIRST_VALUES_WAIT - 0.01 <= waited < 1.0
+
+
+# The real start, reporting the cyclic collector's state as the first screen is drawn and a
+# moment after it.
+COLLECTOR = """
+import gc, sys
+import urwid
+from ovirt_node.ui.app import Application
+
+draw = urwid.display.raw.Screen.draw_screen
+def first_draw(self, size, canvas):
+    if not getattr(first_draw, "seen", False):
+        first_draw.seen = True
+        sys.stderr.write(f"AT FIRST DRAW {gc.isenabled()}\\n")
+    return draw(self, size, canvas)
+urwid.display.raw.Screen.draw_screen = first_draw
+
+run = Application.run
+def reporting(self):
+    self.loop.set_alarm_in(0.3, lambda *_: sys.stderr.write(f"AFTER {gc.isenabled()}\\n"))
+    self.loop.set_alarm_in(0.4, lambda *_: (_ for _ in ()).throw(urwid.ExitMainLoop()))
+    run(self)
+Application.run = reporting
+from ovirt_node.cli.setup import main
+code = main(sys.argv[1:])
+sys.stderr.write(f"EXIT {code} {gc.isenabled()}\\n")
+"""
+
+
+def test_the_cyclic_collector_waits_for_the_first_screen_and_is_on_after_it(node_root: Path) -> None:
+    child = pexpect.spawn(sys.executable, ["-c", COLLECTOR, "--root", str(node_root), "--machine", "demo", "--demo"],
+                          cwd=str(REPO), env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"}, encoding="utf-8",
+                          dimensions=(24, 80), timeout=30)
+    child.expect(r"AT FIRST DRAW (\w+)")
+    assert child.match.group(1) == "False"  # start-up ran without collections
+    child.expect(r"AFTER (\w+)")
+    assert child.match.group(1) == "True"  # and the session runs with them
+    child.expect(r"EXIT (\d+) (\w+)")
+    assert child.match.groups() == ("0", "True")
+    child.expect(pexpect.EOF)
