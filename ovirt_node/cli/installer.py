@@ -19,7 +19,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 
 from ovirt_node.cli.common import add_common_options, console_parser, root_from, setup_logging
@@ -198,12 +197,12 @@ def _iscsi_root(kargs: cmdline.KernelArgs, root: Root, runner: Runner) -> cmdlin
     if wanted is None:
         return kargs
     if runner.dry_run:
-        return iscsi_root.with_boot_words(kargs, replace(wanted, nic_mac="<MAC>").words(), wanted.by_path)
+        return iscsi_root.with_boot_words(kargs, wanted._replace(nic_mac="<MAC>").words(), wanted.by_path)
     device = iscsi_root.login(wanted, root, runner, kargs.get("BOOTIF"))
     nic, mac = iscsi_root.carrying_nic(wanted, runner)
     print(f"ovirt-node-installer: iSCSI LUN {wanted.lun} of {wanted.target} at {wanted.portal} is {device} "
           f"(over {nic})", flush=True)
-    return iscsi_root.with_boot_words(kargs, replace(wanted, nic_mac=mac).words(), device)
+    return iscsi_root.with_boot_words(kargs, wanted._replace(nic_mac=mac).words(), device)
 
 
 def _installed(session: Session, machine: Machine, dry_run: bool) -> InstalledNode | None:

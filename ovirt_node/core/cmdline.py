@@ -15,7 +15,7 @@ name; the original spelling stays in ``Arg.alias`` and ``Arg.raw``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ovirt_node.core.root import Root
 
@@ -63,8 +63,7 @@ def canonical(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One argument: its (canonical) name, its value (None for a bare flag) and the text it came from."""
 
     name: str
@@ -96,13 +95,30 @@ class Arg:
         return f"Arg(name={self.name!r}, value={value!r}, raw={raw!r}{alias})"
 
 
-@dataclass(frozen=True, repr=False)
 class KernelArgs:
-    """The kernel's arguments in command-line order, plus those handed on to init after ``--``."""
+    """The kernel's arguments in command-line order, plus those handed on to init after ``--``.
+    Immutable, equal by value. A plain class (Arg a named tuple), not a dataclass: the setup
+    TUI imports this before its first screen, and each dataclass costs it compiles."""
 
-    args: tuple[Arg, ...] = ()
+    __slots__ = ("args", "init_args")
+    args: tuple[Arg, ...]
     #: The arguments after ``--`` (aliases are not folded there: they are not ours).
-    init_args: tuple[Arg, ...] = ()
+    init_args: tuple[Arg, ...]
+
+    def __init__(self, args: tuple[Arg, ...] = (), init_args: tuple[Arg, ...] = ()) -> None:
+        object.__setattr__(self, "args", args)
+        object.__setattr__(self, "init_args", init_args)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"KernelArgs is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not KernelArgs:
+            return NotImplemented
+        return (self.args, self.init_args) == (other.args, other.init_args)
+
+    def __hash__(self) -> int:
+        return hash((self.args, self.init_args))
 
     def __iter__(self) -> Iterator[Arg]:
         return iter(self.args)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import Key, Section, Source, changed_fields
@@ -19,8 +18,7 @@ if TYPE_CHECKING:  # a read does not import the transactions
     from ovirt_node.core.transaction import ProgressCallback, Step, Transaction
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A key's effective value and where it came from."""
 
     key: Key

@@ -6,15 +6,14 @@ that NIC down."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ovirt_node.core.cmdline import KernelArgs
 
 PREFIX = "iscsi:"
 
 
-@dataclass(frozen=True)
-class IscsiNetRoot:
+class IscsiNetRoot(NamedTuple):
     address: str
     port: int
     lun: int

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from functools import cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 from ovirt_node.core.resources import data_path
 from ovirt_node.core.root import Root
@@ -34,8 +34,7 @@ class PlatformError(KeyError):
         return str(self.args[0])
 
 
-@dataclass(frozen=True)
-class Platform:
+class Platform(NamedTuple):
     id: str
     units: Mapping[str, str]
     paths: Mapping[str, str]
@@ -53,7 +52,7 @@ class Platform:
                     raise PlatformError(f"platform names: unknown table {table!r} (units, paths or tools)")
                 tables[table].update(entries)
         units, paths, tools = (MappingProxyType(tables[n]) for n in ("units", "paths", "tools"))
-        return replace(self, units=units, paths=paths, tools=tools)
+        return self._replace(units=units, paths=paths, tools=tools)
 
     def _look_up(self, table: Mapping[str, str], kind: str, role: str) -> str:
         try:

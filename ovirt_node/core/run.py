@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,7 @@ class CommandError(RuntimeError):
         super().__init__(f"{argv[0]} exited with {returncode}: {detail}")
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     argv: tuple[str, ...]
     returncode: int
     stdout: str
@@ -58,12 +57,16 @@ def mask(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-@dataclass
 class Runner:
-    """Runs argv lists; with `dry_run` it only records what it would run."""
+    """Runs argv lists; with `dry_run` it only records what it would run. (A plain class and
+    a named tuple here, not dataclasses: every console script imports this module.)"""
 
-    dry_run: bool = False
-    calls: list[tuple[str, ...]] = field(default_factory=list)
+    def __init__(self, dry_run: bool = False, calls: list[tuple[str, ...]] | None = None) -> None:
+        self.dry_run = dry_run
+        self.calls: list[tuple[str, ...]] = [] if calls is None else calls
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(dry_run={self.dry_run!r}, calls={self.calls!r})"
 
     def __call__(
         self,

@@ -7,7 +7,6 @@ saved); the page's Save applies them in one checkpointed transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from ovirt_node.network.model import (
     Addressing,
@@ -123,13 +122,13 @@ def edit_interface(network: Network, name: str, values: Values, kind: str = "eth
     bridged = bridge.name != name
     if values.get("layout") == "bridged":
         bridge = bridge if bridged else Iface(new_bridge_name(network, iface), "bridge")
-        network = network.put(replace(bridge, ipv4=v4, ipv6=v6))
-        iface = replace(iface, master=bridge.name, ipv4=Addressing(), ipv6=Addressing())
+        network = network.put(bridge._replace(ipv4=v4, ipv6=v6))
+        iface = iface._replace(master=bridge.name, ipv4=Addressing(), ipv6=Addressing())
     else:
         if bridged:
             network = network.without(bridge.name)
-        iface = replace(iface, master="" if bridged else iface.master, ipv4=v4, ipv6=v6)
-    network = network.put(replace(iface, mtu=int(mtu) if mtu.isdigit() else None))
+        iface = iface._replace(master="" if bridged else iface.master, ipv4=v4, ipv6=v6)
+    network = network.put(iface._replace(mtu=int(mtu) if mtu.isdigit() else None))
     wanted = vlan_ids(values.get("vlans", ""))
     for child in network.children(name):
         if child.vlan_id not in wanted:
@@ -157,7 +156,7 @@ def remove_iface(network: Network, name: str) -> Network:
                 gone.add(i.name)
                 grew = True
     rest = network.without(*gone)
-    return Network(tuple(replace(i, master="") if i.master in gone else i for i in rest.ifaces))
+    return Network(tuple(i._replace(master="") if i.master in gone else i for i in rest.ifaces))
 
 
 def _names(names: list[str]) -> str:
@@ -230,7 +229,7 @@ def edit_bond(network: Network, name: str, values: Values) -> Network:
     wanted = slaves_of(values)
     network = network.without(*(s for s in network.slaves(name) if s not in wanted))
     bond = network.get(name) or Iface(name, "bond")
-    network = network.put(replace(bond, bond=bond_from(values)))
+    network = network.put(bond._replace(bond=bond_from(values)))
     for slave in wanted:
         network = network.put(Iface(slave, master=name))
     return network

@@ -10,7 +10,6 @@ same change writes the same file (golden files stay stable; NM sees the same pro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.network.model import Addressing, Bond, Iface, Network
@@ -53,13 +52,15 @@ def connection_uuid(name: str) -> str:
     return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), name))
 
 
-@dataclass
 class Keyfiles:
-    """What the keyfiles hold: the model, and which file holds each interface's connection."""
+    """What the keyfiles hold: the model, and which file holds each interface's connection.
+    (Not a dataclass: the Status page reads keyfiles before the first screen, and a dataclass
+    costs it compiles.)"""
 
-    network: Network = Network()
-    paths: dict[str, str] = field(default_factory=dict)
-    uuids: dict[str, str] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.network = Network()
+        self.paths: dict[str, str] = {}
+        self.uuids: dict[str, str] = {}
 
 
 def _addressing(get: Callable[[str], str | None], family: int) -> Addressing:

@@ -11,6 +11,10 @@ spells in a compact text form:
 
 The 3.x keys (`OVIRT_BOOTIF`, `OVIRT_IP_*`, `OVIRT_VLAN`, `OVIRT_BOND_*`, `OVIRT_NETWORK_LAYOUT`)
 describe one stack of it, the management one: `ManagementStack` maps between the two.
+
+The connections are named tuples (immutable, equal by value, `_replace` for a changed copy),
+not dataclasses: the Status page reads them before the first screen, and each dataclass
+costs the start its generated methods' compiles.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ovirt_node.core.valid import BondOptions, IPv4Address, IPv6Address, VlanId
 from ovirt_node.system.machine.model import natural_key
@@ -43,8 +48,7 @@ IFNAMSIZ = 15
 _IFNAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
-@dataclass(frozen=True)
-class Addressing:
+class Addressing(NamedTuple):
     """One address family of a connection: the method and, for `static`, one address."""
 
     method: str = "none"
@@ -53,8 +57,7 @@ class Addressing:
     gateway: str = ""
 
 
-@dataclass(frozen=True)
-class Bond:
+class Bond(NamedTuple):
     mode: str = "active-backup"
     miimon: int | None = 100
     lacp_rate: str = ""
@@ -88,8 +91,7 @@ def parse_bond_options(text: str) -> Bond:
     return Bond(mode, int(miimon) if miimon and miimon.isdigit() else None, rate, policy, values.get("primary", ""))
 
 
-@dataclass(frozen=True)
-class Iface:
+class Iface(NamedTuple):
     name: str
     kind: str = "ethernet"
     ipv4: Addressing = Addressing()
@@ -106,8 +108,7 @@ class Iface:
         return self.ipv4.method != "none" or self.ipv6.method != "none"
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(NamedTuple):
     """Every configured connection, by interface name (ordered naturally)."""
 
     ifaces: tuple[Iface, ...] = ()
@@ -224,11 +225,11 @@ def _as_parsed(network: Network) -> Network | None:
         if any(a.address and a.prefix is None for a in (i.ipv4, i.ipv6)):
             return None
         if i.master:
-            i = replace(i, ipv4=Addressing(), ipv6=Addressing())
+            i = i._replace(ipv4=Addressing(), ipv6=Addressing())
         if i.kind != "bond":
-            i = replace(i, bond=None)
+            i = i._replace(bond=None)
         if i.kind != "vlan":
-            i = replace(i, vlan_id=None, parent="")
+            i = i._replace(vlan_id=None, parent="")
         ifaces.append(i)
     return Network(tuple(ifaces))
 
@@ -532,7 +533,7 @@ def apply_stack(network: Network, old: ManagementStack, new: ManagementStack) ->
     drop = [s.name for s in _top(network, old.bootif)[1:]]
     if old.bond_name and (old.bond_name != new.bond_name or old.bond_slaves != new.bond_slaves):
         drop.append(old.bond_name)
-        network = Network(tuple(replace(i, master="") if i.master == old.bond_name else i for i in network.ifaces))
+        network = Network(tuple(i._replace(master="") if i.master == old.bond_name else i for i in network.ifaces))
     network = network.without(*drop)
     if new.bond_name:
         bond = Iface(new.bond_name, "bond", bond=parse_bond_options(new.bond_options or DEFAULT_BOND_OPTIONS))
@@ -550,7 +551,7 @@ def apply_stack(network: Network, old: ManagementStack, new: ManagementStack) ->
         v6 = Addressing(v6.method)
     base = network.get(new.bootif) or Iface(new.bootif, "bond" if new.bootif == new.bond_name else "ethernet")
     top_name = new.bootif
-    base = replace(base, ipv4=Addressing(), ipv6=Addressing())
+    base = base._replace(ipv4=Addressing(), ipv6=Addressing())
     network = network.put(base)
     if new.vlan:
         top_name = f"{new.bootif}.{new.vlan}"
@@ -558,10 +559,10 @@ def apply_stack(network: Network, old: ManagementStack, new: ManagementStack) ->
                                     parent=new.bootif))
     if new.layout == "bridged":
         bridge = bridge_name(top_name, new.bootif)
-        network = network.put(replace(network.get(top_name) or Iface(top_name), master=bridge,
-                                      ipv4=Addressing(), ipv6=Addressing()))
+        network = network.put((network.get(top_name) or Iface(top_name))._replace(
+            master=bridge, ipv4=Addressing(), ipv6=Addressing()))
         top_name = bridge
         network = network.put(Iface(bridge, "bridge"))
     top = network.get(top_name)
     assert top is not None
-    return network.put(replace(top, ipv4=v4, ipv6=v6))
+    return network.put(top._replace(ipv4=v4, ipv6=v6))

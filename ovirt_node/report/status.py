@@ -2,7 +2,7 @@
 (the VM counts are report/vms.py).
 
 Every function here takes what it needs (a Root, a Machine, a runner, engine values) and returns
-plain strings or small dataclasses.  None of them raises because a file is missing or a tool is
+plain strings or small records (named tuples).  None of them raises because a file is missing or a tool is
 not installed: the answer is then "unknown", "not available", an empty list or None, and the
 reason goes to the debug log.  They are quick, but the UI is expected to call them from a worker.
 
@@ -32,9 +32,8 @@ import re
 import socket
 import struct
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ovirt_node.core import cmdline, netroot
 from ovirt_node.core.bootstate import read_state, summary
@@ -66,21 +65,38 @@ class CommandRunner(Protocol):
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class NicStatus:
-    name: str
-    #: Carrier as the machine model knows it; None for a NIC the model does not know.
-    link: bool | None
-    #: ``address/prefix`` strings; empty when unknown (prefix roots) or unconfigured.
-    ipv4: list[str] = field(default_factory=list)
-    ipv6: list[str] = field(default_factory=list)
-    mac: str | None = None
-    #: The interface the addresses were read from when it is not `name` (its bridge or bond).
-    addresses_on: str | None = None
+    """The management NIC as the Status page shows it. A plain class, as the other results
+    here are named tuples: a dataclass costs the first screen its generated methods' compiles."""
+
+    __slots__ = ("name", "link", "ipv4", "ipv6", "mac", "addresses_on")
+
+    def __init__(self, name: str, link: bool | None, ipv4: list[str] | None = None, ipv6: list[str] | None = None,
+                 mac: str | None = None, addresses_on: str | None = None) -> None:
+        self.name = name
+        #: Carrier as the machine model knows it; None for a NIC the model does not know.
+        self.link = link
+        #: ``address/prefix`` strings; empty when unknown (prefix roots) or unconfigured.
+        self.ipv4: list[str] = [] if ipv4 is None else ipv4
+        self.ipv6: list[str] = [] if ipv6 is None else ipv6
+        self.mac = mac
+        #: The interface the addresses were read from when it is not `name` (its bridge or bond).
+        self.addresses_on = addresses_on
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.name, self.link, self.ipv4, self.ipv6, self.mac, self.addresses_on)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is NicStatus and self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside, as before
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._values(), strict=True))
+        return f"NicStatus({fields})"
 
 
-@dataclass(frozen=True)
-class VirtStatus:
+class VirtStatus(NamedTuple):
     #: "vmx" (Intel VT-x), "svm" (AMD-V), or None when absent or not known by name.
     cpu_flag: str | None
     kvm_device: bool
@@ -89,8 +105,7 @@ class VirtStatus:
     hardware: bool = False
 
 
-@dataclass(frozen=True)
-class HostKey:
+class HostKey(NamedTuple):
     #: As ssh-keygen names it: ED25519, ECDSA, RSA, DSA.
     type: str
     bits: int | None
@@ -395,10 +410,9 @@ def logging_destinations(values: Mapping[str, str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _CpuInfo:
+class _CpuInfo(NamedTuple):
     model: str | None
-    count: int
+    processors: int
     #: The first processor's flags; None when the file has no flags line (or is missing).
     flags: frozenset[str] | None
 
@@ -467,9 +481,9 @@ def cpu_details(root: Root, runner: CommandRunner = run, machine: Machine | None
         if out and out.strip():
             return out.rstrip()
     info = _cpuinfo(root)
-    if info is not None and (info.model or info.count):
+    if info is not None and (info.model or info.processors):
         model = info.model or UNKNOWN
-        cpus = str(info.count) if info.count else UNKNOWN
+        cpus = str(info.processors) if info.processors else UNKNOWN
         if info.flags is not None:
             flag = _virt_flag(info.flags) or NOT_AVAILABLE
         elif machine is not None:

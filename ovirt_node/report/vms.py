@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ovirt_node.core.run import CommandError, Result, run
 
@@ -26,8 +25,7 @@ class CommandRunner(Protocol):
     def __call__(self, argv: Sequence[str], *, check: bool = ..., timeout: float | None = ...) -> Result: ...
 
 
-@dataclass(frozen=True)
-class VmCount:
+class VmCount(NamedTuple):
     #: Active domains (running or paused); None when libvirt could not be asked.
     running: int | None
     #: Every domain libvirt lists (persistent ones shut off included); None with `running`.

@@ -9,8 +9,7 @@ folds common typography to ASCII and replaces anything else in basic mode.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Mode = Literal["color", "mono", "basic"]
 
@@ -46,8 +45,7 @@ _COLOR: list[tuple[str, str, str, str]] = [
 ATTR_NAMES: tuple[str, ...] = tuple(entry[0] for entry in _COLOR)
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """Palette plus glyphs for one display mode."""
 
     mode: Mode

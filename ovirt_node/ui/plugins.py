@@ -8,10 +8,9 @@ to answer is skipped, logged, and listed in `Plugins.failures` for the Plugins p
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import traceback
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ovirt_node.core.entrypoints import GROUP, EntryPoint, entry_points
 from ovirt_node.core.model import Section
@@ -20,8 +19,7 @@ from ovirt_node.ui.page import Page
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
     name: str  # entry point name
     value: str  # module:attr
     distribution: str
@@ -32,12 +30,16 @@ class PluginInfo:
     trace: str = ""
 
 
-@dataclass
 class Plugins:
-    pages: list[type[Page]] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-    loaded: list[PluginInfo] = field(default_factory=list)
-    failures: list[tuple[PluginInfo, str]] = field(default_factory=list)
+    """What discovery found. Plain classes and named tuples here, not dataclasses: the setup
+    TUI imports this before its first screen, and each dataclass costs it compiles."""
+
+    def __init__(self, pages: list[type[Page]] | None = None, sections: list[Section] | None = None,
+                 loaded: list[PluginInfo] | None = None, failures: list[tuple[PluginInfo, str]] | None = None) -> None:
+        self.pages: list[type[Page]] = [] if pages is None else pages
+        self.sections: list[Section] = [] if sections is None else sections
+        self.loaded: list[PluginInfo] = [] if loaded is None else loaded
+        self.failures: list[tuple[PluginInfo, str]] = [] if failures is None else failures
 
 
 def _info(ep: EntryPoint) -> PluginInfo:
@@ -72,9 +74,9 @@ def discover() -> Plugins:
         except Exception as exc:  # a broken plugin must never take the UI down
             log.error("plugin %s (%s) skipped: %s: %s", ep.name, ep.value, type(exc).__name__, exc)
             trace = "".join(traceback.format_exception(exc))
-            found.failures.append((dataclasses.replace(info, trace=trace), _reason(exc)))
+            found.failures.append((info._replace(trace=trace), _reason(exc)))
             continue
         found.pages.extend(pages)
         found.sections.extend(sections)
-        found.loaded.append(dataclasses.replace(info, provides=_provides(pages, sections)))
+        found.loaded.append(info._replace(provides=_provides(pages, sections)))
     return found

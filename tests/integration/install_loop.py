@@ -366,9 +366,9 @@ def scenario_failed_upgrade(s: Scenario) -> Json:
 
 def scenario_reinstall(s: Scenario) -> Json:
     s.install(make_image(s.workdir / "v1", "4.0.1"), "console=ttyS0")
-    probe = Disk(**{**s.disk.__dict__, "partitions": tuple(f"{s.disk.name}p{n}" for n in (1, 2, 3))})
+    probe = s.disk._replace(partitions=tuple(f"{s.disk.name}p{n}" for n in (1, 2, 3)))
     s.disk = probe
-    s.machine = Machine(**{**s.machine.__dict__, "disks": (probe,)})
+    s.machine = s.machine._replace(disks=(probe,))
     s.install(make_image(s.workdir / "v3", "4.1.0"), "console=ttyS0")
     return {"gpt": s.gpt(), "slot": s.observe_slot("Root"), "esp": s.observe_esp(),
             "mounts": s.leftover_mounts(), "commands": [e for e in s.events if "Wipe" in e]}
@@ -386,7 +386,7 @@ def cleanup(workdir: Path) -> None:
 
 def scenario_uninstall(s: Scenario) -> Json:
     s.install(make_image(s.workdir / "v1", "4.0.1"), "console=ttyS0")
-    disk = Disk(**{**s.disk.__dict__, "partitions": tuple(f"{s.disk.name}p{n}" for n in (1, 2, 3))})
+    disk = s.disk._replace(partitions=tuple(f"{s.disk.name}p{n}" for n in (1, 2, 3)))
     flows.uninstall(s.session(), [disk]).run(s.session().ctx, s.progress)
     table = subprocess.run(["sgdisk", "--print", s.disk_device], capture_output=True, text=True)
     signatures = subprocess.run(["wipefs", "--no-act", s.disk_device], capture_output=True, text=True)

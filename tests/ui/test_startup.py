@@ -42,6 +42,11 @@ def first_screen(self):
         if thread is not threading.current_thread():
             thread.join(timeout=20)
     print("MODULES", " ".join(sorted(sys.modules)), "END")
+    made = {f"{m.__name__}.{c.__qualname__}" for m in list(sys.modules.values())
+            if m is not None and m.__name__.startswith("ovirt_node.")
+            for c in vars(m).values()
+            if isinstance(c, type) and c.__module__ == m.__name__ and "__dataclass_fields__" in vars(c)}
+    print("DATACLASSES", " ".join(sorted(made)), "END")
 
 Application.run = first_screen
 from ovirt_node.cli.setup import main
@@ -49,19 +54,44 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_the_first_screen_needs_no_section_module_no_augeas_and_no_importlib_metadata(node_root: Path) -> None:
+def _first_screen(node_root: Path) -> tuple[set[str], set[str]]:
+    """The modules imported and the dataclasses of ours built by the first full screen."""
     child = pexpect.spawn(sys.executable, ["-c", FIRST_SCREEN, "--root", str(node_root), "--machine", "demo", "--demo"],
                           cwd=str(REPO), env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"}, encoding="utf-8",
                           dimensions=(24, 80), timeout=30)
-    child.expect(r"MODULES (.*) END")
+    child.expect(r"MODULES (.*?) END")
     modules = set(str(child.match.group(1)).split())
+    child.expect(r"DATACLASSES (.*?) END")
+    made = set(str(child.match.group(1)).split())
     child.expect(pexpect.EOF)
+    return modules, made
+
+
+def test_the_first_screen_needs_no_section_module_no_augeas_and_no_importlib_metadata(node_root: Path) -> None:
+    modules, _ = _first_screen(node_root)
     assert "ovirt_node.pages.status" in modules and "ovirt_node.pages.network.page" in modules  # the pages are there
     section_modules = {type(s).__module__ for s in builtin_sections()}
     assert len(section_modules) >= 8
     assert "ovirt_node.core.plaintext" in modules  # the Status values were read, as plain text
     later = {*section_modules, "augeas", "ovirt_node.core.steps", "importlib.metadata"}
     assert not modules & later
+
+
+#: The dataclasses the first screen may build (each costs it compiles on Python 3.11): the
+#: plugin API's items (ui/page.py), the names api.py exports, and ManagementStack (its
+#: uncompared `extra`). Internal records there are named tuples or plain classes.
+FIRST_SCREEN_DATACLASSES = {
+    *(f"ovirt_node.ui.page.{name}" for name in ("PageContext", "FormSpec", "Item", "Field", "Entry", "Password",
+                                                 "Choice", "Checkbox", "Row", "Table", "Display", "Button",
+                                                 "Label", "Notice", "KeyValue", "Divider")),
+    "ovirt_node.core.model.Key", "ovirt_node.core.root.Root", "ovirt_node.core.context.Context",
+    "ovirt_node.core.aug.LensFile", "ovirt_node.network.model.ManagementStack",
+}
+
+
+def test_the_first_screen_builds_no_other_dataclass(node_root: Path) -> None:
+    _, made = _first_screen(node_root)
+    assert made == FIRST_SCREEN_DATACLASSES
 
 
 def test_the_status_page_reads_no_section_through_the_engine_on_a_plain_tree(page_ctx: PageContext) -> None:

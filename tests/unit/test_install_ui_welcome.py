@@ -3,8 +3,6 @@ which actions it offers (a major version mismatch disables the upgrade with the 
 
 from __future__ import annotations
 
-import dataclasses
-
 from ovirt_node.installer.screens.choices import Choices
 from ovirt_node.installer.screens.screen import answer
 from ovirt_node.installer.screens.welcome import MODE_KEY, Welcome
@@ -28,7 +26,7 @@ def test_fresh_machine_offers_install_with_the_facts() -> None:
 
 def test_no_virtualization_is_said_plainly() -> None:
     inst = installer("demo")
-    inst.machine = dataclasses.replace(inst.machine, virt_hw=False)
+    inst.machine = inst.machine._replace(virt_hw=False)
     assert "Virtualization: NOT supported" in ScreenHarness(Welcome, inst).text()
 
 

@@ -3,7 +3,6 @@ its commands, and `ovirt-node-installer --dry-run`. Pure planning: nothing here 
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -131,10 +130,10 @@ def test_storage_init_forms(hazards: Machine, spec: str | None, names: list[str]
                                   "usb:0000145418"])
 def test_storage_init_usb_id_serial_form_of_3x(demo: Machine, spec: str) -> None:
     """3.x documents `usb:Generic_STORAGE_DEVICE_0000145418-0:0`: udev's ID_SERIAL with its -0:0."""
-    stick = dataclasses.replace(_disk(demo, "vda"), name="sdc", path="/dev/sdc", bus="usb", transport="usb",
-                                vendor="Generic", model="STORAGE DEVICE", serial="0000145418", removable=True,
-                                by_id="/dev/disk/by-id/usb-Generic_STORAGE_DEVICE_0000145418-0:0")
-    machine = dataclasses.replace(demo, disks=(*demo.disks, stick))
+    stick = _disk(demo, "vda")._replace(name="sdc", path="/dev/sdc", bus="usb", transport="usb",
+                                        vendor="Generic", model="STORAGE DEVICE", serial="0000145418", removable=True,
+                                        by_id="/dev/disk/by-id/usb-Generic_STORAGE_DEVICE_0000145418-0:0")
+    machine = demo._replace(disks=(*demo.disks, stick))
     assert [d.name for d in disks.select(machine, spec)] == ["sdc"]
     with pytest.raises(disks.DiskSelectionError, match="no disk matches 'usb:Generic_STORAGE_DEVICE_0000145419-0:0'"):
         disks.select(machine, "usb:Generic_STORAGE_DEVICE_0000145419-0:0")
@@ -173,7 +172,7 @@ def test_safe_selections(hazards: Machine) -> None:
 
 def test_one_disk_layout_boots_bios_and_uefi(demo: Machine) -> None:
     for firmware in ("bios", "uefi"):
-        machine = dataclasses.replace(demo, firmware=firmware)
+        machine = demo._replace(firmware=firmware)
         layout = plan(machine, disks.select(machine, None), Sizes())
         by_id = "/dev/disk/by-id/virtio-DEMO-VDA-0001"
         assert [(p.device, p.size_mib, p.type_code) for p in layout.partitions] == [

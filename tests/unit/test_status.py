@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import socket
@@ -155,8 +154,8 @@ def empty(tmp_path: Path) -> Root:
 
 
 def with_links(machine: Machine, **links: bool) -> Machine:
-    nics = tuple(dataclasses.replace(nic, link=links.get(nic.name, nic.link)) for nic in machine.nics)
-    return dataclasses.replace(machine, nics=nics)
+    nics = tuple(nic._replace(link=links.get(nic.name, nic.link)) for nic in machine.nics)
+    return machine._replace(nics=nics)
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,7 +222,7 @@ def test_nic_first_physical_when_none_has_link(tree: Path, demo: Machine) -> Non
 
 
 def test_nic_none_without_physical_nics(tree: Path, demo: Machine) -> None:
-    only_lo = dataclasses.replace(demo, nics=tuple(n for n in demo.nics if n.kind == "loopback"))
+    only_lo = demo._replace(nics=tuple(n for n in demo.nics if n.kind == "loopback"))
     assert management_nic(Root.at(tree), only_lo, None, FakeRunner()) is None
     assert management_nic(Root.at(tree), only_lo, "", FakeRunner()) is None
 
@@ -426,13 +425,13 @@ def test_virtualization_from_the_profile_without_cpuinfo(empty: Root, demo: Mach
     virt = virtualization(empty, demo)
     assert (virt.cpu_flag, virt.kvm_device, virt.hardware) == ("vmx", False, True)
     assert virt.summary.startswith("Hardware virtualization available (vmx), /dev/kvm missing")
-    amd = dataclasses.replace(many, cpu_model="AMD EPYC 7302")
+    amd = many._replace(cpu_model="AMD EPYC 7302")
     assert virtualization(empty, amd).cpu_flag == "svm"
-    other = dataclasses.replace(many, cpu_model="Some CPU")
+    other = many._replace(cpu_model="Some CPU")
     virt = virtualization(empty, other)
     assert (virt.cpu_flag, virt.hardware) == (None, True)
     assert virt.summary.startswith("Hardware virtualization available, /dev/kvm")
-    off = dataclasses.replace(demo, virt_hw=False)
+    off = demo._replace(virt_hw=False)
     virt = virtualization(empty, off)
     assert (virt.cpu_flag, virt.hardware) == (None, False)
     assert virt.summary.startswith("Hardware virtualization not enabled in firmware or not supported")
@@ -584,7 +583,7 @@ def test_cpu_details_from_the_profile(empty: Root, demo: Machine) -> None:
     assert cpu_details(empty, FakeRunner(), demo) == (
         "Model: Intel Core Processor (Haswell, no TSX)\nCPUs: 4\nVirtualization: vmx"
     )
-    off = dataclasses.replace(demo, virt_hw=False)
+    off = demo._replace(virt_hw=False)
     assert cpu_details(empty, FakeRunner(), off).endswith("Virtualization: not available")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from ovirt_node.system.machine.model import Disk, Machine, natural_key
 
@@ -38,11 +37,11 @@ def _multipath_device(name: str, paths: Sequence[Disk]) -> Disk:
     def merged(attr: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v for p in paths for v in getattr(p, attr)))
 
-    return replace(paths[0], name=name, path=f"/dev/mapper/{name}", by_id=None, partitions=(),
-                   removable=any(p.removable for p in paths), readonly=any(p.readonly for p in paths),
-                   is_boot_media=any(p.is_boot_media for p in paths), multipath=None,
-                   holders=tuple(h for h in merged("holders") if h != name),
-                   mountpoints=merged("mountpoints"), signatures=merged("signatures"))
+    return paths[0]._replace(name=name, path=f"/dev/mapper/{name}", by_id=None, partitions=(),
+                             removable=any(p.removable for p in paths), readonly=any(p.readonly for p in paths),
+                             is_boot_media=any(p.is_boot_media for p in paths), multipath=None,
+                             holders=tuple(h for h in merged("holders") if h != name),
+                             mountpoints=merged("mountpoints"), signatures=merged("signatures"))
 
 
 def shown(machine: Machine) -> list[Disk]:

@@ -3,8 +3,7 @@ form holds the pending connections), shared by the page and its dialogs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from ovirt_node.ui.page import DialogUI, FormUI, PageContext, PageUI
 
@@ -18,8 +17,7 @@ class NetworkUI(FormUI, DialogUI, Protocol):
     """What the page's handlers get: its form (the pending connections) and its dialogs."""
 
 
-@dataclass(frozen=True)
-class NetworkContext:
+class NetworkContext(NamedTuple):
     """What the page's buttons and dialogs work with: the page context and the page's UI."""
 
     page: PageContext

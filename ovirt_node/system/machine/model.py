@@ -1,11 +1,15 @@
-"""The machine as values: its NICs, disks, volume groups, memory, firmware and CPU."""
+"""The machine as values: its NICs, disks, volume groups, memory, firmware and CPU.
+
+They are named tuples (immutable, equal by value, `_replace` for a changed copy), not
+dataclasses: the setup TUI loads the machine before its first screen, and each dataclass
+costs the start its generated methods' compiles. Nic and Machine check their kind and
+firmware when made."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ovirt_node.core.run import Result
 
@@ -29,8 +33,7 @@ def natural_key(name: str) -> tuple[str | int, ...]:
     return tuple(int(part) if part.isdigit() else part for part in _DIGITS_RE.split(name))
 
 
-@dataclass(frozen=True)
-class Nic:
+class _NicFields(NamedTuple):
     name: str
     mac: str
     driver: str | None
@@ -41,17 +44,22 @@ class Nic:
     speed_mbps: int | None
     kind: str
 
-    def __post_init__(self) -> None:
-        if self.kind not in NIC_KINDS:
-            raise ValueError(f"unknown NIC kind {self.kind!r} for {self.name}")
+
+class Nic(_NicFields):
+    __slots__ = ()
+
+    def __new__(cls, name: str, mac: str, driver: str | None, bus_info: str | None, vendor: str | None,
+                model: str | None, link: bool, speed_mbps: int | None, kind: str) -> Nic:
+        if kind not in NIC_KINDS:
+            raise ValueError(f"unknown NIC kind {kind!r} for {name}")
+        return super().__new__(cls, name, mac, driver, bus_info, vendor, model, link, speed_mbps, kind)
 
     @property
     def is_physical(self) -> bool:
         return self.kind not in HIDDEN_NIC_KINDS
 
 
-@dataclass(frozen=True)
-class Disk:
+class Disk(NamedTuple):
     name: str
     path: str
     size_bytes: int
@@ -82,8 +90,7 @@ class Disk:
     multipath: str | None = None
 
 
-@dataclass(frozen=True)
-class VolumeGroup:
+class VolumeGroup(NamedTuple):
     """An LVM volume group found on the machine: its tags (a storage domain carries one) and
     the disks its physical volumes live on."""
 
@@ -92,8 +99,7 @@ class VolumeGroup:
     disks: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Machine:
+class _MachineFields(NamedTuple):
     name: str
     nics: tuple[Nic, ...]
     disks: tuple[Disk, ...]
@@ -105,9 +111,17 @@ class Machine:
     virt_hw: bool
     volume_groups: tuple[VolumeGroup, ...] = ()
 
-    def __post_init__(self) -> None:
-        if self.firmware not in FIRMWARES:
-            raise ValueError(f"unknown firmware {self.firmware!r}")
+
+class Machine(_MachineFields):
+    __slots__ = ()
+
+    def __new__(cls, name: str, nics: tuple[Nic, ...], disks: tuple[Disk, ...], memory_bytes: int,
+                firmware: Firmware, cpu_model: str, cpus: int, virt_hw: bool,
+                volume_groups: tuple[VolumeGroup, ...] = ()) -> Machine:
+        if firmware not in FIRMWARES:
+            raise ValueError(f"unknown firmware {firmware!r}")
+        return super().__new__(cls, name, nics, disks, memory_bytes, firmware, cpu_model, cpus, virt_hw,
+                               volume_groups)
 
     def physical_nics(self) -> list[Nic]:
         """The NICs a user would pick from: no loopback, bridge, bond, vlan or virtual; by name."""
