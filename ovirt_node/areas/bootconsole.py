@@ -89,7 +89,6 @@ class ConsoleList(Regex):
         return None
 
 
-@dataclass(frozen=True)
 class ConsoleKey(Key):
     """The key whose stored spelling drops `/dev/`, as the kernel line gets it."""
 

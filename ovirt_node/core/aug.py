@@ -17,10 +17,10 @@ import logging
 import posixpath
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovirt_node.core.record import Record
 from ovirt_node.core.root import Root, not_regular
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,7 @@ LENS_DIR = Path(__file__).with_name("lenses")
 SHELL_VARS = "OvirtDefaults"
 
 
-@dataclass(frozen=True)
-class LensFile:
+class LensFile(Record):
     """A file on the node and the Augeas lens module that parses it."""
 
     lens: str

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ovirt_node.core.aug import LensFile
 from ovirt_node.core.context import Context
+from ovirt_node.core.record import Record
 from ovirt_node.core.valid import Validator, parse_bool
 
 if TYPE_CHECKING:  # a read (`ovirt-node-config get`) imports neither platforms nor transactions
@@ -37,8 +37,7 @@ class Source(Enum):
     BUILTIN = "built-in"  # nothing set anywhere: the product default
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(Record):
     name: str
     ovirt: str | None
     validator: Validator

@@ -16,8 +16,9 @@ import errno
 import os
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from ovirt_node.core.record import Record
 
 
 class RootEscapeError(ValueError):
@@ -41,8 +42,7 @@ def _inside(path: str, prefix: Path) -> bool:
     return path == str(prefix) or path.startswith(str(prefix).rstrip("/") + "/")
 
 
-@dataclass(frozen=True)
-class Root:
+class Root(Record):
     """A directory that stands in for `/`."""
 
     prefix: Path = Path("/")

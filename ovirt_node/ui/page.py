@@ -13,10 +13,9 @@ values that changed to `Page.save()`, whose default runs them through the engine
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
-from ovirt_node.core.valid import Validator
+from ovirt_node.core.record import Record, field
 
 if TYPE_CHECKING:
     from ovirt_node.core.context import Context
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from ovirt_node.core.root import Root
     from ovirt_node.core.run import Runner
     from ovirt_node.core.transaction import Confirmation, Transaction
+    from ovirt_node.core.valid import Validator
     from ovirt_node.system.machine.model import Machine
 
 Values = Mapping[str, str]
@@ -33,8 +33,7 @@ S = TypeVar("S", bound="Section")
 EnabledWhen = Callable[[Values], bool]
 
 
-@dataclass(frozen=True)
-class PageContext:
+class PageContext(Record):
     """What a page can read: the engine (values, plans), the machine, the root."""
 
     engine: Engine
@@ -100,8 +99,7 @@ class FormUI(PageUI, Protocol):
 Emit = Callable[[str], bool]
 
 
-@dataclass(frozen=True)
-class FormSpec:
+class FormSpec(Record):
     """A dialog holding a form: its own items and keys (page-local, with `values` to start
     from), validated as typed like a page (`check` adds rules across its fields). OK is
     enabled while the form is valid; `on_ok` gets the values and returns messages by key to
@@ -138,14 +136,12 @@ class DialogUI(PageUI, Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Record):
     """Anything in a layout. `enabled_when` greys it out (keeping typed values) when false."""
 
     enabled_when: EnabledWhen | None = field(default=None, kw_only=True)
 
 
-@dataclass(frozen=True)
 class Field(Item):
     """An input bound to a key; `validator` overrides (or, for page-local keys, provides)
     the rule. Empty `label` is allowed for fields explained by a neighbouring Label."""
@@ -156,12 +152,10 @@ class Field(Item):
     help: str = field(default="", kw_only=True)
 
 
-@dataclass(frozen=True)
 class Entry(Field):
     """One line of text."""
 
 
-@dataclass(frozen=True)
 class Password(Field):
     """A masked entry; with `confirm`, a second entry must match. `strength_hint` shows
     the system's password-quality verdict as a notice (never blocks Save by itself)."""
@@ -170,20 +164,17 @@ class Password(Field):
     strength_hint: bool = field(default=True, kw_only=True)
 
 
-@dataclass(frozen=True)
 class Choice(Field):
     """Radio buttons: (value, label) pairs."""
 
     options: Sequence[tuple[str, str]] = field(default=(), kw_only=True)
 
 
-@dataclass(frozen=True)
 class Checkbox(Field):
     """A yes/no key; the value is "yes" or "no"."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     """A table row: `value` is what selecting it stores; a disabled row shows `reason`."""
 
     value: str
@@ -192,7 +183,6 @@ class Row:
     reason: str = ""
 
 
-@dataclass(frozen=True)
 class Table(Field):
     """Rows with columns. Single select stores the row value; `multi` stores a
     comma-separated list of row values. `rows` is called in a worker (it may be slow).
@@ -210,7 +200,6 @@ class Table(Field):
     indent: bool = field(default=True, kw_only=True)
 
 
-@dataclass(frozen=True)
 class Display(Field):
     """A value the operator does not type: buttons and dialogs set it (`FormUI.set_value`).
     It is shown through `render`, validated and saved like any field."""
@@ -218,7 +207,6 @@ class Display(Field):
     render: Callable[[str], str] = field(default=str, kw_only=True)
 
 
-@dataclass(frozen=True)
 class Button(Item):
     """A push button; `on_press` gets the UI to open dialogs, run workers or transactions
     (a `FormUI`: it also reads and fills the page's fields)."""
@@ -227,14 +215,12 @@ class Button(Item):
     on_press: Callable[[PageUI], None]
 
 
-@dataclass(frozen=True)
 class Label(Item):
     """Static text."""
 
     text: str
 
 
-@dataclass(frozen=True)
 class Notice(Item):
     """A hint computed from the form's current values, shown while it is not empty; it never
     blocks Save (a warning, not an error: rules that must hold belong in validators/check)."""
@@ -254,7 +240,6 @@ def key_warning(ctx: PageContext, name: str) -> Callable[[Values], str]:
     return text
 
 
-@dataclass(frozen=True)
 class KeyValue(Item):
     """`label: value`, the value computed from the page context (in a worker)."""
 
@@ -262,7 +247,6 @@ class KeyValue(Item):
     value: Callable[[PageContext], str]
 
 
-@dataclass(frozen=True)
 class Divider(Item):
     """A blank line, or a line of `char`."""
 

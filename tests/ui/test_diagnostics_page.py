@@ -3,11 +3,11 @@ its output in the viewer; a missing tool says "not installed"; under a root pref
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
+from ovirt_node.core.record import replace
 from ovirt_node.core.root import HOST, Root
 from ovirt_node.pages import diagnostics as diagnostics_page
 from ovirt_node.pages.diagnostics import DiagnosticsPage
@@ -44,7 +44,7 @@ def test_under_a_root_prefix_every_tool_is_host_only_and_nothing_runs(
 @pytest.fixture
 def host_ctx(page_ctx: PageContext) -> PageContext:
     """The page as on the node itself (root `/`); the tools are fakes on PATH."""
-    return dataclasses.replace(page_ctx, root=HOST)
+    return replace(page_ctx, root=HOST)
 
 
 def test_on_the_node_a_row_shows_the_tools_output_and_a_missing_tool_says_so(
