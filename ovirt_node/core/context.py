@@ -5,7 +5,6 @@ handle for the lenses in use, the persistence store, and (maybe) a D-Bus for run
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -20,25 +19,32 @@ if TYPE_CHECKING:
     from ovirt_node.system.systemd import Systemd
 
 
-@dataclass
 class Context:
     """The node a change is planned for and applied to.
 
     Runtime effects (unit restarts, network activation) happen on the real node (root `/`),
     or under a root prefix only when `bus` names a D-Bus to perform them on; otherwise they
     are planned and shown but skipped. Files are always written under the root.
+
+    (A plain class, not a dataclass: the setup TUI makes one before its first screen, and a
+    dataclass costs it the compiles of its generated methods.)
     """
 
-    root: Root = field(default_factory=Root)
-    bus: str | None = None
-    dry_run: bool = False
-    lens_files: tuple[LensFile, ...] = (DEFAULTS_FILE,)
-    runner: Runner = field(default_factory=Runner)
-    #: The machine the setup TUI shows (a profile, or probed); None: sysfs under the root.
-    machine: Machine | None = None
+    def __init__(self, root: Root | None = None, bus: str | None = None, dry_run: bool = False,
+                 lens_files: tuple[LensFile, ...] = (DEFAULTS_FILE,), runner: Runner | None = None,
+                 machine: Machine | None = None) -> None:
+        self.root = root if root is not None else Root()
+        self.bus = bus
+        self.dry_run = dry_run
+        self.lens_files = lens_files
+        self.runner = runner if runner is not None else Runner()
+        self.runner.dry_run = self.runner.dry_run or dry_run
+        #: The machine the setup TUI shows (a profile, or probed); None: sysfs under the root.
+        self.machine = machine
 
-    def __post_init__(self) -> None:
-        self.runner.dry_run = self.runner.dry_run or self.dry_run
+    def __repr__(self) -> str:
+        return (f"Context(root={self.root!r}, bus={self.bus!r}, dry_run={self.dry_run!r}, "
+                f"lens_files={self.lens_files!r}, runner={self.runner!r}, machine={self.machine!r})")
 
     def need(self, files: Iterable[LensFile]) -> None:
         """Make sure these files are loaded: now if the handle exists, else when it is made."""

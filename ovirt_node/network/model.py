@@ -14,7 +14,7 @@ describe one stack of it, the management one: `ManagementStack` maps between the
 
 The connections are named tuples (immutable, equal by value, `_replace` for a changed copy),
 not dataclasses: the Status page reads them before the first screen, and each dataclass
-costs the start its generated methods' compiles.
+costs the start its generated methods' compiles (ManagementStack is a frozen record).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ovirt_node.core.record import Record
 from ovirt_node.core.valid import BondOptions, IPv4Address, IPv6Address, VlanId
 from ovirt_node.system.machine.model import natural_key
 
@@ -429,8 +429,7 @@ def check_change(old: Network, new: Network) -> list[str]:
 # --------------------------------------------------------------------------- the 3.x keys
 
 
-@dataclass(frozen=True)
-class ManagementStack:
+class ManagementStack(Record):
     """The 3.x view: the boot interface (a NIC or bond), an optional VLAN and bridge on it,
     and the addressing of the topmost of them (bridge > VLAN > interface)."""
 
@@ -448,7 +447,6 @@ class ManagementStack:
     bond_slaves: str = ""
     bond_options: str = ""
     layout: str = "direct"
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 def bridge_name(device: str, parent: str = "") -> str:

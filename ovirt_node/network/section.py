@@ -18,7 +18,7 @@ import ipaddress
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ovirt_node.core import cmdline, netroot
@@ -26,6 +26,7 @@ from ovirt_node.core.aug import Augeas, LensFile, files_node
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import KernelArgHandler, Key, Section, changed_fields
 from ovirt_node.core.platform import detect
+from ovirt_node.core.record import record_fields, replace
 from ovirt_node.core.valid import (
     BondName,
     BondOptions,
@@ -81,8 +82,8 @@ _MAC = re.compile(r"(?:01-)?[0-9a-f]{2}(?:([-:])[0-9a-f]{2})(?:\1[0-9a-f]{2}){4}
 _IFNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}")
 
 #: Settings field -> key, for the 3.x keys of the management stack.
-FLAT = {f.name: f"network.{f.name.replace('_', '.', 1)}" if f.name.startswith(("ip_", "ipv6_", "bond_"))
-        else f"network.{f.name}" for f in fields(ManagementStack) if f.name != "extra"}
+FLAT = {f: f"network.{f.replace('_', '.', 1)}" if f.startswith(("ip_", "ipv6_", "bond_"))
+        else f"network.{f}" for f in record_fields(ManagementStack)}
 
 
 class ListOf(Validator):

@@ -83,22 +83,31 @@ class Message(urwid.WidgetWrap[urwid.Pile]):
             self.container._invalidate()
 
 
-class Gate(urwid.WidgetWrap[urwid.AttrMap[Any]]):
-    """Greys out and disables its content while the item's `enabled_when` is false."""
+class Gate(urwid.WidgetWrap[urwid.Widget]):
+    """Greys out and disables its content while the item's `enabled_when` is false. The
+    wrappers that do it are made the first time it is disabled: most items never are, and
+    each urwid wrapper checks its content against a runtime Protocol (slow on Python 3.11)."""
 
     def __init__(self, widget: urwid.Widget) -> None:
-        self._disable = urwid.WidgetDisable(widget, disabled=False)
-        super().__init__(urwid.AttrMap(self._disable, {}))
+        self._content = widget
+        #: (the switch, its colours), once first disabled.
+        self._wrappers: tuple[urwid.WidgetDisable[urwid.Widget], urwid.AttrMap[Any]] | None = None
+        super().__init__(widget)
 
     @property
     def enabled(self) -> bool:
-        return not self._disable.disabled
+        return self._wrappers is None or not self._wrappers[0].disabled
 
     def set_enabled(self, enabled: bool) -> None:
         if enabled == self.enabled:
             return
-        self._disable.disabled = not enabled
-        self._w.set_attr_map({} if enabled else dict(_GREY))
+        if self._wrappers is None:
+            switch = urwid.WidgetDisable(self._content, disabled=False)
+            self._wrappers = (switch, urwid.AttrMap(switch, {}))
+            self._w = self._wrappers[1]
+        switch, colours = self._wrappers
+        switch.disabled = not enabled
+        colours.set_attr_map({} if enabled else dict(_GREY))
 
 
 class AsciiEdit(urwid.Edit):
