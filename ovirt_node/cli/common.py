@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING, Protocol
 
 from ovirt_node import __version__
 from ovirt_node.core.root import Root
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _columns() -> int:
@@ -26,19 +29,22 @@ def _columns() -> int:
     return columns or 80
 
 
-class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's own formatter, told the width: left to find it, argparse imports shutil, and
-    with it the bz2 and lzma libraries, on every add_argument (0.4 MiB and about 10 ms of each
-    script's start, the setup TUI's first screen among them)."""
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
-
-
 def console_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """The argument parser of one console script, answering `--version` with the product's."""
-    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=_HelpFormatter)
+    """The argument parser of one console script, answering `--version` with the product's.
+    argparse is imported here, not with this module: the setup TUI reads its usual arguments
+    without it (cli/setup.py's quick_args)."""
+    import argparse
+
+    class HelpFormatter(argparse.HelpFormatter):
+        """argparse's own formatter, told the width: left to find it, argparse imports shutil, and
+        with it the bz2 and lzma libraries, on every add_argument (0.4 MiB and about 10 ms of each
+        script's start)."""
+
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: int | None = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+    parser = argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -66,7 +72,11 @@ def setup_logging(debug: bool) -> None:
 EXIT_BAD_INPUT = 2
 
 
-def root_from(args: argparse.Namespace) -> Root:
+class HasRoot(Protocol):
+    root: str
+
+
+def root_from(args: HasRoot) -> Root:
     """The Root of `--root`; a missing directory is bad input (exit 2), not a failure."""
     root = Root.at(args.root)
     if not root.prefix.is_dir():

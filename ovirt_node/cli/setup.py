@@ -10,7 +10,6 @@ to the terminal the UI draws on.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import logging
 import os
@@ -18,11 +17,14 @@ import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from ovirt_node.cli.common import add_bus_option, add_common_options, console_parser, root_from
 
 if TYPE_CHECKING:
+    import argparse
+
     from ovirt_node.core.model import Section
     from ovirt_node.core.root import Root
     from ovirt_node.system.machine.model import Machine
@@ -51,6 +53,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The options as `quick_args` reads them: option -> (attribute, takes a value, default).
+#: tests/unit/test_setup_args.py holds this table equal to build_parser()'s options.
+QUICK_OPTIONS: dict[str, tuple[str, bool, str | bool | None]] = {
+    "--root": ("root", True, "/"), "--bus": ("bus", True, None), "--machine": ("machine", True, None),
+    "--login-tty": ("login_tty", True, None), "--debug": ("debug", False, False), "--basic": ("basic", False, False),
+    "--mono": ("mono", False, False), "--demo": ("demo", False, False), "--self-test": ("self_test", False, False),
+}
+
+
+def quick_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """The arguments, read without argparse when they are the usual ones (`--root DIR`,
+    `--machine demo`, the flags): importing and building argparse costs the first screen
+    about 2 ms. Anything else (--help, --version, `--root=DIR`, an abbreviation, a missing
+    value, an unknown word) gives None, and argparse reads them and answers as always."""
+    values = {name: default for name, _takes, default in QUICK_OPTIONS.values()}
+    words = iter(argv)
+    for word in words:
+        option = QUICK_OPTIONS.get(word)
+        if option is None:
+            return None
+        name, takes_value, _default = option
+        if takes_value:
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+            values[name] = value
+        else:
+            values[name] = True
+    return SimpleNamespace(**values)
+
+
 def want_basic(env: Mapping[str, str], tty: str | None) -> bool:
     """Basic mode on a serial line with a plain terminal type (a vt100 cannot draw Unicode)."""
     from ovirt_node.ui.terminal import serial_line
@@ -58,7 +91,7 @@ def want_basic(env: Mapping[str, str], tty: str | None) -> bool:
     return serial_line(env, tty)
 
 
-def display_mode(args: argparse.Namespace, env: Mapping[str, str], tty: str | None) -> Mode:
+def display_mode(args: argparse.Namespace | SimpleNamespace, env: Mapping[str, str], tty: str | None) -> Mode:
     """The look from the options, the terminal's terminfo, the locale and NO_COLOR."""
     from ovirt_node.ui.terminal import choose_mode
 
@@ -133,7 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = quick_args(words) or build_parser().parse_args(words)
     root = root_from(args)
     if args.self_test:
         return _self_test(args, root)
@@ -187,7 +221,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _self_test(args: argparse.Namespace, root: Root) -> int:
+def _self_test(args: argparse.Namespace | SimpleNamespace, root: Root) -> int:
     """The first screen built and drawn off screen: the pages import, the engine reads."""
     import urwid
 

@@ -56,8 +56,8 @@ def test_parsing_the_arguments_does_not_import_shutil() -> None:
 def test_the_help_width_is_the_one_argparse_finds(columns: str | None) -> None:
     """COLUMNS as a number, as garbage, as zero or less, and unset (no terminal: 80): the same
     width argparse's own formatter finds with shutil."""
-    code = ("import argparse; from ovirt_node.cli.common import _HelpFormatter; "
-            "print(_HelpFormatter(prog='x')._width, argparse.HelpFormatter(prog='x')._width)")
+    code = ("import argparse; from ovirt_node.cli.common import console_parser; "
+            "print(console_parser('x', '')._get_formatter()._width, argparse.HelpFormatter(prog='x')._width)")
     env = {"PATH": "/usr/bin:/bin"} | ({"COLUMNS": columns} if columns is not None else {})
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     ours, argparses = result.stdout.split()
