@@ -54,7 +54,8 @@ def rule(validator: V.Validator, kind: Kind) -> dict[str, Any]:
         if validator.max_length is not None:
             out["maxLength"] = validator.max_length
     elif isinstance(validator, V.Regex):
-        out["pattern"] = f"^(?:{validator.pattern.pattern})$"
+        pattern = validator.pattern if isinstance(validator.pattern, str) else validator.pattern.pattern
+        out["pattern"] = f"^(?:{pattern})$"
     elif type(validator) in FORMATS:
         out["format"] = FORMATS[type(validator)]
     return out

@@ -309,24 +309,25 @@ class Regex(_Predicate):
     """A rule given as a regular expression, which must match the whole value."""
 
     def __init__(self, pattern: str | re.Pattern[str], description: str) -> None:
-        self.pattern = re.compile(pattern)
+        #: Given as text, `re` compiles (and caches) it at the first check, not at import.
+        self.pattern = pattern
         self.description = description
 
     def _accepts(self, value: str) -> bool:
-        return self.pattern.fullmatch(value) is not None
+        return re.fullmatch(self.pattern, value) is not None
 
 
 # --- IP addresses --------------------------------------------------------------------------
 
 # Leading zeros are refused: inet_aton() reads 010 as octal 8, so "010.1.1.1" is ambiguous.
 _OCTET = r"(?:0|[1-9][0-9]{0,2})"
-_IPV4_RE = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+_IPV4_RE = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
 # Hex digits, colons and dots only: no zone id ("fe80::1%eth0"), brackets or spaces.
-_IPV6_RE = re.compile(r"[0-9A-Fa-f:.]+")
+_IPV6_RE = r"[0-9A-Fa-f:.]+"
 
 
 def _ipv4_int(value: str) -> int | None:
-    if _IPV4_RE.fullmatch(value) is None:
+    if re.fullmatch(_IPV4_RE, value) is None:
         return None
     try:
         return int(ipaddress.IPv4Address(value))
@@ -339,7 +340,7 @@ def _is_ipv4(value: str) -> bool:
 
 
 def _is_ipv6(value: str) -> bool:
-    if _IPV6_RE.fullmatch(value) is None:
+    if re.fullmatch(_IPV6_RE, value) is None:
         return False
     try:
         ipaddress.IPv6Address(value)
@@ -395,7 +396,7 @@ class IPv4Netmask(_Predicate):
 # --- numbers -------------------------------------------------------------------------------
 
 # Plain decimal: no "+", no "-0", no leading zeros (ambiguous with octal), no spaces or "_".
-_INTEGER_RE = re.compile(r"0|-?[1-9][0-9]*")
+_INTEGER_RE = r"0|-?[1-9][0-9]*"
 
 
 def _range_phrase(noun: str, low: int | None, high: int | None) -> str:
@@ -421,7 +422,7 @@ class Number(_Predicate):
         self.description = description or _range_phrase("a whole number", min, max)
 
     def _accepts(self, value: str) -> bool:
-        if _INTEGER_RE.fullmatch(value) is None:
+        if re.fullmatch(_INTEGER_RE, value) is None:
             return False
         if self.min is None and self.max is None:
             return True
@@ -465,7 +466,7 @@ class VlanId(Number):
 
 # --- host names ----------------------------------------------------------------------------
 
-_LABEL_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_LABEL_RE = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 
 
 def _is_domain_name(value: str, min_labels: int) -> bool:
@@ -481,7 +482,7 @@ def _is_domain_name(value: str, min_labels: int) -> bool:
     labels = value.split(".")
     return (
         len(labels) >= min_labels
-        and all(_LABEL_RE.fullmatch(label) for label in labels)
+        and all(re.fullmatch(_LABEL_RE, label) for label in labels)
         and not labels[-1].isdigit()
     )
 
@@ -556,10 +557,10 @@ class BondName(_Predicate):
     """bond0..bond999: the names the node creates, well inside the kernel's 15-character IFNAMSIZ."""
 
     description = "a bond name of the form bondN (e.g. bond0; N is 1 to 3 digits)"
-    _PATTERN = re.compile(r"bond[0-9]{1,3}")
+    _PATTERN = r"bond[0-9]{1,3}"
 
     def _accepts(self, value: str) -> bool:
-        return self._PATTERN.fullmatch(value) is not None
+        return re.fullmatch(self._PATTERN, value) is not None
 
 
 _INT_MAX = 2**31 - 1
@@ -648,7 +649,7 @@ class BondOptions(Validator):
 # --- storage and remote addresses ----------------------------------------------------------
 
 _DNS_LABEL_LOWER = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_IQN_RE = re.compile(
+_IQN_RE = (
     rf"iqn\.[0-9]{{4}}-(?:0[1-9]|1[0-2])\.{_DNS_LABEL_LOWER}(?:\.{_DNS_LABEL_LOWER})+(?::\S+)?"
     r"|eui\.[0-9A-Fa-f]{16}"
 )
@@ -665,7 +666,7 @@ class IQN(_Predicate):
 
     def _accepts(self, value: str) -> bool:
         return (
-            _IQN_RE.fullmatch(value) is not None and value.isprintable() and len(value.encode("utf-8")) <= 223
+            re.fullmatch(_IQN_RE, value) is not None and value.isprintable() and len(value.encode("utf-8")) <= 223
         )
 
 
@@ -695,7 +696,7 @@ class NFSAddress(_Predicate):
 
 # POSIX user names: portable filename characters, not starting with "-" (it would read as an
 # option); at most 32 characters, the length utmp (and so useradd) allows.
-_USER_RE = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]{0,31}")
+_USER_RE = r"[A-Za-z0-9._][A-Za-z0-9._-]{0,31}"
 
 
 class SSHAddress(_Predicate):
@@ -707,17 +708,16 @@ class SSHAddress(_Predicate):
         user, at, host = value.partition("@")
         return (
             bool(at)
-            and _USER_RE.fullmatch(user) is not None
+            and re.fullmatch(_USER_RE, user) is not None
             and (_is_hostname(host) or _is_ipv4(host) or _is_ipv6(host))
         )
 
 
-_URL_RE = re.compile(
+_URL_RE = (
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://"
     r"(?P<host>\[[^\]]*\]|[^\[\]/:?#@]*)"
     r"(?::(?P<port>[^/?#]*))?"
-    r"(?P<rest>[/?#].*)?",
-    re.DOTALL,
+    r"(?P<rest>[/?#].*)?"
 )
 
 
@@ -737,7 +737,7 @@ class URL(_Predicate):
         self.description = f"a URL such as {example} (scheme {_or_list(self.schemes)})"
 
     def _accepts(self, value: str) -> bool:
-        match = _URL_RE.fullmatch(value)
+        match = re.fullmatch(_URL_RE, value, re.DOTALL)
         if match is None or match["scheme"].lower() not in self.schemes:
             return False
         host: str = match["host"]
