@@ -23,7 +23,6 @@ from ovirt_node.ui.page import (
     Table,
 )
 from ovirt_node.ui.palette import Style
-from ovirt_node.ui.table import TableWidget
 from ovirt_node.ui.widgets import (
     ButtonWidget,
     CheckboxWidget,
@@ -49,6 +48,8 @@ def build_item(item: Item, form: Form | None, style: Style, ui: PageUI, ctx: Pag
         if isinstance(item, Checkbox):
             return CheckboxWidget(item, form, style)
         if isinstance(item, Table):
+            from ovirt_node.ui.table import TableWidget  # when a page has a table: not the Status page
+
             return TableWidget(item, form, style, ui, ctx)
         if isinstance(item, Display):
             return DisplayWidget(item, form, style)

@@ -114,19 +114,19 @@ class LockScreen(urwid.WidgetWrap[urwid.AttrMap[Any]]):
             self.message.set_text(("error", "Wrong password. Try again."))
 
 
-class MenuEntry(urwid.WidgetWrap[urwid.AttrMap[Any]]):
-    """One page in the menu."""
+class MenuEntry(urwid.AttrMap[urwid.SelectableIcon]):
+    """One page in the menu (an AttrMap itself: one wrapper less to build per page)."""
 
     signals: ClassVar[list[str]] = []
 
     def __init__(self, name: str, title: str, style: Style) -> None:
         self.name = name
         self.icon = urwid.SelectableIcon(" " + style.text(title), 0)
-        super().__init__(urwid.AttrMap(self.icon, "menu", "menu focus"))
+        super().__init__(self.icon, "menu", "menu focus")
 
     def set_current(self, current: bool) -> None:
         attrs: dict[Hashable, Hashable] = {None: "menu current" if current else "menu"}
-        self._w.set_attr_map(attrs)
+        self.set_attr_map(attrs)
 
     def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
         return key

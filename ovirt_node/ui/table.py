@@ -311,7 +311,7 @@ class TableWidget(FieldWidget):
             self._show_rows()
 
     def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
-        if self.item.search and self.gate.enabled:
+        if self.item.search and self.enabled:
             on_rows = self.body.focus is self.box
             if on_rows and len(key) == 1 and key != " " and key.isprintable() and self.edit.valid_char(key):
                 self.body.focus_position = 0  # typing on the rows searches: on into the entry
@@ -326,7 +326,7 @@ class TableWidget(FieldWidget):
                 if best is not None:
                     self._activate(best.row, best)
                     return None
-        elif self.gate.enabled and len(key) == 1 and key.isalnum() and self.row_widgets:
+        elif self.enabled and len(key) == 1 and key.isalnum() and self.row_widgets:
             self._jump(key)
             return None
         return super().keypress(size, key)

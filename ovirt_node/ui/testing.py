@@ -344,7 +344,7 @@ class PageHarness:
         return widget.hint.text
 
     def enabled(self, key_or_label: str) -> bool:
-        return self.field(key_or_label).gate.enabled
+        return self.field(key_or_label).enabled
 
     @property
     def save_enabled(self) -> bool:

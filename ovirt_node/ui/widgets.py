@@ -122,18 +122,17 @@ def make_edit(text: str, style: Style, mask: str | None = None) -> urwid.Edit:
     return cls("", text, mask=mask)
 
 
-class ItemWidget(urwid.WidgetWrap[urwid.Widget]):
-    """Base of every item's widget: `refresh()` re-reads the form."""
+class ItemWidget(Gate):
+    """Base of every item's widget: `refresh()` re-reads the form; it is its own Gate."""
 
     def __init__(self, item: Item, form: Form | None, widget: urwid.Widget) -> None:
         self.item = item
         self.form = form
-        self.gate = Gate(widget)
-        super().__init__(self.gate)
+        super().__init__(widget)
 
     def refresh(self) -> None:
         if self.form is not None:
-            self.gate.set_enabled(self.form.enabled(self.item))
+            self.set_enabled(self.form.enabled(self.item))
 
     def reload(self) -> None:
         """Recompute values that come from the system (after Save or Reset)."""
@@ -166,7 +165,7 @@ class FieldWidget(ItemWidget):
     def refresh(self) -> None:
         super().refresh()
         assert self.form is not None
-        self.error.set(self.form.error(self.key) if self.gate.enabled else "")
+        self.error.set(self.form.error(self.key) if self.enabled else "")
         self.show(self.form.typed(self.key))
 
     def show(self, value: str) -> None:
@@ -239,7 +238,7 @@ class PasswordWidget(FieldWidget):
         super().refresh()
         assert self.form is not None
         ckey = confirm_key(self.key)
-        self.confirm_error.set(self.form.error(ckey) if self.gate.enabled else "")
+        self.confirm_error.set(self.form.error(ckey) if self.enabled else "")
         if self.confirm is not None:
             _sync_edit(self.confirm, self.form.typed(ckey))
         if not self.edit.edit_text:

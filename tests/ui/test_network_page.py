@@ -469,7 +469,7 @@ def test_managed_node_is_read_only(node_root: Path) -> None:
     h = harness(node_root)
     assert "This node is managed by engine.example.com: its network is configured there." in h.text()
     assert not any(h.enabled(key) for key in ("Hostname", "DNS servers", "network.nic", "network.interfaces"))
-    buttons = {w.button.label: w.gate.enabled for w in h.page_view.items if hasattr(w, "button")}
+    buttons = {w.button.label: w.enabled for w in h.page_view.items if hasattr(w, "button")}
     assert buttons == {"Create bond": False, "Add VLAN": False, "Edit": False, "Remove": False, "Ping": True,
                        "Test network": True}
 
