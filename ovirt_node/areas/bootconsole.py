@@ -2,11 +2,11 @@
 menu, so the node's messages and a login go to that device from the next boot on.
 
 The only place the setting lives is the grub.cfg the installer wrote on the EFI system
-partition (`/boot/efi/<grub-dir>/grub.cfg`; the ESP is mounted there when it is not, see
-`mount_esp`): every entry's `linux`
-line is rewritten, its `console=` words replaced and the others kept. Nothing goes into
-/etc/default/ovirt and nothing is persisted (the ESP is not the overlay), and a configuration
-reset leaves it (the console is part of the way in, as SSH is).
+partition (`/boot/efi/<grub-dir>/grub.cfg`; the ESP is mounted there only while the menu is
+read or written, see core/esp.py): every entry's `linux` line is rewritten, its `console=`
+words replaced and the others kept. Nothing goes into /etc/default/ovirt and nothing is
+persisted (the ESP is not the overlay), and a configuration reset leaves it (the console is
+part of the way in, as SSH is).
 
 A value is one or more console devices separated by spaces, each a name of a character device
 the node has (a `/dev/` before it is dropped), a serial port with its speed and framing as the
@@ -20,12 +20,14 @@ import logging
 import re
 import stat
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
-from ovirt_node.core.esp import ESP
+from ovirt_node.core.esp import ESP, esp_mounted
 from ovirt_node.core.model import Key, Section
+from ovirt_node.core.run import Runner
 from ovirt_node.core.valid import Regex
 
 if TYPE_CHECKING:
@@ -105,16 +107,11 @@ def grub_cfg(ctx: Context, section: Section) -> str:
     return f"{ESP}/{section.platform(ctx).path('grub-dir')}/grub.cfg"
 
 
-def mount_esp(ctx: Context) -> None:
-    """The ESP mounted (core/esp.py) and left so for the step that writes the menu. A fresh
-    runner, not the context's: a dry run (--check) must read the menu too."""
-    from ovirt_node.core.esp import mount_esp as mount
-    from ovirt_node.core.run import CommandError, Runner
-
-    try:
-        mount(ctx.root, Runner())
-    except CommandError as exc:
-        log.warning("cannot mount the EFI system partition on %s: %s", ESP, exc)
+def menu_readable(ctx: Context) -> AbstractContextManager[None]:
+    """The ESP mounted while the menu is read (core/esp.py), unmounted after if mounted here;
+    when it cannot be mounted, the read goes on (and finds no menu). A fresh runner, not the
+    context's: a dry run (--check) must read the menu too."""
+    return esp_mounted(ctx.root, Runner(), strict=False)
 
 
 def tty_devices(ctx: Context) -> list[str]:
@@ -148,9 +145,9 @@ class BootConsole(Section):
     def read(self, ctx: Context) -> dict[str, str | None]:
         from ovirt_node.core.grubcfg import first_kernel_args
 
-        mount_esp(ctx)
         try:
-            text = ctx.root(grub_cfg(ctx, self)).read_text(errors="replace")
+            with menu_readable(ctx):
+                text = ctx.root(grub_cfg(ctx, self)).read_text(errors="replace")
         except OSError:
             return {KEY: None}  # no boot menu of our own: a live or network boot
         consoles = [arg.removeprefix("console=") for arg in first_kernel_args(text) if arg.startswith("console=")]
@@ -161,8 +158,9 @@ class BootConsole(Section):
         if wanted == current.get(KEY, ""):
             return {}
         path = grub_cfg(ctx, self)
-        mount_esp(ctx)
-        if not ctx.root(path).is_file():
+        with menu_readable(ctx):
+            menu = ctx.root(path).is_file()
+        if not menu:
             return {KEY: f"this node has no boot menu of its own at {path} (a live or network boot takes "
                          "console= from its boot media); nothing was changed"}
         for console in console_words(wanted):

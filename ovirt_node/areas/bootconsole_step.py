@@ -9,7 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ovirt_node.core.context import Context
+from ovirt_node.core.esp import ESP, esp_mounted
 from ovirt_node.core.grubcfg import edit_kernel_args
+from ovirt_node.core.run import Runner
 from ovirt_node.core.steps import write_file_atomic
 from ovirt_node.core.transaction import Step, StepRun
 
@@ -30,6 +32,9 @@ class SetKernelConsoles(Step):
     def describe(self) -> str:
         return f"{self.title} (every entry of {self.path})"
 
+    def needs_mounted(self) -> Sequence[str]:
+        return (ESP,)  # the menu is on the ESP, mounted only while in use
+
     def backs_up(self, ctx: Context) -> Sequence[str]:
         return (self.path,)
 
@@ -43,7 +48,8 @@ class SetKernelConsoles(Step):
         return edit_kernel_args(ctx.root(self.path).read_text(), self._edit)
 
     def preview(self, ctx: Context) -> Mapping[str, str | None]:
-        return {self.path: self.new_text(ctx)}
+        with esp_mounted(ctx.root, Runner()):
+            return {self.path: self.new_text(ctx)}
 
     def apply(self, ctx: Context, run: StepRun) -> None:
         if ctx.runner.dry_run:

@@ -23,9 +23,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 
 from ovirt_node.core import cmdline
 from ovirt_node.core.bootstate import NETWORK_FILE, STATE_FILE, read_state, write_json
-from ovirt_node.core.esp import ESP, mount_esp
+from ovirt_node.core.esp import ESP, esp_mounted
 from ovirt_node.core.platform import Platform
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Runner
@@ -183,17 +182,6 @@ def decide(slot: str, pending: Pending, failed_required: list[str]) -> Decision:
     if failed_required:
         return Decision("none", f"unhealthy ({', '.join(failed_required)}); not a trial boot, so no fallback")
     return Decision("none", "healthy")
-
-
-@contextmanager
-def esp_mounted(root: Root, runner: Runner, esp: str = ESP) -> Iterator[None]:
-    """The ESP mounted on `esp` for the block (core/esp.py), unmounted again if mounted here."""
-    mounted = mount_esp(root, runner, esp)
-    try:
-        yield
-    finally:
-        if mounted:
-            runner(["umount", str(root(esp))], check=False)
 
 
 def health(root: Root, runner: Runner, platform: Platform, sleep: Callable[[float], None] = time.sleep,

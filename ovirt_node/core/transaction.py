@@ -23,7 +23,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -169,6 +169,12 @@ class Step:
     def touches(self) -> Sequence[str]:
         return ()
 
+    def needs_mounted(self) -> Sequence[str]:
+        """Mount points (`noauto` fstab lines: the ESP) holding files this step writes: the
+        transaction mounts them, when they are not, before it takes its backups, and unmounts
+        those it mounted once it is done, applied or rolled back."""
+        return ()
+
     def backs_up(self, ctx: Context) -> Sequence[str]:
         """What the transaction backs up (and journals) for this step: `touches()`, plus what
         the step changes but does not persist as a written file (a unit's `.wants` link)."""
@@ -224,8 +230,19 @@ class Transaction:
         with transaction_lock(ctx.root(LOCK_PATH), wait=wait):
             if recover_interrupted(ctx.root):
                 ctx.reload()  # the handle may hold the half-applied files
-            with SignalGuard() as guard:
+            with SignalGuard() as guard, self._mounted(ctx):
                 self._run_locked(ctx, progress or (lambda _p: None), confirm, guard)
+
+    def _mounted(self, ctx: Context) -> ExitStack:
+        """The steps' mount points mounted (`Step.needs_mounted`) until the stack is closed. A real
+        runner, not the context's: a dry run reads those files too."""
+        from ovirt_node.core.esp import esp_mounted
+        from ovirt_node.core.run import Runner
+
+        held = ExitStack()
+        for point in dict.fromkeys(p for step in self.steps for p in step.needs_mounted()):
+            held.enter_context(esp_mounted(ctx.root, Runner(), point))
+        return held
 
     def _run_locked(self, ctx: Context, notify: ProgressCallback, confirm: Confirmation | None,
                     guard: SignalGuard) -> None:

@@ -122,6 +122,8 @@ def test_network_test_reset_and_console_path(disk: Path, vm_workdir: Path, artif
         shell.check(f"ovirt-node-config set network.dns={dns}", 300)
         shell.check(f"ovirt-node-config set 'boot.console={CONSOLE}'", 120)
         assert get(shell, "boot.console") == CONSOLE
+        # The ESP is mounted only while the change and the read use it (vfat has no journal).
+        assert shell.check("findmnt -rn -o FSTYPE --mountpoint /boot/efi || echo none") == "none"
         bad = shell.run("ovirt-node-config set 'boot.console=ttyS0 init=/bin/sh'", 120)
         assert bad[0] == 2 and "'init=/bin/sh' is not a console device" in bad[1], bad
         before = address(shell)
