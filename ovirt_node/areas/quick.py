@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import stat
 
+from ovirt_node.core.linkwalk import first_link
 from ovirt_node.core.runstate import JOURNAL_DIR, LOCK_PATH
 from ovirt_node.core.shellword import unquote
 
@@ -92,14 +93,9 @@ def _real(prefix: str, path: str) -> str:
         raise Unsure(path)
     if prefix == "/":
         return path
-    current = prefix
-    for part in path[1:].split("/"):
-        current = f"{current}/{part}"
-        try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                raise Unsure(current)
-        except (FileNotFoundError, NotADirectoryError):
-            break
+    link = first_link(prefix, path)
+    if link is not None:
+        raise Unsure(link)
     return prefix + path
 
 

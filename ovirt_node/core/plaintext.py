@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from ovirt_node.core.linkwalk import first_link
 from ovirt_node.core.root import Root
 from ovirt_node.core.shellword import unquote
 
@@ -43,16 +44,8 @@ def plain_path(root: Root, path: str) -> Path:
     """The real path of node path `path`; Unsure under a prefix when a symbolic link is on the
     way (the engine's Root judges where it leads)."""
     real = root(path)
-    if root.is_host:
-        return real
-    current = root.prefix
-    for part in real.relative_to(root.prefix).parts:
-        current = current / part
-        try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                raise Unsure(f"{path}: a symbolic link on the way")
-        except (FileNotFoundError, NotADirectoryError):
-            break
+    if not root.is_host and first_link(str(root.prefix), str(real.relative_to(root.prefix))) is not None:
+        raise Unsure(f"{path}: a symbolic link on the way")
     return real
 
 
