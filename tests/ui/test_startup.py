@@ -170,20 +170,24 @@ import gc, sys
 import urwid
 from ovirt_node.ui.app import Application
 
+apps = []
 draw = urwid.display.raw.Screen.draw_screen
 def first_draw(self, size, canvas):
+    result = draw(self, size, canvas)
     if not getattr(first_draw, "seen", False):
         first_draw.seen = True
         sys.stderr.write(f"AT FIRST DRAW {gc.isenabled()}\\n")
-    return draw(self, size, canvas)
+        loop = apps[0].loop  # a moment after the first draw: reported, then quit
+        loop.set_alarm_in(0.2, lambda *_: sys.stderr.write(f"AFTER {gc.isenabled()}\\n"))
+        loop.set_alarm_in(0.3, lambda *_: (_ for _ in ()).throw(urwid.ExitMainLoop()))
+    return result
 urwid.display.raw.Screen.draw_screen = first_draw
 
 run = Application.run
-def reporting(self):
-    self.loop.set_alarm_in(0.3, lambda *_: sys.stderr.write(f"AFTER {gc.isenabled()}\\n"))
-    self.loop.set_alarm_in(0.4, lambda *_: (_ for _ in ()).throw(urwid.ExitMainLoop()))
+def keeping(self):
+    apps.append(self)
     run(self)
-Application.run = reporting
+Application.run = keeping
 from ovirt_node.cli.setup import main
 code = main(sys.argv[1:])
 sys.stderr.write(f"EXIT {code} {gc.isenabled()}\\n")
