@@ -240,8 +240,12 @@ class Transaction:
         from ovirt_node.core.run import Runner
 
         held = ExitStack()
-        for point in dict.fromkeys(p for step in self.steps for p in step.needs_mounted()):
-            held.enter_context(esp_mounted(ctx.root, Runner(), point))
+        try:
+            for point in dict.fromkeys(p for step in self.steps for p in step.needs_mounted()):
+                held.enter_context(esp_mounted(ctx.root, Runner(), point))
+        except BaseException:
+            held.close()  # what was mounted before the one that failed
+            raise
         return held
 
     def _run_locked(self, ctx: Context, notify: ProgressCallback, confirm: Confirmation | None,
