@@ -8,14 +8,17 @@ buggy page) never crashes the program; the next resize or key redraws the real t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import urwid
+from urwid.canvas import apply_text_layout
+from urwid.text_layout import default_layout as layout
 
 from ovirt_node.ui.auth import Authenticator
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import make_edit
+from ovirt_node.ui.wraptext import wrap
 
 log = logging.getLogger(__name__)
 
@@ -114,19 +117,38 @@ class LockScreen(urwid.WidgetWrap[urwid.AttrMap[Any]]):
             self.message.set_text(("error", "Wrong password. Try again."))
 
 
-class MenuEntry(urwid.AttrMap[urwid.SelectableIcon]):
-    """One page in the menu (an AttrMap itself: one wrapper less to build per page)."""
+class MenuEntry(urwid.SelectableIcon):
+    """One page in the menu, drawn as one Text in its colours across the menu's width (the
+    focused entry, the current page, the others): no AttrMap around it to build and render."""
 
     signals: ClassVar[list[str]] = []
 
     def __init__(self, name: str, title: str, style: Style) -> None:
         self.name = name
-        self.icon = urwid.SelectableIcon(" " + style.text(title), 0)
-        super().__init__(self.icon, "menu", "menu focus")
+        self.title = style.text(title)
+        self.current = False
+        super().__init__(" " + self.title, 0)
 
     def set_current(self, current: bool) -> None:
-        attrs: dict[Hashable, Hashable] = {None: "menu current" if current else "menu"}
-        self.set_attr_map(attrs)
+        if current != self.current:
+            self.current = current
+            self._invalidate()
+
+    def _lines(self, maxcol: int) -> list[str]:
+        # A space before the title, and before each line of a title too long for one.
+        return [f" {line}".ljust(maxcol) for line in wrap(self.title, maxcol - 1)]
+
+    def rows(self, size: tuple[int], focus: bool = False) -> int:
+        return len(self._lines(size[0]))
+
+    def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
+        (maxcol,) = size
+        text = "\n".join(self._lines(maxcol))
+        attr = "menu focus" if focus else "menu current" if self.current else "menu"
+        canvas = apply_text_layout(text, [(attr, len(text))], layout.layout(text, maxcol, "left", "clip"), maxcol)
+        if focus:
+            canvas.cursor = (0, 0)
+        return canvas
 
     def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
         return key

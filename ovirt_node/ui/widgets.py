@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar, cast
 
 import urwid
+from urwid.canvas import apply_text_layout
 
 from ovirt_node.core import explain
 from ovirt_node.core.valid import parse_bool
@@ -33,7 +34,7 @@ from ovirt_node.ui.page import (
     Password,
 )
 from ovirt_node.ui.palette import ATTR_NAMES, Style
-from ovirt_node.ui.wraptext import WrapText
+from ovirt_node.ui.wraptext import LabelledText, WrapText
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +326,22 @@ class Clickable(urwid.SelectableIcon):
     Text halves the time to redraw a page (`make bench`)."""
 
     signals: ClassVar[list[str]] = ["click"]
+    #: (attribute, attribute when focused) drawn over the text, for a button that stands
+    #: alone; None where the owner wraps it in an AttrMap (a row of dialog buttons).
+    look: tuple[str, str] | None = None
+
+    def render(self, size: tuple[int] | tuple[()], focus: bool = False) -> urwid.TextCanvas | urwid.CompositeCanvas:  # type: ignore[override]
+        if self.look is None:
+            return super().render(size, focus)
+        # Laid out here with the look's attribute: urwid caches a Text's own canvas without
+        # regard to focus, so the attribute cannot come from get_text().
+        maxcol = size[0] if size else self.pack()[0]
+        text = self.text
+        canvas = apply_text_layout(text, [(self.look[focus], len(text))], self.get_line_translation(maxcol),
+                                         maxcol)
+        if focus:
+            canvas.cursor = self.get_cursor_coords((maxcol,))
+        return canvas
 
     def keypress(self, size: tuple[int], key: str) -> str | None:  # type: ignore[override]
         if self._command_map[key] != urwid.ACTIVATE:
@@ -420,7 +437,9 @@ class ButtonWidget(ItemWidget):
                 ui.info("Error", explain.sentence(item.label, exc))
 
         self.button = ActionButton(style.text(item.label), press)
-        super().__init__(item, form, button_row([styled_button(self.button)]))
+        # Drawn in its own colours, as wide as its label: no Columns and AttrMap around it.
+        self.button.look = ("button", "button focus")
+        super().__init__(item, form, self.button)
 
 
 class NoticeWidget(ItemWidget):
@@ -453,15 +472,15 @@ class NoticeWidget(ItemWidget):
 class KeyValueWidget(ItemWidget):
     def __init__(self, item: KeyValue, form: Form | None, style: Style, ui: PageUI, ctx: PageContext) -> None:
         self.style = style
-        self.value = WrapText(style.ellipsis)
-        super().__init__(item, form, labelled(item.label, self.value, style))
+        self.value = LabelledText(("label", style.text(item.label)), LABEL_WIDTH, style.ellipsis)
+        super().__init__(item, form, self.value)
         self.ui, self.ctx = ui, ctx
         self.reload()
 
     def reload(self) -> None:
         item, ctx = self.item, self.ctx
         assert isinstance(item, KeyValue)
-        self.value.set_text(self.style.ellipsis)
+        self.value.set_value(self.style.ellipsis)
         self._generation = getattr(self, "_generation", 0) + 1
         generation = self._generation
 
@@ -473,6 +492,6 @@ class KeyValueWidget(ItemWidget):
 
     def _done(self, result: object) -> None:
         if isinstance(result, BaseException):
-            self.value.set_text(("error", self.style.text(f"unavailable ({explain.cause(result)})")))
+            self.value.set_value(("error", self.style.text(f"unavailable ({explain.cause(result)})")))
         else:
-            self.value.set_text(self.style.text(str(result)))
+            self.value.set_value(self.style.text(str(result)))

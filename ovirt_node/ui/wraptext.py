@@ -91,3 +91,61 @@ class WrapText(urwid.Text):
     def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
         self._fit(size[0])
         return super().render(size, focus)
+
+
+class LabelledText(urwid.Text):
+    """A label in a column of its own on the left and a value beside it, wrapped as WrapText
+    wraps (lines after the first start under the first): what a Columns of two Texts shows,
+    drawn as one Text. A page's value lines are the most common rows of the first screen,
+    and a Columns costs a container to build and to render (a canvas per child and its own)."""
+
+    def __init__(self, label: tuple[Any, str], label_width: int, value: Any = "") -> None:
+        self._label = label
+        self._label_width = label_width
+        self._value: tuple[Any, str] = (None, "")
+        self._width = -1
+        super().__init__("", wrap="clip")
+        self.set_value(value)
+
+    @property
+    def value(self) -> str:
+        """The value as set (without the line breaks the layout added)."""
+        return self._value[1]
+
+    def set_value(self, markup: Any) -> None:
+        """`text` or `(attribute, text)`."""
+        attr, text = markup if isinstance(markup, tuple) else (None, markup)
+        value = (attr, str(text))
+        if value == self._value and self._width >= 0:
+            return
+        self._value = value
+        self._width = -1
+        self._fit(0)  # one line until the width is known: the label column, then the value
+
+    def _fit(self, width: int) -> None:
+        if width == self._width:
+            return
+        self._width = width
+        label_attr, label = self._label
+        attr, text = self._value
+        labels = wrap(label, self._label_width)
+        values = wrap(text, width - self._label_width - 1) if width else [text]
+        markup: list[Any] = []
+        for row in range(max(len(labels), len(values))):
+            name = labels[row] if row < len(labels) else ""
+            if row:
+                markup.append("\n")
+            if name:
+                markup.append((label_attr, name))
+            markup.append(" " * (self._label_width + 1 - len(name)))
+            if row < len(values) and values[row]:
+                markup.append((attr, values[row]) if attr is not None else values[row])
+        super().set_text(markup)
+
+    def rows(self, size: tuple[int], focus: bool = False) -> int:
+        self._fit(size[0])
+        return super().rows(size, focus)
+
+    def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
+        self._fit(size[0])
+        return super().render(size, focus)
