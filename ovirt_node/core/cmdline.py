@@ -15,8 +15,8 @@ name; the original spelling stays in ``Arg.alias`` and ``Arg.raw``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.root import Root
 
 #: Where the running kernel exposes its command line.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.model import Key, Section, Source, changed_fields
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.valid import SafeValue
 
 if TYPE_CHECKING:  # a read does not import the transactions

@@ -6,9 +6,8 @@ that NIC down."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ovirt_node.core.cmdline import KernelArgs
+from ovirt_node.core.namedtuple import NamedTuple
 
 PREFIX = "iscsi:"
 

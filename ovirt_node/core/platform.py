@@ -15,8 +15,8 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import NamedTuple
 
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.resources import data_path
 from ovirt_node.core.root import Root
 

@@ -13,6 +13,7 @@ an installer target or a copied node, belong to root).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import posixpath
 from collections.abc import Iterable
@@ -42,6 +43,16 @@ def _inside(path: str, prefix: Path) -> bool:
     return path == str(prefix) or path.startswith(str(prefix).rstrip("/") + "/")
 
 
+_SLASH = Path("/")
+
+
+@functools.cache
+def _real_prefix(prefix: Path) -> Path:
+    """Where a prefix really is, its links followed: worked out once per prefix (every path
+    mapped under it is checked against this; the prefix's own folders do not move under us)."""
+    return Path(os.path.realpath(prefix))
+
+
 class Root(Record):
     """A directory that stands in for `/`."""
 
@@ -57,7 +68,7 @@ class Root(Record):
     @property
     def is_host(self) -> bool:
         """True when this root is the real `/`, so runtime effects are real too."""
-        return self.prefix == Path("/")
+        return self.prefix == _SLASH
 
     def __call__(self, path: str | PurePosixPath, *, follow: bool = True) -> Path:
         """Map an absolute node path (`/etc/ssh/sshd_config`) to the real path under the prefix.
@@ -114,7 +125,7 @@ class Root(Record):
         return self.is_host or _inside(os.path.realpath(real), self._real_prefix())
 
     def _real_prefix(self) -> Path:
-        return Path(os.path.realpath(self.prefix))  # Root.at resolves it; Root(...) may not
+        return _real_prefix(self.prefix)  # Root.at resolves it; Root(...) may not
 
     def _confine(self, real: Path) -> None:
         """Refuse `real` when the kernel, following its links, would land outside the prefix."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+
+from ovirt_node.core.namedtuple import NamedTuple
 
 log = logging.getLogger(__name__)
 

@@ -23,12 +23,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 import dbus
 import dbus.bus
 import dbus.exceptions
+
+from ovirt_node.core.namedtuple import NamedTuple
 
 
 class MockBusUnavailable(RuntimeError):

@@ -24,8 +24,8 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
 
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.record import Record
 from ovirt_node.core.valid import BondOptions, IPv4Address, IPv6Address, VlanId
 from ovirt_node.system.machine.model import natural_key

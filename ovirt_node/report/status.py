@@ -33,10 +33,11 @@ import socket
 import struct
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from ovirt_node.core import cmdline, netroot
 from ovirt_node.core.bootstate import read_state, summary
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.root import Root
 from ovirt_node.core.run import CommandError, Result, run
 from ovirt_node.system.machine.model import Machine, Nic

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.run import CommandError, Result, run
 
 log = logging.getLogger(__name__)

@@ -86,7 +86,8 @@ class Application(DialogHost):
         self.top: urwid.WidgetPlaceholder[urwid.Widget] = urwid.WidgetPlaceholder(urwid.SolidFill(" "))
         self._build()
         self.guard = SizeGuard(self.top)
-        self.loop = urwid.MainLoop(self.guard, self.style.palette(), screen=screen or plain_screen(),
+        # No palette here: _apply_terminal_style registers it once the colours are set.
+        self.loop = urwid.MainLoop(self.guard, (), screen=screen or plain_screen(),
                                    handle_mouse=False,
                                    input_filter=self._filter, unhandled_input=self._unhandled)
         self._loop_dispatcher = LoopDispatcher(self.loop) if dispatcher is None else None
@@ -301,9 +302,10 @@ class Application(DialogHost):
 
     def _apply_terminal_style(self) -> None:
         screen = self.loop.screen
-        screen.register_palette(self.style.palette())
+        # The colours first: a change of them makes urwid work out every entry's look again.
         if hasattr(screen, "set_terminal_properties"):
             screen.set_terminal_properties(colors=self.style.colors)
+        screen.register_palette(self.style.palette())
         if screen.started:
             screen.clear()
 

@@ -9,7 +9,9 @@ folds common typography to ASCII and replaces anything else in basic mode.
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from ovirt_node.core.namedtuple import NamedTuple
 
 Mode = Literal["color", "mono", "basic"]
 

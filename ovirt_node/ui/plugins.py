@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import NamedTuple
 
 from ovirt_node.core.entrypoints import GROUP, EntryPoint, entry_points
 from ovirt_node.core.model import Section
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.ui.page import Page
 
 log = logging.getLogger(__name__)

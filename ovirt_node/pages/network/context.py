@@ -3,8 +3,9 @@ form holds the pending connections), shared by the page and its dialogs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.ui.page import DialogUI, FormUI, PageContext, PageUI
 
 if TYPE_CHECKING:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Literal, NamedTuple
+from typing import Literal
 
+from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.run import Result
 
 NIC_KINDS = frozenset({"ethernet", "wireless", "loopback", "bridge", "bond", "vlan", "virtual"})
