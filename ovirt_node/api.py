@@ -69,6 +69,7 @@ from ovirt_node.ui.page import (
     Notice,
     Page,
     PageContext,
+    PageRef,
     PageUI,
     Password,
     Row,
@@ -79,7 +80,7 @@ from ovirt_node.ui.page import (
 
 __all__ = [
     # pages
-    "Page", "PageContext", "PageUI", "FormUI", "DialogUI", "FormSpec", "Values", "read_hostname",
+    "Page", "PageRef", "PageContext", "PageUI", "FormUI", "DialogUI", "FormSpec", "Values", "read_hostname",
     "Item", "Entry", "Password", "Choice", "Checkbox", "Table", "Row", "Display", "Button", "Label",
     "Notice", "KeyValue", "Divider",
     # config areas

@@ -229,7 +229,7 @@ def _self_test(args: argparse.Namespace | SimpleNamespace, root: Root) -> int:
     from ovirt_node.core.engine import Engine
     from ovirt_node.ui.app import Application
     from ovirt_node.ui.auth import DemoAuthenticator
-    from ovirt_node.ui.page import PageContext
+    from ovirt_node.ui.page import PageContext, load_page
     from ovirt_node.ui.plugins import discover
 
     class OffScreen(urwid.display.BaseScreen):
@@ -239,9 +239,10 @@ def _self_test(args: argparse.Namespace | SimpleNamespace, root: Root) -> int:
     try:
         machine = load_machine(args.machine, root)
         plugins = discover()
+        pages = [load_page(page) for page in plugins.pages]  # every page's module imports, not only the first's
         engine = Engine(Context(root=root, bus=args.bus, machine=machine), lambda: _sections(plugins.sections))
         ctx = PageContext(engine=engine, machine=machine, root=root, demo=args.demo)
-        app = Application(ctx, plugins.pages, DemoAuthenticator(), mode="basic", screen=OffScreen())
+        app = Application(ctx, pages, DemoAuthenticator(), mode="basic", screen=OffScreen())
         lines = [line for line in app.text((80, 24)).splitlines() if line.strip()]
     except Exception as exc:  # whatever breaks the TUI is the answer, with its type
         log.exception("self-test failed")
@@ -250,7 +251,7 @@ def _self_test(args: argparse.Namespace | SimpleNamespace, root: Root) -> int:
     if not app.current or len(lines) < 3:
         print(f"ovirt-node-setup: self-test failed: the first screen is empty ({len(lines)} lines)", file=sys.stderr)
         return 1
-    print(f"the setup TUI built its first screen ({app.current}, {len(plugins.pages)} pages)")
+    print(f"the setup TUI built its first screen ({app.current}, {len(pages)} pages)")
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ovirt_node.pages import DIAGNOSTICS
 from ovirt_node.ui.page import Button, Divider, Item, Label, Page, PageUI
 
 if TYPE_CHECKING:
@@ -27,12 +28,10 @@ def _row(title: str, shows: str, state: str) -> str:
 
 
 class DiagnosticsPage(Page):
-    name = "diagnostics"
-    title = "Diagnostics"
+    name, title, rank = DIAGNOSTICS.name, DIAGNOSTICS.title, DIAGNOSTICS.rank
     help_text = (
         "Diagnostic tools of the node (the same 3.x offered); Enter on a row runs the tool and "
         "shows its output in a viewer.")
-    rank = 95  # as 3.x: after Monitoring, before Performance
     editable = False
 
     def layout(self) -> Sequence[Item]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ovirt_node.pages import KDUMP
 from ovirt_node.ui.page import Choice, Divider, Entry, Item, KeyValue, Label, Page, PageContext, Values
 
 MODES = (
@@ -37,13 +38,11 @@ def _state(label: str) -> Callable[[PageContext], str]:
 
 
 class KdumpPage(Page):
-    name = "kdump"
-    title = "Kdump"
+    name, title, rank = KDUMP.name, KDUMP.title, KDUMP.rank
     help_text = (
         "Where crash dumps of the node's kernel go: off, a local directory, an NFS share or an "
         "SSH host (with a key fetched from a URL).\n"
         "Saving reloads the crash kernel; no reboot is needed.")
-    rank = 60
 
     def layout(self) -> Sequence[Item]:
         # The crash kernel's state first, and short: the page fits 80x24, where Down from the

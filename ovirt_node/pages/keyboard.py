@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ovirt_node.pages import KEYBOARD
 from ovirt_node.ui.page import Divider, Item, Label, Page, PageContext, Row, Table
 
 KEY = "keyboard.keymap"
@@ -19,13 +20,11 @@ def _rows(ctx: PageContext) -> list[Row]:
 
 
 class KeyboardPage(Page):
-    name = "keyboard"
-    title = "Keyboard"
+    name, title, rank = KEYBOARD.name, KEYBOARD.title, KEYBOARD.rank
     help_text = (
         "The keymap of the node's console.\n"
         "Type part of a name in the list to find it; Enter picks the row, Save applies it at once "
         "(no reboot).")
-    rank = 30
 
     def layout(self) -> Sequence[Item]:
         return [

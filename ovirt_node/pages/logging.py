@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ovirt_node.pages import LOGGING
 from ovirt_node.report import status
 from ovirt_node.ui.page import Choice, Divider, EnabledWhen, Entry, Item, Label, Notice, Page, PageContext, Values
 
@@ -30,14 +31,12 @@ def _needs(network: bool, server_key: str | None = None) -> EnabledWhen:
 
 
 class LoggingPage(Page):
-    name = "logging"
-    title = "Logging"
+    name, title, rank = LOGGING.name, LOGGING.title, LOGGING.rank
     help_text = (
         "How large local logs grow and how often they rotate, and where logs go off the node: all "
         "logs to a remote syslog server (rsyslog), kernel messages to a remote host (netconsole, "
         "UDP).\n"
         "An empty server address stops forwarding.")
-    rank = 50
 
     def layout(self) -> Sequence[Item]:
         network = has_network(self.ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ovirt_node.pages import MONITORING
 from ovirt_node.ui.page import Divider, Entry, Item, Label, Page, Values
 
 
@@ -12,13 +13,11 @@ def _server_set(values: Values) -> bool:
 
 
 class MonitoringPage(Page):
-    name = "monitoring"
-    title = "Monitoring"
+    name, title, rank = MONITORING.name, MONITORING.title, MONITORING.rank
     help_text = (
         "collectd gathers this node's statistics (CPU, memory, network, load) and can send them "
         "to a collectd server.\n"
         "An empty server stops sending.")
-    rank = 90
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ovirt_node.pages import PERFORMANCE
 from ovirt_node.ui.page import Divider, Item, KeyValue, Label, Page, PageContext, Row, Table
 
 KEY = "performance.tuned.profile"
@@ -26,13 +27,11 @@ def _active(ctx: PageContext) -> str:
 
 
 class PerformancePage(Page):
-    name = "performance"
-    title = "Performance"
+    name, title, rank = PERFORMANCE.name, PERFORMANCE.title, PERFORMANCE.rank
     help_text = (
         "The tuned profile: kernel, CPU and disk settings for a workload. A hypervisor usually "
         "runs virtual-host.\n"
         "Pick a row with Enter, then Save.")
-    rank = 100
 
     def layout(self) -> Sequence[Item]:
         return [

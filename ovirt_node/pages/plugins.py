@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ovirt_node.pages import PLUGINS
 from ovirt_node.ui.page import Button, Divider, Item, Label, Page, PageUI
 from ovirt_node.ui.plugins import PluginInfo, discover
 
@@ -40,13 +41,11 @@ def _row(info: PluginInfo) -> str:
 
 
 class PluginsPage(Page):
-    name = "plugins"
-    title = "Plugins"
+    name, title, rank = PLUGINS.name, PLUGINS.title, PLUGINS.rank
     help_text = (
         "The plugins installed on this node: each one's name, version and what it adds; those "
         "that failed to load, with the reason.\n"
         "Enter on a plugin shows its details.")
-    rank = 300
     editable = False
 
     def layout(self) -> Sequence[Item]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ovirt_node.pages import SECURITY
 from ovirt_node.ui.page import (
     Checkbox,
     Divider,
@@ -30,13 +31,11 @@ def _account(ctx: PageContext) -> str:
 
 
 class SecurityPage(Page):
-    name = "security"
-    title = "Security"
+    name, title, rank = SECURITY.name, SECURITY.title, SECURITY.rank
     help_text = (
         "Remote access (SSH password logins, port, the admin's keys), the strong random number "
         "generator for sshd, AES-NI, and the admin user's password.\n"
         "A new password is typed twice; a weak one is named as such but not refused.")
-    rank = 20
 
     def layout(self) -> Sequence[Item]:
         from ovirt_node.system.accounts import ADMIN_USER

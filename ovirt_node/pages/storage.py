@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ovirt_node.pages import REMOTE_STORAGE
 from ovirt_node.ui.page import Divider, Entry, Item, Label, Page
 
 
 class RemoteStoragePage(Page):
-    name = "remote-storage"
-    title = "Remote Storage"
+    name, title, rank = REMOTE_STORAGE.name, REMOTE_STORAGE.title, REMOTE_STORAGE.rank
     help_text = (
         "How the node names itself to iSCSI targets (the initiator name) and the NFSv4 ID-mapping "
         "domain (empty: the host's DNS domain).")
-    rank = 70
 
     def layout(self) -> Sequence[Item]:
         return [

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from ovirt_node.pages import SUPPORT
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
 
@@ -19,14 +20,12 @@ def _newest_bundle(ctx: PageContext) -> str:
 
 
 class SupportPage(Page):
-    name = "support"
-    title = "Support"
+    name, title, rank = SUPPORT.name, SUPPORT.title, SUPPORT.rank
     help_text = (
         "The node's logs, this boot's journal and the kernel messages, each in a viewer that "
         "opens at the newest line; Create support bundle writes a .tar.gz of logs, settings and "
         "tool output with passwords and keys removed, for whoever helps.\n"
         "F8 comes here from any page.")
-    rank = 990  # last, as 3.x (which hid it from the menu; here F8 and the menu both reach it)
     editable = False
 
     def layout(self) -> Sequence[Item]:

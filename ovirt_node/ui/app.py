@@ -30,7 +30,7 @@ from ovirt_node import PRODUCT_NAME, __version__
 from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
 from ovirt_node.ui.lockguard import LockGuard
-from ovirt_node.ui.page import Emit, FormSpec, Page, PageContext, read_hostname, sort_pages
+from ovirt_node.ui.page import Emit, FormSpec, MenuPage, PageContext, read_hostname, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
@@ -63,7 +63,7 @@ def _exit_loop(*_args: object) -> None:
 class Application(DialogHost):
     """The TUI. Build it, then `run()`; tests drive it with `keys()` and `text()`."""
 
-    def __init__(self, ctx: PageContext, pages: Sequence[type[Page]], authenticator: Authenticator, *,
+    def __init__(self, ctx: PageContext, pages: Sequence[MenuPage], authenticator: Authenticator, *,
                  mode: Mode = "color", screen: urwid.BaseScreen | None = None,
                  dispatcher: Dispatcher | None = None) -> None:
         """`dispatcher` defaults to the main loop's; tests pass their own (see worker.Manual)."""
@@ -168,10 +168,11 @@ class Application(DialogHost):
 
     # -- pages ------------------------------------------------------------------------------
 
-    def page_class(self, name: str) -> type[Page] | None:
+    def page_class(self, name: str) -> MenuPage | None:
+        """The menu's page `name`: its class, or its PageRef until it is first shown."""
         return next((p for p in self.pages if p.name == name), None)
 
-    def _view(self, page_cls: type[Page]) -> urwid.Widget:
+    def _view(self, page_cls: MenuPage) -> urwid.Widget:
         if page_cls.name in self.stale:
             self.stale.discard(page_cls.name)
             old = self.views.get(page_cls.name)

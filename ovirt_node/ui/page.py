@@ -298,7 +298,50 @@ class Page:
         return None
 
 
-def sort_pages(pages: Sequence[type[Page]]) -> list[type[Page]]:
+class PageRef:
+    """A page the menu lists before its module is imported: its name, title and rank, and
+    where its class is (`module:Class`). Registered like a Page class (an entry point may
+    name one, `pages()` may return some); the class is imported when the page is first
+    shown, and must declare the same name, title and rank. The built-in pages are listed so
+    (ovirt_node/pages/__init__.py): importing the eleven modules the first screen does not
+    show cost the setup TUI's start about as much as drawing that screen."""
+
+    __slots__ = ("name", "title", "rank", "target")
+
+    def __init__(self, name: str, title: str, rank: int, target: str) -> None:
+        self.name = name
+        self.title = title
+        self.rank = rank
+        self.target = target
+
+    def __repr__(self) -> str:
+        return f"PageRef({self.name!r}, {self.title!r}, {self.rank}, {self.target!r})"
+
+    def load(self) -> type[Page]:
+        """The page's class; ImportError, AttributeError, TypeError or ValueError say why not."""
+        from importlib import import_module
+
+        module, _, attr = self.target.partition(":")
+        found = getattr(import_module(module), attr)
+        if not (isinstance(found, type) and issubclass(found, Page)):
+            raise TypeError(f"{self.target} is not a Page subclass")
+        declared = (found.name, found.title, found.rank)
+        if declared != (self.name, self.title, self.rank):
+            raise ValueError(f"{self.target} declares name, title, rank {declared}, "
+                             f"not {(self.name, self.title, self.rank)} as the menu lists it")
+        return found
+
+
+#: A page as the menu has it: its class, or a reference to it not imported yet.
+MenuPage = type[Page] | PageRef
+
+
+def load_page(page: MenuPage) -> type[Page]:
+    """The class of a menu page (imported now when it is a PageRef)."""
+    return page.load() if isinstance(page, PageRef) else page
+
+
+def sort_pages(pages: Sequence[MenuPage]) -> list[MenuPage]:
     """Menu order: rank, then title (3.x's order was undefined on equal ranks)."""
     return sorted(pages, key=lambda p: (p.rank, p.title.lower(), p.name))
 

@@ -18,7 +18,7 @@ from ovirt_node.core.engine import InvalidChanges
 from ovirt_node.ui import focus
 from ovirt_node.ui.build import build_item
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
-from ovirt_node.ui.page import Item, Page, PageContext, PageUI
+from ovirt_node.ui.page import Item, MenuPage, Page, PageContext, PageRef, PageUI, load_page
 from ovirt_node.ui.palette import Style
 from ovirt_node.ui.widgets import (
     ActionButton,
@@ -248,11 +248,13 @@ def broken_view(title: str, exc: BaseException, style: Style) -> urwid.ListBox[i
     return urwid.ListBox(urwid.SimpleFocusListWalker(lines))
 
 
-def build_view(page_cls: type[Page], ctx: PageContext, ui: PageUI, style: Style) -> urwid.Widget:
-    """A PageView, or the broken-page notice when anything about the page raises."""
-    title = getattr(page_cls, "title", page_cls.__name__)
+def build_view(page: MenuPage, ctx: PageContext, ui: PageUI, style: Style) -> urwid.Widget:
+    """A PageView, or the broken-page notice when anything about the page raises (its
+    module's import too, for a page the menu listed by reference)."""
+    title = getattr(page, "title", getattr(page, "__name__", "?"))
     try:
-        return PageView(page_cls(ctx), ui, style)
+        return PageView(load_page(page)(ctx), ui, style)
     except Exception as exc:
-        log.exception("page %s (%s) failed to build", getattr(page_cls, "name", "?"), page_cls.__qualname__)
+        log.exception("page %s (%s) failed to build", getattr(page, "name", "?"),
+                      page.target if isinstance(page, PageRef) else page.__qualname__)
         return broken_view(str(title), exc, style)

@@ -1,7 +1,8 @@
 """Plugin discovery through the `ovirt_node.plugins` entry point group.
 
-An entry point may name a `Page` subclass, or an object (module, class, instance) with a
-`pages()` callable returning Page subclasses and/or a `sections()` callable returning config
+An entry point may name a `Page` subclass, a `PageRef` (the page's module is imported when
+it is first shown), or an object (module, class, instance) with a
+`pages()` callable returning Page subclasses or PageRefs and/or a `sections()` callable returning config
 sections. The built-in pages are registered the same way. A plugin that fails to import or
 to answer is skipped, logged, and listed in `Plugins.failures` for the Plugins page.
 """
@@ -14,7 +15,7 @@ import traceback
 from ovirt_node.core.entrypoints import GROUP, EntryPoint, entry_points
 from ovirt_node.core.model import Section
 from ovirt_node.core.namedtuple import NamedTuple
-from ovirt_node.ui.page import Page
+from ovirt_node.ui.page import MenuPage, Page, PageRef
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,9 @@ class Plugins:
     """What discovery found. Plain classes and named tuples here, not dataclasses: the setup
     TUI imports this before its first screen, and each dataclass costs it compiles."""
 
-    def __init__(self, pages: list[type[Page]] | None = None, sections: list[Section] | None = None,
+    def __init__(self, pages: list[MenuPage] | None = None, sections: list[Section] | None = None,
                  loaded: list[PluginInfo] | None = None, failures: list[tuple[PluginInfo, str]] | None = None) -> None:
-        self.pages: list[type[Page]] = [] if pages is None else pages
+        self.pages: list[MenuPage] = [] if pages is None else pages
         self.sections: list[Section] = [] if sections is None else sections
         self.loaded: list[PluginInfo] = [] if loaded is None else loaded
         self.failures: list[tuple[PluginInfo, str]] = [] if failures is None else failures
@@ -53,8 +54,9 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _provides(pages: list[type[Page]], sections: list[Section]) -> tuple[str, ...]:
-    return (*(f"page {getattr(p, 'title', p.__name__)}" for p in pages), *(f"section {s.name}" for s in sections))
+def _provides(pages: list[MenuPage], sections: list[Section]) -> tuple[str, ...]:
+    titles = (getattr(p, "title", None) or getattr(p, "__name__", "?") for p in pages)
+    return (*(f"page {title}" for title in titles), *(f"section {s.name}" for s in sections))
 
 
 def discover() -> Plugins:
@@ -63,14 +65,14 @@ def discover() -> Plugins:
         info = _info(ep)
         try:
             obj = ep.load()
-            if isinstance(obj, type) and issubclass(obj, Page):
-                pages: list[type[Page]] = [obj]
+            if isinstance(obj, PageRef) or (isinstance(obj, type) and issubclass(obj, Page)):
+                pages: list[MenuPage] = [obj]
             else:
                 pages = list(getattr(obj, "pages", lambda: [])())
             sections = list(getattr(obj, "sections", lambda: [])())
-            bad = [p for p in pages if not (isinstance(p, type) and issubclass(p, Page))]
+            bad = [p for p in pages if not (isinstance(p, PageRef) or (isinstance(p, type) and issubclass(p, Page)))]
             if bad:
-                raise TypeError(f"pages() returned something that is not a Page subclass: {bad[0]!r}")
+                raise TypeError(f"pages() returned something that is neither a Page subclass nor a PageRef: {bad[0]!r}")
         except Exception as exc:  # a broken plugin must never take the UI down
             log.error("plugin %s (%s) skipped: %s: %s", ep.name, ep.value, type(exc).__name__, exc)
             trace = "".join(traceback.format_exception(exc))

@@ -29,7 +29,7 @@ from ovirt_node.core.transaction import Confirmation, Transaction, TransactionEr
 from ovirt_node.demo.bus import MockService as MockService  # for plugin tests' annotations
 from ovirt_node.demo.node import DemoNode as DemoNode
 from ovirt_node.ui.form import Form, confirm_key
-from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext
+from ovirt_node.ui.page import Emit, Field, FormSpec, Page, PageContext, load_page
 from ovirt_node.ui.pageview import SAVE, PageView, build_view
 from ovirt_node.ui.palette import Mode, style_for
 from ovirt_node.ui.table import TableWidget
@@ -199,7 +199,7 @@ def builtin_page(name: str) -> type[Page]:
 
     for page in discover().pages:
         if page.name == name:
-            return page
+            return load_page(page)
     raise LookupError(f"no setup page named {name!r}")
 
 

@@ -21,7 +21,7 @@ from ovirt_node.pages.plugins import PluginsPage
 from ovirt_node.ui.app import Application
 from ovirt_node.ui.auth import DemoAuthenticator
 from ovirt_node.ui.dialogs import ProgressDialog
-from ovirt_node.ui.page import Item, Label, Page, PageContext
+from ovirt_node.ui.page import Item, Label, MenuPage, Page, PageContext
 from ovirt_node.ui.pageview import PageView
 from ovirt_node.ui.plugins import PluginInfo, Plugins
 from ovirt_node.ui.worker import Manual
@@ -41,7 +41,7 @@ class SupportPage(Page):
 class App:
     """An Application with a scripted screen and a main loop the test drains."""
 
-    def __init__(self, ctx: PageContext, pages: Sequence[type[Page]], **kwargs: object) -> None:
+    def __init__(self, ctx: PageContext, pages: Sequence[MenuPage], **kwargs: object) -> None:
         self.main = Manual()
         self.app = Application(ctx, pages, DemoAuthenticator(), screen=ScriptedScreen(size=(80, 24)),
                                dispatcher=self.main, **kwargs)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import pytest
 from ovirt_node.pages.status import StatusPage
 from ovirt_node.pages.support import SupportPage
 from ovirt_node.ui.dialogs import ProgressDialog, TextDialog
-from ovirt_node.ui.page import Item, KeyValue, Page, PageContext
+from ovirt_node.ui.page import Item, KeyValue, Page, PageContext, load_page
 from ovirt_node.ui.pageview import PageView
 from ovirt_node.ui.palette import style_for
 from ovirt_node.ui.plugins import discover
@@ -58,7 +58,7 @@ def test_f1_on_every_registered_page_shows_what_it_does_and_its_keys(page_ctx: P
     pages = discover().pages
     assert len(pages) >= 10, "the built-in pages are registered"
     a = App(page_ctx, pages)
-    for index, page_cls in enumerate(a.app.pages):
+    for index, page_cls in enumerate(map(load_page, a.app.pages)):
         a.app.show_page(page_cls.name)
         a.settle()
         text = a.keys("f1")

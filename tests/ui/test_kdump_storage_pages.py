@@ -15,7 +15,7 @@ from ovirt_node.core.root import Root
 from ovirt_node.pages.kdump import KdumpPage
 from ovirt_node.pages.storage import RemoteStoragePage
 from ovirt_node.system.machine.profile import load_profile, profile_path
-from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.page import PageContext, load_page
 from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness, page_context
 from tests.dbus_env import SYSTEMD_MANAGER, MockService, systemd_job_code
@@ -37,7 +37,7 @@ def storage(node_root: Path) -> PageHarness:
 
 
 def test_pages_are_registered_like_plugins_in_3x_order() -> None:
-    pages = discover().pages
+    pages = [load_page(page) for page in discover().pages]
     assert KdumpPage in pages and RemoteStoragePage in pages
     assert (KdumpPage.rank, RemoteStoragePage.rank) == (60, 70)
 

@@ -15,7 +15,7 @@ import pytest
 from ovirt_node.core.root import Root
 from ovirt_node.pages.logging import NO_NETWORK, LoggingPage
 from ovirt_node.report.status import network_configured
-from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.page import PageContext, load_page
 from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness
 from tests.node_fixtures import snapshot
@@ -31,7 +31,7 @@ def harness(ctx: PageContext, apply: bool = False) -> PageHarness:
 
 
 def test_registered_like_a_plugin() -> None:
-    assert LoggingPage in discover().pages
+    assert LoggingPage in map(load_page, discover().pages)
     assert (LoggingPage.title, LoggingPage.rank) == ("Logging", 50)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ovirt_node.pages.security import SecurityPage
-from ovirt_node.ui.page import PageContext
+from ovirt_node.ui.page import PageContext, load_page
 from ovirt_node.ui.plugins import discover
 from ovirt_node.ui.testing import FakeUI, PageHarness
 from tests.node_fixtures import snapshot
@@ -29,7 +29,7 @@ def harness(ctx: PageContext, apply: bool = False) -> PageHarness:
 
 
 def test_registered_like_a_plugin_with_the_3x_rank() -> None:
-    assert SecurityPage in discover().pages
+    assert SecurityPage in map(load_page, discover().pages)
     assert (SecurityPage.title, SecurityPage.rank) == ("Security", 20)
 
 

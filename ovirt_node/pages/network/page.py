@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
+from ovirt_node.pages import NETWORK
 from ovirt_node.pages.network.context import INTERFACES, MANAGEMENT, NetworkContext, NetworkUI
 from ovirt_node.ui.page import (
     Button,
@@ -143,15 +144,13 @@ def ask_to_keep(ui: NetworkUI, ctx: PageContext) -> Confirm:
 
 
 class NetworkPage(Page):
-    name = "network"
-    title = "Network"
+    name, title, rank = NETWORK.name, NETWORK.title, NETWORK.rank
     help_text = (
         "The node's name, DNS and NTP servers and its network interfaces.\n"
         "Enter on an interface configures it (DHCP, static address, VLAN, bond); Create bond and "
         "Add VLAN add connections; Ping and Test network check what works now.\n"
         "Save applies the changes and asks you to keep them: they are rolled back by themselves "
         "unless you do, so a change that cuts you off comes undone.")
-    rank = 10
 
     def layout(self) -> Sequence[Item]:
         from ovirt_node.pages import nettest_view
