@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
-from ovirt_node.core.model import Key, Section, Source, changed_fields
 from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.valid import SafeValue
 
 if TYPE_CHECKING:  # a read does not import the transactions
+    # nor is the model imported until the first read (the setup TUI's first screen has none)
+    from ovirt_node.core.model import Key, Section, Source
     from ovirt_node.core.transaction import ProgressCallback, Step, Transaction
 
 
@@ -98,6 +99,8 @@ class Engine:
     # -- reading --------------------------------------------------------------------------
 
     def read(self, sections: Iterable[str] | None = None) -> dict[str, Setting]:
+        from ovirt_node.core.model import Source
+
         settings: dict[str, Setting] = {}
         wanted = list(sections or self.sections)
         # Lenses load with the first read of their section, all at once: every Augeas load
@@ -153,6 +156,8 @@ class Engine:
             errors.update(self.sections[name].check_change(self.ctx, current, desired))
         if errors:
             raise InvalidChanges(errors)
+        from ovirt_node.core.model import Source
+
         unwritten = {name for name, s in settings.items() if s.source is Source.DEFAULTS}
         return clean, current, unwritten
 
@@ -168,6 +173,7 @@ class Engine:
 
     def plan(self, changes: Mapping[str, str], title: str = "Apply configuration") -> Transaction:
         """Validate, then build the transaction; empty when nothing would change."""
+        from ovirt_node.core.model import changed_fields
         from ovirt_node.core.steps import PersistPath, RestartUnit, WriteDefaults  # not at start-up
         from ovirt_node.core.transaction import Transaction
 

@@ -52,9 +52,14 @@ class Distribution:
                     self._header.setdefault(key.strip().lower(), value.strip())
         return self._header.get(field.lower())
 
-    def entry_points(self) -> Iterator[EntryPoint]:
-        for group, name, value in parse_entry_points(self._read("entry_points.txt") or ""):
-            yield EntryPoint(name, value, group, self)
+    def entry_points(self, group: str) -> Iterator[EntryPoint]:
+        """The distribution's entry points in `group`."""
+        text = self._read("entry_points.txt") or ""
+        if group not in text:  # most distributions have none in ours: their lines are not parsed
+            return
+        for found, name, value in parse_entry_points(text):
+            if found == group:
+                yield EntryPoint(name, value, found, self)
 
 
 def parse_entry_points(text: str) -> Iterator[tuple[str, str, str]]:
@@ -118,4 +123,4 @@ def distributions() -> Iterator[Distribution]:
 
 
 def entry_points(group: str) -> list[EntryPoint]:
-    return [ep for dist in distributions() for ep in dist.entry_points() if ep.group == group]
+    return [ep for dist in distributions() for ep in dist.entry_points(group)]

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from ovirt_node.areas import logs_quick
 from ovirt_node.network import quick as network_quick
-from ovirt_node.pages import nettest_view
 from ovirt_node.report import status, vms
 from ovirt_node.ui.page import Button, Divider, Item, KeyValue, Label, Page, PageContext, PageUI
 
@@ -153,7 +152,7 @@ class StatusPage(Page):
             Divider(),
             Button("SSH host keys", self.show_host_keys),
             Button("CPU details", self.show_cpu),
-            Button("Test network", lambda ui: nettest_view.show(self.ctx, ui)),
+            Button("Test network", self._test_network),
             Button("Console path", self.open_console),
             Divider(),
             Button("Lock", lambda ui: ui.lock()),
@@ -170,6 +169,11 @@ class StatusPage(Page):
         from ovirt_node.pages import reset_dialog
 
         reset_dialog.open_reset(self.ctx, ui)
+
+    def _test_network(self, ui: PageUI) -> None:
+        from ovirt_node.pages import nettest_view  # imported when pressed, as the reset is
+
+        nettest_view.show(self.ctx, ui)
 
     def open_console(self, ui: PageUI) -> None:
         from ovirt_node.pages import console_dialog  # imported when pressed, as the reset is

@@ -27,9 +27,7 @@ from typing import TYPE_CHECKING, Any
 import urwid
 
 from ovirt_node import PRODUCT_NAME, __version__
-from ovirt_node.ui import focus
 from ovirt_node.ui.dialoghost import DialogHost
-from ovirt_node.ui.lockguard import LockGuard
 from ovirt_node.ui.page import Emit, FormSpec, MenuPage, PageContext, read_hostname, sort_pages
 from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
@@ -41,6 +39,7 @@ if TYPE_CHECKING:
     from ovirt_node.core.transaction import Confirmation, Transaction
     from ovirt_node.ui.auth import Authenticator
     from ovirt_node.ui.dialogs import Dialog
+    from ovirt_node.ui.lockguard import LockGuard
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class Application(DialogHost):
         self.stale: set[str] = set()
         self.current: str | None = None
         self.locked: LockScreen | None = None
-        self.lock_guard = LockGuard()
+        self.lock_guard: LockGuard | None = None  # made at the first lock
         self.flash = ""
         #: Worker requests made before the first screen is drawn (see run()); None once released.
         self._held: list[tuple[Callable[[], object], Callable[[object], None]]] | None = None
@@ -343,6 +342,8 @@ class Application(DialogHost):
             if key == "esc":
                 self.close_top_dialog()
             elif key in ("tab", "shift tab"):
+                from ovirt_node.ui import focus  # the key handlers' modules load at the first key
+
                 focus.step(self.dialogs[-1], forward=key == "tab")
             elif key == SAVE_KEY:
                 self._to_save(self.dialogs[-1])
@@ -368,6 +369,8 @@ class Application(DialogHost):
 
     def _to_save(self, widget: urwid.Widget) -> None:
         """F10: the focus on Save (OK), or a word on why it cannot be pressed."""
+        from ovirt_node.ui import focus
+
         button = getattr(widget, "save_button", None)
         if button is None:
             self.flash = "This screen has nothing to save"
@@ -397,6 +400,8 @@ class Application(DialogHost):
             if self.page_holder.original_widget.selectable():
                 self.body.focus_position = 2
             return
+        from ovirt_node.ui import focus
+
         if not focus.step(self.page_holder.original_widget, forward, wrap=False):
             self.body.focus_position = 0
 
@@ -545,13 +550,17 @@ class Application(DialogHost):
     def lock(self) -> None:
         log.info("console locked")
         self.locked = LockScreen(PRODUCT_NAME, self.authenticator, self.style, self.run_in_worker, self.unlock)
+        from ovirt_node.ui.lockguard import LockGuard
+
+        self.lock_guard = self.lock_guard or LockGuard()
         self.lock_guard.hold(self.loop.screen)  # Ctrl-C/Ctrl-Z: no way out but the password
         self._refresh_chrome()
 
     def unlock(self) -> None:
         log.info("console unlocked")
         self.locked = None
-        self.lock_guard.release(self.loop.screen)
+        if self.lock_guard is not None:
+            self.lock_guard.release(self.loop.screen)
         self._refresh_chrome()
 
     def quit(self, *, asked: bool = False) -> None:

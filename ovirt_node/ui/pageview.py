@@ -13,9 +13,7 @@ from typing import Any
 
 import urwid
 
-from ovirt_node.core import explain
 from ovirt_node.core.engine import InvalidChanges
-from ovirt_node.ui import focus
 from ovirt_node.ui.build import build_item
 from ovirt_node.ui.form import FORM_KEY, Form, fields_of
 from ovirt_node.ui.page import Item, MenuPage, Page, PageContext, PageRef, PageUI, load_page
@@ -163,6 +161,8 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             self._save_look.set_attr_map(look)
             self._save_look.set_focus_map(focus_look)
             if not can:
+                from ovirt_node.ui import focus  # a page with a form; the Status page has none
+
                 focus.keep_live(self)  # never leave the focus on the greyed Save (after a save)
             if can:
                 self.status.set_text("")
@@ -213,6 +213,8 @@ class PageView(urwid.WidgetWrap[urwid.Pile]):
             return  # the form now shows the engine's reasons next to the fields
         except Exception as exc:
             log.exception("page %s: planning the save failed", self.page.name)
+            from ovirt_node.core import explain  # only when something failed
+
             self.ui.info("Cannot save", explain.sentence("Preparing the changes", exc))
             return
         if not tx.steps:

@@ -1,8 +1,8 @@
 """Plugin discovery through the `ovirt_node.plugins` entry point group.
 
 An entry point may name a `Page` subclass, a `PageRef` (the page's module is imported when
-it is first shown), or an object (module, class, instance) with a
-`pages()` callable returning Page subclasses or PageRefs and/or a `sections()` callable returning config
+it is first shown), or an object (module, class, instance) with a `pages()` callable
+returning Page subclasses or PageRefs and/or a `sections()` callable returning config
 sections. The built-in pages are registered the same way. A plugin that fails to import or
 to answer is skipped, logged, and listed in `Plugins.failures` for the Plugins page.
 """
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import TYPE_CHECKING
 
 from ovirt_node.core.entrypoints import GROUP, EntryPoint, entry_points
-from ovirt_node.core.model import Section
 from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.ui.page import MenuPage, Page, PageRef
+
+if TYPE_CHECKING:
+    from ovirt_node.core.model import Section
 
 log = logging.getLogger(__name__)
 

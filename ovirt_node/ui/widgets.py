@@ -16,7 +16,6 @@ from typing import Any, ClassVar, cast
 import urwid
 from urwid.canvas import apply_text_layout
 
-from ovirt_node.core import explain
 from ovirt_node.core.valid import parse_bool
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import (
@@ -93,7 +92,10 @@ class Gate(urwid.WidgetWrap[urwid.Widget]):
         self._content = widget
         #: (the switch, its colours), once first disabled.
         self._wrappers: tuple[urwid.WidgetDisable[urwid.Widget], urwid.AttrMap[Any]] | None = None
-        super().__init__(widget)
+        # What WidgetWrap.__init__ does, less its check of `widget` against urwid's runtime
+        # Protocol (as slow as above): every item's widget is an urwid widget.
+        urwid.Widget.__init__(self)
+        self._w = widget
 
     @property
     def enabled(self) -> bool:
@@ -434,6 +436,8 @@ class ButtonWidget(ItemWidget):
                 item.on_press(cast(PageUI, bound))
             except Exception as exc:  # a page's handler must not take the UI down
                 log.exception("button %r failed", item.label)
+                from ovirt_node.core import explain  # only when something failed
+
                 ui.info("Error", explain.sentence(item.label, exc))
 
         self.button = ActionButton(style.text(item.label), press)
@@ -492,6 +496,8 @@ class KeyValueWidget(ItemWidget):
 
     def _done(self, result: object) -> None:
         if isinstance(result, BaseException):
+            from ovirt_node.core import explain  # only when something failed
+
             self.value.set_value(("error", self.style.text(f"unavailable ({explain.cause(result)})")))
         else:
             self.value.set_value(self.style.text(str(result)))

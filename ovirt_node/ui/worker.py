@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,14 +38,15 @@ class Immediate:
 
 class LoopDispatcher:
     """Posts callbacks into an urwid MainLoop through `watch_pipe`: the writer only ever puts
-    a byte in the pipe; the loop drains a queue of callables when it sees it."""
+    a byte in the pipe; the loop drains a queue of callables when it sees it (a deque, whose
+    append and popleft are atomic: the queue module is not needed before the first screen)."""
 
     def __init__(self, loop: urwid.MainLoop) -> None:
-        self._queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._queue: deque[Callable[[], None]] = deque()
         self._fd: int | None = loop.watch_pipe(self._drain)
 
     def post(self, callback: Callable[[], None]) -> None:
-        self._queue.put(callback)
+        self._queue.append(callback)
         fd = self._fd
         if fd is not None:
             try:
@@ -61,8 +62,8 @@ class LoopDispatcher:
     def _drain(self, _data: bytes) -> bool:
         while True:
             try:
-                callback = self._queue.get_nowait()
-            except queue.Empty:
+                callback = self._queue.popleft()
+            except IndexError:
                 return True
             try:
                 callback()
@@ -97,6 +98,9 @@ class Manual:
     need real worker threads but want to say when the "main loop" runs."""
 
     def __init__(self) -> None:
+        import queue  # tests only
+
+        self._empty = queue.Empty
         self._queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
 
     def post(self, callback: Callable[[], None]) -> None:
@@ -107,12 +111,12 @@ class Manual:
         count = 0
         try:
             callback = self._queue.get(timeout=wait) if wait else self._queue.get_nowait()
-        except queue.Empty:
+        except self._empty:
             return 0
         while True:
             callback()
             count += 1
             try:
                 callback = self._queue.get_nowait()
-            except queue.Empty:
+            except self._empty:
                 return count
