@@ -29,14 +29,15 @@ KEYS: dict[str, tuple[str, str]] = {
 }
 
 # The Rsyslog lens's shapes, narrowed to plain ones: a selector list, blanks, then an action.
+# Kept as text, compiled by `re` at their first use: most nodes have no drop-in to read.
 _TOKEN = r"(?:[A-Za-z0-9]+|\*)"
 _SELECTOR = rf"{_TOKEN}(?:,{_TOKEN})*\.(?:!|[<=>]+|![<=>]+)?{_TOKEN}"
-_ENTRY = re.compile(rf"({_SELECTOR}(?:;{_SELECTOR})*)[ \t]+(\S+)[ \t]*")
+_ENTRY = rf"({_SELECTOR}(?:;{_SELECTOR})*)[ \t]+(\S+)[ \t]*"
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
-_FORWARD = re.compile(rf"(@@?)({_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:]+\])(?::([0-9]+))?")
-_FILE = re.compile(r"-?/[^ \t\n;]+|~")
-_DIRECTIVE = re.compile(r"\$[A-Za-z0-9]+[ \t]+[^,# \t\n](?:[^#\n]*[^,# \t\n])?")
-_BLANK_OR_COMMENT = re.compile(r"[ \t]*(#.*)?")
+_FORWARD = rf"(@@?)({_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:]+\])(?::([0-9]+))?"
+_FILE = r"-?/[^ \t\n;]+|~"
+_DIRECTIVE = r"\$[A-Za-z0-9]+[ \t]+[^,# \t\n](?:[^#\n]*[^,# \t\n])?"
+_BLANK_OR_COMMENT = r"[ \t]*(#.*)?"
 
 
 def values(root: Root) -> dict[str, str] | None:
@@ -49,20 +50,20 @@ def forwards(text: str) -> list[tuple[str, str, str | None]]:
     """(protocol `@`/`@@`, host as written, port or None) of each forwarding line, in order."""
     found: list[tuple[str, str, str | None]] = []
     for line in text.splitlines():
-        if _BLANK_OR_COMMENT.fullmatch(line) or _DIRECTIVE.fullmatch(line):
+        if re.fullmatch(_BLANK_OR_COMMENT, line) or re.fullmatch(_DIRECTIVE, line):
             continue
-        entry = _ENTRY.fullmatch(line)
+        entry = re.fullmatch(_ENTRY, line)
         if entry is None:
             raise plaintext.Unsure(line)
         action = entry.group(2)
-        forward = _FORWARD.fullmatch(action)
+        forward = re.fullmatch(_FORWARD, action)
         if forward is not None:
             host = forward.group(2)
             # The lens's IPv6 pattern takes the compressed forms (lens_address writes them), not ::.
             if host.startswith("[") and (host == "[::]" or ipaddress.IPv6Address(host[1:-1]).compressed != host[1:-1]):
                 raise plaintext.Unsure(line)
             found.append((forward.group(1), host, forward.group(3)))
-        elif not _FILE.fullmatch(action):
+        elif not re.fullmatch(_FILE, action):
             raise plaintext.Unsure(line)
     return found
 

@@ -19,8 +19,8 @@ from ovirt_node.core.shellword import unquote as unquote
 
 DEFAULTS_FILE = LensFile("OvirtDefaults", DEFAULTS_PATH)
 
-_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SHELL_SPECIAL = re.compile(r'(["\\$`])')
+_KEY_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_SHELL_SPECIAL = r'(["\\$`])'
 
 
 class DefaultsError(ValueError):
@@ -31,11 +31,11 @@ def quote(value: str) -> str:
     """A double-quoted shell word that evaluates back to `value`."""
     if "\n" in value or "\0" in value or "\r" in value:
         raise DefaultsError("a value must not contain a newline, carriage return or NUL")
-    return '"' + _SHELL_SPECIAL.sub(r"\\\1", value) + '"'
+    return '"' + re.sub(_SHELL_SPECIAL, r"\\\1", value) + '"'
 
 
 def check_key(key: str) -> None:
-    if not _KEY_RE.match(key):
+    if not re.match(_KEY_RE, key):
         raise DefaultsError(f"{key!r} is not a valid shell variable name")
 
 

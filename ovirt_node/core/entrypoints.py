@@ -19,7 +19,7 @@ from importlib import import_module
 #: The entry point group plugins register in (pages and sections).
 GROUP = "ovirt_node.plugins"
 
-_VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+_VALUE = r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$"
 _SUFFIXES = (".dist-info", ".egg-info")
 
 
@@ -88,7 +88,7 @@ class EntryPoint:
 
     def load(self) -> object:
         """Import the module and follow the attributes the value names."""
-        match = _VALUE.match(self.value)
+        match = re.match(_VALUE, self.value)
         if match is None:
             raise ValueError(f"not an entry point value: {self.value!r}")
         obj: object = import_module(match.group("module"))

@@ -45,7 +45,7 @@ HASHED_MODES = ("balance-xor", "802.3ad", "balance-tlb")
 #: 3.x's default bond (rhbz#1094842).
 DEFAULT_BOND_OPTIONS = "mode=active-backup miimon=100"
 IFNAMSIZ = 15
-_IFNAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_IFNAME_RE = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
 
 
 class Addressing(NamedTuple):
@@ -291,7 +291,7 @@ _BOND_OPTS = BondOptions()
 
 
 def check_ifname(name: str) -> str | None:
-    if not _IFNAME_RE.fullmatch(name) or name in (".", ".."):
+    if not re.fullmatch(_IFNAME_RE, name) or name in (".", ".."):
         return f"{name!r} is not an interface name (letters, digits, '.', '-' and '_')"
     if len(name) > IFNAMSIZ:
         return f"{name!r} is longer than the kernel's {IFNAMSIZ} characters for an interface name"

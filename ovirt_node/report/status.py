@@ -52,7 +52,7 @@ QUERY_TIMEOUT = 10.0
 #: How many links of bridge/bond masters to follow when a NIC has no address of its own.
 _MAX_MASTER_HOPS = 3
 
-_BOOTIF_MAC_RE = re.compile(r"^(?:01-)?([0-9a-f]{2}(?:[-:][0-9a-f]{2}){5})$")
+_BOOTIF_MAC_RE = r"^(?:01-)?([0-9a-f]{2}(?:[-:][0-9a-f]{2}){5})$"
 
 
 class CommandRunner(Protocol):
@@ -263,7 +263,7 @@ def boot_health(root: Root) -> tuple[str, str]:
 
 def _bootif_mac(bootif: str) -> str | None:
     """The MAC address of a PXE-style BOOTIF (``01-52-54-00-…``) or a plain MAC, lower case."""
-    match = _BOOTIF_MAC_RE.match(bootif.strip().lower())
+    match = re.match(_BOOTIF_MAC_RE, bootif.strip().lower())
     return match.group(1).replace("-", ":") if match else None
 
 

@@ -25,7 +25,6 @@ Runner = Callable[[Sequence[str]], Result]
 
 
 
-_MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2})+$")
 _DIGITS_RE = re.compile(r"(\d+)")
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
 
 from ovirt_node.core.resources import data_dir
 from ovirt_node.system.machine.model import (
-    _MAC_RE,
     FIRMWARES,
     NIC_KINDS,
     Disk,
@@ -18,6 +18,8 @@ from ovirt_node.system.machine.model import (
     Nic,
     VolumeGroup,
 )
+
+_MAC_RE = r"^[0-9a-f]{2}(:[0-9a-f]{2})+$"
 
 
 class ProfileError(ValueError):
@@ -172,7 +174,7 @@ _MACHINE_FIELDS = ("name", "nics", "disks", "memory_bytes", "firmware", "cpu_mod
 def _nic_from(path: Path, where: str, obj: object) -> Nic:
     f = _Fields(path, where, obj, _NIC_FIELDS)
     mac = f.text("mac").lower()
-    if not _MAC_RE.match(mac):
+    if not re.match(_MAC_RE, mac):
         raise f.error("mac", f"not a MAC address: {mac!r}")
     kind = f.text("kind")
     if kind not in NIC_KINDS:
