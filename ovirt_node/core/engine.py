@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from ovirt_node.core.context import Context
 from ovirt_node.core.namedtuple import NamedTuple
-from ovirt_node.core.valid import SafeValue
 
 if TYPE_CHECKING:  # a read does not import the transactions
     # nor is the model imported until the first read (the setup TUI's first screen has none)
@@ -35,9 +34,6 @@ class InvalidChanges(ValueError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
-
-
-_SAFE = SafeValue()
 
 
 class Engine:
@@ -134,6 +130,9 @@ class Engine:
     def _checked(self, changes: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str], set[str]]:
         """validate(), plus the current values of the touched sections it had to read, and
         which of those keys only the defaults file holds (their real files say nothing)."""
+        from ovirt_node.core.valid import SafeValue  # not before the first screen
+
+        safe = SafeValue()
         errors: dict[str, str] = {}
         clean: dict[str, str] = {}
         for name, value in changes.items():
@@ -141,7 +140,7 @@ class Engine:
             if key is None:
                 errors[name] = self.unknown_key(name)
                 continue
-            problem = _SAFE.check(value) or key.validator.check(value)
+            problem = safe.check(value) or key.validator.check(value)
             if problem:
                 errors[name] = problem
             else:

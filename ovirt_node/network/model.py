@@ -19,16 +19,20 @@ costs the start its generated methods' compiles (ManagementStack is a frozen rec
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from ovirt_node.core.namedtuple import NamedTuple
 from ovirt_node.core.record import Record
-from ovirt_node.core.valid import BondOptions, IPv4Address, IPv6Address, VlanId
 from ovirt_node.system.machine.model import natural_key
+
+if TYPE_CHECKING:
+    from ovirt_node.core.valid import Validator
 
 KINDS = ("ethernet", "bond", "vlan", "bridge")
 #: Most slaves of one bond: the kernel takes more, but no server has more NICs to bond.
@@ -284,10 +288,20 @@ def _format(network: Network) -> str:
 
 # --------------------------------------------------------------------------- the rules
 
-_IPV4 = IPv4Address()
-_IPV6 = IPv6Address()
-_VLAN = VlanId()
-_BOND_OPTS = BondOptions()
+class _Rules(NamedTuple):
+    ipv4: Validator
+    ipv6: Validator
+    vlan: Validator
+    bond_options: Validator
+
+
+@functools.cache
+def _rules() -> _Rules:
+    """The validators the checks use, made at the first check: reading a network (the Status
+    page's first screen) needs none of core/valid.py."""
+    from ovirt_node.core.valid import BondOptions, IPv4Address, IPv6Address, VlanId
+
+    return _Rules(IPv4Address(), IPv6Address(), VlanId(), BondOptions())
 
 
 def check_ifname(name: str) -> str | None:
@@ -303,7 +317,7 @@ def _check_addressing(name: str, a: Addressing, family: int) -> list[str]:
     label = f"{name}: IPv{family}"
     if a.method not in methods:
         return [f"{label} method must be one of {', '.join(methods)}, not {a.method!r}"]
-    rule, top = (_IPV4, 32) if family == 4 else (_IPV6, 128)
+    rule, top = (_rules().ipv4, 32) if family == 4 else (_rules().ipv6, 128)
     errors: list[str] = []
     if a.method == "static":
         if not a.address:
@@ -340,7 +354,7 @@ def gateway_warning(name: str, a: Addressing) -> str | None:
 def _check_bond(i: Iface, slaves: list[str]) -> list[str]:
     b = i.bond or Bond()
     errors = []
-    problem = _BOND_OPTS.check(b.options())
+    problem = _rules().bond_options.check(b.options())
     if b.mode not in BOND_MODES:
         errors.append(f"{i.name}: mode must be one of {', '.join(BOND_MODES)}")
     elif problem:
@@ -394,7 +408,7 @@ def check_network(network: Network, nics: Iterable[str] | None = None) -> list[s
         if i.kind == "bond":
             errors += _check_bond(i, network.slaves(i.name))
         if i.kind == "vlan":
-            if i.vlan_id is None or _VLAN.check(str(i.vlan_id)):
+            if i.vlan_id is None or _rules().vlan.check(str(i.vlan_id)):
                 errors.append(f"{i.name}: the VLAN ID must be from 1 to 4094")
             parent = by_name.get(i.parent)
             if parent is None:

@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ovirt_node.core.valid import SafeValue, Validator
 from ovirt_node.ui.page import Checkbox, Field, Item, Page, Password
 
 if TYPE_CHECKING:
     from ovirt_node.core.transaction import Transaction
+    from ovirt_node.core.valid import Validator
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,6 @@ CONFIRM_SUFFIX = ".confirm"
 #: Key of a message that belongs to no field (a page's `check()` that raised, for instance).
 FORM_KEY = ""
 MISMATCH = "must match the password above"
-
-_SAFE = SafeValue()
 
 
 def confirm_key(key: str) -> str:
@@ -180,7 +178,9 @@ class Form:
             confirm = self._values.get(confirm_key(f.key), value)
             if value == self.loaded[f.key] and confirm == self.loaded.get(confirm_key(f.key), confirm):
                 return {}  # untouched: nothing to set, nothing to judge
-        problem = _SAFE.check(value)
+        from ovirt_node.core.valid import SafeValue  # with the first field checked, not at start-up
+
+        problem = SafeValue().check(value)
         rule = self.validator(f)
         if problem is None and rule is not None:
             problem = rule.check(value)

@@ -16,7 +16,6 @@ from typing import Any, ClassVar, cast
 import urwid
 from urwid.canvas import apply_text_layout
 
-from ovirt_node.core.valid import parse_bool
 from ovirt_node.ui.form import Form, confirm_key
 from ovirt_node.ui.page import (
     Button,
@@ -292,6 +291,8 @@ class CheckboxWidget(FieldWidget):
 
 def _truth(value: str) -> bool:
     try:
+        from ovirt_node.core.valid import parse_bool
+
         return parse_bool(value) if value else False
     except ValueError:
         return False
