@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import urwid
 
-from ovirt_node.ui.wraptext import WrapText, wrap
+from ovirt_node.ui.wraptext import LabelledText, WrapText, wrap
 
 BUNDLE = "/data/support/ovirt-node-support-demo-node.example.com-20261206-201500.tar.xz"
 
@@ -37,3 +37,31 @@ def test_the_widget_lays_out_again_for_each_width() -> None:
     assert widget.source == BUNDLE
     canvas = urwid.Filler(widget, "top").render((30, 5))
     assert all(len(line) <= 30 for line in canvas.text)
+
+
+def _rows(widget: urwid.Widget, cols: int) -> list[tuple[list[tuple[object, bytes]], str]]:
+    """Each row's (attribute, text) runs and its text."""
+    canvas = widget.render((cols,))
+    return [([(attr, text) for attr, _cs, text in row], "".join(t.decode() for _a, _c, t in row))
+            for row in canvas.content()]
+
+
+def test_a_labelled_value_draws_as_a_columns_of_label_and_wrapped_value_would() -> None:
+    value = "Hardware virtualization available (vmx), /dev/kvm missing (kvm module not loaded)"
+    widget = LabelledText(("label", "Virtualization"), 18, value)
+    reference = urwid.Columns([(18, urwid.Text(("label", "Virtualization"))), WrapText(value)], dividechars=1)
+    assert widget.rows((60,)) == reference.rows((60,)) == 2
+    assert [text for _runs, text in _rows(widget, 60)] == [text for _runs, text in _rows(reference, 60)]
+    first, second = _rows(widget, 60)
+    assert first[1].rstrip() == "Virtualization     Hardware virtualization available (vmx),"
+    assert second[1].startswith(" " * 19 + "/dev/kvm missing")  # under the value, not the label
+    assert ("label", b"Virtualization") in first[0]
+
+
+def test_a_labelled_value_keeps_its_attribute_and_wraps_a_long_label_in_its_column() -> None:
+    widget = LabelledText(("label", "A label longer than its column"), 18, ("error", "unavailable (timed out)"))
+    rows = _rows(widget, 50)
+    assert [text.rstrip() for _runs, text in rows] == ["A label longer     unavailable (timed out)", "than its column"]
+    assert ("error", b"unavailable (timed out)") in rows[0][0]
+    widget.set_value("short")
+    assert widget.value == "short" and _rows(widget, 50)[0][1].rstrip() == "A label longer     short"
