@@ -67,10 +67,42 @@ def the_menu() -> str:
         sh("umount", ESP)
 
 
+#: A run of ours that mounts the ESP and holds it (until it is killed).
+HOLDER = """
+import sys, time
+from ovirt_node.core.esp import esp_mounted
+from ovirt_node.core.root import Root
+from ovirt_node.core.run import Runner
+with esp_mounted(Root.at("/"), Runner()):
+    print("holding", flush=True)
+    time.sleep(120)
+"""
+
+
+def killed(ctx: Context, result: dict[str, object]) -> None:
+    """A run holding the ESP, a read beside it (which must leave the mount to it), the run
+    killed with SIGKILL (no finally runs), then a read: it unmounts what the killed run left."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    with menu_readable(ctx):
+        pass
+    result["mounted after a read beside a live run"] = mounted()
+    holder.kill()
+    holder.wait()
+    result["mounted after the run was killed"] = mounted()
+    with menu_readable(ctx):
+        result["read after the kill"] = Path(MENU).read_text()
+    result["mounted after the next read"] = mounted()
+
+
 def main(scenario: str, work: Path) -> None:
     prepare(work)
     ctx = Context(root=Root.at("/"))
     result: dict[str, object] = {}
+    if scenario == "killed":
+        killed(ctx, result)
+        (work / "result.json").write_text(json.dumps(result))
+        return
     with menu_readable(ctx):
         result["read"] = Path(MENU).read_text()
         result["mounted while read"] = mounted()

@@ -54,3 +54,11 @@ def test_an_esp_mounted_before_stays_mounted(tmp_path: Path) -> None:
     assert result["admin mount kept by a read"] is True
     assert result["outcome"] == "applied" and has_new_console(result["menu"])
     assert result["mounted after the change"] is True
+
+
+def test_a_mount_left_by_a_killed_run_is_unmounted_by_the_next_and_a_live_runs_is_left_alone(tmp_path: Path) -> None:
+    result = scenario("killed", tmp_path)
+    assert result["mounted after a read beside a live run"] is True  # the live run still needs it
+    assert result["mounted after the run was killed"] is True  # SIGKILL: nothing unmounted it
+    assert result["read after the kill"] == GRUB_CFG
+    assert result["mounted after the next read"] is False
