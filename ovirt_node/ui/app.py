@@ -19,8 +19,6 @@ import gc
 import logging
 import os
 import subprocess
-import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +31,7 @@ from ovirt_node.ui.pageview import PageView, build_view
 from ovirt_node.ui.palette import Mode, Style, style_for
 from ovirt_node.ui.screens import LockScreen, MenuEntry, SizeGuard
 from ovirt_node.ui.terminal import plain_screen
-from ovirt_node.ui.worker import Dispatcher, Immediate, LoopDispatcher, start_worker
+from ovirt_node.ui.worker import Dispatcher, Immediate, Lanes, LoopDispatcher, start_worker
 
 if TYPE_CHECKING:
     from ovirt_node.core.transaction import Confirmation, Transaction
@@ -509,20 +507,18 @@ class Application(DialogHost):
             return
         start_worker(work, done, self.dispatcher)
 
-    def _release_workers(self, *_args: object) -> list[threading.Thread]:
+    def _release_workers(self, *_args: object) -> Lanes:
         held, self._held = self._held or [], None
-        return [start_worker(work, done, self.dispatcher) for work, done in held]
+        return Lanes(held, self.dispatcher)
 
     def _first_values(self) -> None:
         """Start the workers the first page asked for and wait for them a moment (at most
         FIRST_VALUES_WAIT), then show what they found: the first screen is then drawn once,
         whole (the Status page's values take milliseconds), not drawn with "…" and again for
         every value, which a slow serial line pays for in bytes. A slower value (libvirt on a
-        busy node) still comes in later, as every worker's does."""
-        threads = self._release_workers()
-        deadline = time.monotonic() + FIRST_VALUES_WAIT
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        busy node) still comes in later, as every worker's does; the values run in turn on
+        one thread, and on another beside it when one takes long (worker.Lanes)."""
+        self._release_workers().wait(FIRST_VALUES_WAIT)
         if self._loop_dispatcher is not None:
             self._loop_dispatcher.run_posted()
 
