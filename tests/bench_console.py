@@ -64,7 +64,7 @@ def list_drawn(screen: str) -> bool:
     return "list-drawn" in screen and "Item 18" in screen
 
 
-def console(rounds: int = 7) -> None:
+def console(rounds: int = 15) -> None:
     if shutil.which("tmux") is None:
         raise SystemExit("bench: tmux is needed for the console budget (make deps installs it)")
     setup = str(Path(sys.executable).parent / "ovirt-node-setup")
