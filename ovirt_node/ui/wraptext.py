@@ -53,7 +53,30 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-class WrapText(urwid.Text):
+class _WidthText(urwid.Text):
+    """A Text whose markup is laid out again (`_lay_out`) for each width it is drawn at."""
+
+    #: The width the markup was laid out for; -1 while it is not.
+    _width = -1
+
+    def _lay_out(self, width: int) -> None:
+        raise NotImplementedError
+
+    def _fit(self, width: int) -> None:
+        if width != self._width:
+            self._width = width
+            self._lay_out(width)
+
+    def rows(self, size: tuple[int], focus: bool = False) -> int:
+        self._fit(size[0])
+        return super().rows(size, focus)
+
+    def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
+        self._fit(size[0])
+        return super().render(size, focus)
+
+
+class WrapText(_WidthText):
     """A Text of one attribute whose lines are laid out by `wrap` for the width it gets."""
 
     def __init__(self, markup: Any = "", align: Any = "left") -> None:
@@ -76,24 +99,13 @@ class WrapText(urwid.Text):
         """The text as set (without the line breaks the layout added)."""
         return self._source[1]
 
-    def _fit(self, width: int) -> None:
-        if width == self._width:
-            return
-        self._width = width
+    def _lay_out(self, width: int) -> None:
         attr, text = self._source
         laid = "\n".join(wrap(text, width))
         super().set_text((attr, laid) if attr is not None else laid)
 
-    def rows(self, size: tuple[int], focus: bool = False) -> int:
-        self._fit(size[0])
-        return super().rows(size, focus)
 
-    def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
-        self._fit(size[0])
-        return super().render(size, focus)
-
-
-class LabelledText(urwid.Text):
+class LabelledText(_WidthText):
     """A label in a column of its own on the left and a value beside it, wrapped as WrapText
     wraps (lines after the first start under the first): what a Columns of two Texts shows,
     drawn as one Text. A page's value lines are the most common rows of the first screen,
@@ -122,10 +134,7 @@ class LabelledText(urwid.Text):
         self._width = -1
         self._fit(0)  # one line until the width is known: the label column, then the value
 
-    def _fit(self, width: int) -> None:
-        if width == self._width:
-            return
-        self._width = width
+    def _lay_out(self, width: int) -> None:
         label_attr, label = self._label
         attr, text = self._value
         labels = wrap(label, self._label_width)
@@ -140,12 +149,4 @@ class LabelledText(urwid.Text):
             markup.append(" " * (self._label_width + 1 - len(name)))
             if row < len(values) and values[row]:
                 markup.append((attr, values[row]) if attr is not None else values[row])
-        super().set_text(markup)
-
-    def rows(self, size: tuple[int], focus: bool = False) -> int:
-        self._fit(size[0])
-        return super().rows(size, focus)
-
-    def render(self, size: tuple[int], focus: bool = False) -> urwid.TextCanvas:  # type: ignore[override]
-        self._fit(size[0])
-        return super().render(size, focus)
+        self.set_text(markup)
