@@ -27,7 +27,8 @@ from tests.vm.qemu import VM, Disk, Guest, create_disk
 pytestmark = pytest.mark.vm
 
 #: The firmware's line when it starts a boot option (OVMF's BdsDxe, on the serial line).
-STARTING = r'BdsDxe: starting Boot[0-9A-F]{4} "([^"]*)" from ([^\r\n]*)'
+# Up to the end of the line: matched on a line still arriving, `[^\r\n]*` takes only its part so far.
+STARTING = r'BdsDxe: starting Boot[0-9A-F]{4} "([^"]*)" from ([^\r\n]*)\r?\n'
 REFUSED = r'BdsDxe: failed to load Boot[0-9A-F]{4} "([^"]*)" from [^\r\n]*: (Access Denied|Security Violation)'
 
 
