@@ -88,13 +88,19 @@ class EntryPoint:
 
     def load(self) -> object:
         """Import the module and follow the attributes the value names."""
-        match = re.match(_VALUE, self.value)
-        if match is None:
-            raise ValueError(f"not an entry point value: {self.value!r}")
-        obj: object = import_module(match.group("module"))
-        for attr in filter(None, (match.group("attr") or "").split(".")):
-            obj = getattr(obj, attr)
-        return obj
+        return load_value(self.value)
+
+
+def load_value(value: str) -> object:
+    """What an entry point value (`module[:attr[.attr]] [extras]`) names: the module
+    imported, then its attributes followed (ValueError, ImportError, AttributeError)."""
+    match = re.match(_VALUE, value)
+    if match is None:
+        raise ValueError(f"not an entry point value: {value!r}")
+    obj: object = import_module(match.group("module"))
+    for attr in filter(None, (match.group("attr") or "").split(".")):
+        obj = getattr(obj, attr)
+    return obj
 
 
 def _normalized(folder: str) -> str:

@@ -48,8 +48,9 @@ _SLASH = Path("/")
 
 @functools.cache
 def _real_prefix(prefix: Path) -> Path:
-    """Where a prefix really is, its links followed: worked out once per prefix (every path
-    mapped under it is checked against this; the prefix's own folders do not move under us)."""
+    """Where a prefix really is, its links followed (Root.at resolves it; Root(...) may not):
+    worked out once per prefix (every path mapped under it is checked against this; the
+    prefix's own folders do not move under us)."""
     return Path(os.path.realpath(prefix))
 
 
@@ -122,10 +123,7 @@ class Root(Record):
 
     def leads_inside(self, real: Path) -> bool:
         """Whether the kernel, following the links in real path `real`, stays in the prefix."""
-        return self.is_host or _inside(os.path.realpath(real), self._real_prefix())
-
-    def _real_prefix(self) -> Path:
-        return _real_prefix(self.prefix)  # Root.at resolves it; Root(...) may not
+        return self.is_host or _inside(os.path.realpath(real), _real_prefix(self.prefix))
 
     def _confine(self, real: Path) -> None:
         """Refuse `real` when the kernel, following its links, would land outside the prefix."""
@@ -134,7 +132,7 @@ class Root(Record):
         current = self.prefix
         for part in real.relative_to(self.prefix).parts:
             current = current / part
-            if current.is_symlink() and not _inside(os.path.realpath(current), self._real_prefix()):
+            if current.is_symlink() and not _inside(os.path.realpath(current), _real_prefix(self.prefix)):
                 raise SymlinkEscapeError(current, os.readlink(current), self.prefix)
         raise SymlinkEscapeError(real, os.path.realpath(real), self.prefix)  # not reached: a link was found
 

@@ -319,10 +319,9 @@ class PageRef:
 
     def load(self) -> type[Page]:
         """The page's class; ImportError, AttributeError, TypeError or ValueError say why not."""
-        from importlib import import_module
+        from ovirt_node.core.entrypoints import load_value  # as an entry point's value is loaded
 
-        module, _, attr = self.target.partition(":")
-        found = getattr(import_module(module), attr)
+        found = load_value(self.target)
         if not (isinstance(found, type) and issubclass(found, Page)):
             raise TypeError(f"{self.target} is not a Page subclass")
         declared = (found.name, found.title, found.rank)

@@ -101,8 +101,9 @@ def test_admin_login_on_a_serial_line_gets_basic_mode(tmux: Tmux, tmp_path: Path
     # line, passed through sudo as --login-tty, makes this one basic.
     work = node_files(tmp_path, demo_root, tty="/dev/ttyS0")
     tmux.start(in_namespace(work, as_admin("linux")))
-    screen = tmux.wait_for("demo-node.example.com", 30)
-    assert "F4 rich" in screen and "\u2502" not in screen, screen  # basic mode: ASCII, F4 offers rich
+    screen = tmux.wait_for("  F4 ", 30)  # the footer, the last line drawn: the whole screen is there
+    # basic mode: ASCII, F4 offers rich
+    assert "demo-node.example.com" in screen and "F4 rich" in screen and "\u2502" not in screen, screen
     log = (demo_root / "var/log/ovirt-node/setup.log").read_text()
     assert "mode basic" in log and "login tty /dev/ttyS0" in log, log
     tmux.send("Escape")
@@ -115,8 +116,8 @@ def test_admin_login_on_a_pseudo_terminal_stays_rich(tmux: Tmux, tmp_path: Path,
     # The same path over SSH (tmux's own /dev/pts/N): rich mode, so the check above can fail.
     work = node_files(tmp_path, demo_root)
     tmux.start(in_namespace(work, as_admin("linux")))
-    screen = tmux.wait_for("demo-node.example.com", 30)
-    assert "F4 basic" in screen and "\u2502" in screen, screen
+    screen = tmux.wait_for("  F4 ", 30)  # the footer, the last line drawn: the whole screen is there
+    assert "demo-node.example.com" in screen and "F4 basic" in screen and "\u2502" in screen, screen
     assert "login tty /dev/pts/" in (demo_root / "var/log/ovirt-node/setup.log").read_text()
 
 

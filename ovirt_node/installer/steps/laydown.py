@@ -102,8 +102,9 @@ def _streamed(read: Callable[[mmap.mmap], int]) -> Iterator[memoryview]:
             buffer.close()
 
 
-def copy(source: Path, target: Path, progress: ProgressFn | None = None) -> None:
-    """Copy `source` to `target` with direct writes and sync it (LaydownError on failure)."""
+def copy(source: Path, target: Path, progress: ProgressFn | None = None) -> int:
+    """Copy `source` to `target` with direct writes and sync it; the bytes copied
+    (LaydownError on failure)."""
     total = source.stat().st_size
     report = progress or (lambda _done, _total: None)
     done = 0
@@ -133,12 +134,13 @@ def copy(source: Path, target: Path, progress: ProgressFn | None = None) -> None
     finally:
         os.close(fd)
         buffer.close()
+    return done
 
 
 def copy_verified(source: Path, target: Path, expected: str, progress: ProgressFn | None = None) -> None:
     """Copy `source` to `target` and check the copy on the device hashes to `expected` (the
     sha256 the image was verified with); LaydownError otherwise."""
-    copy(source, target, progress)
+    size = copy(source, target, progress)
     try:
         on_disk = hash_from_device(target)
     except OSError as exc:
@@ -146,7 +148,7 @@ def copy_verified(source: Path, target: Path, expected: str, progress: ProgressF
     if on_disk != expected.lower():
         raise LaydownError(f"{target}: the copy on disk does not match the verified image {source.name} "
                            "(checksum mismatch: a failing disk, or media that changed since it was verified)")
-    log.info("laid down %s -> %s (%d bytes, sha256 %s)", source, target, source.stat().st_size, on_disk)
+    log.info("laid down %s -> %s (%d bytes, sha256 %s)", source, target, size, on_disk)
 
 
 def hash_from_device(path: Path) -> str:
